@@ -1,0 +1,95 @@
+import express from 'express';
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import { processBundle } from './fhir/bundle/process-bundle.ts';
+import { capabilityStatement } from './fhir/rest/capabilities.ts';
+import { createDispatcher, type Dispatch } from './fhir/rest/dispatch.ts';
+import { resourceRoutes, type Route } from './fhir/rest/routes.ts';
+import type { RestContext } from './fhir/rest/types.ts';
+import { createDatabase, type Database } from './fhir/storage/database.ts';
+import { ResourceStore } from './fhir/storage/resource-store.ts';
+import { createResourceValidator } from './fhir/validation/index.ts';
+import type { Config } from './config.ts';
+import { errorHandler } from './http/errors.ts';
+import { fhirHandler } from './http/fhir-handler.ts';
+import { healthRoutes } from './http/health.ts';
+import { requestContext } from './http/request-context.ts';
+
+export interface App {
+  express: express.Express;
+  db: Database;
+  logger: Logger;
+  /** Marks the server as draining: /readyz answers 503 from now on. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+};
+
+/** The composition root: every module is created here and handed its dependencies. */
+export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  await db.migrate();
+  const store = new ResourceStore(db.knex);
+  const validator = createResourceValidator();
+
+  let dispatch: Dispatch;
+  const systemRoutes: Route[] = [
+    {
+      method: 'POST',
+      pattern: [],
+      interaction: ['transaction', 'batch'],
+      level: 'system',
+      handle: (ctx, req) =>
+        processBundle(ctx, dispatch, req.body, req.representation === true, (err, index) =>
+          logger.error({ err, index }, 'batch entry failed'),
+        ),
+    },
+    {
+      method: 'GET',
+      pattern: ['metadata'],
+      interaction: [],
+      level: 'system',
+      handle: async (ctx) => ({
+        status: 200,
+        headers: {},
+        resource: capabilityStatement(routes, { name: 'Zorgpoort', version: pkg.version }, ctx.baseUrl),
+      }),
+    },
+  ];
+  const routes = [...systemRoutes, ...resourceRoutes];
+  dispatch = createDispatcher(routes);
+
+  const context = (req: express.Request): RestContext => ({
+    store,
+    validator,
+    limits: config.limits,
+    baseUrl: req.baseUrl_,
+  });
+
+  let draining = false;
+  const health = healthRoutes({ ping: () => db.ping(), draining: () => draining });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.use(requestContext(logger, config.baseUrl));
+  app.get('/healthz', health.healthz);
+  app.get('/readyz', health.readyz);
+  app.use(fhirHandler({ dispatch, context, limits: config.limits }));
+  app.use(errorHandler(logger));
+
+  return {
+    express: app,
+    db,
+    logger,
+    drain: () => {
+      draining = true;
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * All configuration comes from the environment, read once here and passed down.
+ * Nothing below the composition root reads process.env.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  /** Public base URL used in fullUrl, Location and paging links; derived from the request when unset. */
+  baseUrl?: string;
+  /** postgres://… when set; otherwise the embedded PGlite database. */
+  databaseUrl?: string;
+  /** PGlite data directory; `memory://` keeps everything in memory (tests). */
+  pgliteDataDir: string;
+  limits: {
+    maxBodyBytes: number;
+    maxJsonDepth: number;
+    maxXmlDepth: number;
+    maxBundleEntries: number;
+    maxHistoryCount: number;
+    defaultHistoryCount: number;
+  };
+  logLevel: string;
+  /** How long graceful shutdown waits for in-flight requests. */
+  shutdownGraceMs: number;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    port: int(env, 'PORT', 8080),
+    host: env.HOST ?? '127.0.0.1',
+    baseUrl: env.BASE_URL?.replace(/\/+$/, '') || undefined,
+    databaseUrl: env.DATABASE_URL || undefined,
+    pgliteDataDir: env.PGLITE_DATA_DIR ?? './data/pglite',
+    limits: {
+      maxBodyBytes: int(env, 'MAX_BODY_BYTES', 50 * 1024 * 1024),
+      maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
+      maxXmlDepth: int(env, 'MAX_XML_DEPTH', 100),
+      maxBundleEntries: int(env, 'MAX_BUNDLE_ENTRIES', 10_000),
+      maxHistoryCount: int(env, 'MAX_HISTORY_COUNT', 1000),
+      defaultHistoryCount: int(env, 'DEFAULT_HISTORY_COUNT', 50),
+    },
+    logLevel: env.LOG_LEVEL ?? 'info',
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+  };
+}

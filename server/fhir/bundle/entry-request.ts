@@ -1,0 +1,78 @@
+import { FhirError } from '../errors.ts';
+import type { FhirRequest } from '../rest/routes.ts';
+import type { PatchDocument } from '../rest/patch.ts';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
+
+export interface BundleEntry {
+  fullUrl?: string;
+  resource?: Record<string, unknown>;
+  request?: {
+    method?: string;
+    url?: string;
+    ifNoneMatch?: string;
+    ifModifiedSince?: string;
+    ifMatch?: string;
+    ifNoneExist?: string;
+  };
+}
+
+/** Bundle.entry[i].request → the same FhirRequest an HTTP request becomes. */
+export function entryRequest(entry: BundleEntry, index: number, baseUrl: string): FhirRequest {
+  const where = `Bundle.entry[${index}].request`;
+  const method = entry.request?.method;
+  if (typeof method !== 'string' || !METHODS.has(method)) {
+    throw entryError(400, index, `${where}.method must be one of ${[...METHODS].join(', ')}`, `${where}.method`);
+  }
+  let url = entry.request?.url;
+  if (typeof url !== 'string' || url === '') throw entryError(400, index, `${where}.url is required`, `${where}.url`);
+  if (/^https?:\/\//.test(url)) {
+    if (!url.startsWith(`${baseUrl}/`)) {
+      throw entryError(400, index, `${where}.url '${url}' is not on this server`, `${where}.url`);
+    }
+    url = url.slice(baseUrl.length + 1);
+  }
+  const q = url.indexOf('?');
+  const path = (q < 0 ? url : url.slice(0, q)).split('/').filter((s) => s !== '');
+  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const body = entry.resource;
+  if ((method === 'POST' || method === 'PUT') && body === undefined && path[1] !== '$validate') {
+    throw entryError(400, index, `Bundle.entry[${index}].resource is required for ${method}`, `Bundle.entry[${index}]`);
+  }
+  let patch: PatchDocument | undefined;
+  if (method === 'PATCH') {
+    patch = isBinaryJsonPatch(body)
+      ? { kind: 'json-patch', operations: JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) }
+      : { kind: 'fhirpath', parameters: body };
+  }
+  return {
+    method: method as FhirRequest['method'],
+    path,
+    query,
+    body,
+    patch,
+    pre: {
+      ifMatch: entry.request?.ifMatch,
+      ifNoneMatch: entry.request?.ifNoneMatch,
+      ifModifiedSince: entry.request?.ifModifiedSince,
+      ifNoneExist: entry.request?.ifNoneExist,
+    },
+  };
+}
+
+/** JSON Patch inside a Bundle travels as a Binary with contentType application/json-patch+json. */
+function isBinaryJsonPatch(body: unknown): body is { data: string } {
+  const b = body as { resourceType?: unknown; contentType?: unknown; data?: unknown } | undefined;
+  return b?.resourceType === 'Binary' && b.contentType === 'application/json-patch+json' && typeof b.data === 'string';
+}
+
+export function entryError(status: number, index: number, message: string, expression?: string): FhirError {
+  return new FhirError(status, [
+    {
+      severity: 'error',
+      code: status === 412 ? 'conflict' : status === 404 ? 'not-found' : 'invalid',
+      diagnostics: `Bundle.entry[${index}]: ${message}`,
+      expression: [expression ?? `Bundle.entry[${index}]`],
+    },
+  ]);
+}

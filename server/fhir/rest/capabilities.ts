@@ -1,0 +1,65 @@
+import { resourceTypes } from '../model/type-info.ts';
+import { supportedSearchParameters } from '../search/conditional-criteria.ts';
+import type { Resource } from '../storage/types.ts';
+import type { Route } from './routes.ts';
+
+export interface SoftwareInfo {
+  name: string;
+  version: string;
+  releaseDate?: string;
+}
+
+const OPERATION_DEFINITIONS: Record<string, string> = {
+  $validate: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+};
+
+/**
+ * The CapabilityStatement, generated from the route table and the search parameters the
+ * server understands: it can only claim what is wired.
+ */
+export function capabilityStatement(routes: Route[], software: SoftwareInfo, baseUrl: string): Resource {
+  const codes = (r: Route) => (Array.isArray(r.interaction) ? r.interaction : [r.interaction]);
+  const typeInteractions = new Set<string>();
+  const operations = new Set<string>();
+  const systemInteractions = new Set<string>();
+  for (const r of routes) {
+    for (const code of codes(r)) {
+      if (code.startsWith('$')) operations.add(code);
+      else if (r.level === 'system') systemInteractions.add(code);
+      else typeInteractions.add(code);
+    }
+  }
+  const has = (code: string) => typeInteractions.has(code);
+  const conditional = (method: Route['method']) => routes.some((r) => r.method === method && r.pattern.join('/') === 'type');
+  const resource = [...resourceTypes].sort().map((type) => ({
+    type,
+    interaction: [...typeInteractions].map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: has('vread'),
+    updateCreate: has('update'),
+    conditionalCreate: has('create'),
+    conditionalRead: 'full-support',
+    conditionalUpdate: conditional('PUT'),
+    conditionalDelete: conditional('DELETE') ? 'single' : 'not-supported',
+    searchParam: supportedSearchParameters.map(({ name, type: t, documentation }) => ({ name, type: t, documentation })),
+    operation: [...operations].map((name) => ({ name: name.slice(1), definition: OPERATION_DEFINITIONS[name] })),
+  }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: software.releaseDate ?? new Date().toISOString().slice(0, 10),
+    kind: 'instance',
+    software: { name: software.name, version: software.version },
+    implementation: { description: 'Zorgpoort FHIR R4 server', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'application/fhir+xml'],
+    patchFormat: ['application/json-patch+json', 'application/fhir+json', 'application/fhir+xml'],
+    rest: [
+      {
+        mode: 'server',
+        resource,
+        interaction: [...systemInteractions].map((code) => ({ code })),
+      },
+    ],
+  };
+}

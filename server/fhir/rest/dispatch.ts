@@ -1,0 +1,80 @@
+import { FhirError } from '../errors.ts';
+import { isResourceType } from '../model/type-info.ts';
+import { validateId } from '../validation/index.ts';
+import type { FhirRequest, Matched, Route } from './routes.ts';
+import type { FhirResult, RestContext } from './types.ts';
+
+type Match = { route: Route; matched: Matched } | { methodNotAllowed: string[] };
+
+function matchPath(route: Route, path: string[]): Matched | undefined {
+  if (route.pattern.length !== path.length) return undefined;
+  const m: Matched = { resourceType: '', id: '', vid: '' };
+  for (let i = 0; i < path.length; i++) {
+    const seg = route.pattern[i]!;
+    const value = path[i]!;
+    if (seg === 'type') {
+      if (value.startsWith('_') || value.startsWith('$') || value === 'metadata') return undefined;
+      m.resourceType = value;
+    } else if (seg === 'id') {
+      if (value.startsWith('_') || value.startsWith('$')) return undefined;
+      m.id = value;
+    } else if (seg === 'vid') {
+      m.vid = value;
+    } else if (seg !== value) {
+      return undefined;
+    }
+  }
+  return m;
+}
+
+function find(routes: Route[], req: FhirRequest): Match | undefined {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const matched = matchPath(route, req.path);
+    if (!matched) continue;
+    if (route.method === req.method) return { route, matched };
+    allowed.push(route.method);
+  }
+  return allowed.length ? { methodNotAllowed: [...new Set(allowed)] } : undefined;
+}
+
+/** Routes one request: the same path for HTTP requests and Bundle entries. */
+export function createDispatcher(routes: Route[]) {
+  return async function dispatch(ctx: RestContext, req: FhirRequest): Promise<FhirResult> {
+    const found = find(routes, req);
+    if (!found) {
+      const first = req.path[0];
+      if (first && !first.startsWith('_') && !first.startsWith('$') && !isResourceType(first)) {
+        throw new FhirError(404, `Unknown resource type '${first}'`, { code: 'not-supported' });
+      }
+      throw new FhirError(404, `No FHIR interaction at '/${req.path.join('/')}'`, { code: 'not-supported' });
+    }
+    if ('methodNotAllowed' in found) {
+      throw new FhirError(405, `${req.method} is not allowed on '/${req.path.join('/')}'`, {
+        code: 'not-supported',
+        headers: { Allow: found.methodNotAllowed.join(', ') },
+      });
+    }
+    const { route, matched } = found;
+    if (matched.resourceType && !isResourceType(matched.resourceType)) {
+      throw new FhirError(404, `Unknown resource type '${matched.resourceType}'`, { code: 'not-supported' });
+    }
+    if (matched.id && !validateId(matched.id)) {
+      throw new FhirError(400, `'${matched.id}' is not a valid resource id (1-64 of A-Z a-z 0-9 - .)`, {
+        code: 'invalid',
+      });
+    }
+    // Conditional PUT/PATCH/DELETE on a type: without criteria they would hit every resource.
+    const typeLevel = route.pattern.length === 1 && route.pattern[0] === 'type';
+    if (typeLevel && req.method !== 'GET' && req.method !== 'POST' && !hasQuery(req)) {
+      throw new FhirError(400, `${req.method} on '${matched.resourceType}' needs an id or search criteria`, { code: 'invalid' });
+    }
+    return route.handle(ctx, req, matched);
+  };
+}
+
+function hasQuery(req: FhirRequest): boolean {
+  return [...req.query.keys()].some((k) => k !== '_format' && k !== '_pretty');
+}
+
+export type Dispatch = ReturnType<typeof createDispatcher>;

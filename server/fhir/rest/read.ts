@@ -1,0 +1,34 @@
+import { FhirError } from '../errors.ts';
+import type { StoredVersion } from '../storage/types.ts';
+import type { FhirResult, Preconditions, RestContext } from './types.ts';
+import { notModified, versionHeaders } from './versioning.ts';
+
+/** The current version, or 404 (never existed) / 410 (deleted). */
+export async function loadCurrent(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+  forUpdate = false,
+): Promise<StoredVersion> {
+  const stored = forUpdate ? await ctx.store.readForUpdate(resourceType, id) : await ctx.store.read(resourceType, id);
+  if (!stored) throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
+  if (stored.deleted) {
+    throw new FhirError(410, `${resourceType}/${id} was deleted`, {
+      code: 'deleted',
+      headers: versionHeaders(stored, ctx.baseUrl),
+    });
+  }
+  return stored;
+}
+
+export async function read(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+  pre: Preconditions = {},
+): Promise<FhirResult> {
+  const stored = await loadCurrent(ctx, resourceType, id);
+  const headers = versionHeaders(stored, ctx.baseUrl);
+  if (notModified(stored, pre.ifNoneMatch, pre.ifModifiedSince)) return { status: 304, headers };
+  return { status: 200, headers, json: stored.content };
+}

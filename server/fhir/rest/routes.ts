@@ -1,0 +1,90 @@
+import { conditionalPatch, patch, type PatchDocument } from './patch.ts';
+import { conditionalRemove, remove } from './delete.ts';
+import { conditionalUpdate, update } from './update.ts';
+import { create } from './create.ts';
+import { history } from './history.ts';
+import { read } from './read.ts';
+import { search } from './search.ts';
+import { validateOperation } from './validate-operation.ts';
+import { vread } from './vread.ts';
+import type { FhirResult, Preconditions, RestContext } from './types.ts';
+
+/** A FHIR request after HTTP (or a Bundle entry) has been taken apart. */
+export interface FhirRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** Path segments after the base URL. */
+  path: string[];
+  query: URLSearchParams;
+  body?: unknown;
+  patch?: PatchDocument;
+  pre: Preconditions;
+  /** `Prefer: return=representation` asked for resources in Bundle responses. */
+  representation?: boolean;
+}
+
+export interface Matched {
+  resourceType: string;
+  id: string;
+  vid: string;
+}
+
+/** `type` matches a resource type, `id`/`vid` an id; anything else is a literal segment. */
+export type Segment = 'type' | 'id' | 'vid' | `_${string}` | `$${string}` | 'metadata';
+
+export interface Route {
+  method: FhirRequest['method'];
+  pattern: Segment[];
+  /** CapabilityStatement interaction codes, or the operation name for `$…` routes. */
+  interaction: string | string[];
+  level: 'system' | 'type' | 'instance';
+  handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
+}
+
+const criteria = (req: FhirRequest) => {
+  const q = new URLSearchParams([...req.query].filter(([k]) => k !== '_format' && k !== '_pretty'));
+  return q.toString();
+};
+const requirePatch = (req: FhirRequest): PatchDocument => req.patch ?? { kind: 'fhirpath', parameters: req.body };
+
+/**
+ * Every REST interaction the server implements. The dispatcher routes by it and the
+ * CapabilityStatement is generated from it, so /metadata cannot claim what is not here.
+ * System-level routes that need more than the store (batch/transaction, metadata) are added
+ * by the composition root.
+ */
+export const resourceRoutes: Route[] = [
+  { method: 'GET', pattern: ['type', 'id'], interaction: 'read', level: 'instance',
+    handle: (ctx, req, m) => read(ctx, m.resourceType, m.id, req.pre) },
+  { method: 'HEAD', pattern: ['type', 'id'], interaction: 'read', level: 'instance',
+    handle: (ctx, req, m) => read(ctx, m.resourceType, m.id, req.pre) },
+  { method: 'GET', pattern: ['type', 'id', '_history', 'vid'], interaction: 'vread', level: 'instance',
+    handle: (ctx, req, m) => vread(ctx, m.resourceType, m.id, m.vid, req.pre) },
+  { method: 'PUT', pattern: ['type', 'id'], interaction: 'update', level: 'instance',
+    handle: (ctx, req, m) => update(ctx, m.resourceType, m.id, req.body, req.pre) },
+  { method: 'PATCH', pattern: ['type', 'id'], interaction: 'patch', level: 'instance',
+    handle: (ctx, req, m) => patch(ctx, m.resourceType, m.id, requirePatch(req), req.pre) },
+  { method: 'DELETE', pattern: ['type', 'id'], interaction: 'delete', level: 'instance',
+    handle: (ctx, req, m) => remove(ctx, m.resourceType, m.id, req.pre) },
+  { method: 'GET', pattern: ['type', 'id', '_history'], interaction: 'history-instance', level: 'instance',
+    handle: (ctx, req, m) => history(ctx, { resourceType: m.resourceType, id: m.id }, req.query) },
+  { method: 'POST', pattern: ['type'], interaction: 'create', level: 'type',
+    handle: (ctx, req, m) => create(ctx, m.resourceType, req.body, req.pre) },
+  { method: 'GET', pattern: ['type'], interaction: 'search-type', level: 'type',
+    handle: (ctx, req, m) => search(ctx, m.resourceType, req.query) },
+  { method: 'PUT', pattern: ['type'], interaction: 'update', level: 'type',
+    handle: (ctx, req, m) => conditionalUpdate(ctx, m.resourceType, criteria(req), req.body, req.pre) },
+  { method: 'DELETE', pattern: ['type'], interaction: 'delete', level: 'type',
+    handle: (ctx, req, m) => conditionalRemove(ctx, m.resourceType, criteria(req), req.pre) },
+  { method: 'PATCH', pattern: ['type'], interaction: 'patch', level: 'type',
+    handle: (ctx, req, m) => conditionalPatch(ctx, m.resourceType, criteria(req), requirePatch(req), req.pre) },
+  { method: 'GET', pattern: ['type', '_history'], interaction: 'history-type', level: 'type',
+    handle: (ctx, req, m) => history(ctx, { resourceType: m.resourceType }, req.query) },
+  { method: 'GET', pattern: ['_history'], interaction: 'history-system', level: 'system',
+    handle: (ctx, req) => history(ctx, {}, req.query) },
+  { method: 'POST', pattern: ['type', '$validate'], interaction: '$validate', level: 'type',
+    handle: (ctx, req, m) => validateOperation(ctx, m.resourceType, undefined, req.body) },
+  { method: 'POST', pattern: ['type', 'id', '$validate'], interaction: '$validate', level: 'instance',
+    handle: (ctx, req, m) => validateOperation(ctx, m.resourceType, m.id, req.body) },
+  { method: 'GET', pattern: ['type', 'id', '$validate'], interaction: '$validate', level: 'instance',
+    handle: (ctx, _req, m) => validateOperation(ctx, m.resourceType, m.id, undefined) },
+];

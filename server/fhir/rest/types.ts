@@ -1,0 +1,47 @@
+import type { ResourceStore } from '../storage/resource-store.ts';
+import type { Resource } from '../storage/types.ts';
+import type { OperationOutcomeIssue } from '../outcome.ts';
+
+export interface ResourceValidator {
+  validate(resource: unknown, options?: { expectedType?: string }): OperationOutcomeIssue[];
+}
+
+export interface RestLimits {
+  maxBundleEntries: number;
+  maxHistoryCount: number;
+  defaultHistoryCount: number;
+}
+
+/** What every interaction needs; `store` may be bound to a Bundle's database transaction. */
+export interface RestContext {
+  store: ResourceStore;
+  validator: ResourceValidator;
+  limits: RestLimits;
+  /** Base URL of this server as the client sees it, without a trailing slash. */
+  baseUrl: string;
+}
+
+/**
+ * What an interaction answers, before formatting. `json` is the stored text when the
+ * resource came straight from the database, so a JSON read can skip parse + stringify.
+ */
+export interface FhirResult {
+  status: number;
+  headers: Record<string, string>;
+  resource?: Resource;
+  json?: string;
+  /** Shown instead of the resource with `Prefer: return=OperationOutcome`. */
+  outcomeText?: string;
+}
+
+export interface Preconditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: string;
+  ifNoneExist?: string;
+}
+
+export function resultResource(result: FhirResult): Resource | undefined {
+  if (result.resource) return result.resource;
+  return result.json ? (JSON.parse(result.json) as Resource) : undefined;
+}

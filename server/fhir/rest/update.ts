@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { FhirError } from '../errors.ts';
+import { ConcurrentWriteError } from '../storage/resource-store.ts';
+import { withoutVersionMeta } from '../storage/serialize.ts';
+import type { Resource, StoredVersion } from '../storage/types.ts';
+import { matchOne } from './conditional-match.ts';
+import { requireResource } from './incoming.ts';
+import type { FhirResult, Preconditions, RestContext } from './types.ts';
+import { checkIfMatch, locationHeaders, versionHeaders } from './versioning.ts';
+
+/** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
+export async function update(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+  body: unknown,
+  pre: Preconditions = {},
+): Promise<FhirResult> {
+  const resource = requireResource(ctx, body, resourceType);
+  if (resource.id === undefined) {
+    throw new FhirError(400, `The ${resourceType} in the body has no id; an update needs id '${id}'`, {
+      code: 'required',
+    });
+  }
+  if (resource.id !== id) {
+    throw new FhirError(400, `The id in the body ('${resource.id}') does not match the id in the URL ('${id}')`, {
+      code: 'invalid',
+    });
+  }
+  return ctx.store.transaction((store) => writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT'));
+}
+
+/** PUT [type]?criteria */
+export async function conditionalUpdate(
+  ctx: RestContext,
+  resourceType: string,
+  query: string,
+  body: unknown,
+  pre: Preconditions = {},
+): Promise<FhirResult> {
+  const resource = requireResource(ctx, body, resourceType);
+  return ctx.store.transaction(async (store) => {
+    const tx = { ...ctx, store };
+    const match = await matchOne(tx, resourceType, query, 'Conditional update');
+    if (match && resource.id !== undefined && resource.id !== match.id) {
+      throw new FhirError(
+        400,
+        `Conditional update: the criteria match ${resourceType}/${match.id} but the body has id '${resource.id}'`,
+        { code: 'invalid' },
+      );
+    }
+    const id = match?.id ?? resource.id ?? randomUUID();
+    return writeVersion(tx, resourceType, id, resource, pre, 'PUT');
+  });
+}
+
+/**
+ * Writes the next version under a row lock. An update that changes nothing but server meta
+ * keeps the current version, so repeated identical PUTs (loaders, retries) do not grow history.
+ */
+export async function writeVersion(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+  resource: Resource,
+  pre: Preconditions,
+  method: 'PUT' | 'PATCH',
+): Promise<FhirResult> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await ctx.store.readForUpdate(resourceType, id);
+    checkIfMatch(pre.ifMatch, current);
+    if (current && !current.deleted && unchanged(current, resource)) {
+      return { status: 200, headers: versionHeaders(current, ctx.baseUrl), json: current.content };
+    }
+    try {
+      const written = await ctx.store.write({ resourceType, id, method, resource }, current);
+      const created = !current || current.deleted;
+      const headers = locationHeaders(written.stored, ctx.baseUrl);
+      if (!created) {
+        headers['Content-Location'] = headers.Location!;
+        delete headers.Location;
+      }
+      return { status: created ? 201 : 200, headers, resource: written.resource };
+    } catch (err) {
+      // Another writer created the same id between our read and insert: read again and update.
+      if (err instanceof ConcurrentWriteError && attempt < 2) continue;
+      throw err;
+    }
+  }
+}
+
+function unchanged(current: StoredVersion, next: Resource): boolean {
+  if (!current.content) return false;
+  return withoutVersionMeta(JSON.parse(current.content) as Resource) === withoutVersionMeta(next);
+}

@@ -1,0 +1,24 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_resources.ts';
+
+/**
+ * Migrations are listed here rather than discovered on disk, so they work the same under
+ * tsx, in tests and from the CLI. Append new ones; never edit one that has shipped.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '001_resources': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  async getMigrations() {
+    return Object.keys(migrations);
+  },
+  getMigrationName(name) {
+    return name;
+  },
+  async getMigration(name) {
+    const m = migrations[name];
+    if (!m) throw new Error(`unknown migration ${name}`);
+    return m;
+  },
+};

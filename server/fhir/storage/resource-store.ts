@@ -1,0 +1,301 @@
+import type { Knex } from 'knex';
+import { stampAndSerialize } from './serialize.ts';
+import type {
+  HistoryEntry,
+  HistoryQuery,
+  IdentifierCriteria,
+  NewVersion,
+  Resource,
+  StoredVersion,
+} from './types.ts';
+
+const INSERT_CHUNK = 500;
+const TRANSIENT_RETRIES = 4;
+
+/** Deadlock detected / serialization failure: safe to retry the whole transaction. */
+export function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+interface ResourceRow {
+  rid: string | number;
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  deleted: boolean;
+  content: string | null;
+}
+
+interface VersionRow extends Omit<ResourceRow, 'deleted'> {
+  vid: string | number | bigint;
+  method: HistoryEntry['method'];
+}
+
+function toStored(row: ResourceRow): StoredVersion {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: new Date(row.last_updated),
+    deleted: row.deleted,
+    content: row.content ?? undefined,
+  };
+}
+
+function toHistory(row: VersionRow): HistoryEntry {
+  return {
+    resourceType: row.resource_type,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: new Date(row.last_updated),
+    deleted: row.method === 'DELETE',
+    content: row.content ?? undefined,
+    method: row.method,
+    vid: String(row.vid),
+  };
+}
+
+/** A write that has been stamped and stored. */
+export interface WrittenVersion {
+  stored: StoredVersion;
+  resource?: Resource;
+}
+
+/**
+ * Versioned resource storage. Every method runs on the knex handle it was made with, so the
+ * same store works inside a transaction (see `transaction`) — the REST interactions never
+ * know whether they are part of a Bundle.
+ */
+export class ResourceStore {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  get inTransaction(): boolean {
+    return 'isTransaction' in this.db && this.db.isTransaction === true;
+  }
+
+  /**
+   * Runs `fn` in a database transaction (or in the current one). Deadlocks and serialisation
+   * failures are retried a few times with the whole unit of work; `fn` must therefore not
+   * mutate its inputs.
+   */
+  async transaction<T>(fn: (store: ResourceStore) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (this.db as Knex).transaction((trx) => fn(new ResourceStore(trx)));
+      } catch (err) {
+        if (!isTransient(err) || attempt >= TRANSIENT_RETRIES) throw err;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  async read(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const row = await this.db<ResourceRow>('resource')
+      .select('rid', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content')
+      .where({ resource_type: resourceType, id })
+      .first();
+    return row ? toStored(row) : undefined;
+  }
+
+  /** Reads and row-locks the current version until the surrounding transaction ends. */
+  async readForUpdate(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    const row = await this.db<ResourceRow>('resource')
+      .select('rid', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content')
+      .where({ resource_type: resourceType, id })
+      .forUpdate()
+      .first();
+    return row ? toStored(row) : undefined;
+  }
+
+  async readVersion(resourceType: string, id: string, versionId: number): Promise<HistoryEntry | undefined> {
+    const row = await this.db<VersionRow>('resource_version')
+      .select('vid', 'rid', 'resource_type', 'id', 'version_id', 'last_updated', 'method', 'content')
+      .where({ resource_type: resourceType, id, version_id: versionId })
+      .first();
+    return row ? toHistory(row) : undefined;
+  }
+
+  /**
+   * Serialises writers that must not race (conditional creates with the same criteria)
+   * for the rest of the current transaction.
+   */
+  async lock(key: string): Promise<void> {
+    await this.db.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+  }
+
+  /**
+   * Inserts brand-new resources (version 1) in multi-row statements. Fails with a unique
+   * violation if an id is taken; callers that allow that use `write` instead.
+   */
+  async insertNew(items: { resourceType: string; id: string; resource: Resource }[]): Promise<WrittenVersion[]> {
+    const now = new Date();
+    const written: WrittenVersion[] = [];
+    for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+      const chunk = items.slice(i, i + INSERT_CHUNK);
+      const stamped = chunk.map((it) => ({ it, ...stampAndSerialize(it.resource, it.id, 1, now) }));
+      const rows = await this.db('resource')
+        .insert(
+          stamped.map(({ it, text }) => ({
+            resource_type: it.resourceType,
+            id: it.id,
+            version_id: 1,
+            last_updated: now,
+            deleted: false,
+            content: text,
+          })),
+        )
+        .returning(['rid']);
+      await this.db('resource_version').insert(
+        stamped.map(({ it, text }, k) => ({
+          rid: (rows[k] as { rid: string }).rid,
+          resource_type: it.resourceType,
+          id: it.id,
+          version_id: 1,
+          last_updated: now,
+          method: 'POST',
+          content: text,
+        })),
+      );
+      for (const { it, text, resource } of stamped) {
+        written.push({
+          stored: {
+            resourceType: it.resourceType,
+            id: it.id,
+            versionId: 1,
+            lastUpdated: now,
+            deleted: false,
+            content: text,
+          },
+          resource,
+        });
+      }
+    }
+    return written;
+  }
+
+  /**
+   * Writes the next version of a resource whose current row the caller has locked (or knows
+   * to be absent). Deletions store a tombstone without content.
+   */
+  async write(change: NewVersion, current: StoredVersion | undefined): Promise<WrittenVersion> {
+    const now = new Date();
+    const versionId = (current?.versionId ?? 0) + 1;
+    const stamped = change.resource
+      ? stampAndSerialize(change.resource, change.id, versionId, now)
+      : undefined;
+    const row = {
+      resource_type: change.resourceType,
+      id: change.id,
+      version_id: versionId,
+      last_updated: now,
+      deleted: !stamped,
+      content: stamped?.text ?? null,
+    };
+    let rid: string;
+    if (current) {
+      const updated = await this.db('resource')
+        .update(row)
+        .where({ resource_type: change.resourceType, id: change.id, version_id: current.versionId })
+        .returning(['rid']);
+      if (updated.length !== 1) throw new ConcurrentWriteError(change.resourceType, change.id);
+      rid = (updated[0] as { rid: string }).rid;
+    } else {
+      const inserted = await this.db('resource')
+        .insert(row)
+        .onConflict(['resource_type', 'id'])
+        .ignore()
+        .returning(['rid']);
+      if (inserted.length !== 1) throw new ConcurrentWriteError(change.resourceType, change.id);
+      rid = (inserted[0] as { rid: string }).rid;
+    }
+    await this.db('resource_version').insert({
+      rid,
+      resource_type: change.resourceType,
+      id: change.id,
+      version_id: versionId,
+      last_updated: now,
+      method: change.method,
+      content: stamped?.text ?? null,
+    });
+    return {
+      stored: {
+        resourceType: change.resourceType,
+        id: change.id,
+        versionId,
+        lastUpdated: now,
+        deleted: !stamped,
+        content: stamped?.text,
+      },
+      resource: stamped?.resource,
+    };
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryEntry[]> {
+    const q = this.db<VersionRow>('resource_version as v')
+      .select('v.vid', 'v.rid', 'v.resource_type', 'v.id', 'v.version_id', 'v.last_updated', 'v.method', 'v.content')
+      .orderBy('v.vid', 'desc')
+      .limit(query.count);
+    if (query.resourceType) q.where('v.resource_type', query.resourceType);
+    if (query.id) q.where('v.id', query.id);
+    if (query.since) q.where('v.last_updated', '>=', query.since);
+    if (query.beforeVid) q.where('v.vid', '<', query.beforeVid);
+    if (query.at) {
+      // The version current at `at`: written at or before it, and not yet superseded then.
+      q.where('v.last_updated', '<=', query.at).whereNotExists(
+        this.db('resource_version as n')
+          .select(this.db.raw('1'))
+          .whereRaw('n.rid = v.rid and n.version_id > v.version_id')
+          .where('n.last_updated', '<=', query.at),
+      );
+    }
+    const rows = await q;
+    return rows.map(toHistory);
+  }
+
+  async countVersions(resourceType: string, id: string): Promise<number> {
+    const row = await this.db('resource_version')
+      .count<{ count: string | number }[]>({ count: '*' })
+      .where({ resource_type: resourceType, id });
+    return Number(row[0]?.count ?? 0);
+  }
+
+  /**
+   * Finds live resources by `_id` and identifier. A stop-gap for conditional interactions
+   * until the search engine's index tables exist: it scans the type's rows.
+   */
+  async findByIdentifiers(resourceType: string, criteria: IdentifierCriteria, limit = 2): Promise<StoredVersion[]> {
+    const q = this.db<ResourceRow>('resource')
+      .select('rid', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content')
+      .where({ resource_type: resourceType, deleted: false })
+      .orderBy('rid')
+      .limit(limit);
+    if (criteria.ids) q.whereIn('id', criteria.ids);
+    for (const ident of criteria.identifiers ?? []) {
+      // Lax jsonpath unwraps arrays, so 0..1 and 0..* identifiers match alike.
+      const tests: string[] = [];
+      if (ident.system === '') tests.push('!exists(@.system)');
+      else if (ident.system !== undefined) tests.push('@.system == $s');
+      if (ident.value !== undefined) tests.push('@.value == $v');
+      if (tests.length === 0) continue;
+      q.whereRaw(`jsonb_path_exists(content::jsonb, ?::jsonpath, jsonb_build_object('s', ?::text, 'v', ?::text))`, [
+        `$.identifier ? (${tests.join(' && ')})`,
+        ident.system ?? '',
+        ident.value ?? '',
+      ]);
+    }
+    const rows = await q;
+    return rows.map(toStored);
+  }
+}
+
+export class ConcurrentWriteError extends Error {
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+  ) {
+    super(`${resourceType}/${id} was changed concurrently`);
+  }
+}

@@ -1,0 +1,48 @@
+export type Resource = { resourceType: string; id?: string; meta?: Meta } & Record<string, unknown>;
+
+export interface Meta {
+  versionId?: string;
+  lastUpdated?: string;
+  [key: string]: unknown;
+}
+
+/** One stored version of a resource. `content` is the JSON text exactly as stored. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  /** Absent for deletions. */
+  content?: string;
+}
+
+export interface HistoryEntry extends StoredVersion {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Global write order; the paging cursor of history bundles. */
+  vid: string;
+}
+
+export interface HistoryQuery {
+  resourceType?: string;
+  id?: string;
+  since?: Date;
+  at?: Date;
+  /** Only versions written before this vid (the paging cursor). */
+  beforeVid?: string;
+  count: number;
+}
+
+/** What the conditional interactions can ask for before the search engine exists. */
+export interface IdentifierCriteria {
+  ids?: string[];
+  identifiers?: { system?: string; value?: string }[];
+}
+
+export interface NewVersion {
+  resourceType: string;
+  id: string;
+  method: HistoryEntry['method'];
+  /** Absent for deletions. */
+  resource?: Resource;
+}

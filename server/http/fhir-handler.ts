@@ -1,0 +1,63 @@
+import type { NextFunction, Request, Response } from 'express';
+import { FhirError } from '../fhir/errors.ts';
+import type { Dispatch } from '../fhir/rest/dispatch.ts';
+import type { FhirRequest } from '../fhir/rest/routes.ts';
+import type { RestContext } from '../fhir/rest/types.ts';
+import { readBody, type BodyLimits } from './body.ts';
+import { outputFormat, preferReturn } from './negotiate.ts';
+import { sendResult } from './respond.ts';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
+/** Format parameters are the HTTP layer's business; interactions never see them. */
+const HTTP_PARAMS = new Set(['_format', '_pretty']);
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function pathSegments(req: Request): string[] {
+  try {
+    return req.path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    throw new FhirError(400, 'The URL path is not validly percent-encoded', { code: 'invalid' });
+  }
+}
+
+/** Thin: HTTP request → FhirRequest → dispatch → response. */
+export function fhirHandler(deps: { dispatch: Dispatch; context: (req: Request) => RestContext; limits: BodyLimits }) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      if (!METHODS.has(req.method)) {
+        throw new FhirError(405, `Method ${req.method} is not supported`, { code: 'not-supported' });
+      }
+      outputFormat(req); // an unsupported _format is refused before any work is done
+      const q = req.originalUrl.indexOf('?');
+      const query = new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
+      for (const p of HTTP_PARAMS) query.delete(p);
+      const { body, patch } = await readBody(req, deps.limits);
+      const fhirReq: FhirRequest = {
+        method: req.method as FhirRequest['method'],
+        path: pathSegments(req),
+        query,
+        body,
+        patch,
+        representation: /return=representation/i.test(header(req, 'prefer') ?? ''),
+        pre: {
+          ifMatch: header(req, 'if-match'),
+          ifNoneMatch: header(req, 'if-none-match'),
+          ifModifiedSince: header(req, 'if-modified-since'),
+          ifNoneExist: header(req, 'if-none-exist'),
+        },
+      };
+      const result = await deps.dispatch(deps.context(req), fhirReq);
+      // A Bundle response is the answer itself, whatever Prefer says about resources in it.
+      if (fhirReq.path.length === 0 && req.method === 'POST' && preferReturn(req) === 'minimal') {
+        req.headers.prefer = 'return=representation';
+      }
+      sendResult(req, res, result);
+    } catch (err) {
+      next(err);
+    }
+  };
+}

@@ -1,0 +1,37 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from './app.ts';
+import type { Config } from './config.ts';
+
+export interface RunningServer {
+  app: App;
+  http: Server;
+  url: string;
+  /** Stops accepting connections, lets in-flight requests finish (up to the grace period), closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, options: Parameters<typeof createApp>[1] = {}): Promise<RunningServer> {
+  const app = await createApp(config, options);
+  const http = createServer(app.express);
+  // Keep-alive sockets must not hold shutdown open, nor outlive a load balancer's idle timeout.
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      app.drain();
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const timer = setTimeout(() => http.closeAllConnections(), config.shutdownGraceMs);
+      await closed;
+      clearTimeout(timer);
+      await app.close();
+    })());
+  return { app, http, url, stop };
+}
