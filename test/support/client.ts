@@ -1,0 +1,39 @@
+import { expect } from 'chai';
+
+/** fhir-kit-client is ESM-only; this loads it once and types the bits the tests use. */
+export interface FhirClient {
+  create(p: { resourceType: string; body: object; options?: { headers?: Record<string, string> } }): Promise<any>;
+  read(p: { resourceType: string; id: string; options?: { headers?: Record<string, string> } }): Promise<any>;
+  vread(p: { resourceType: string; id: string; version: string }): Promise<any>;
+  update(p: { resourceType: string; id?: string; searchParams?: Record<string, string>; body: object; options?: { headers?: Record<string, string> } }): Promise<any>;
+  delete(p: { resourceType: string; id: string; options?: { headers?: Record<string, string> } }): Promise<any>;
+  patch(p: { resourceType: string; id: string; jsonPatch: object[]; options?: { headers?: Record<string, string> } }): Promise<any>;
+  transaction(p: { body: object }): Promise<any>;
+  batch(p: { body: object }): Promise<any>;
+  search(p: { resourceType: string; searchParams?: Record<string, string> }): Promise<any>;
+  resourceHistory(p: { resourceType: string; id: string; options?: object }): Promise<any>;
+  typeHistory(p: { resourceType: string; options?: object }): Promise<any>;
+  systemHistory(p?: { options?: object }): Promise<any>;
+  nextPage(p: { bundle: object }): Promise<any> | undefined;
+  capabilityStatement(): Promise<any>;
+  operation(p: { name: string; resourceType?: string; id?: string; method?: string; input?: object }): Promise<any>;
+}
+
+export async function fhirClient(baseUrl: string): Promise<FhirClient> {
+  const { Client } = (await import('fhir-kit-client')) as unknown as {
+    Client: new (config: { baseUrl: string }) => FhirClient;
+  };
+  return new Client({ baseUrl });
+}
+
+/** Awaits a fhir-kit-client call that must fail, and returns its HTTP status and OperationOutcome. */
+export async function failure(promise: Promise<unknown>): Promise<{ status: number; data: any }> {
+  try {
+    await promise;
+  } catch (err) {
+    const response = (err as { response?: { status: number; data: any } }).response;
+    if (!response) throw err;
+    return response;
+  }
+  expect.fail('the request was expected to fail');
+}
