@@ -1,0 +1,2 @@
+export { parseFhirXml, type ParseFhirXmlOptions } from './parse.ts';
+export { toFhirXml, type ToFhirXmlOptions } from './serialize.ts';

@@ -1,0 +1,149 @@
+import { expect } from 'chai';
+import { fhirClient, failure, type FhirClient } from '../support/client.ts';
+import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+
+const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
+
+describe('conditional interactions and concurrency', () => {
+  let server: TestServer;
+  let client: FhirClient;
+  before(async () => {
+    server = await startTestServer();
+    client = await fhirClient(server.base);
+  });
+  after(() => server.close());
+
+  const patient = (bsn: string, extra: object = {}) => ({
+    resourceType: 'Patient',
+    identifier: [{ system: BSN, value: bsn }],
+    ...extra,
+  });
+  const count = async (query: string) => (await client.request(`Patient?${query}`)).total as number;
+
+  it('conditional create: a match is returned (200) instead of creating; several matches are 412', async () => {
+    const headers = jsonHeaders({ 'If-None-Exist': `identifier=${BSN}|111222333` });
+    const first = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    expect(first.status).to.equal(201);
+    const second = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    expect(second.status).to.equal(200);
+    expect((await second.json()).id).to.equal((await first.json()).id);
+    await client.create({ resourceType: 'Patient', body: patient('111222333') });
+    const third = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    expect(third.status).to.equal(412);
+  });
+
+  it('20 parallel conditional creates with the same identifier create exactly one resource', async () => {
+    const headers = jsonHeaders({ 'If-None-Exist': `identifier=${BSN}|555000555` });
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('555000555')) }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).to.have.length(1);
+    expect(statuses.filter((s) => s === 200)).to.have.length(19);
+    const ids = new Set(await Promise.all(responses.map(async (r) => (await r.json()).id)));
+    expect(ids.size).to.equal(1);
+    expect(await count(`identifier=${BSN}|555000555`)).to.equal(1);
+  });
+
+  it('conditional update: no match creates, one match updates, several are 412', async () => {
+    const put = (bsn: string, body: object) =>
+      server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}`, {
+        method: 'PUT',
+        headers: jsonHeaders(),
+        body: JSON.stringify(body),
+      });
+    const created = await put('777000777', patient('777000777', { gender: 'male' }));
+    expect(created.status).to.equal(201);
+    const id = (await created.json()).id;
+    const updated = await put('777000777', patient('777000777', { gender: 'female' }));
+    expect(updated.status).to.equal(200);
+    const body = await updated.json();
+    expect(body.id).to.equal(id);
+    expect(body.meta.versionId).to.equal('2');
+    const wrongId = await put('777000777', { ...patient('777000777'), id: 'someone-else' });
+    expect(wrongId.status).to.equal(400);
+    await client.create({ resourceType: 'Patient', body: patient('777000777') });
+    expect((await put('777000777', patient('777000777'))).status).to.equal(412);
+  });
+
+  it('conditional delete removes the single match; criteria it cannot evaluate are refused', async () => {
+    const created = await client.create({ resourceType: 'Patient', body: patient('888000888') });
+    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|888000888`)}`, { method: 'DELETE' });
+    expect(res.status).to.equal(204);
+    expect((await failure(client.read({ resourceType: 'Patient', id: created.id }))).status).to.equal(410);
+    const unknown = await server.fetch('Patient?name=Jansen', { method: 'DELETE' });
+    expect(unknown.status).to.equal(400);
+    const none = await server.fetch('Patient', { method: 'DELETE' });
+    expect(none.status).to.equal(400);
+  });
+
+  it('conditional patch patches the single match', async () => {
+    const created = await client.create({ resourceType: 'Patient', body: patient('999000999') });
+    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|999000999`)}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json-patch+json' },
+      body: JSON.stringify([{ op: 'add', path: '/active', value: true }]),
+    });
+    expect(res.status).to.equal(200);
+    expect((await client.read({ resourceType: 'Patient', id: created.id })).active).to.equal(true);
+  });
+
+  it('two updates with the same If-Match: one 200, one 412', async () => {
+    const created = await client.create({ resourceType: 'Patient', body: patient('123123123') });
+    const put = (gender: string) =>
+      server.fetch(`Patient/${created.id}`, {
+        method: 'PUT',
+        headers: jsonHeaders({ 'If-Match': 'W/"1"' }),
+        body: JSON.stringify({ ...created, gender }),
+      });
+    for (let round = 0; round < 5; round++) {
+      const id = created.id;
+      const current = await client.read({ resourceType: 'Patient', id });
+      const etag = `W/"${current.meta.versionId}"`;
+      const [a, b] = await Promise.all(
+        ['male', 'female'].map((gender) =>
+          server.fetch(`Patient/${id}`, {
+            method: 'PUT',
+            headers: jsonHeaders({ 'If-Match': etag }),
+            body: JSON.stringify({ ...current, gender: round % 2 ? gender : `${gender === 'male' ? 'other' : 'unknown'}` }),
+          }),
+        ),
+      );
+      expect([a!.status, b!.status].sort()).to.deep.equal([200, 412]);
+    }
+    expect((await put('male')).status).to.equal(412);
+  });
+
+  it('concurrent transactions on the same resources never surface a deadlock as a 500', async () => {
+    const a = await client.create({ resourceType: 'Patient', body: patient('100000001') });
+    const b = await client.create({ resourceType: 'Patient', body: patient('100000002') });
+    // Opposite lock orders are the classic deadlock; the spec's processing order does not help here.
+    const tx = (first: any, second: any, n: number) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [first, second].map((p) => ({
+        resource: { ...p, active: n % 2 === 0, birthDate: `19${10 + n}-01-01` },
+        request: { method: 'PUT', url: `Patient/${p.id}` },
+      })),
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 16 }, (_, n) =>
+        server.fetch('', {
+          method: 'POST',
+          headers: jsonHeaders(),
+          body: JSON.stringify(n % 2 ? tx(a, b, n) : tx(b, a, n)),
+        }),
+      ),
+    );
+    for (const r of responses) expect([200, 409]).to.include(r.status);
+    expect(responses.filter((r) => r.status === 200).length).to.be.greaterThan(0);
+    const [ha, hb] = await Promise.all([
+      client.resourceHistory({ resourceType: 'Patient', id: a.id }),
+      client.resourceHistory({ resourceType: 'Patient', id: b.id }),
+    ]);
+    // Each committed transaction wrote both resources; none half.
+    expect(ha.total).to.equal(hb.total);
+  });
+});
