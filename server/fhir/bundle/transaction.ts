@@ -47,6 +47,11 @@ export async function processTransaction(
         throw atEntry(err, p.index);
       }
     };
+    await store.lockInOrder(
+      plans
+        .filter((p) => ['PUT', 'PATCH', 'DELETE'].includes(p.req.method) && p.req.path.length === 2)
+        .map((p) => ({ resourceType: p.req.path[0]!, id: p.req.path[1]! })),
+    );
     for (const p of ordered.filter((p) => p.req.method === 'DELETE')) await run(p, p.req);
 
     const fullUrlMap = new Map<string, string>();

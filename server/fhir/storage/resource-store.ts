@@ -110,6 +110,22 @@ export class ResourceStore {
     return row ? toStored(row) : undefined;
   }
 
+  /**
+   * Row-locks existing resources in one fixed order. Transactions that lock what they will
+   * write up front, in this order, cannot deadlock each other on those rows.
+   */
+  async lockInOrder(keys: { resourceType: string; id: string }[]): Promise<void> {
+    if (keys.length === 0) return;
+    const sorted = [...new Map(keys.map((k) => [`${k.resourceType}/${k.id}`, k])).values()].sort((a, b) =>
+      a.resourceType === b.resourceType ? (a.id < b.id ? -1 : 1) : a.resourceType < b.resourceType ? -1 : 1,
+    );
+    await this.db('resource')
+      .select('rid')
+      .whereIn(['resource_type', 'id'], sorted.map((k) => [k.resourceType, k.id]))
+      .orderBy(['resource_type', 'id'])
+      .forUpdate();
+  }
+
   async readVersion(resourceType: string, id: string, versionId: number): Promise<HistoryEntry | undefined> {
     const row = await this.db<VersionRow>('resource_version')
       .select('vid', 'rid', 'resource_type', 'id', 'version_id', 'last_updated', 'method', 'content')

@@ -1,0 +1,202 @@
+import { expect } from 'chai';
+import { fhirClient, failure, type FhirClient } from '../support/client.ts';
+import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+
+const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
+
+describe('batch and transaction Bundles', () => {
+  let server: TestServer;
+  let client: FhirClient;
+  before(async () => {
+    server = await startTestServer();
+    client = await fhirClient(server.base);
+  });
+  after(() => server.close());
+
+  it('a transaction resolves urn:uuid fullUrls, processes DELETE→POST→PUT→GET, and answers in entry order', async () => {
+    const doomed = await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: true } });
+    const bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { request: { method: 'GET', url: 'Patient?identifier=' + encodeURIComponent(`${BSN}|246810121`) } },
+        {
+          fullUrl: 'urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a',
+          resource: {
+            resourceType: 'Observation',
+            status: 'final',
+            code: { text: 'weight' },
+            subject: { reference: 'urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059' },
+            text: {
+              status: 'generated',
+              div: '<div xmlns="http://www.w3.org/1999/xhtml"><a href="urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059">patient</a></div>',
+            },
+          },
+          request: { method: 'POST', url: 'Observation' },
+        },
+        {
+          fullUrl: 'urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059',
+          resource: { resourceType: 'Patient', identifier: [{ system: BSN, value: '246810121' }] },
+          request: { method: 'POST', url: 'Patient' },
+        },
+        {
+          fullUrl: `${server.base}/Patient/tx-put-1`,
+          resource: { resourceType: 'Patient', id: 'tx-put-1', link: [{ other: { reference: 'urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059' }, type: 'seealso' }] },
+          request: { method: 'PUT', url: 'Patient/tx-put-1' },
+        },
+        { request: { method: 'DELETE', url: `Patient/${doomed.id}` } },
+      ],
+    };
+    const res = await client.transaction({ body: bundle });
+    expect(res.type).to.equal('transaction-response');
+    expect(res.entry.map((e: any) => e.response.status)).to.deep.equal(['200 OK', '201 Created', '201 Created', '201 Created', '204 No Content']);
+    // GET ran last, so it sees the Patient created by the POST in the same transaction.
+    expect(res.entry[0].resource.total).to.equal(1);
+    const patientLocation: string = res.entry[2].response.location;
+    const patientRef = patientLocation.replace(`${server.base}/`, '').replace(/\/_history\/.*/, '');
+    const obsId = res.entry[1].response.location.split('/')[4];
+    const obs = await client.read({ resourceType: 'Observation', id: obsId });
+    expect(obs.subject.reference).to.equal(patientRef);
+    expect(obs.text.div).to.contain(`href="${patientRef}"`);
+    const linked = await client.read({ resourceType: 'Patient', id: 'tx-put-1' });
+    expect(linked.link[0].other.reference).to.equal(patientRef);
+    expect((await failure(client.read({ resourceType: 'Patient', id: doomed.id }))).status).to.equal(410);
+    expect(res.entry[1].response.etag).to.equal('W/"1"');
+    expect(res.entry[1].resource).to.equal(undefined);
+  });
+
+  it('resolves conditional creates and conditional references inside a transaction', async () => {
+    await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', identifier: [{ system: BSN, value: '135791113' }] } });
+    const res = await client.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:0c1e0b4f-2f2b-4b8e-9d38-6d2b0cbe8e01',
+            resource: { resourceType: 'Patient', identifier: [{ system: BSN, value: '135791113' }] },
+            request: { method: 'POST', url: 'Patient', ifNoneExist: `identifier=${BSN}|135791113` },
+          },
+          {
+            resource: {
+              resourceType: 'Observation',
+              status: 'final',
+              code: { text: 'a' },
+              subject: { reference: 'urn:uuid:0c1e0b4f-2f2b-4b8e-9d38-6d2b0cbe8e01' },
+              performer: [{ reference: `Patient?identifier=${BSN}|135791113` }],
+            },
+            request: { method: 'POST', url: 'Observation' },
+          },
+        ],
+      },
+    });
+    expect(res.entry[0].response.status).to.equal('200 OK');
+    const existing = (await client.request(`Patient?identifier=${BSN}|135791113`)).entry[0].resource.id;
+    const obs = await client.read({ resourceType: 'Observation', id: res.entry[1].response.location.split('/')[4] });
+    expect(obs.subject.reference).to.equal(`Patient/${existing}`);
+    expect(obs.performer[0].reference).to.equal(`Patient/${existing}`);
+  });
+
+  it('a transaction whose last entry fails leaves nothing behind and names the entry', async () => {
+    const before = (await client.request('_history?_count=1000')).entry.length;
+    const res = await server.fetch('', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } },
+          { resource: { resourceType: 'Patient', id: 'tx-rollback' }, request: { method: 'PUT', url: 'Patient/tx-rollback' } },
+          { resource: { resourceType: 'Patient', birthDate: 'yesterday' }, request: { method: 'POST', url: 'Patient' } },
+        ],
+      }),
+    });
+    expect(res.status).to.equal(400);
+    const outcome = await res.json();
+    expect(outcome.issue[0].diagnostics).to.match(/^Bundle\.entry\[2\]/);
+    expect((await client.request('_history?_count=1000')).entry.length).to.equal(before);
+    expect((await failure(client.read({ resourceType: 'Patient', id: 'tx-rollback' }))).status).to.equal(404);
+  });
+
+  it('an unresolvable urn:uuid or a conditional reference without a match fails the transaction', async () => {
+    const post = (reference: string) =>
+      server.fetch('', {
+        method: 'POST',
+        headers: jsonHeaders(),
+        body: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            {
+              resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference } },
+              request: { method: 'POST', url: 'Observation' },
+            },
+          ],
+        }),
+      });
+    expect((await post('urn:uuid:7d4c1f3e-0000-4000-8000-000000000000')).status).to.equal(400);
+    expect((await post(`Patient?identifier=${BSN}|000000000`)).status).to.equal(412);
+  });
+
+  it('Prefer: return=representation puts the resources in the response', async () => {
+    const res = await server.fetch('', {
+      method: 'POST',
+      headers: jsonHeaders({ Prefer: 'return=representation' }),
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } }],
+      }),
+    });
+    const body = await res.json();
+    expect(body.entry[0].resource.resourceType).to.equal('Patient');
+    expect(body.entry[0].resource.meta.versionId).to.equal('1');
+  });
+
+  it('a batch processes entries independently: failures get an OperationOutcome, the rest succeed', async () => {
+    const res = await client.batch({
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } },
+          { resource: { resourceType: 'Patient', birthDate: 'nope' }, request: { method: 'POST', url: 'Patient' } },
+          { request: { method: 'GET', url: 'Patient/does-not-exist' } },
+          { request: { method: 'DELETE', url: 'Patient/does-not-exist-either' } },
+          { request: { method: 'PATCH', url: 'Patient/x' } },
+        ],
+      },
+    });
+    expect(res.type).to.equal('batch-response');
+    const statuses = res.entry.map((e: any) => e.response.status);
+    expect(statuses.slice(0, 4)).to.deep.equal(['201 Created', '400 Bad Request', '404 Not Found', '204 No Content']);
+    expect(res.entry[1].response.outcome.resourceType).to.equal('OperationOutcome');
+    expect(res.entry[1].response.outcome.issue[0].diagnostics).to.match(/^Bundle\.entry\[1\]/);
+    const created = res.entry[0].response.location.split('/')[4];
+    expect((await client.read({ resourceType: 'Patient', id: created })).active).to.equal(true);
+  });
+
+  it('JSON Patch travels as a Binary inside a transaction', async () => {
+    const p = await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: true } });
+    const ops = [{ op: 'replace', path: '/active', value: false }];
+    const res = await client.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: {
+              resourceType: 'Binary',
+              contentType: 'application/json-patch+json',
+              data: Buffer.from(JSON.stringify(ops)).toString('base64'),
+            },
+            request: { method: 'PATCH', url: `Patient/${p.id}` },
+          },
+        ],
+      },
+    });
+    expect(res.entry[0].response.status).to.equal('200 OK');
+    expect((await client.read({ resourceType: 'Patient', id: p.id })).active).to.equal(false);
+  });
+});
