@@ -37,7 +37,10 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const store = new ResourceStore(db.knex);
   const validator = createResourceValidator();
 
-  let dispatch: Dispatch;
+  // Bundle entries are dispatched through the same routes as HTTP requests, so the route
+  // list is filled after the dispatcher that reads it exists.
+  const routes: Route[] = [];
+  const dispatch: Dispatch = createDispatcher(routes);
   const systemRoutes: Route[] = [
     {
       method: 'POST',
@@ -61,8 +64,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       }),
     },
   ];
-  const routes = [...systemRoutes, ...resourceRoutes];
-  dispatch = createDispatcher(routes);
+  routes.push(...systemRoutes, ...resourceRoutes);
 
   const context = (req: express.Request): RestContext => ({
     store,

@@ -5,7 +5,11 @@ const config = loadConfig();
 const server = await startServer(config);
 const log = server.app.logger;
 log.info(
-  { url: server.url, database: server.app.db.kind, ...(server.app.db.kind === 'pglite' ? { dataDir: config.pgliteDataDir } : {}) },
+  {
+    url: server.url,
+    database: server.app.db.kind,
+    ...(server.app.db.kind === 'pglite' ? { dataDir: config.pgliteDataDir } : {}),
+  },
   'Zorgpoort FHIR server listening',
 );
 

@@ -11,7 +11,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: Parameters<typeof createApp>[1] = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: Parameters<typeof createApp>[1] = {},
+): Promise<RunningServer> {
   const app = await createApp(config, options);
   const http = createServer(app.express);
   // Keep-alive sockets must not hold shutdown open, nor outlive a load balancer's idle timeout.

@@ -12,13 +12,18 @@ export function toFhirError(err: unknown): FhirError | undefined {
   if (err instanceof FhirError) return err;
   const code = (err as { code?: unknown } | null)?.code;
   if (code === '40P01' || code === '40001' || code === '55P03') {
-    return new FhirError(409, 'The resource was changed concurrently; retry the request', { code: 'transient' });
+    return new FhirError(409, 'The resource was changed concurrently; retry the request', {
+      code: 'transient',
+    });
   }
   if (code === '23505') {
-    return new FhirError(409, 'The resource was created concurrently; retry the request', { code: 'conflict' });
+    return new FhirError(409, 'The resource was created concurrently; retry the request', {
+      code: 'conflict',
+    });
   }
   const type = (err as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') return new FhirError(413, 'The request body is too large', { code: 'too-costly' });
+  if (type === 'entity.too.large')
+    return new FhirError(413, 'The request body is too large', { code: 'too-costly' });
   return undefined;
 }
 
@@ -37,7 +42,11 @@ export function errorHandler(logger: Logger) {
     }
     logger.error({ err, reqId: req.id }, 'unhandled error');
     sendOutcome(req, res, 500, [
-      { severity: 'fatal', code: 'exception', diagnostics: `Internal server error (request id ${String(req.id)})` },
+      {
+        severity: 'fatal',
+        code: 'exception',
+        diagnostics: `Internal server error (request id ${String(req.id)})`,
+      },
     ]);
   };
 }

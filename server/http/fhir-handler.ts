@@ -18,14 +18,21 @@ function header(req: Request, name: string): string | undefined {
 
 function pathSegments(req: Request): string[] {
   try {
-    return req.path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    return req.path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
   } catch {
     throw new FhirError(400, 'The URL path is not validly percent-encoded', { code: 'invalid' });
   }
 }
 
 /** Thin: HTTP request → FhirRequest → dispatch → response. */
-export function fhirHandler(deps: { dispatch: Dispatch; context: (req: Request) => RestContext; limits: BodyLimits }) {
+export function fhirHandler(deps: {
+  dispatch: Dispatch;
+  context: (req: Request) => RestContext;
+  limits: BodyLimits;
+}) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       if (!METHODS.has(req.method)) {

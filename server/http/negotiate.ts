@@ -20,7 +20,10 @@ export function outputFormat(req: Request): OutputFormat {
   const param = typeof req.query._format === 'string' ? req.query._format : undefined;
   if (param !== undefined) {
     const f = FORMAT_PARAM[param.trim().toLowerCase()];
-    if (!f) throw new FhirError(400, `_format '${param}' is not supported (json or xml)`, { code: 'not-supported' });
+    if (!f)
+      throw new FhirError(400, `_format '${param}' is not supported (json or xml)`, {
+        code: 'not-supported',
+      });
     return f;
   }
   const accept = req.headers.accept;
@@ -42,7 +45,9 @@ export type ReturnPreference = 'minimal' | 'representation' | 'OperationOutcome'
 
 export function preferReturn(req: Request): ReturnPreference {
   const prefer = req.headers.prefer;
-  const m = /return=(minimal|representation|OperationOutcome)/i.exec(Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''));
+  const m = /return=(minimal|representation|OperationOutcome)/i.exec(
+    Array.isArray(prefer) ? prefer.join(',') : (prefer ?? ''),
+  );
   if (!m) return 'representation';
   const v = m[1]!.toLowerCase();
   return v === 'minimal' ? 'minimal' : v === 'operationoutcome' ? 'OperationOutcome' : 'representation';

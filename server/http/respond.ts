@@ -11,7 +11,13 @@ const CONTENT_TYPE: Record<OutputFormat, string> = {
 };
 
 /** Writes a resource (parsed, or stored JSON text) in the negotiated format. */
-export function sendResource(req: Request, res: Response, status: number, resource: Resource | undefined, json?: string) {
+export function sendResource(
+  req: Request,
+  res: Response,
+  status: number,
+  resource: Resource | undefined,
+  json?: string,
+) {
   let format: OutputFormat = 'json';
   try {
     format = outputFormat(req);
@@ -24,7 +30,9 @@ export function sendResource(req: Request, res: Response, status: number, resour
   let body: string;
   if (format === 'json') {
     body =
-      json !== undefined && !pretty ? json : JSON.stringify(resource ?? JSON.parse(json!), null, pretty ? 2 : undefined);
+      json !== undefined && !pretty
+        ? json
+        : JSON.stringify(resource ?? JSON.parse(json!), null, pretty ? 2 : undefined);
   } else {
     body = toFhirXml((resource ?? JSON.parse(json!)) as Record<string, unknown>, { pretty });
   }
@@ -48,7 +56,8 @@ export function sendResult(req: Request, res: Response, result: FhirResult) {
     res.status(result.status).end();
     return;
   }
-  const isWrite = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE';
+  const isWrite =
+    req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE';
   const prefer = isWrite ? preferReturn(req) : 'representation';
   if (prefer === 'minimal' || (!hasBody && prefer === 'representation')) {
     res.status(result.status).end();
@@ -56,7 +65,11 @@ export function sendResult(req: Request, res: Response, result: FhirResult) {
     const outcome = result.outcomeText
       ? (JSON.parse(result.outcomeText) as Resource)
       : (operationOutcome([
-          { severity: 'information', code: 'informational', diagnostics: `${req.method} succeeded (${result.status})` },
+          {
+            severity: 'information',
+            code: 'informational',
+            diagnostics: `${req.method} succeeded (${result.status})`,
+          },
         ]) as unknown as Resource);
     sendResource(req, res, result.status === 204 ? 200 : result.status, outcome);
   } else {

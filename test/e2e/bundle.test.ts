@@ -14,7 +14,10 @@ describe('batch and transaction Bundles', () => {
   after(() => server.close());
 
   it('a transaction resolves urn:uuid fullUrls, processes DELETE→POST→PUT→GET, and answers in entry order', async () => {
-    const doomed = await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: true } });
+    const doomed = await client.create({
+      resourceType: 'Patient',
+      body: { resourceType: 'Patient', active: true },
+    });
     const bundle = {
       resourceType: 'Bundle',
       type: 'transaction',
@@ -41,7 +44,13 @@ describe('batch and transaction Bundles', () => {
         },
         {
           fullUrl: `${server.base}/Patient/tx-put-1`,
-          resource: { resourceType: 'Patient', id: 'tx-put-1', link: [{ other: { reference: 'urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059' }, type: 'seealso' }] },
+          resource: {
+            resourceType: 'Patient',
+            id: 'tx-put-1',
+            link: [
+              { other: { reference: 'urn:uuid:88f151c0-a954-468a-88bd-5ae15c08e059' }, type: 'seealso' },
+            ],
+          },
           request: { method: 'PUT', url: 'Patient/tx-put-1' },
         },
         { request: { method: 'DELETE', url: `Patient/${doomed.id}` } },
@@ -49,7 +58,13 @@ describe('batch and transaction Bundles', () => {
     };
     const res = await client.transaction({ body: bundle });
     expect(res.type).to.equal('transaction-response');
-    expect(res.entry.map((e: any) => e.response.status)).to.deep.equal(['200 OK', '201 Created', '201 Created', '201 Created', '204 No Content']);
+    expect(res.entry.map((e: any) => e.response.status)).to.deep.equal([
+      '200 OK',
+      '201 Created',
+      '201 Created',
+      '201 Created',
+      '204 No Content',
+    ]);
     // GET ran last, so it sees the Patient created by the POST in the same transaction.
     expect(res.entry[0].resource.total).to.equal(1);
     const patientLocation: string = res.entry[2].response.location;
@@ -66,7 +81,10 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('resolves conditional creates and conditional references inside a transaction', async () => {
-    await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', identifier: [{ system: BSN, value: '135791113' }] } });
+    await client.create({
+      resourceType: 'Patient',
+      body: { resourceType: 'Patient', identifier: [{ system: BSN, value: '135791113' }] },
+    });
     const res = await client.transaction({
       body: {
         resourceType: 'Bundle',
@@ -92,7 +110,10 @@ describe('batch and transaction Bundles', () => {
     });
     expect(res.entry[0].response.status).to.equal('200 OK');
     const existing = (await client.request(`Patient?identifier=${BSN}|135791113`)).entry[0].resource.id;
-    const obs = await client.read({ resourceType: 'Observation', id: res.entry[1].response.location.split('/')[4] });
+    const obs = await client.read({
+      resourceType: 'Observation',
+      id: res.entry[1].response.location.split('/')[4],
+    });
     expect(obs.subject.reference).to.equal(`Patient/${existing}`);
     expect(obs.performer[0].reference).to.equal(`Patient/${existing}`);
   });
@@ -106,9 +127,18 @@ describe('batch and transaction Bundles', () => {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: [
-          { resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } },
-          { resource: { resourceType: 'Patient', id: 'tx-rollback' }, request: { method: 'PUT', url: 'Patient/tx-rollback' } },
-          { resource: { resourceType: 'Patient', birthDate: 'yesterday' }, request: { method: 'POST', url: 'Patient' } },
+          {
+            resource: { resourceType: 'Patient', active: true },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            resource: { resourceType: 'Patient', id: 'tx-rollback' },
+            request: { method: 'PUT', url: 'Patient/tx-rollback' },
+          },
+          {
+            resource: { resourceType: 'Patient', birthDate: 'yesterday' },
+            request: { method: 'POST', url: 'Patient' },
+          },
         ],
       }),
     });
@@ -129,7 +159,12 @@ describe('batch and transaction Bundles', () => {
           type: 'transaction',
           entry: [
             {
-              resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference } },
+              resource: {
+                resourceType: 'Observation',
+                status: 'final',
+                code: { text: 'x' },
+                subject: { reference },
+              },
               request: { method: 'POST', url: 'Observation' },
             },
           ],
@@ -146,7 +181,12 @@ describe('batch and transaction Bundles', () => {
       body: JSON.stringify({
         resourceType: 'Bundle',
         type: 'transaction',
-        entry: [{ resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } }],
+        entry: [
+          {
+            resource: { resourceType: 'Patient', active: true },
+            request: { method: 'POST', url: 'Patient' },
+          },
+        ],
       }),
     });
     const body = await res.json();
@@ -160,8 +200,14 @@ describe('batch and transaction Bundles', () => {
         resourceType: 'Bundle',
         type: 'batch',
         entry: [
-          { resource: { resourceType: 'Patient', active: true }, request: { method: 'POST', url: 'Patient' } },
-          { resource: { resourceType: 'Patient', birthDate: 'nope' }, request: { method: 'POST', url: 'Patient' } },
+          {
+            resource: { resourceType: 'Patient', active: true },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            resource: { resourceType: 'Patient', birthDate: 'nope' },
+            request: { method: 'POST', url: 'Patient' },
+          },
           { request: { method: 'GET', url: 'Patient/does-not-exist' } },
           { request: { method: 'DELETE', url: 'Patient/does-not-exist-either' } },
           { request: { method: 'PATCH', url: 'Patient/x' } },
@@ -170,7 +216,12 @@ describe('batch and transaction Bundles', () => {
     });
     expect(res.type).to.equal('batch-response');
     const statuses = res.entry.map((e: any) => e.response.status);
-    expect(statuses.slice(0, 4)).to.deep.equal(['201 Created', '400 Bad Request', '404 Not Found', '204 No Content']);
+    expect(statuses.slice(0, 4)).to.deep.equal([
+      '201 Created',
+      '400 Bad Request',
+      '404 Not Found',
+      '204 No Content',
+    ]);
     expect(res.entry[1].response.outcome.resourceType).to.equal('OperationOutcome');
     expect(res.entry[1].response.outcome.issue[0].diagnostics).to.match(/^Bundle\.entry\[1\]/);
     const created = res.entry[0].response.location.split('/')[4];
@@ -178,7 +229,10 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('JSON Patch travels as a Binary inside a transaction', async () => {
-    const p = await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: true } });
+    const p = await client.create({
+      resourceType: 'Patient',
+      body: { resourceType: 'Patient', active: true },
+    });
     const ops = [{ op: 'replace', path: '/active', value: false }];
     const res = await client.transaction({
       body: {

@@ -22,13 +22,25 @@ describe('conditional interactions and concurrency', () => {
 
   it('conditional create: a match is returned (200) instead of creating; several matches are 412', async () => {
     const headers = jsonHeaders({ 'If-None-Exist': `identifier=${BSN}|111222333` });
-    const first = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    const first = await server.fetch('Patient', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(patient('111222333')),
+    });
     expect(first.status).to.equal(201);
-    const second = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    const second = await server.fetch('Patient', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(patient('111222333')),
+    });
     expect(second.status).to.equal(200);
     expect((await second.json()).id).to.equal((await first.json()).id);
     await client.create({ resourceType: 'Patient', body: patient('111222333') });
-    const third = await server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('111222333')) });
+    const third = await server.fetch('Patient', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(patient('111222333')),
+    });
     expect(third.status).to.equal(412);
   });
 
@@ -70,7 +82,9 @@ describe('conditional interactions and concurrency', () => {
 
   it('conditional delete removes the single match; criteria it cannot evaluate are refused', async () => {
     const created = await client.create({ resourceType: 'Patient', body: patient('888000888') });
-    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|888000888`)}`, { method: 'DELETE' });
+    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|888000888`)}`, {
+      method: 'DELETE',
+    });
     expect(res.status).to.equal(204);
     expect((await failure(client.read({ resourceType: 'Patient', id: created.id }))).status).to.equal(410);
     const unknown = await server.fetch('Patient?name=Jansen', { method: 'DELETE' });
@@ -107,7 +121,10 @@ describe('conditional interactions and concurrency', () => {
           server.fetch(`Patient/${id}`, {
             method: 'PUT',
             headers: jsonHeaders({ 'If-Match': etag }),
-            body: JSON.stringify({ ...current, gender: round % 2 ? gender : `${gender === 'male' ? 'other' : 'unknown'}` }),
+            body: JSON.stringify({
+              ...current,
+              gender: round % 2 ? gender : `${gender === 'male' ? 'other' : 'unknown'}`,
+            }),
           }),
         ),
       );

@@ -49,7 +49,9 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
     expect(v1.name[0].family).to.equal('Jansen');
     const v2 = await client.vread({ resourceType: 'Patient', id: created.id, version: '2' });
     expect(v2).to.deep.equal(updated);
-    expect((await failure(client.vread({ resourceType: 'Patient', id: created.id, version: '3' }))).status).to.equal(404);
+    expect(
+      (await failure(client.vread({ resourceType: 'Patient', id: created.id, version: '3' }))).status,
+    ).to.equal(404);
   });
 
   it('an update that changes nothing keeps the current version', async () => {
@@ -124,7 +126,10 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
     );
     expect(stale.status).to.equal(412);
     expect((await client.read({ resourceType: 'Patient', id: created.id })).gender).to.equal('female');
-    const staleDelete = await server.fetch(`Patient/${created.id}`, { method: 'DELETE', headers: { 'If-Match': 'W/"1"' } });
+    const staleDelete = await server.fetch(`Patient/${created.id}`, {
+      method: 'DELETE',
+      headers: { 'If-Match': 'W/"1"' },
+    });
     expect(staleDelete.status).to.equal(412);
   });
 
@@ -135,15 +140,23 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
     const other = await server.fetch(`Patient/${created.id}`, { headers: { 'If-None-Match': 'W/"7"' } });
     expect(other.status).to.equal(200);
     const lastModified = new Date(created.meta.lastUpdated).toUTCString();
-    const since = await server.fetch(`Patient/${created.id}`, { headers: { 'If-Modified-Since': lastModified } });
+    const since = await server.fetch(`Patient/${created.id}`, {
+      headers: { 'If-Modified-Since': lastModified },
+    });
     expect(since.status).to.equal(304);
     const before = new Date(Date.parse(created.meta.lastUpdated) - 60_000).toUTCString();
-    expect((await server.fetch(`Patient/${created.id}`, { headers: { 'If-Modified-Since': before } })).status).to.equal(200);
+    expect(
+      (await server.fetch(`Patient/${created.id}`, { headers: { 'If-Modified-Since': before } })).status,
+    ).to.equal(200);
   });
 
   it('Prefer: return=minimal, representation and OperationOutcome', async () => {
     const post = (prefer: string) =>
-      server.fetch('Patient', { method: 'POST', headers: jsonHeaders({ Prefer: prefer }), body: JSON.stringify(patient()) });
+      server.fetch('Patient', {
+        method: 'POST',
+        headers: jsonHeaders({ Prefer: prefer }),
+        body: JSON.stringify(patient()),
+      });
     const minimal = await post('return=minimal');
     expect(minimal.status).to.equal(201);
     expect(await minimal.text()).to.equal('');
@@ -160,9 +173,13 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
     const xml = await server.fetch(`Patient/${created.id}?_format=xml`);
     expect(xml.headers.get('content-type')).to.match(/^application\/fhir\+xml/);
     expect(await xml.text()).to.contain('<family value="Jansen"/>');
-    const accept = await server.fetch(`Patient/${created.id}`, { headers: { Accept: 'application/fhir+xml' } });
+    const accept = await server.fetch(`Patient/${created.id}`, {
+      headers: { Accept: 'application/fhir+xml' },
+    });
     expect(await accept.text()).to.match(/^<\?xml/);
-    const pretty = await server.fetch(`Patient/${created.id}?_pretty=true`, { headers: { Accept: FHIR_JSON } });
+    const pretty = await server.fetch(`Patient/${created.id}?_pretty=true`, {
+      headers: { Accept: FHIR_JSON },
+    });
     expect(await pretty.text()).to.contain('\n  "resourceType": "Patient"');
     const bad = await server.fetch(`Patient/${created.id}?_format=yaml`);
     expect(bad.status).to.equal(400);

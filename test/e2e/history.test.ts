@@ -39,7 +39,9 @@ describe('history: instance, type and system level', () => {
   });
 
   it('_since keeps the versions written at or after the instant', async () => {
-    const bundle = await client.request(`Observation/${id}/_history?_since=${encodeURIComponent(beforeSecond)}`);
+    const bundle = await client.request(
+      `Observation/${id}/_history?_since=${encodeURIComponent(beforeSecond)}`,
+    );
     expect(bundle.entry.map((e: any) => e.resource.meta.versionId)).to.deep.equal(['4', '3', '2']);
   });
 
@@ -64,8 +66,13 @@ describe('history: instance, type and system level', () => {
     for (;;) {
       pages++;
       expect(bundle.entry.length).to.be.at.most(2);
-      seen.push(...bundle.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.id}/${e.resource.meta.versionId}`));
-      if (pages === 1) await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: false } });
+      seen.push(
+        ...bundle.entry.map(
+          (e: any) => `${e.resource.resourceType}/${e.resource.id}/${e.resource.meta.versionId}`,
+        ),
+      );
+      if (pages === 1)
+        await client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: false } });
       const next = client.nextPage({ bundle });
       if (!next) break;
       bundle = await next;

@@ -5,7 +5,9 @@ import { startTestServer, type TestServer } from '../support/harness.ts';
 import { forEachReference } from '../../server/fhir/bundle/references.ts';
 
 const DIR = new URL('../fixtures/synthea/', import.meta.url);
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('Synthea patients load as transactions', () => {
   let server: TestServer;
@@ -31,9 +33,10 @@ describe('Synthea patients load as transactions', () => {
       expect(res.entry).to.have.length(bundle.entry.length);
       for (const e of res.entry) expect(e.response.status).to.equal('201 Created');
       // One round trip per entry would be ≥ 2 statements per entry; bulk writes need a handful per 500.
-      expect(queries.length, `${file}: ${queries.length} statements for ${bundle.entry.length} entries`).to.be.below(
-        bundle.entry.length / 10 + 10,
-      );
+      expect(
+        queries.length,
+        `${file}: ${queries.length} statements for ${bundle.entry.length} entries`,
+      ).to.be.below(bundle.entry.length / 10 + 10);
       entries += bundle.entry.length;
     }
     const history = await server.fetch('_history?_count=1');
@@ -43,9 +46,14 @@ describe('Synthea patients load as transactions', () => {
 
   it('every reference in the stored resources points at a resource that exists on the server', async function () {
     this.timeout(120_000);
-    const rows = await server.app.db.knex('resource').select('resource_type', 'id', 'content').where({ deleted: false });
+    const rows = await server.app.db
+      .knex('resource')
+      .select('resource_type', 'id', 'content')
+      .where({ deleted: false });
     expect(rows).to.have.length(1341);
-    const existing = new Set(rows.map((r: { resource_type: string; id: string }) => `${r.resource_type}/${r.id}`));
+    const existing = new Set(
+      rows.map((r: { resource_type: string; id: string }) => `${r.resource_type}/${r.id}`),
+    );
     const dangling: string[] = [];
     let checked = 0;
     for (const row of rows) {
@@ -62,6 +70,8 @@ describe('Synthea patients load as transactions', () => {
     // And through the API: a sample of references resolves with a read.
     const obs = rows.find((r: { resource_type: string }) => r.resource_type === 'Observation');
     const subject = JSON.parse(obs.content).subject.reference.split('/');
-    expect((await client.read({ resourceType: subject[0], id: subject[1] })).resourceType).to.equal('Patient');
+    expect((await client.read({ resourceType: subject[0], id: subject[1] })).resourceType).to.equal(
+      'Patient',
+    );
   });
 });

@@ -2,12 +2,31 @@ import { expect } from 'chai';
 
 /** fhir-kit-client is ESM-only; this loads it once and types the bits the tests use. */
 export interface FhirClient {
-  create(p: { resourceType: string; body: object; options?: { headers?: Record<string, string> } }): Promise<any>;
+  create(p: {
+    resourceType: string;
+    body: object;
+    options?: { headers?: Record<string, string> };
+  }): Promise<any>;
   read(p: { resourceType: string; id: string; options?: { headers?: Record<string, string> } }): Promise<any>;
   vread(p: { resourceType: string; id: string; version: string }): Promise<any>;
-  update(p: { resourceType: string; id?: string; searchParams?: Record<string, string>; body: object; options?: { headers?: Record<string, string> } }): Promise<any>;
-  delete(p: { resourceType: string; id: string; options?: { headers?: Record<string, string> } }): Promise<any>;
-  patch(p: { resourceType: string; id: string; jsonPatch: object[]; options?: { headers?: Record<string, string> } }): Promise<any>;
+  update(p: {
+    resourceType: string;
+    id?: string;
+    searchParams?: Record<string, string>;
+    body: object;
+    options?: { headers?: Record<string, string> };
+  }): Promise<any>;
+  delete(p: {
+    resourceType: string;
+    id: string;
+    options?: { headers?: Record<string, string> };
+  }): Promise<any>;
+  patch(p: {
+    resourceType: string;
+    id: string;
+    jsonPatch: object[];
+    options?: { headers?: Record<string, string> };
+  }): Promise<any>;
   transaction(p: { body: object }): Promise<any>;
   batch(p: { body: object }): Promise<any>;
   search(p: { resourceType: string; searchParams?: Record<string, string> }): Promise<any>;
@@ -16,7 +35,14 @@ export interface FhirClient {
   systemHistory(p?: { options?: object }): Promise<any>;
   nextPage(p: { bundle: object }): Promise<any> | undefined;
   capabilityStatement(): Promise<any>;
-  operation(p: { name: string; resourceType?: string; id?: string; method?: string; input?: object }): Promise<any>;
+  request(url: string, p?: { method?: string; body?: object; options?: object }): Promise<any>;
+  operation(p: {
+    name: string;
+    resourceType?: string;
+    id?: string;
+    method?: string;
+    input?: object;
+  }): Promise<any>;
 }
 
 export async function fhirClient(baseUrl: string): Promise<FhirClient> {

@@ -45,7 +45,9 @@ export async function startTestServer(overrides: Partial<Config['limits']> = {})
     logLevel: 'silent',
     limits: { ...base.limits, ...overrides },
   };
-  const server = await startServer(config, { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const server = await startServer(config, {
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
   return {
     ...server,
     base: server.url,

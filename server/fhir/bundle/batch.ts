@@ -30,7 +30,9 @@ export async function processBatch(
         out.push(errorEntry(e));
       } else {
         onError(err, index);
-        out.push(errorEntry(new FhirError(500, 'Internal error processing this entry', { code: 'exception' })));
+        out.push(
+          errorEntry(new FhirError(500, 'Internal error processing this entry', { code: 'exception' })),
+        );
       }
     }
   }

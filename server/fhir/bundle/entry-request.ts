@@ -22,10 +22,16 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
   const where = `Bundle.entry[${index}].request`;
   const method = entry.request?.method;
   if (typeof method !== 'string' || !METHODS.has(method)) {
-    throw entryError(400, index, `${where}.method must be one of ${[...METHODS].join(', ')}`, `${where}.method`);
+    throw entryError(
+      400,
+      index,
+      `${where}.method must be one of ${[...METHODS].join(', ')}`,
+      `${where}.method`,
+    );
   }
   let url = entry.request?.url;
-  if (typeof url !== 'string' || url === '') throw entryError(400, index, `${where}.url is required`, `${where}.url`);
+  if (typeof url !== 'string' || url === '')
+    throw entryError(400, index, `${where}.url is required`, `${where}.url`);
   if (/^https?:\/\//.test(url)) {
     if (!url.startsWith(`${baseUrl}/`)) {
       throw entryError(400, index, `${where}.url '${url}' is not on this server`, `${where}.url`);
@@ -37,7 +43,12 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
   const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const body = entry.resource;
   if ((method === 'POST' || method === 'PUT') && body === undefined && path[1] !== '$validate') {
-    throw entryError(400, index, `Bundle.entry[${index}].resource is required for ${method}`, `Bundle.entry[${index}]`);
+    throw entryError(
+      400,
+      index,
+      `Bundle.entry[${index}].resource is required for ${method}`,
+      `Bundle.entry[${index}]`,
+    );
   }
   let patch: PatchDocument | undefined;
   if (method === 'PATCH') {
@@ -63,7 +74,11 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
 /** JSON Patch inside a Bundle travels as a Binary with contentType application/json-patch+json. */
 function isBinaryJsonPatch(body: unknown): body is { data: string } {
   const b = body as { resourceType?: unknown; contentType?: unknown; data?: unknown } | undefined;
-  return b?.resourceType === 'Binary' && b.contentType === 'application/json-patch+json' && typeof b.data === 'string';
+  return (
+    b?.resourceType === 'Binary' &&
+    b.contentType === 'application/json-patch+json' &&
+    typeof b.data === 'string'
+  );
 }
 
 export function entryError(status: number, index: number, message: string, expression?: string): FhirError {

@@ -13,7 +13,11 @@ export function entryResponse(result: FhirResult, includeResource: boolean): Rec
     ...(resource ? { resource } : {}),
     response: {
       status: statusText(result.status),
-      ...(h.Location ? { location: h.Location } : h['Content-Location'] ? { location: h['Content-Location'] } : {}),
+      ...(h.Location
+        ? { location: h.Location }
+        : h['Content-Location']
+          ? { location: h['Content-Location'] }
+          : {}),
       ...(h.ETag ? { etag: h.ETag } : {}),
       ...(h['Last-Modified'] ? { lastModified: new Date(h['Last-Modified']).toISOString() } : {}),
     },
@@ -33,7 +37,9 @@ export function atEntry(err: unknown, index: number): unknown {
     err.status,
     err.issues.map((i) => ({
       ...i,
-      diagnostics: i.diagnostics?.startsWith(prefix) ? i.diagnostics : `${prefix}: ${i.diagnostics ?? i.code}`,
+      diagnostics: i.diagnostics?.startsWith(prefix)
+        ? i.diagnostics
+        : `${prefix}: ${i.diagnostics ?? i.code}`,
       expression: i.expression?.length ? i.expression : [prefix],
     })),
     { headers: err.headers },

@@ -15,7 +15,9 @@ export async function processBundle(
 ): Promise<FhirResult> {
   const bundle = body as { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
   if (!bundle || bundle.resourceType !== 'Bundle') {
-    throw new FhirError(400, 'POST to the base URL needs a Bundle of type batch or transaction', { code: 'invalid' });
+    throw new FhirError(400, 'POST to the base URL needs a Bundle of type batch or transaction', {
+      code: 'invalid',
+    });
   }
   if (bundle.type !== 'batch' && bundle.type !== 'transaction') {
     throw new FhirError(400, `Bundle.type must be batch or transaction, not '${String(bundle.type)}'`, {
@@ -23,13 +25,20 @@ export async function processBundle(
     });
   }
   const entries = bundle.entry ?? [];
-  if (!Array.isArray(entries) || entries.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))) {
+  if (
+    !Array.isArray(entries) ||
+    entries.some((e) => typeof e !== 'object' || e === null || Array.isArray(e))
+  ) {
     throw new FhirError(400, 'Bundle.entry must be a list of entries', { code: 'structure' });
   }
   if (entries.length > ctx.limits.maxBundleEntries) {
-    throw new FhirError(413, `The Bundle has ${entries.length} entries; at most ${ctx.limits.maxBundleEntries} are allowed`, {
-      code: 'too-costly',
-    });
+    throw new FhirError(
+      413,
+      `The Bundle has ${entries.length} entries; at most ${ctx.limits.maxBundleEntries} are allowed`,
+      {
+        code: 'too-costly',
+      },
+    );
   }
   const result =
     bundle.type === 'transaction'

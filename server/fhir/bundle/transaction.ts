@@ -34,7 +34,11 @@ export async function processTransaction(
   entries: BundleEntry[],
   representation: boolean,
 ): Promise<Resource> {
-  const plans: Planned[] = entries.map((entry, index) => ({ index, entry, req: entryRequest(entry, index, ctx.baseUrl) }));
+  const plans: Planned[] = entries.map((entry, index) => ({
+    index,
+    entry,
+    req: entryRequest(entry, index, ctx.baseUrl),
+  }));
   checkFullUrls(plans);
   const ordered = [...plans].sort((a, b) => RANK[a.req.method] - RANK[b.req.method] || a.index - b.index);
 
@@ -58,7 +62,8 @@ export async function processTransaction(
     for (const p of ordered) {
       if (p.req.method !== 'POST' && p.req.method !== 'PUT') continue;
       await assignTarget(tx, p).catch((err) => Promise.reject(atEntry(err, p.index)));
-      if (p.target && p.entry.fullUrl) fullUrlMap.set(p.entry.fullUrl, `${p.target.resourceType}/${p.target.id}`);
+      if (p.target && p.entry.fullUrl)
+        fullUrlMap.set(p.entry.fullUrl, `${p.target.resourceType}/${p.target.id}`);
     }
     await resolveConditionalReferences(tx, plans, fullUrlMap);
 
@@ -75,16 +80,29 @@ export async function processTransaction(
           throw atEntry(err, p.index);
         }
       } else if (p.req.method === 'PUT' && p.target) {
-        await run(p, { ...p.req, path: [p.target.resourceType, p.target.id], query: new URLSearchParams(), body: { ...body, id: p.target.id } });
+        await run(p, {
+          ...p.req,
+          path: [p.target.resourceType, p.target.id],
+          query: new URLSearchParams(),
+          body: { ...body, id: p.target.id },
+        });
       } else {
         await run(p, { ...p.req, body });
       }
     }
     const written = await store.insertNew(
-      creates.map(({ p, resource }) => ({ resourceType: p.target!.resourceType, id: p.target!.id, resource })),
+      creates.map(({ p, resource }) => ({
+        resourceType: p.target!.resourceType,
+        id: p.target!.id,
+        resource,
+      })),
     );
     written.forEach((w, k) => {
-      creates[k]!.p.result = { status: 201, headers: locationHeaders(w.stored, ctx.baseUrl), resource: w.resource };
+      creates[k]!.p.result = {
+        status: 201,
+        headers: locationHeaders(w.stored, ctx.baseUrl),
+        resource: w.resource,
+      };
     });
 
     for (const p of ordered.filter((p) => RANK[p.req.method] === 3)) await run(p, p.req);
@@ -122,7 +140,11 @@ async function assignTarget(ctx: RestContext, p: Planned): Promise<void> {
     const match = await matchOne(ctx, resourceType, query, 'Conditional update');
     const bodyId = (p.req.body as { id?: string } | undefined)?.id;
     if (match && bodyId !== undefined && bodyId !== match.id) {
-      throw entryError(400, p.index, `the criteria match ${resourceType}/${match.id} but the body has id '${bodyId}'`);
+      throw entryError(
+        400,
+        p.index,
+        `the criteria match ${resourceType}/${match.id} but the body has id '${bodyId}'`,
+      );
     }
     p.target = { resourceType, id: match?.id ?? bodyId ?? randomUUID() };
   }
@@ -138,8 +160,8 @@ async function resolveConditionalReferences(ctx: RestContext, plans: Planned[], 
     for (const ref of found) {
       const q = ref.indexOf('?');
       const resourceType = ref.slice(0, q);
-      const match = await matchOne(ctx, resourceType, ref.slice(q + 1), 'Conditional reference').catch((err) =>
-        Promise.reject(atEntry(err, p.index)),
+      const match = await matchOne(ctx, resourceType, ref.slice(q + 1), 'Conditional reference').catch(
+        (err) => Promise.reject(atEntry(err, p.index)),
       );
       if (!match) throw entryError(412, p.index, `conditional reference '${ref}' matches no ${resourceType}`);
       map.set(ref, `${resourceType}/${match.id}`);
@@ -162,7 +184,12 @@ function checkFullUrls(plans: Planned[]): void {
     if (url === undefined) continue;
     const earlier = seen.get(url);
     if (earlier !== undefined) {
-      throw entryError(400, p.index, `fullUrl '${url}' is also used by entry ${earlier}`, `Bundle.entry[${p.index}].fullUrl`);
+      throw entryError(
+        400,
+        p.index,
+        `fullUrl '${url}' is also used by entry ${earlier}`,
+        `Bundle.entry[${p.index}].fullUrl`,
+      );
     }
     seen.set(url, p.index);
   }

@@ -30,7 +30,8 @@ export function capabilityStatement(routes: Route[], software: SoftwareInfo, bas
     }
   }
   const has = (code: string) => typeInteractions.has(code);
-  const conditional = (method: Route['method']) => routes.some((r) => r.method === method && r.pattern.join('/') === 'type');
+  const conditional = (method: Route['method']) =>
+    routes.some((r) => r.method === method && r.pattern.join('/') === 'type');
   const resource = [...resourceTypes].sort().map((type) => ({
     type,
     interaction: [...typeInteractions].map((code) => ({ code })),
@@ -41,8 +42,15 @@ export function capabilityStatement(routes: Route[], software: SoftwareInfo, bas
     conditionalRead: 'full-support',
     conditionalUpdate: conditional('PUT'),
     conditionalDelete: conditional('DELETE') ? 'single' : 'not-supported',
-    searchParam: supportedSearchParameters.map(({ name, type: t, documentation }) => ({ name, type: t, documentation })),
-    operation: [...operations].map((name) => ({ name: name.slice(1), definition: OPERATION_DEFINITIONS[name] })),
+    searchParam: supportedSearchParameters.map(({ name, type: t, documentation }) => ({
+      name,
+      type: t,
+      documentation,
+    })),
+    operation: [...operations].map((name) => ({
+      name: name.slice(1),
+      definition: OPERATION_DEFINITIONS[name],
+    })),
   }));
   return {
     resourceType: 'CapabilityStatement',

@@ -39,7 +39,8 @@ export async function deleteById(
 ): Promise<FhirResult> {
   const current = await ctx.store.readForUpdate(resourceType, id);
   checkIfMatch(pre.ifMatch, current);
-  if (!current || current.deleted) return nothingDeleted(`${resourceType}/${id} does not exist; nothing was deleted`);
+  if (!current || current.deleted)
+    return nothingDeleted(`${resourceType}/${id} does not exist; nothing was deleted`);
   const written = await ctx.store.write({ resourceType, id, method: 'DELETE' }, current);
   return {
     status: 204,

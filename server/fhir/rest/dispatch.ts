@@ -67,7 +67,9 @@ export function createDispatcher(routes: Route[]) {
     // Conditional PUT/PATCH/DELETE on a type: without criteria they would hit every resource.
     const typeLevel = route.pattern.length === 1 && route.pattern[0] === 'type';
     if (typeLevel && req.method !== 'GET' && req.method !== 'POST' && !hasQuery(req)) {
-      throw new FhirError(400, `${req.method} on '${matched.resourceType}' needs an id or search criteria`, { code: 'invalid' });
+      throw new FhirError(400, `${req.method} on '${matched.resourceType}' needs an id or search criteria`, {
+        code: 'invalid',
+      });
     }
     return route.handle(ctx, req, matched);
   };

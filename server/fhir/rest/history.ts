@@ -13,9 +13,14 @@ export async function history(
   params: URLSearchParams,
 ): Promise<FhirResult> {
   for (const name of params.keys()) {
-    if (!KNOWN.has(name)) throw new FhirError(400, `Unknown _history parameter '${name}'`, { code: 'not-supported' });
+    if (!KNOWN.has(name))
+      throw new FhirError(400, `Unknown _history parameter '${name}'`, { code: 'not-supported' });
   }
-  const count = parseCount(single(params, '_count'), ctx.limits.defaultHistoryCount, ctx.limits.maxHistoryCount);
+  const count = parseCount(
+    single(params, '_count'),
+    ctx.limits.defaultHistoryCount,
+    ctx.limits.maxHistoryCount,
+  );
   const sinceRaw = single(params, '_since');
   const atRaw = single(params, '_at');
   const cursor = single(params, '_cursor');
@@ -24,7 +29,8 @@ export async function history(
   }
   if (target.id) {
     const current = await ctx.store.read(target.resourceType!, target.id);
-    if (!current) throw new FhirError(404, `${target.resourceType}/${target.id} is not known`, { code: 'not-found' });
+    if (!current)
+      throw new FhirError(404, `${target.resourceType}/${target.id} is not known`, { code: 'not-found' });
   }
   // One extra row tells whether there is a next page without a count query.
   const rows = await ctx.store.history({

@@ -5,10 +5,14 @@ import type { RestContext } from './types.ts';
 /** The body of a create/update: a resource of the URL's type that passes validation. */
 export function requireResource(ctx: RestContext, body: unknown, resourceType: string): Resource {
   if (body === undefined || body === null) {
-    throw new FhirError(400, `A ${resourceType} resource is required in the request body`, { code: 'required' });
+    throw new FhirError(400, `A ${resourceType} resource is required in the request body`, {
+      code: 'required',
+    });
   }
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new FhirError(400, 'The request body must be a FHIR resource (a JSON object)', { code: 'structure' });
+    throw new FhirError(400, 'The request body must be a FHIR resource (a JSON object)', {
+      code: 'structure',
+    });
   }
   const declared = (body as { resourceType?: unknown }).resourceType;
   if (declared !== resourceType) {

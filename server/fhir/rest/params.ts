@@ -9,11 +9,20 @@ const DATE_TIME =
  */
 export function parseInstantParam(name: string, value: string): Date {
   const m = DATE_TIME.exec(value);
-  if (!m) throw new FhirError(400, `${name}: '${value}' is not a valid FHIR date, dateTime or instant`, { code: 'value' });
+  if (!m)
+    throw new FhirError(400, `${name}: '${value}' is not a valid FHIR date, dateTime or instant`, {
+      code: 'value',
+    });
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', tz = 'Z'] = m;
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${tz}`;
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime()) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59) {
+  if (
+    Number.isNaN(date.getTime()) ||
+    Number(mo) > 12 ||
+    Number(d) > 31 ||
+    Number(h) > 23 ||
+    Number(mi) > 59
+  ) {
     throw new FhirError(400, `${name}: '${value}' is not a valid date`, { code: 'value' });
   }
   return date;

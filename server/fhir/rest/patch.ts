@@ -8,7 +8,8 @@ import type { FhirResult, Preconditions, RestContext } from './types.ts';
 import { checkIfMatch } from './versioning.ts';
 import { writeVersion } from './update.ts';
 
-export type PatchDocument = { kind: 'json-patch'; operations: unknown } | { kind: 'fhirpath'; parameters: unknown };
+export type PatchDocument =
+  { kind: 'json-patch'; operations: unknown } | { kind: 'fhirpath'; parameters: unknown };
 
 /** PATCH [type]/[id] with JSON Patch or FHIRPath Patch; the result must validate like an update. */
 export async function patch(
@@ -51,7 +52,9 @@ async function patchVersion(
   checkIfMatch(pre.ifMatch, current);
   const before = JSON.parse(current.content!) as Resource;
   const after =
-    doc.kind === 'json-patch' ? applyJsonPatch(before, doc.operations) : applyFhirPathPatch(before, doc.parameters);
+    doc.kind === 'json-patch'
+      ? applyJsonPatch(before, doc.operations)
+      : applyFhirPathPatch(before, doc.parameters);
   if (after.resourceType !== current.resourceType || after.id !== current.id) {
     throw new FhirError(422, 'A patch may not change the resourceType or id', { code: 'processing' });
   }

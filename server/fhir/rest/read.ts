@@ -10,7 +10,9 @@ export async function loadCurrent(
   id: string,
   forUpdate = false,
 ): Promise<StoredVersion> {
-  const stored = forUpdate ? await ctx.store.readForUpdate(resourceType, id) : await ctx.store.read(resourceType, id);
+  const stored = forUpdate
+    ? await ctx.store.readForUpdate(resourceType, id)
+    : await ctx.store.read(resourceType, id);
   if (!stored) throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
   if (stored.deleted) {
     throw new FhirError(410, `${resourceType}/${id} was deleted`, {

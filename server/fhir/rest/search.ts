@@ -11,15 +11,27 @@ const RESULT_PARAMS = new Set(['_count', '_format', '_pretty']);
  * The search engine replaces this with every R4 search parameter; until then, anything else
  * is refused with 400 so that no client mistakes a partial answer for a complete one.
  */
-export async function search(ctx: RestContext, resourceType: string, params: URLSearchParams): Promise<FhirResult> {
-  const count = parseCount(single(params, '_count'), ctx.limits.defaultHistoryCount, ctx.limits.maxHistoryCount);
+export async function search(
+  ctx: RestContext,
+  resourceType: string,
+  params: URLSearchParams,
+): Promise<FhirResult> {
+  const count = parseCount(
+    single(params, '_count'),
+    ctx.limits.defaultHistoryCount,
+    ctx.limits.maxHistoryCount,
+  );
   const criteria = new URLSearchParams([...params].filter(([k]) => !RESULT_PARAMS.has(k)));
   const parsed = parseConditionalCriteria(criteria.toString(), true);
   const rows = await ctx.store.findByIdentifiers(resourceType, parsed, count + 1);
   if (rows.length > count) {
-    throw new FhirError(400, `More than ${count} matches; paging of searches is not available yet, narrow the criteria`, {
-      code: 'too-costly',
-    });
+    throw new FhirError(
+      400,
+      `More than ${count} matches; paging of searches is not available yet, narrow the criteria`,
+      {
+        code: 'too-costly',
+      },
+    );
   }
   const self = `${ctx.baseUrl}/${resourceType}${criteria.size ? `?${criteria.toString()}` : ''}`;
   const bundle: Resource = {

@@ -23,11 +23,17 @@ export async function update(
     });
   }
   if (resource.id !== id) {
-    throw new FhirError(400, `The id in the body ('${resource.id}') does not match the id in the URL ('${id}')`, {
-      code: 'invalid',
-    });
+    throw new FhirError(
+      400,
+      `The id in the body ('${resource.id}') does not match the id in the URL ('${id}')`,
+      {
+        code: 'invalid',
+      },
+    );
   }
-  return ctx.store.transaction((store) => writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT'));
+  return ctx.store.transaction((store) =>
+    writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT'),
+  );
 }
 
 /** PUT [type]?criteria */

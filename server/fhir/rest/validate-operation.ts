@@ -18,7 +18,8 @@ export async function validateOperation(
   let candidate = body;
   if (isParameters(body)) {
     const part = body.parameter?.find((p) => p.name === 'resource');
-    if (!part?.resource) throw new FhirError(400, "$validate: Parameters without a 'resource' part", { code: 'required' });
+    if (!part?.resource)
+      throw new FhirError(400, "$validate: Parameters without a 'resource' part", { code: 'required' });
     candidate = part.resource;
   }
   if (candidate === undefined && id !== undefined) {
@@ -36,15 +37,30 @@ export async function validateOperation(
           },
         ]
       : ctx.validator.validate(candidate, { expectedType: resourceType });
-  if (id !== undefined && (candidate as { id?: unknown }).id !== undefined && (candidate as { id?: unknown }).id !== id) {
-    issues.push({ severity: 'error', code: 'invalid', diagnostics: `The id does not match '${id}'`, expression: [`${resourceType}.id`] });
+  if (
+    id !== undefined &&
+    (candidate as { id?: unknown }).id !== undefined &&
+    (candidate as { id?: unknown }).id !== id
+  ) {
+    issues.push({
+      severity: 'error',
+      code: 'invalid',
+      diagnostics: `The id does not match '${id}'`,
+      expression: [`${resourceType}.id`],
+    });
   }
   const outcome = operationOutcome(
-    issues.length ? issues : [{ severity: 'information', code: 'informational', diagnostics: 'Validation successful' }],
+    issues.length
+      ? issues
+      : [{ severity: 'information', code: 'informational', diagnostics: 'Validation successful' }],
   );
   return { status: 200, headers: {}, resource: outcome as unknown as Resource };
 }
 
 function isParameters(body: unknown): body is { parameter?: { name?: string; resource?: unknown }[] } {
-  return typeof body === 'object' && body !== null && (body as { resourceType?: unknown }).resourceType === 'Parameters';
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    (body as { resourceType?: unknown }).resourceType === 'Parameters'
+  );
 }

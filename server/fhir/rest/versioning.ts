@@ -8,7 +8,8 @@ export function etag(versionId: number): string {
 /** Accepts `W/"3"`, `"3"` and `3`; anything else is a malformed precondition. */
 export function parseETag(value: string): number {
   const m = /^\s*(?:W\/)?"?([0-9]+)"?\s*$/.exec(value);
-  if (!m) throw new FhirError(400, `Malformed ETag '${value}': expected W/"<versionId>"`, { code: 'invalid' });
+  if (!m)
+    throw new FhirError(400, `Malformed ETag '${value}': expected W/"<versionId>"`, { code: 'invalid' });
   return Number(m[1]);
 }
 
@@ -22,7 +23,11 @@ export function versionHeaders(stored: StoredVersion, baseUrl: string): Record<s
 
 export function locationHeaders(stored: StoredVersion, baseUrl: string): Record<string, string> {
   const location = `${baseUrl}/${stored.resourceType}/${stored.id}/_history/${stored.versionId}`;
-  return { ETag: etag(stored.versionId), 'Last-Modified': stored.lastUpdated.toUTCString(), Location: location };
+  return {
+    ETag: etag(stored.versionId),
+    'Last-Modified': stored.lastUpdated.toUTCString(),
+    Location: location,
+  };
 }
 
 /** If-Match against the current version; a missing or deleted resource never matches. */
@@ -33,9 +38,13 @@ export function checkIfMatch(ifMatch: string | undefined, current: StoredVersion
     throw new FhirError(412, `If-Match ${ifMatch}: the resource does not exist`, { code: 'conflict' });
   }
   if (current.versionId !== wanted) {
-    throw new FhirError(412, `If-Match ${ifMatch} does not match the current version ${etag(current.versionId)}`, {
-      code: 'conflict',
-    });
+    throw new FhirError(
+      412,
+      `If-Match ${ifMatch} does not match the current version ${etag(current.versionId)}`,
+      {
+        code: 'conflict',
+      },
+    );
   }
 }
 

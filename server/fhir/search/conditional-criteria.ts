@@ -28,9 +28,13 @@ export function parseConditionalCriteria(query: string, allowEmpty = false): Ide
       }
       (criteria.identifiers ??= []).push(ident);
     } else {
-      throw new FhirError(400, `Conditional criteria: parameter '${name}' is not supported (use _id or identifier)`, {
-        code: 'not-supported',
-      });
+      throw new FhirError(
+        400,
+        `Conditional criteria: parameter '${name}' is not supported (use _id or identifier)`,
+        {
+          code: 'not-supported',
+        },
+      );
     }
   }
   if (!any && !allowEmpty) throw new FhirError(400, 'Conditional criteria are empty', { code: 'invalid' });

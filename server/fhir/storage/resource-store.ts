@@ -121,7 +121,10 @@ export class ResourceStore {
     );
     await this.db('resource')
       .select('rid')
-      .whereIn(['resource_type', 'id'], sorted.map((k) => [k.resourceType, k.id]))
+      .whereIn(
+        ['resource_type', 'id'],
+        sorted.map((k) => [k.resourceType, k.id]),
+      )
       .orderBy(['resource_type', 'id'])
       .forUpdate();
   }
@@ -146,7 +149,9 @@ export class ResourceStore {
    * Inserts brand-new resources (version 1) in multi-row statements. Fails with a unique
    * violation if an id is taken; callers that allow that use `write` instead.
    */
-  async insertNew(items: { resourceType: string; id: string; resource: Resource }[]): Promise<WrittenVersion[]> {
+  async insertNew(
+    items: { resourceType: string; id: string; resource: Resource }[],
+  ): Promise<WrittenVersion[]> {
     const now = new Date();
     const written: WrittenVersion[] = [];
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
@@ -251,7 +256,16 @@ export class ResourceStore {
 
   async history(query: HistoryQuery): Promise<HistoryEntry[]> {
     const q = this.db<VersionRow>('resource_version as v')
-      .select('v.vid', 'v.rid', 'v.resource_type', 'v.id', 'v.version_id', 'v.last_updated', 'v.method', 'v.content')
+      .select(
+        'v.vid',
+        'v.rid',
+        'v.resource_type',
+        'v.id',
+        'v.version_id',
+        'v.last_updated',
+        'v.method',
+        'v.content',
+      )
       .orderBy('v.vid', 'desc')
       .limit(query.count);
     if (query.resourceType) q.where('v.resource_type', query.resourceType);
@@ -282,7 +296,11 @@ export class ResourceStore {
    * Finds live resources by `_id` and identifier. A stop-gap for conditional interactions
    * until the search engine's index tables exist: it scans the type's rows.
    */
-  async findByIdentifiers(resourceType: string, criteria: IdentifierCriteria, limit = 2): Promise<StoredVersion[]> {
+  async findByIdentifiers(
+    resourceType: string,
+    criteria: IdentifierCriteria,
+    limit = 2,
+  ): Promise<StoredVersion[]> {
     const q = this.db<ResourceRow>('resource')
       .select('rid', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content')
       .where({ resource_type: resourceType, deleted: false })
@@ -296,11 +314,10 @@ export class ResourceStore {
       else if (ident.system !== undefined) tests.push('@.system == $s');
       if (ident.value !== undefined) tests.push('@.value == $v');
       if (tests.length === 0) continue;
-      q.whereRaw(`jsonb_path_exists(content::jsonb, ?::jsonpath, jsonb_build_object('s', ?::text, 'v', ?::text))`, [
-        `$.identifier ? (${tests.join(' && ')})`,
-        ident.system ?? '',
-        ident.value ?? '',
-      ]);
+      q.whereRaw(
+        `jsonb_path_exists(content::jsonb, ?::jsonpath, jsonb_build_object('s', ?::text, 'v', ?::text))`,
+        [`$.identifier ? (${tests.join(' && ')})`, ident.system ?? '', ident.value ?? ''],
+      );
     }
     const rows = await q;
     return rows.map(toStored);

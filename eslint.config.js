@@ -1,0 +1,84 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const DB = ['knex', 'knex-pglite', 'pg', '@electric-sql/pglite'];
+const dbMessage = 'Only server/fhir/storage talks to the database (DESIGN.md §5).';
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/**',
+      'profiles/**',
+      'test/fixtures/**',
+      'bench/results/**',
+      'data/**',
+      'scratch/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+    },
+  },
+  { files: ['test/**/*.ts'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  // Module boundaries. Type-only imports are allowed: they vanish at run time.
+  {
+    files: ['server/fhir/**/*.ts'],
+    ignores: ['server/fhir/storage/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            {
+              name: 'express',
+              message: 'The FHIR core knows nothing of HTTP; express belongs in server/http.',
+            },
+          ],
+          patterns: [{ group: ['**/http/**'], message: 'The FHIR core must not depend on the HTTP layer.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/fhir/storage/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'Storage knows nothing of HTTP.' }],
+          patterns: [
+            {
+              group: ['**/http/**', '**/rest/**', '**/bundle/**'],
+              message: 'Storage depends on nothing above it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['server/http/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+          patterns: [
+            {
+              group: ['**/storage/*', '!**/storage/types.ts'],
+              message: 'The HTTP layer reaches storage only through the REST interactions.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
