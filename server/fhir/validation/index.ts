@@ -1,0 +1,46 @@
+import type { OperationOutcomeIssue } from '../outcome.ts';
+import { buildElementModel, type ElementModel } from './element-model.ts';
+import { isKnownResourceType, loadFhirSchema } from './fhir-schema.ts';
+import { finalizeIssues } from './issues.ts';
+import { buildResourceTree } from './resource-tree.ts';
+import { validateId, checkResourceIds } from './rules/id.ts';
+import { checkReferences } from './rules/reference.ts';
+import { checkRequiredPrimitives } from './rules/required-primitives.ts';
+import { checkNestedResourceTypes, checkRootResourceType } from './rules/resource-type.ts';
+import { SchemaValidator } from './schema-validator.ts';
+
+export { isKnownResourceType, validateId };
+export { MAX_ISSUES } from './issues.ts';
+
+export interface ValidateOptions {
+  /** The type the request addresses (e.g. from `PUT /Patient/1`); a different resourceType is an error. */
+  expectedType?: string;
+}
+
+export interface ResourceValidator {
+  /** Returns the problems found, at most MAX_ISSUES; an empty array means the resource is valid. */
+  validate(resource: unknown, options?: ValidateOptions): OperationOutcomeIssue[];
+}
+
+export function createResourceValidator(): ResourceValidator {
+  const schema = loadFhirSchema();
+  const model: ElementModel = buildElementModel(schema.definitions);
+  const schemaValidator = new SchemaValidator(schema);
+  const isKnownType = (type: string): boolean => schema.resourceTypes.has(type);
+
+  return {
+    validate(resource, options = {}) {
+      const rootIssues = checkRootResourceType(resource, isKnownType, options.expectedType);
+      if (rootIssues.length > 0) return rootIssues;
+      const type = (resource as { resourceType: string }).resourceType;
+      const tree = buildResourceTree(resource, type, model, isKnownType);
+      return finalizeIssues([
+        ...schemaValidator.validate(tree),
+        ...checkNestedResourceTypes(tree, isKnownType),
+        ...checkResourceIds(tree),
+        ...checkReferences(tree, isKnownType),
+        ...checkRequiredPrimitives(tree),
+      ]);
+    },
+  };
+}

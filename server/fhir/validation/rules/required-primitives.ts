@@ -1,0 +1,21 @@
+import type { OperationOutcomeIssue } from '../../outcome.ts';
+import { childPath } from '../fhirpath.ts';
+import { validationError } from '../issues.ts';
+import type { ResourceTree } from '../resource-tree.ts';
+import { REQUIRED_PRIMITIVES } from './required-primitives-table.ts';
+
+/** Required primitive elements, satisfied by either the value (`status`) or its extension (`_status`). */
+export function checkRequiredPrimitives(tree: ResourceTree): OperationOutcomeIssue[] {
+  const issues: OperationOutcomeIssue[] = [];
+  for (const element of tree.elements) {
+    const required = REQUIRED_PRIMITIVES[element.definition];
+    if (!required) continue;
+    for (const name of required) {
+      if (name in element.value || `_${name}` in element.value) continue;
+      issues.push(
+        validationError('required', `Missing required element '${name}'`, childPath(element.path, name)),
+      );
+    }
+  }
+  return issues;
+}
