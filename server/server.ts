@@ -30,9 +30,12 @@ export async function startServer(
     (stopping ??= (async () => {
       app.drain();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Keep-alive connections go idle once their in-flight response is sent; close them then.
+      const sweeper = setInterval(() => http.closeIdleConnections(), 50);
       http.closeIdleConnections();
       const timer = setTimeout(() => http.closeAllConnections(), config.shutdownGraceMs);
       await closed;
+      clearInterval(sweeper);
       clearTimeout(timer);
       await app.close();
     })());

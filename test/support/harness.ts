@@ -1,5 +1,5 @@
 import knexFactory from 'knex';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
 
@@ -17,7 +17,10 @@ let counter = 0;
  * A real server on a random port with a database of its own: in-memory PGlite by default,
  * or a fresh database on the Postgres server named by DATABASE_URL (dropped afterwards).
  */
-export async function startTestServer(overrides: Partial<Config['limits']> = {}): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<Config['limits']> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const adminUrl = process.env.DATABASE_URL;
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
@@ -46,7 +49,7 @@ export async function startTestServer(overrides: Partial<Config['limits']> = {})
     limits: { ...base.limits, ...overrides },
   };
   const server = await startServer(config, {
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   return {
     ...server,

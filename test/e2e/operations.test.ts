@@ -1,0 +1,128 @@
+import { expect } from 'chai';
+import { Writable } from 'node:stream';
+import { request } from 'node:http';
+import { pino } from 'pino';
+import { fhirClient } from '../support/client.ts';
+import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+
+describe('operations: health, request ids, logs, CapabilityStatement, shutdown', () => {
+  let server: TestServer;
+  const lines: Record<string, unknown>[] = [];
+  before(async () => {
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    server = await startTestServer({}, { logger: pino({ level: 'info' }, sink) });
+  });
+  after(() => server.close());
+
+  it('/healthz and /readyz answer 200 while serving', async () => {
+    expect((await server.fetch('healthz')).status).to.equal(200);
+    const ready = await server.fetch('readyz');
+    expect(ready.status).to.equal(200);
+    expect(await ready.json()).to.deep.equal({ status: 'ready' });
+  });
+
+  it('echoes a safe X-Request-Id, replaces an unsafe one, and logs one JSON line per request with it', async () => {
+    const res = await server.fetch('Patient/nope', { headers: { 'X-Request-Id': 'trace-abc.123' } });
+    expect(res.status).to.equal(404);
+    expect(res.headers.get('x-request-id')).to.equal('trace-abc.123');
+    const unsafe = await server.fetch('metadata', { headers: { 'X-Request-Id': 'bad id\twith spaces' } });
+    expect(unsafe.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setTimeout(r, 50));
+    const line = lines.find((l) => l.reqId === 'trace-abc.123');
+    expect(line).to.include({ method: 'GET', url: '/Patient/nope', status: 404, msg: 'request' });
+    expect(line!.ms).to.be.a('number');
+  });
+
+  it('an internal error is a 500 OperationOutcome with the request id, details only in the log', async () => {
+    // Break the database underneath the server to force an unexpected error.
+    await server.app.db.knex.raw('alter table resource rename to resource_away');
+    try {
+      const res = await server.fetch('Patient/any', { headers: { 'X-Request-Id': 'boom-1' } });
+      expect(res.status).to.equal(500);
+      const body = await res.json();
+      expect(body.resourceType).to.equal('OperationOutcome');
+      expect(body.issue[0].diagnostics).to.equal('Internal server error (request id boom-1)');
+      expect(JSON.stringify(body)).not.to.match(/resource_away|select|relation/i);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(lines.some((l) => l.reqId === 'boom-1' && l.msg === 'unhandled error')).to.equal(true);
+    } finally {
+      await server.app.db.knex.raw('alter table resource_away rename to resource');
+    }
+  });
+
+  it('the CapabilityStatement lists exactly the wired interactions, formats and parameters', async () => {
+    const client = await fhirClient(server.base);
+    const cs = await client.capabilityStatement();
+    expect(cs.resourceType).to.equal('CapabilityStatement');
+    expect(cs.fhirVersion).to.equal('4.0.1');
+    expect(cs.format).to.include.members(['application/fhir+json', 'application/fhir+xml']);
+    const rest = cs.rest[0];
+    expect(rest.interaction.map((i: any) => i.code).sort()).to.deep.equal(['batch', 'history-system', 'transaction']);
+    expect(rest.resource).to.have.length(146);
+    const patient = rest.resource.find((r: any) => r.type === 'Patient');
+    expect(patient.interaction.map((i: any) => i.code).sort()).to.deep.equal(
+      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
+    );
+    expect(patient.searchParam.map((p: any) => p.name)).to.deep.equal(['_id', 'identifier']);
+    expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
+    expect(patient.conditionalDelete).to.equal('single');
+  });
+
+  it('$validate reports problems with FHIRPath locations without storing anything', async () => {
+    const bad = await server.fetch('Patient/$validate', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ resourceType: 'Patient', birthDate: '1980-13-45', foo: 1 }),
+    });
+    expect(bad.status).to.equal(200);
+    const outcome = await bad.json();
+    const expressions = outcome.issue.flatMap((i: any) => i.expression ?? []);
+    expect(expressions).to.include.members(['Patient.birthDate', 'Patient.foo']);
+    const good = await server.fetch('Patient/$validate', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', active: true } }] }),
+    });
+    expect((await good.json()).issue[0].severity).to.equal('information');
+    expect((await (await server.fetch('Patient/_history')).json()).entry ?? []).to.have.length(0);
+  });
+
+  it('graceful shutdown: /readyz turns 503 and an in-flight request still completes', async function () {
+    this.timeout(30_000);
+    const own = await startTestServer();
+    own.app.drain();
+    const draining = await own.fetch('readyz');
+    expect(draining.status).to.equal(503);
+    expect(await draining.json()).to.deep.equal({ status: 'draining' });
+    const url = new URL(`${own.base}/Patient`);
+    const body = JSON.stringify({ resourceType: 'Patient', active: true });
+    // Send half the body, start the shutdown, then send the rest: the request must still succeed.
+    const done = new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 10));
+      setTimeout(async () => {
+        const stopping = own.stop();
+        await new Promise((r) => setTimeout(r, 100));
+        req.end(body.slice(10));
+        await stopping;
+      }, 100);
+    });
+    expect(await done).to.equal(201);
+    await own.close();
+    let refused = false;
+    await fetch(`${own.base}/metadata`).catch(() => (refused = true));
+    expect(refused).to.equal(true);
+  });
+});
