@@ -62,12 +62,24 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(cs.fhirVersion).to.equal('4.0.1');
     expect(cs.format).to.include.members(['application/fhir+json', 'application/fhir+xml']);
     const rest = cs.rest[0];
-    expect(rest.interaction.map((i: any) => i.code).sort()).to.deep.equal(['batch', 'history-system', 'transaction']);
+    expect(rest.interaction.map((i: any) => i.code).sort()).to.deep.equal([
+      'batch',
+      'history-system',
+      'transaction',
+    ]);
     expect(rest.resource).to.have.length(146);
     const patient = rest.resource.find((r: any) => r.type === 'Patient');
-    expect(patient.interaction.map((i: any) => i.code).sort()).to.deep.equal(
-      ['create', 'delete', 'history-instance', 'history-type', 'patch', 'read', 'search-type', 'update', 'vread'],
-    );
+    expect(patient.interaction.map((i: any) => i.code).sort()).to.deep.equal([
+      'create',
+      'delete',
+      'history-instance',
+      'history-type',
+      'patch',
+      'read',
+      'search-type',
+      'update',
+      'vread',
+    ]);
     expect(patient.searchParam.map((p: any) => p.name)).to.deep.equal(['_id', 'identifier']);
     expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
     expect(patient.conditionalDelete).to.equal('single');
@@ -86,7 +98,10 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     const good = await server.fetch('Patient/$validate', {
       method: 'POST',
       headers: jsonHeaders(),
-      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'resource', resource: { resourceType: 'Patient', active: true } }] }),
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'resource', resource: { resourceType: 'Patient', active: true } }],
+      }),
     });
     expect((await good.json()).issue[0].severity).to.equal('information');
     expect((await (await server.fetch('Patient/_history')).json()).entry ?? []).to.have.length(0);
@@ -104,7 +119,13 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     // Send half the body, start the shutdown, then send the rest: the request must still succeed.
     const done = new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(body) } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(body) },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode!));

@@ -12,14 +12,20 @@ describe('PATCH over HTTP', () => {
   after(() => server.close());
 
   const newPatient = () =>
-    client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', active: true, name: [{ family: 'Jansen' }] } });
+    client.create({
+      resourceType: 'Patient',
+      body: { resourceType: 'Patient', active: true, name: [{ family: 'Jansen' }] },
+    });
 
   it('JSON Patch (fhir-kit-client) makes a new version', async () => {
     const p = await newPatient();
     const patched = await client.patch({
       resourceType: 'Patient',
       id: p.id,
-      jsonPatch: [{ op: 'replace', path: '/name/0/family', value: 'Bakker' }, { op: 'add', path: '/gender', value: 'female' }],
+      jsonPatch: [
+        { op: 'replace', path: '/name/0/family', value: 'Bakker' },
+        { op: 'add', path: '/gender', value: 'female' },
+      ],
     });
     expect(patched.meta.versionId).to.equal('2');
     expect(patched.name[0].family).to.equal('Bakker');
@@ -65,16 +71,28 @@ describe('PATCH over HTTP', () => {
   it('a failing patch is 422, an invalid result 400, a stale If-Match 412 — and nothing changes', async () => {
     const p = await newPatient();
     const failing = await failure(
-      client.patch({ resourceType: 'Patient', id: p.id, jsonPatch: [{ op: 'test', path: '/active', value: false }] }),
+      client.patch({
+        resourceType: 'Patient',
+        id: p.id,
+        jsonPatch: [{ op: 'test', path: '/active', value: false }],
+      }),
     );
     expect(failing.status).to.equal(422);
     const invalid = await failure(
-      client.patch({ resourceType: 'Patient', id: p.id, jsonPatch: [{ op: 'add', path: '/birthDate', value: 'soon' }] }),
+      client.patch({
+        resourceType: 'Patient',
+        id: p.id,
+        jsonPatch: [{ op: 'add', path: '/birthDate', value: 'soon' }],
+      }),
     );
     expect(invalid.status).to.equal(400);
     expect(invalid.data.issue[0].expression).to.deep.equal(['Patient.birthDate']);
     const idChange = await failure(
-      client.patch({ resourceType: 'Patient', id: p.id, jsonPatch: [{ op: 'replace', path: '/id', value: 'other' }] }),
+      client.patch({
+        resourceType: 'Patient',
+        id: p.id,
+        jsonPatch: [{ op: 'replace', path: '/id', value: 'other' }],
+      }),
     );
     expect(idChange.status).to.equal(422);
     const stale = await failure(
@@ -88,7 +106,11 @@ describe('PATCH over HTTP', () => {
     expect(stale.status).to.equal(412);
     expect((await client.read({ resourceType: 'Patient', id: p.id })).meta.versionId).to.equal('1');
     const missing = await failure(
-      client.patch({ resourceType: 'Patient', id: 'nobody', jsonPatch: [{ op: 'add', path: '/gender', value: 'male' }] }),
+      client.patch({
+        resourceType: 'Patient',
+        id: 'nobody',
+        jsonPatch: [{ op: 'add', path: '/gender', value: 'male' }],
+      }),
     );
     expect(missing.status).to.equal(404);
   });
