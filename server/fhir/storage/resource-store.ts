@@ -157,7 +157,7 @@ export class ResourceStore {
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const chunk = items.slice(i, i + INSERT_CHUNK);
       const stamped = chunk.map((it) => ({ it, ...stampAndSerialize(it.resource, it.id, 1, now) }));
-      const rows = await this.db('resource')
+      const rows = (await this.db('resource')
         .insert(
           stamped.map(({ it, text }) => ({
             resource_type: it.resourceType,
@@ -168,10 +168,12 @@ export class ResourceStore {
             content: text,
           })),
         )
-        .returning(['rid']);
+        .returning(['rid', 'resource_type', 'id'])) as { rid: string; resource_type: string; id: string }[];
+      // RETURNING order is not guaranteed to follow VALUES order: match rows by key.
+      const ridOf = new Map(rows.map((r) => [`${r.resource_type}/${r.id}`, r.rid]));
       await this.db('resource_version').insert(
-        stamped.map(({ it, text }, k) => ({
-          rid: (rows[k] as { rid: string }).rid,
+        stamped.map(({ it, text }) => ({
+          rid: ridOf.get(`${it.resourceType}/${it.id}`),
           resource_type: it.resourceType,
           id: it.id,
           version_id: 1,
