@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { FhirError } from '../fhir/errors.ts';
 import type { PatchDocument } from '../fhir/rest/patch.ts';
 import { parseJson } from './format/json-guard.ts';
-import { parseFhirXml } from './format/xml/index.ts';
+import { parseFhirXml } from '../fhir/format/xml/index.ts';
 
 export interface BodyLimits {
   maxBodyBytes: number;

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { FhirResult } from '../fhir/rest/types.ts';
 import type { Resource } from '../fhir/storage/types.ts';
 import { operationOutcome, type OperationOutcomeIssue } from '../fhir/outcome.ts';
-import { toFhirXml } from './format/xml/index.ts';
+import { toFhirXml } from '../fhir/format/xml/index.ts';
 import { isPretty, outputFormat, preferReturn, type OutputFormat } from './negotiate.ts';
 
 const CONTENT_TYPE: Record<OutputFormat, string> = {

@@ -53,7 +53,7 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
   let patch: PatchDocument | undefined;
   if (method === 'PATCH') {
     patch = isBinaryJsonPatch(body)
-      ? { kind: 'json-patch', operations: JSON.parse(Buffer.from(body.data, 'base64').toString('utf8')) }
+      ? { kind: 'json-patch', operations: decodeJsonPatch(body.data, index) }
       : { kind: 'fhirpath', parameters: body };
   }
   return {
@@ -69,6 +69,15 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
       ifNoneExist: entry.request?.ifNoneExist,
     },
   };
+}
+
+function decodeJsonPatch(data: string, index: number): unknown {
+  try {
+    return JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
+  } catch {
+    const where = `Bundle.entry[${index}].resource.data`;
+    throw entryError(400, index, 'the Binary data is not a base64-encoded JSON Patch document', where);
+  }
 }
 
 /** JSON Patch inside a Bundle travels as a Binary with contentType application/json-patch+json. */

@@ -134,6 +134,17 @@ async function assignTarget(ctx: RestContext, p: Planned): Promise<void> {
     }
     p.target = { resourceType, id: randomUUID() };
   } else if (id !== undefined) {
+    // Same rule as PUT over HTTP: the body must carry the URL's id.
+    const bodyId = (p.req.body as { id?: unknown } | undefined)?.id;
+    if (bodyId !== id) {
+      const problem = bodyId === undefined ? 'has no id' : `has id '${String(bodyId)}'`;
+      throw entryError(
+        400,
+        p.index,
+        `PUT ${resourceType}/${id}: the resource ${problem}`,
+        `Bundle.entry[${p.index}].resource.id`,
+      );
+    }
     p.target = { resourceType, id };
   } else {
     const query = p.req.query.toString();

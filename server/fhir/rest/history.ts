@@ -24,7 +24,7 @@ export async function history(
   const sinceRaw = single(params, '_since');
   const atRaw = single(params, '_at');
   const cursor = single(params, '_cursor');
-  if (cursor !== null && !/^[0-9]{1,19}$/.test(cursor)) {
+  if (cursor !== null && !(/^[0-9]{1,19}$/.test(cursor) && BigInt(cursor) <= 2n ** 63n - 1n)) {
     throw new FhirError(400, `_cursor: '${cursor}' is not a valid paging cursor`, { code: 'value' });
   }
   if (target.id) {

@@ -16,15 +16,18 @@ export function parseInstantParam(name: string, value: string): Date {
   const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', tz = 'Z'] = m;
   const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${tz}`;
   const date = new Date(iso);
-  if (
-    Number.isNaN(date.getTime()) ||
-    Number(mo) > 12 ||
-    Number(d) > 31 ||
-    Number(h) > 23 ||
-    Number(mi) > 59
-  ) {
-    throw new FhirError(400, `${name}: '${value}' is not a valid date`, { code: 'value' });
-  }
+  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+  const valid =
+    !Number.isNaN(date.getTime()) &&
+    Number(y) >= 1 &&
+    Number(mo) >= 1 &&
+    Number(mo) <= 12 &&
+    Number(d) >= 1 &&
+    Number(d) <= daysInMonth &&
+    Number(h) <= 23 &&
+    Number(mi) <= 59 &&
+    Number(s) <= 59;
+  if (!valid) throw new FhirError(400, `${name}: '${value}' is not a valid date`, { code: 'value' });
   return date;
 }
 

@@ -16,8 +16,14 @@ export async function validateOperation(
   body: unknown,
 ): Promise<FhirResult> {
   let candidate = body;
+  if (body !== undefined && !isObject(body)) {
+    throw new FhirError(400, '$validate: the body must be a resource or Parameters', { code: 'structure' });
+  }
   if (isParameters(body)) {
-    const part = body.parameter?.find((p) => p.name === 'resource');
+    if (body.parameter !== undefined && !Array.isArray(body.parameter)) {
+      throw new FhirError(400, '$validate: Parameters.parameter must be a list', { code: 'structure' });
+    }
+    const part = body.parameter?.find((p) => isObject(p) && p.name === 'resource');
     if (!part?.resource)
       throw new FhirError(400, "$validate: Parameters without a 'resource' part", { code: 'required' });
     candidate = part.resource;
@@ -55,6 +61,10 @@ export async function validateOperation(
       : [{ severity: 'information', code: 'informational', diagnostics: 'Validation successful' }],
   );
   return { status: 200, headers: {}, resource: outcome as unknown as Resource };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isParameters(body: unknown): body is { parameter?: { name?: string; resource?: unknown }[] } {

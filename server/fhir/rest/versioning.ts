@@ -1,16 +1,19 @@
 import { FhirError } from '../errors.ts';
 import type { StoredVersion } from '../storage/types.ts';
 
+// Quotes must balance: `W/"1` is not an ETag.
+const ETAG = /^(?:W\/"[0-9]{1,9}"|"[0-9]{1,9}"|[0-9]{1,9})$/;
+
 export function etag(versionId: number): string {
   return `W/"${versionId}"`;
 }
 
 /** Accepts `W/"3"`, `"3"` and `3`; anything else is a malformed precondition. */
 export function parseETag(value: string): number {
-  const m = /^\s*(?:W\/)?"?([0-9]+)"?\s*$/.exec(value);
+  const m = /^\s*(?:W\/"([0-9]{1,9})"|"([0-9]{1,9})"|([0-9]{1,9}))\s*$/.exec(value);
   if (!m)
     throw new FhirError(400, `Malformed ETag '${value}': expected W/"<versionId>"`, { code: 'invalid' });
-  return Number(m[1]);
+  return Number(m[1] ?? m[2] ?? m[3]);
 }
 
 export function versionHeaders(stored: StoredVersion, baseUrl: string): Record<string, string> {
@@ -59,7 +62,7 @@ export function notModified(
     return ifNoneMatch
       .split(',')
       .map((s) => s.trim())
-      .some((tag) => tag === '*' || (/^(W\/)?"?[0-9]+"?$/.test(tag) && parseETag(tag) === stored.versionId));
+      .some((tag) => tag === '*' || (ETAG.test(tag) && parseETag(tag) === stored.versionId));
   }
   if (ifModifiedSince !== undefined) {
     const since = Date.parse(ifModifiedSince);

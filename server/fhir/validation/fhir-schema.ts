@@ -8,6 +8,7 @@ export interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   required?: string[];
   minimum?: number;
+  maximum?: number;
   [keyword: string]: unknown;
 }
 
@@ -68,10 +69,12 @@ function patchSchema(raw: Record<string, unknown>): FhirSchema {
   return { document, definitions, resourceTypes, typeNames };
 }
 
+// FHIR integers are 32-bit signed (datatypes.html#integer).
+const INT32_MAX = 2147483647;
 const INTEGER_TYPES: Record<string, Partial<SchemaNode>> = {
-  integer: {},
-  positiveInt: { minimum: 1 },
-  unsignedInt: { minimum: 0 },
+  integer: { minimum: -2147483648, maximum: INT32_MAX },
+  positiveInt: { minimum: 1, maximum: INT32_MAX },
+  unsignedInt: { minimum: 0, maximum: INT32_MAX },
 };
 
 /**

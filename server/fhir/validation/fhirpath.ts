@@ -2,7 +2,8 @@
 
 /** `_birthDate` carries the id/extensions of `birthDate`; FHIRPath addresses both as `birthDate`. */
 export function elementName(key: string): string {
-  return key.startsWith('_') ? key.slice(1) : key;
+  // FHIR element names never start with '_', so only a single leading one marks the twin.
+  return /^_[^_]/.test(key) ? key.slice(1) : key;
 }
 
 export function childPath(base: string, key: string): string {

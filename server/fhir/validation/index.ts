@@ -4,6 +4,8 @@ import { isKnownResourceType, loadFhirSchema } from './fhir-schema.ts';
 import { finalizeIssues } from './issues.ts';
 import { buildResourceTree } from './resource-tree.ts';
 import { validateId, checkResourceIds } from './rules/id.ts';
+import { checkNarratives } from './rules/narrative.ts';
+import { checkPrimitiveValues } from './rules/primitive-values.ts';
 import { checkReferences } from './rules/reference.ts';
 import { checkRequiredPrimitives } from './rules/required-primitives.ts';
 import { checkNestedResourceTypes, checkRootResourceType } from './rules/resource-type.ts';
@@ -40,6 +42,8 @@ export function createResourceValidator(): ResourceValidator {
         ...checkResourceIds(tree),
         ...checkReferences(tree, isKnownType),
         ...checkRequiredPrimitives(tree),
+        ...checkPrimitiveValues(resource, type),
+        ...checkNarratives(tree),
       ]);
     },
   };

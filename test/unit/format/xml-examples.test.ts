@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { parseFhirXml, toFhirXml } from '../../../server/http/format/xml/index.ts';
+import { parseFhirXml, toFhirXml } from '../../../server/fhir/format/xml/index.ts';
 import { expectWellFormedFhirXml } from './helpers.ts';
 
 const examplesDir = new URL('../../fixtures/r4/examples/', import.meta.url);

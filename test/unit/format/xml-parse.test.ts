@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseFhirXml, toFhirXml } from '../../../server/http/format/xml/index.ts';
+import { parseFhirXml, toFhirXml } from '../../../server/fhir/format/xml/index.ts';
 import { expectStructureError, fhir, XHTML_NS } from './helpers.ts';
 
 const ABSENT = 'http://hl7.org/fhir/StructureDefinition/data-absent-reason';

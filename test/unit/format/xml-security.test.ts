@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseFhirXml } from '../../../server/http/format/xml/index.ts';
+import { parseFhirXml } from '../../../server/fhir/format/xml/index.ts';
 import { expectStructureError, fhir, XHTML_NS } from './helpers.ts';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>

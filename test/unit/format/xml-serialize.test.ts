@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseFhirXml, toFhirXml } from '../../../server/http/format/xml/index.ts';
+import { parseFhirXml, toFhirXml } from '../../../server/fhir/format/xml/index.ts';
 import { expectStructureError, expectWellFormedFhirXml, XHTML_NS } from './helpers.ts';
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>';

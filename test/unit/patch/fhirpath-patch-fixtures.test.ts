@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { SaxesParser } from 'saxes';
 import { FhirError } from '../../../server/fhir/errors.ts';
 import { applyFhirPathPatch } from '../../../server/fhir/patch/index.ts';
-import { parseFhirXml } from '../../../server/http/format/xml/index.ts';
+import { parseFhirXml } from '../../../server/fhir/format/xml/index.ts';
 
 interface PatchCase {
   name: string;

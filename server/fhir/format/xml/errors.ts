@@ -1,4 +1,4 @@
-import { FhirError } from '../../../fhir/errors.ts';
+import { FhirError } from '../../errors.ts';
 
 export const FHIR_NS = 'http://hl7.org/fhir';
 export const XHTML_NS = 'http://www.w3.org/1999/xhtml';

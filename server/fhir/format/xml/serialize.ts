@@ -3,7 +3,7 @@ import {
   primitiveJsonKind,
   typeElementsOf,
   type ElementInfo,
-} from '../../../fhir/model/type-info.ts';
+} from '../../model/type-info.ts';
 import { isXmlSafe } from './escape.ts';
 import { FHIR_NS, xmlStructureError } from './errors.ts';
 import { XmlWriter, type XmlAttribute } from './writer.ts';

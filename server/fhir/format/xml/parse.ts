@@ -1,10 +1,5 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import {
-  elementInfo,
-  isResourceType,
-  primitiveJsonKind,
-  type ElementInfo,
-} from '../../../fhir/model/type-info.ts';
+import { elementInfo, isResourceType, primitiveJsonKind, type ElementInfo } from '../../model/type-info.ts';
 import { FHIR_NS, XMLNS_NS, XSI_NS, xmlStructureError } from './errors.ts';
 import { XhtmlCapture } from './xhtml.ts';
 
