@@ -5,6 +5,7 @@ import { badRequest, unprocessable } from '../errors.ts';
 import { elementInfo } from '../model/type-info.ts';
 import { childHolder } from './element-edit.ts';
 import { isObject, type JsonObject } from './fhirpath-patch-document.ts';
+import { checkPatchPath } from './path-guard.ts';
 
 /** Where a selected element lives in the JSON tree: `holder[key]`, or `holder[key][index]`. */
 export interface ElementLocation {
@@ -33,6 +34,7 @@ const OPERATOR_WORDS = new Set(['div', 'mod', 'and', 'or', 'xor', 'implies']);
 
 /** Evaluates `path` on `resource`, returning the tree nodes it selects. */
 export function select(resource: JsonObject, path: string): ResourceNode[] {
+  checkPatchPath(path);
   let evaluator: (resource: unknown) => unknown[];
   try {
     evaluator = fhirpath.compile(quoteOperatorWords(path), r4, { resolveInternalTypes: false });
