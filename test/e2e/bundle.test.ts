@@ -228,6 +228,137 @@ describe('batch and transaction Bundles', () => {
     expect((await client.read({ resourceType: 'Patient', id: created })).active).to.equal(true);
   });
 
+  it('a conditional reference finds a resource POSTed in the same transaction', async () => {
+    const res = await client.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: {
+              resourceType: 'Observation',
+              status: 'final',
+              code: { text: 'x' },
+              subject: { reference: `Patient?identifier=${BSN}|575757575` },
+            },
+            request: { method: 'POST', url: 'Observation' },
+          },
+          {
+            resource: { resourceType: 'Patient', identifier: [{ system: BSN, value: '575757575' }] },
+            request: { method: 'POST', url: 'Patient' },
+          },
+        ],
+      },
+    });
+    const patientRef = res.entry[1].response.location
+      .replace(`${server.base}/`, '')
+      .replace(/\/_history\/.*/, '');
+    const obs = await client.read({
+      resourceType: 'Observation',
+      id: res.entry[0].response.location.split('/')[4],
+    });
+    expect(obs.subject.reference).to.equal(patientRef);
+  });
+
+  it('a conditional PUT that resolves to a resource POSTed in the same transaction is an overlap (400)', async () => {
+    const res = await server.fetch('', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: {
+              resourceType: 'Patient',
+              identifier: [{ system: BSN, value: '686868686' }],
+              active: false,
+            },
+            request: { method: 'PUT', url: `Patient?identifier=${BSN}|686868686` },
+          },
+          {
+            resource: { resourceType: 'Patient', identifier: [{ system: BSN, value: '686868686' }] },
+            request: { method: 'POST', url: 'Patient' },
+          },
+        ],
+      }),
+    });
+    expect(res.status).to.equal(400);
+    expect((await res.json()).issue[0].diagnostics).to.match(/also written by entry/);
+    expect((await client.request(`Patient?identifier=${BSN}|686868686`)).total).to.equal(0);
+  });
+
+  it('a transaction that writes one resource twice fails and writes nothing', async () => {
+    const before = (await client.request('_history?_count=1000')).entry.length;
+    const res = await server.fetch('', {
+      method: 'POST',
+      headers: jsonHeaders(),
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: { resourceType: 'Patient', id: 'twice' },
+            request: { method: 'PUT', url: 'Patient/twice' },
+          },
+          {
+            resource: { resourceType: 'Patient', id: 'twice', active: true },
+            request: { method: 'PUT', url: 'Patient/twice' },
+          },
+        ],
+      }),
+    });
+    expect(res.status).to.equal(400);
+    expect((await res.json()).issue[0].diagnostics).to.match(/Bundle\.entry\[1\].*also written by entry 0/);
+    expect((await client.request('_history?_count=1000')).entry.length).to.equal(before);
+  });
+
+  it('FHIRPath Patch entries get their urn:uuid references resolved too', async () => {
+    const obs = await client.create({
+      resourceType: 'Observation',
+      body: { resourceType: 'Observation', status: 'final', code: { text: 'y' } },
+    });
+    const res = await client.transaction({
+      body: {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            fullUrl: 'urn:uuid:11111111-2222-4333-8444-555555555555',
+            resource: { resourceType: 'Patient', active: true },
+            request: { method: 'POST', url: 'Patient' },
+          },
+          {
+            resource: {
+              resourceType: 'Parameters',
+              parameter: [
+                {
+                  name: 'operation',
+                  part: [
+                    { name: 'type', valueCode: 'add' },
+                    { name: 'path', valueString: 'Observation' },
+                    { name: 'name', valueString: 'subject' },
+                    {
+                      name: 'value',
+                      valueReference: { reference: 'urn:uuid:11111111-2222-4333-8444-555555555555' },
+                    },
+                  ],
+                },
+              ],
+            },
+            request: { method: 'PATCH', url: `Observation/${obs.id}` },
+          },
+        ],
+      },
+    });
+    const patientRef = res.entry[0].response.location
+      .replace(`${server.base}/`, '')
+      .replace(/\/_history\/.*/, '');
+    expect((await client.read({ resourceType: 'Observation', id: obs.id })).subject.reference).to.equal(
+      patientRef,
+    );
+  });
+
   it('JSON Patch travels as a Binary inside a transaction', async () => {
     const p = await client.create({
       resourceType: 'Patient',

@@ -59,6 +59,52 @@ describe('conditional interactions and concurrency', () => {
     expect(await count(`identifier=${BSN}|555000555`)).to.equal(1);
   });
 
+  it('conditional creates spelled differently but matching the same resource still create exactly one', async () => {
+    for (let round = 0; round < 5; round++) {
+      const value = `42424242${round}`;
+      const spellings = [
+        `identifier=${BSN}|${value}`,
+        `identifier=${value}`,
+        `identifier=${BSN}|${value}&identifier=${BSN}|${value}`,
+        `identifier=${value}&identifier=${BSN}|${value}`,
+        `identifier=${BSN}|`,
+      ];
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          server.fetch('Patient', {
+            method: 'POST',
+            headers: jsonHeaders({ 'If-None-Exist': spellings[n % spellings.length]! }),
+            body: JSON.stringify(patient(value)),
+          }),
+        ),
+      );
+      // The `system|` spelling may match the earlier rounds' patients too (then 412); never a second create.
+      expect(
+        responses.filter((r) => r.status === 201),
+        `round ${round}`,
+      ).to.have.length.at.most(1);
+      expect(await count(`identifier=${BSN}|${value}`), `round ${round}`).to.equal(1);
+    }
+  });
+
+  it('repeated _id criteria AND: two different ids match nothing', async () => {
+    const a = await client.create({ resourceType: 'Patient', body: patient('232323232') });
+    const res = await server.fetch(`Patient?_id=${a.id}&_id=does-not-exist`, { method: 'DELETE' });
+    expect(res.status).to.equal(204);
+    expect((await client.read({ resourceType: 'Patient', id: a.id })).id).to.equal(a.id);
+  });
+
+  it('conditional update without a match refuses to overwrite another resource named by the body id (409)', async () => {
+    const victim = await client.create({ resourceType: 'Patient', body: patient('343434343') });
+    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|000000001`)}`, {
+      method: 'PUT',
+      headers: jsonHeaders(),
+      body: JSON.stringify({ ...patient('000000001'), id: victim.id }),
+    });
+    expect(res.status).to.equal(409);
+    expect((await client.read({ resourceType: 'Patient', id: victim.id })).meta.versionId).to.equal('1');
+  });
+
   it('conditional update: no match creates, one match updates, several are 412', async () => {
     const put = (bsn: string, body: object) =>
       server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}`, {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request } from 'node:http';
 import { fhirClient, failure, type FhirClient } from '../support/client.ts';
 import { FHIR_JSON, jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
 
@@ -198,6 +199,65 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
     const text = await res.text();
     expect(text).to.contain('<family value="Visser"/>');
     expect(text).to.contain('<versionId value="1"/>');
+  });
+
+  it('If-Match: * updates an existing resource and refuses a missing one', async () => {
+    const created = await client.create({ resourceType: 'Patient', body: patient() });
+    const ok = await server.fetch(`Patient/${created.id}`, {
+      method: 'PUT',
+      headers: jsonHeaders({ 'If-Match': '*' }),
+      body: JSON.stringify({ ...created, gender: 'other' }),
+    });
+    expect(ok.status).to.equal(200);
+    const missing = await server.fetch('Patient/not-there-yet', {
+      method: 'PUT',
+      headers: jsonHeaders({ 'If-Match': '*' }),
+      body: JSON.stringify({ ...patient(), id: 'not-there-yet' }),
+    });
+    expect(missing.status).to.equal(412);
+  });
+
+  it('ids made only of dots are refused (clients resolve them away as path segments)', async () => {
+    for (const id of ['.', '..', '...']) {
+      // fetch normalises dot segments, so send the raw request line, as curl --path-as-is would.
+      const status = await new Promise<number>((resolve, reject) => {
+        const url = new URL(server.base);
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: `/Patient/${id}`,
+            method: 'PUT',
+            headers: jsonHeaders(),
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ ...patient(), id }));
+      });
+      expect(status, id).to.equal(400);
+      const tx = await server.fetch('', {
+        method: 'POST',
+        headers: jsonHeaders(),
+        body: JSON.stringify({
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [{ resource: { ...patient(), id }, request: { method: 'PUT', url: `Patient/${id}` } }],
+        }),
+      });
+      expect(tx.status, `transaction ${id}`).to.equal(400);
+    }
+  });
+
+  it('HEAD on a vread gives the headers without a body', async () => {
+    const created = await client.create({ resourceType: 'Patient', body: patient() });
+    const res = await server.fetch(`Patient/${created.id}/_history/1`, { method: 'HEAD' });
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('etag')).to.equal('W/"1"');
+    expect(await res.text()).to.equal('');
   });
 
   it('HEAD on a read gives the headers without a body', async () => {

@@ -19,9 +19,17 @@ export function entryResponse(result: FhirResult, includeResource: boolean): Rec
           ? { location: h['Content-Location'] }
           : {}),
       ...(h.ETag ? { etag: h.ETag } : {}),
-      ...(h['Last-Modified'] ? { lastModified: new Date(h['Last-Modified']).toISOString() } : {}),
+      ...lastModified(result),
     },
   };
+}
+
+/** From meta.lastUpdated when there is a resource: the HTTP date has only whole seconds. */
+function lastModified(result: FhirResult): { lastModified?: string } {
+  const meta = result.resource?.meta?.lastUpdated;
+  if (meta) return { lastModified: meta };
+  const http = result.headers['Last-Modified'];
+  return http ? { lastModified: new Date(http).toISOString() } : {};
 }
 
 /** A failed batch entry carries its OperationOutcome instead of a resource. */

@@ -1,5 +1,5 @@
 import { FhirError } from '../errors.ts';
-import { parseConditionalCriteria } from '../search/conditional-criteria.ts';
+import { criteriaLockKeys, parseConditionalCriteria } from '../search/conditional-criteria.ts';
 import type { StoredVersion } from '../storage/types.ts';
 import type { RestContext } from './types.ts';
 
@@ -16,7 +16,10 @@ export async function matchOne(
   what: string,
 ): Promise<StoredVersion | undefined> {
   const criteria = parseConditionalCriteria(query);
-  await ctx.store.lock(`conditional:${resourceType}?${new URLSearchParams(query).toString()}`);
+  // Always in the same order (type key, then sorted value keys), so the locks cannot deadlock.
+  const keys = criteriaLockKeys(resourceType, criteria);
+  await ctx.store.lock(`conditional:${keys.typeKey}`, !keys.typeExclusive);
+  for (const key of keys.valueKeys) await ctx.store.lock(`conditional:${key}`);
   const matches = await ctx.store.findByIdentifiers(resourceType, criteria, 2);
   if (matches.length > 1) {
     throw new FhirError(412, `${what}: the criteria '${query}' match more than one ${resourceType}`, {

@@ -76,6 +76,13 @@ export const resourceRoutes: Route[] = [
     handle: (ctx, req, m) => vread(ctx, m.resourceType, m.id, m.vid, req.pre),
   },
   {
+    method: 'HEAD',
+    pattern: ['type', 'id', '_history', 'vid'],
+    interaction: 'vread',
+    level: 'instance',
+    handle: (ctx, req, m) => vread(ctx, m.resourceType, m.id, m.vid, req.pre),
+  },
+  {
     method: 'PUT',
     pattern: ['type', 'id'],
     interaction: 'update',

@@ -55,6 +55,16 @@ export async function conditionalUpdate(
         { code: 'invalid' },
       );
     }
+    if (!match && resource.id !== undefined && (await store.read(resourceType, resource.id))) {
+      // Updating it would overwrite a resource the criteria did not select (R5 makes this 409).
+      throw new FhirError(
+        409,
+        `No ${resourceType} matches '${query}', but ${resourceType}/${resource.id} exists`,
+        {
+          code: 'conflict',
+        },
+      );
+    }
     const id = match?.id ?? resource.id ?? randomUUID();
     return writeVersion(tx, resourceType, id, resource, pre, 'PUT');
   });

@@ -36,10 +36,11 @@ export function locationHeaders(stored: StoredVersion, baseUrl: string): Record<
 /** If-Match against the current version; a missing or deleted resource never matches. */
 export function checkIfMatch(ifMatch: string | undefined, current: StoredVersion | undefined): void {
   if (ifMatch === undefined) return;
-  const wanted = parseETag(ifMatch);
+  const wanted = ifMatch.trim() === '*' ? '*' : parseETag(ifMatch);
   if (!current || current.deleted) {
     throw new FhirError(412, `If-Match ${ifMatch}: the resource does not exist`, { code: 'conflict' });
   }
+  if (wanted === '*') return;
   if (current.versionId !== wanted) {
     throw new FhirError(
       412,

@@ -18,7 +18,8 @@ export function parseConditionalCriteria(query: string, allowEmpty = false): Ide
       });
     }
     if (name === '_id') {
-      criteria.ids = [...(criteria.ids ?? []), value];
+      // Repeated parameters AND: two different ids can match nothing.
+      criteria.ids = criteria.ids === undefined || criteria.ids.includes(value) ? [value] : [];
     } else if (name === 'identifier') {
       const bar = value.indexOf('|');
       const ident =
@@ -46,3 +47,41 @@ export const supportedSearchParameters = [
   { name: '_id', type: 'token', documentation: 'Logical id; comma-separated values are not supported yet' },
   { name: 'identifier', type: 'token', documentation: 'system|value, |value, system| or value' },
 ] as const;
+
+/** The in-memory twin of the store's criteria query, for resources not written yet. */
+export function matchesCriteria(resource: Record<string, unknown>, criteria: IdentifierCriteria): boolean {
+  if (criteria.ids && !criteria.ids.includes(resource.id as string)) return false;
+  const raw = resource.identifier;
+  const identifiers = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]) as {
+    system?: unknown;
+    value?: unknown;
+  }[];
+  return (criteria.identifiers ?? []).every((want) =>
+    identifiers.some(
+      (have) =>
+        (want.value === undefined || have.value === want.value) &&
+        (want.system === undefined ||
+          (want.system === '' ? have.system === undefined : have.system === want.system)),
+    ),
+  );
+}
+
+/**
+ * Advisory-lock keys that serialise conditional writes whose criteria could match the same
+ * resource, however they are spelled: one key per identifier value or id, and the whole type
+ * when a term has no value (`identifier=system|`). Every conditional write takes the type key,
+ * shared unless it needs it exclusively, so the two kinds also exclude each other.
+ */
+export function criteriaLockKeys(
+  resourceType: string,
+  criteria: IdentifierCriteria,
+): { typeKey: string; typeExclusive: boolean; valueKeys: string[] } {
+  const valueKeys = new Set<string>();
+  let typeExclusive = false;
+  for (const id of criteria.ids ?? []) valueKeys.add(`${resourceType}:_id:${id}`);
+  for (const ident of criteria.identifiers ?? []) {
+    if (ident.value === undefined) typeExclusive = true;
+    else valueKeys.add(`${resourceType}:identifier:${ident.value}`);
+  }
+  return { typeKey: `${resourceType}:*`, typeExclusive, valueKeys: [...valueKeys].sort() };
+}

@@ -141,8 +141,9 @@ export class ResourceStore {
    * Serialises writers that must not race (conditional creates with the same criteria)
    * for the rest of the current transaction.
    */
-  async lock(key: string): Promise<void> {
-    await this.db.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key]);
+  async lock(key: string, shared = false): Promise<void> {
+    const fn = shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    await this.db.raw(`select ${fn}(hashtextextended(?, 0))`, [key]);
   }
 
   /**

@@ -6,7 +6,8 @@ const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** The FHIR `id` datatype: 1-64 characters from A-Z, a-z, 0-9, '-' and '.'. */
 export function validateId(id: string): boolean {
-  return ID_PATTERN.test(id);
+  // '.' and '..' are FHIR-legal but URL path segments that clients resolve away.
+  return ID_PATTERN.test(id) && !/^\.+$/.test(id);
 }
 
 /** Checks the logical id of the resource and of every nested resource, contained ones included. */
