@@ -14,7 +14,9 @@ const config = { ...loadConfig(), port: 0, host: '127.0.0.1' };
 const server = await startServer(config, { logger: pino({ level: 'warn' }) });
 let resources = 0;
 try {
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const res = await fetch(server.url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/fhir+json' },
