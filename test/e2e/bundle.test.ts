@@ -1,20 +1,14 @@
 import { expect } from 'chai';
-import { fhirClient, failure, type FhirClient } from '../support/client.ts';
-import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+import { failure, useFhirServer } from '../support/client.ts';
+import { jsonHeaders } from '../support/harness.ts';
 
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
 describe('batch and transaction Bundles', () => {
-  let server: TestServer;
-  let client: FhirClient;
-  before(async () => {
-    server = await startTestServer();
-    client = await fhirClient(server.base);
-  });
-  after(() => server.close());
+  const env = useFhirServer();
 
   it('a transaction resolves urn:uuid fullUrls, processes DELETE→POST→PUT→GET, and answers in entry order', async () => {
-    const doomed = await client.create({
+    const doomed = await env.client.create({
       resourceType: 'Patient',
       body: { resourceType: 'Patient', active: true },
     });
@@ -43,7 +37,7 @@ describe('batch and transaction Bundles', () => {
           request: { method: 'POST', url: 'Patient' },
         },
         {
-          fullUrl: `${server.base}/Patient/tx-put-1`,
+          fullUrl: `${env.server.base}/Patient/tx-put-1`,
           resource: {
             resourceType: 'Patient',
             id: 'tx-put-1',
@@ -56,7 +50,7 @@ describe('batch and transaction Bundles', () => {
         { request: { method: 'DELETE', url: `Patient/${doomed.id}` } },
       ],
     };
-    const res = await client.transaction({ body: bundle });
+    const res = await env.client.transaction({ body: bundle });
     expect(res.type).to.equal('transaction-response');
     expect(res.entry.map((e: any) => e.response.status)).to.deep.equal([
       '200 OK',
@@ -68,24 +62,24 @@ describe('batch and transaction Bundles', () => {
     // GET ran last, so it sees the Patient created by the POST in the same transaction.
     expect(res.entry[0].resource.total).to.equal(1);
     const patientLocation: string = res.entry[2].response.location;
-    const patientRef = patientLocation.replace(`${server.base}/`, '').replace(/\/_history\/.*/, '');
+    const patientRef = patientLocation.replace(`${env.server.base}/`, '').replace(/\/_history\/.*/, '');
     const obsId = res.entry[1].response.location.split('/')[4];
-    const obs = await client.read({ resourceType: 'Observation', id: obsId });
+    const obs = await env.client.read({ resourceType: 'Observation', id: obsId });
     expect(obs.subject.reference).to.equal(patientRef);
     expect(obs.text.div).to.contain(`href="${patientRef}"`);
-    const linked = await client.read({ resourceType: 'Patient', id: 'tx-put-1' });
+    const linked = await env.client.read({ resourceType: 'Patient', id: 'tx-put-1' });
     expect(linked.link[0].other.reference).to.equal(patientRef);
-    expect((await failure(client.read({ resourceType: 'Patient', id: doomed.id }))).status).to.equal(410);
+    expect((await failure(env.client.read({ resourceType: 'Patient', id: doomed.id }))).status).to.equal(410);
     expect(res.entry[1].response.etag).to.equal('W/"1"');
     expect(res.entry[1].resource).to.equal(undefined);
   });
 
   it('resolves conditional creates and conditional references inside a transaction', async () => {
-    await client.create({
+    await env.client.create({
       resourceType: 'Patient',
       body: { resourceType: 'Patient', identifier: [{ system: BSN, value: '135791113' }] },
     });
-    const res = await client.transaction({
+    const res = await env.client.transaction({
       body: {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -109,8 +103,8 @@ describe('batch and transaction Bundles', () => {
       },
     });
     expect(res.entry[0].response.status).to.equal('200 OK');
-    const existing = (await client.request(`Patient?identifier=${BSN}|135791113`)).entry[0].resource.id;
-    const obs = await client.read({
+    const existing = (await env.client.request(`Patient?identifier=${BSN}|135791113`)).entry[0].resource.id;
+    const obs = await env.client.read({
       resourceType: 'Observation',
       id: res.entry[1].response.location.split('/')[4],
     });
@@ -119,8 +113,8 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('a transaction whose last entry fails leaves nothing behind and names the entry', async () => {
-    const before = (await client.request('_history?_count=1000')).entry.length;
-    const res = await server.fetch('', {
+    const before = (await env.client.request('_history?_count=1000')).entry.length;
+    const res = await env.server.fetch('', {
       method: 'POST',
       headers: jsonHeaders(),
       body: JSON.stringify({
@@ -145,13 +139,15 @@ describe('batch and transaction Bundles', () => {
     expect(res.status).to.equal(400);
     const outcome = await res.json();
     expect(outcome.issue[0].diagnostics).to.match(/^Bundle\.entry\[2\]/);
-    expect((await client.request('_history?_count=1000')).entry.length).to.equal(before);
-    expect((await failure(client.read({ resourceType: 'Patient', id: 'tx-rollback' }))).status).to.equal(404);
+    expect((await env.client.request('_history?_count=1000')).entry.length).to.equal(before);
+    expect((await failure(env.client.read({ resourceType: 'Patient', id: 'tx-rollback' }))).status).to.equal(
+      404,
+    );
   });
 
   it('an unresolvable urn:uuid or a conditional reference without a match fails the transaction', async () => {
     const post = (reference: string) =>
-      server.fetch('', {
+      env.server.fetch('', {
         method: 'POST',
         headers: jsonHeaders(),
         body: JSON.stringify({
@@ -175,7 +171,7 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('Prefer: return=representation puts the resources in the response', async () => {
-    const res = await server.fetch('', {
+    const res = await env.server.fetch('', {
       method: 'POST',
       headers: jsonHeaders({ Prefer: 'return=representation' }),
       body: JSON.stringify({
@@ -195,7 +191,7 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('a batch processes entries independently: failures get an OperationOutcome, the rest succeed', async () => {
-    const res = await client.batch({
+    const res = await env.client.batch({
       body: {
         resourceType: 'Bundle',
         type: 'batch',
@@ -225,11 +221,11 @@ describe('batch and transaction Bundles', () => {
     expect(res.entry[1].response.outcome.resourceType).to.equal('OperationOutcome');
     expect(res.entry[1].response.outcome.issue[0].diagnostics).to.match(/^Bundle\.entry\[1\]/);
     const created = res.entry[0].response.location.split('/')[4];
-    expect((await client.read({ resourceType: 'Patient', id: created })).active).to.equal(true);
+    expect((await env.client.read({ resourceType: 'Patient', id: created })).active).to.equal(true);
   });
 
   it('a conditional reference finds a resource POSTed in the same transaction', async () => {
-    const res = await client.transaction({
+    const res = await env.client.transaction({
       body: {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -251,9 +247,9 @@ describe('batch and transaction Bundles', () => {
       },
     });
     const patientRef = res.entry[1].response.location
-      .replace(`${server.base}/`, '')
+      .replace(`${env.server.base}/`, '')
       .replace(/\/_history\/.*/, '');
-    const obs = await client.read({
+    const obs = await env.client.read({
       resourceType: 'Observation',
       id: res.entry[0].response.location.split('/')[4],
     });
@@ -261,7 +257,7 @@ describe('batch and transaction Bundles', () => {
   });
 
   it('a conditional PUT that resolves to a resource POSTed in the same transaction is an overlap (400)', async () => {
-    const res = await server.fetch('', {
+    const res = await env.server.fetch('', {
       method: 'POST',
       headers: jsonHeaders(),
       body: JSON.stringify({
@@ -285,12 +281,12 @@ describe('batch and transaction Bundles', () => {
     });
     expect(res.status).to.equal(400);
     expect((await res.json()).issue[0].diagnostics).to.match(/also written by entry/);
-    expect((await client.request(`Patient?identifier=${BSN}|686868686`)).total).to.equal(0);
+    expect((await env.client.request(`Patient?identifier=${BSN}|686868686`)).total).to.equal(0);
   });
 
   it('a transaction that writes one resource twice fails and writes nothing', async () => {
-    const before = (await client.request('_history?_count=1000')).entry.length;
-    const res = await server.fetch('', {
+    const before = (await env.client.request('_history?_count=1000')).entry.length;
+    const res = await env.server.fetch('', {
       method: 'POST',
       headers: jsonHeaders(),
       body: JSON.stringify({
@@ -310,15 +306,15 @@ describe('batch and transaction Bundles', () => {
     });
     expect(res.status).to.equal(400);
     expect((await res.json()).issue[0].diagnostics).to.match(/Bundle\.entry\[1\].*also written by entry 0/);
-    expect((await client.request('_history?_count=1000')).entry.length).to.equal(before);
+    expect((await env.client.request('_history?_count=1000')).entry.length).to.equal(before);
   });
 
   it('FHIRPath Patch entries get their urn:uuid references resolved too', async () => {
-    const obs = await client.create({
+    const obs = await env.client.create({
       resourceType: 'Observation',
       body: { resourceType: 'Observation', status: 'final', code: { text: 'y' } },
     });
-    const res = await client.transaction({
+    const res = await env.client.transaction({
       body: {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -352,20 +348,20 @@ describe('batch and transaction Bundles', () => {
       },
     });
     const patientRef = res.entry[0].response.location
-      .replace(`${server.base}/`, '')
+      .replace(`${env.server.base}/`, '')
       .replace(/\/_history\/.*/, '');
-    expect((await client.read({ resourceType: 'Observation', id: obs.id })).subject.reference).to.equal(
+    expect((await env.client.read({ resourceType: 'Observation', id: obs.id })).subject.reference).to.equal(
       patientRef,
     );
   });
 
   it('JSON Patch travels as a Binary inside a transaction', async () => {
-    const p = await client.create({
+    const p = await env.client.create({
       resourceType: 'Patient',
       body: { resourceType: 'Patient', active: true },
     });
     const ops = [{ op: 'replace', path: '/active', value: false }];
-    const res = await client.transaction({
+    const res = await env.client.transaction({
       body: {
         resourceType: 'Bundle',
         type: 'transaction',
@@ -382,6 +378,6 @@ describe('batch and transaction Bundles', () => {
       },
     });
     expect(res.entry[0].response.status).to.equal('200 OK');
-    expect((await client.read({ resourceType: 'Patient', id: p.id })).active).to.equal(false);
+    expect((await env.client.read({ resourceType: 'Patient', id: p.id })).active).to.equal(false);
   });
 });

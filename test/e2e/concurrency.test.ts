@@ -1,42 +1,36 @@
 import { expect } from 'chai';
-import { fhirClient, failure, type FhirClient } from '../support/client.ts';
-import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+import { failure, useFhirServer } from '../support/client.ts';
+import { jsonHeaders } from '../support/harness.ts';
 
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 
 describe('conditional interactions and concurrency', () => {
-  let server: TestServer;
-  let client: FhirClient;
-  before(async () => {
-    server = await startTestServer();
-    client = await fhirClient(server.base);
-  });
-  after(() => server.close());
+  const env = useFhirServer();
 
   const patient = (bsn: string, extra: object = {}) => ({
     resourceType: 'Patient',
     identifier: [{ system: BSN, value: bsn }],
     ...extra,
   });
-  const count = async (query: string) => (await client.request(`Patient?${query}`)).total as number;
+  const count = async (query: string) => (await env.client.request(`Patient?${query}`)).total as number;
 
   it('conditional create: a match is returned (200) instead of creating; several matches are 412', async () => {
     const headers = jsonHeaders({ 'If-None-Exist': `identifier=${BSN}|111222333` });
-    const first = await server.fetch('Patient', {
+    const first = await env.server.fetch('Patient', {
       method: 'POST',
       headers,
       body: JSON.stringify(patient('111222333')),
     });
     expect(first.status).to.equal(201);
-    const second = await server.fetch('Patient', {
+    const second = await env.server.fetch('Patient', {
       method: 'POST',
       headers,
       body: JSON.stringify(patient('111222333')),
     });
     expect(second.status).to.equal(200);
     expect((await second.json()).id).to.equal((await first.json()).id);
-    await client.create({ resourceType: 'Patient', body: patient('111222333') });
-    const third = await server.fetch('Patient', {
+    await env.client.create({ resourceType: 'Patient', body: patient('111222333') });
+    const third = await env.server.fetch('Patient', {
       method: 'POST',
       headers,
       body: JSON.stringify(patient('111222333')),
@@ -48,7 +42,7 @@ describe('conditional interactions and concurrency', () => {
     const headers = jsonHeaders({ 'If-None-Exist': `identifier=${BSN}|555000555` });
     const responses = await Promise.all(
       Array.from({ length: 20 }, () =>
-        server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('555000555')) }),
+        env.server.fetch('Patient', { method: 'POST', headers, body: JSON.stringify(patient('555000555')) }),
       ),
     );
     const statuses = responses.map((r) => r.status).sort();
@@ -71,7 +65,7 @@ describe('conditional interactions and concurrency', () => {
       ];
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, n) =>
-          server.fetch('Patient', {
+          env.server.fetch('Patient', {
             method: 'POST',
             headers: jsonHeaders({ 'If-None-Exist': spellings[n % spellings.length]! }),
             body: JSON.stringify(patient(value)),
@@ -88,26 +82,26 @@ describe('conditional interactions and concurrency', () => {
   });
 
   it('repeated _id criteria AND: two different ids match nothing', async () => {
-    const a = await client.create({ resourceType: 'Patient', body: patient('232323232') });
-    const res = await server.fetch(`Patient?_id=${a.id}&_id=does-not-exist`, { method: 'DELETE' });
+    const a = await env.client.create({ resourceType: 'Patient', body: patient('232323232') });
+    const res = await env.server.fetch(`Patient?_id=${a.id}&_id=does-not-exist`, { method: 'DELETE' });
     expect(res.status).to.equal(204);
-    expect((await client.read({ resourceType: 'Patient', id: a.id })).id).to.equal(a.id);
+    expect((await env.client.read({ resourceType: 'Patient', id: a.id })).id).to.equal(a.id);
   });
 
   it('conditional update without a match refuses to overwrite another resource named by the body id (409)', async () => {
-    const victim = await client.create({ resourceType: 'Patient', body: patient('343434343') });
-    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|000000001`)}`, {
+    const victim = await env.client.create({ resourceType: 'Patient', body: patient('343434343') });
+    const res = await env.server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|000000001`)}`, {
       method: 'PUT',
       headers: jsonHeaders(),
       body: JSON.stringify({ ...patient('000000001'), id: victim.id }),
     });
     expect(res.status).to.equal(409);
-    expect((await client.read({ resourceType: 'Patient', id: victim.id })).meta.versionId).to.equal('1');
+    expect((await env.client.read({ resourceType: 'Patient', id: victim.id })).meta.versionId).to.equal('1');
   });
 
   it('conditional update: no match creates, one match updates, several are 412', async () => {
     const put = (bsn: string, body: object) =>
-      server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}`, {
+      env.server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}`, {
         method: 'PUT',
         headers: jsonHeaders(),
         body: JSON.stringify(body),
@@ -122,49 +116,51 @@ describe('conditional interactions and concurrency', () => {
     expect(body.meta.versionId).to.equal('2');
     const wrongId = await put('777000777', { ...patient('777000777'), id: 'someone-else' });
     expect(wrongId.status).to.equal(400);
-    await client.create({ resourceType: 'Patient', body: patient('777000777') });
+    await env.client.create({ resourceType: 'Patient', body: patient('777000777') });
     expect((await put('777000777', patient('777000777'))).status).to.equal(412);
   });
 
   it('conditional delete removes the single match; criteria it cannot evaluate are refused', async () => {
-    const created = await client.create({ resourceType: 'Patient', body: patient('888000888') });
-    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|888000888`)}`, {
+    const created = await env.client.create({ resourceType: 'Patient', body: patient('888000888') });
+    const res = await env.server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|888000888`)}`, {
       method: 'DELETE',
     });
     expect(res.status).to.equal(204);
-    expect((await failure(client.read({ resourceType: 'Patient', id: created.id }))).status).to.equal(410);
-    const unknown = await server.fetch('Patient?name=Jansen', { method: 'DELETE' });
+    expect((await failure(env.client.read({ resourceType: 'Patient', id: created.id }))).status).to.equal(
+      410,
+    );
+    const unknown = await env.server.fetch('Patient?name=Jansen', { method: 'DELETE' });
     expect(unknown.status).to.equal(400);
-    const none = await server.fetch('Patient', { method: 'DELETE' });
+    const none = await env.server.fetch('Patient', { method: 'DELETE' });
     expect(none.status).to.equal(400);
   });
 
   it('conditional patch patches the single match', async () => {
-    const created = await client.create({ resourceType: 'Patient', body: patient('999000999') });
-    const res = await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|999000999`)}`, {
+    const created = await env.client.create({ resourceType: 'Patient', body: patient('999000999') });
+    const res = await env.server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|999000999`)}`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/json-patch+json' },
       body: JSON.stringify([{ op: 'add', path: '/active', value: true }]),
     });
     expect(res.status).to.equal(200);
-    expect((await client.read({ resourceType: 'Patient', id: created.id })).active).to.equal(true);
+    expect((await env.client.read({ resourceType: 'Patient', id: created.id })).active).to.equal(true);
   });
 
   it('two updates with the same If-Match: one 200, one 412', async () => {
-    const created = await client.create({ resourceType: 'Patient', body: patient('123123123') });
+    const created = await env.client.create({ resourceType: 'Patient', body: patient('123123123') });
     const put = (gender: string) =>
-      server.fetch(`Patient/${created.id}`, {
+      env.server.fetch(`Patient/${created.id}`, {
         method: 'PUT',
         headers: jsonHeaders({ 'If-Match': 'W/"1"' }),
         body: JSON.stringify({ ...created, gender }),
       });
     for (let round = 0; round < 5; round++) {
       const id = created.id;
-      const current = await client.read({ resourceType: 'Patient', id });
+      const current = await env.client.read({ resourceType: 'Patient', id });
       const etag = `W/"${current.meta.versionId}"`;
       const [a, b] = await Promise.all(
         ['male', 'female'].map((gender) =>
-          server.fetch(`Patient/${id}`, {
+          env.server.fetch(`Patient/${id}`, {
             method: 'PUT',
             headers: jsonHeaders({ 'If-Match': etag }),
             body: JSON.stringify({
@@ -180,8 +176,8 @@ describe('conditional interactions and concurrency', () => {
   });
 
   it('concurrent transactions on the same resources never surface a deadlock as a 500', async () => {
-    const a = await client.create({ resourceType: 'Patient', body: patient('100000001') });
-    const b = await client.create({ resourceType: 'Patient', body: patient('100000002') });
+    const a = await env.client.create({ resourceType: 'Patient', body: patient('100000001') });
+    const b = await env.client.create({ resourceType: 'Patient', body: patient('100000002') });
     // Opposite lock orders are the classic deadlock; the spec's processing order does not help here.
     const tx = (first: any, second: any, n: number) => ({
       resourceType: 'Bundle',
@@ -193,7 +189,7 @@ describe('conditional interactions and concurrency', () => {
     });
     const responses = await Promise.all(
       Array.from({ length: 16 }, (_, n) =>
-        server.fetch('', {
+        env.server.fetch('', {
           method: 'POST',
           headers: jsonHeaders(),
           body: JSON.stringify(n % 2 ? tx(a, b, n) : tx(b, a, n)),
@@ -203,8 +199,8 @@ describe('conditional interactions and concurrency', () => {
     for (const r of responses) expect([200, 409]).to.include(r.status);
     expect(responses.filter((r) => r.status === 200).length).to.be.greaterThan(0);
     const [ha, hb] = await Promise.all([
-      client.resourceHistory({ resourceType: 'Patient', id: a.id }),
-      client.resourceHistory({ resourceType: 'Patient', id: b.id }),
+      env.client.resourceHistory({ resourceType: 'Patient', id: a.id }),
+      env.client.resourceHistory({ resourceType: 'Patient', id: b.id }),
     ]);
     // Each committed transaction wrote both resources; none half.
     expect(ha.total).to.equal(hb.total);

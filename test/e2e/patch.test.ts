@@ -1,25 +1,18 @@
 import { expect } from 'chai';
-import { fhirClient, failure, type FhirClient } from '../support/client.ts';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { failure, useFhirServer } from '../support/client.ts';
 
 describe('PATCH over HTTP', () => {
-  let server: TestServer;
-  let client: FhirClient;
-  before(async () => {
-    server = await startTestServer();
-    client = await fhirClient(server.base);
-  });
-  after(() => server.close());
+  const env = useFhirServer();
 
   const newPatient = () =>
-    client.create({
+    env.client.create({
       resourceType: 'Patient',
       body: { resourceType: 'Patient', active: true, name: [{ family: 'Jansen' }] },
     });
 
   it('JSON Patch (fhir-kit-client) makes a new version', async () => {
     const p = await newPatient();
-    const patched = await client.patch({
+    const patched = await env.client.patch({
       resourceType: 'Patient',
       id: p.id,
       jsonPatch: [
@@ -29,12 +22,12 @@ describe('PATCH over HTTP', () => {
     });
     expect(patched.meta.versionId).to.equal('2');
     expect(patched.name[0].family).to.equal('Bakker');
-    expect((await client.read({ resourceType: 'Patient', id: p.id })).gender).to.equal('female');
+    expect((await env.client.read({ resourceType: 'Patient', id: p.id })).gender).to.equal('female');
   });
 
   it('FHIRPath Patch as JSON Parameters and as XML', async () => {
     const p = await newPatient();
-    const json = await server.fetch(`Patient/${p.id}`, {
+    const json = await env.server.fetch(`Patient/${p.id}`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/fhir+json' },
       body: JSON.stringify({
@@ -54,7 +47,7 @@ describe('PATCH over HTTP', () => {
     });
     expect(json.status).to.equal(200);
     expect((await json.json()).birthDate).to.equal('1970-02-03');
-    const xml = await server.fetch(`Patient/${p.id}`, {
+    const xml = await env.server.fetch(`Patient/${p.id}`, {
       method: 'PATCH',
       headers: { 'Content-Type': 'application/fhir+xml', 'If-Match': 'W/"2"' },
       body:
@@ -63,7 +56,7 @@ describe('PATCH over HTTP', () => {
         '<part><name value="path"/><valueString value="Patient.active"/></part></parameter></Parameters>',
     });
     expect(xml.status).to.equal(200);
-    const after = await client.read({ resourceType: 'Patient', id: p.id });
+    const after = await env.client.read({ resourceType: 'Patient', id: p.id });
     expect(after.active).to.equal(undefined);
     expect(after.meta.versionId).to.equal('3');
   });
@@ -71,7 +64,7 @@ describe('PATCH over HTTP', () => {
   it('a failing patch is 422, an invalid result 400, a stale If-Match 412 — and nothing changes', async () => {
     const p = await newPatient();
     const failing = await failure(
-      client.patch({
+      env.client.patch({
         resourceType: 'Patient',
         id: p.id,
         jsonPatch: [{ op: 'test', path: '/active', value: false }],
@@ -79,7 +72,7 @@ describe('PATCH over HTTP', () => {
     );
     expect(failing.status).to.equal(422);
     const invalid = await failure(
-      client.patch({
+      env.client.patch({
         resourceType: 'Patient',
         id: p.id,
         jsonPatch: [{ op: 'add', path: '/birthDate', value: 'soon' }],
@@ -88,7 +81,7 @@ describe('PATCH over HTTP', () => {
     expect(invalid.status).to.equal(400);
     expect(invalid.data.issue[0].expression).to.deep.equal(['Patient.birthDate']);
     const idChange = await failure(
-      client.patch({
+      env.client.patch({
         resourceType: 'Patient',
         id: p.id,
         jsonPatch: [{ op: 'replace', path: '/id', value: 'other' }],
@@ -96,7 +89,7 @@ describe('PATCH over HTTP', () => {
     );
     expect(idChange.status).to.equal(422);
     const stale = await failure(
-      client.patch({
+      env.client.patch({
         resourceType: 'Patient',
         id: p.id,
         jsonPatch: [{ op: 'add', path: '/gender', value: 'male' }],
@@ -104,9 +97,9 @@ describe('PATCH over HTTP', () => {
       }),
     );
     expect(stale.status).to.equal(412);
-    expect((await client.read({ resourceType: 'Patient', id: p.id })).meta.versionId).to.equal('1');
+    expect((await env.client.read({ resourceType: 'Patient', id: p.id })).meta.versionId).to.equal('1');
     const missing = await failure(
-      client.patch({
+      env.client.patch({
         resourceType: 'Patient',
         id: 'nobody',
         jsonPatch: [{ op: 'add', path: '/gender', value: 'male' }],

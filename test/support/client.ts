@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { startTestServer, type TestServer } from './harness.ts';
 
 /** fhir-kit-client is ESM-only; this loads it once and types the bits the tests use. */
 export interface FhirClient {
@@ -62,4 +63,21 @@ export async function failure(promise: Promise<unknown>): Promise<{ status: numb
     return response;
   }
   expect.fail('the request was expected to fail');
+}
+
+/**
+ * Registers mocha hooks that start a real server (own database) before the suite and close it
+ * after; the returned object is filled in by the time the tests run.
+ */
+export function useFhirServer(...args: Parameters<typeof startTestServer>): {
+  server: TestServer;
+  client: FhirClient;
+} {
+  const env = {} as { server: TestServer; client: FhirClient };
+  before(async () => {
+    env.server = await startTestServer(...args);
+    env.client = await fhirClient(env.server.base);
+  });
+  after(() => env.server.close());
+  return env;
 }
