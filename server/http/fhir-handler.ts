@@ -1,15 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { FhirError } from '../fhir/errors.ts';
 import type { Dispatch } from '../fhir/rest/dispatch.ts';
-import type { FhirRequest } from '../fhir/rest/routes.ts';
+import { interactionQuery, type FhirRequest } from '../fhir/rest/routes.ts';
 import type { RestContext } from '../fhir/rest/types.ts';
 import { readBody, type BodyLimits } from './body.ts';
 import { outputFormat, preferReturn } from './negotiate.ts';
 import { sendResult } from './respond.ts';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
-/** Format parameters are the HTTP layer's business; interactions never see them. */
-const HTTP_PARAMS = new Set(['_format', '_pretty']);
 
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
@@ -40,8 +38,7 @@ export function fhirHandler(deps: {
       }
       outputFormat(req); // an unsupported _format is refused before any work is done
       const q = req.originalUrl.indexOf('?');
-      const query = new URLSearchParams(q < 0 ? '' : req.originalUrl.slice(q + 1));
-      for (const p of HTTP_PARAMS) query.delete(p);
+      const query = interactionQuery(q < 0 ? '' : req.originalUrl.slice(q + 1));
       const { body, patch } = await readBody(req, deps.limits);
       const fhirReq: FhirRequest = {
         method: req.method as FhirRequest['method'],

@@ -59,6 +59,26 @@ describe('history: instance, type and system level', () => {
     expect(system.entry[0].resource.resourceType).to.equal('Patient');
   });
 
+  it('refuses history parameters it does not apply, and ignores _format over HTTP and in Bundle entries', async () => {
+    for (const param of ['_summary=true', '_elements=id', '_sort=_lastUpdated']) {
+      const res = await server.fetch(`Observation/${id}/_history?${param}`);
+      expect(res.status, param).to.equal(400);
+      expect((await res.json()).resourceType).to.equal('OperationOutcome');
+    }
+    const xml = await server.fetch(`Observation/${id}/_history?_format=xml&_pretty=true`);
+    expect(xml.status).to.equal(200);
+    expect(await xml.text()).to.contain('<type value="history"/>');
+    const batch = await client.batch({
+      body: {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [{ request: { method: 'GET', url: `Observation/${id}/_history?_format=json&_count=1` } }],
+      },
+    });
+    expect(batch.entry[0].response.status).to.equal('200 OK');
+    expect(batch.entry[0].resource.entry).to.have.length(1);
+  });
+
   it('_count pages through every version exactly once, also while new versions are written', async () => {
     const seen: string[] = [];
     let bundle = await client.request('_history?_count=2');

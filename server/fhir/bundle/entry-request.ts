@@ -1,5 +1,5 @@
 import { FhirError } from '../errors.ts';
-import type { FhirRequest } from '../rest/routes.ts';
+import { interactionQuery, type FhirRequest } from '../rest/routes.ts';
 import type { PatchDocument } from '../rest/patch.ts';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH']);
@@ -40,7 +40,7 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
   }
   const q = url.indexOf('?');
   const path = (q < 0 ? url : url.slice(0, q)).split('/').filter((s) => s !== '');
-  const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const query = interactionQuery(q < 0 ? '' : url.slice(q + 1));
   const body = entry.resource;
   if ((method === 'POST' || method === 'PUT') && body === undefined && path[1] !== '$validate') {
     throw entryError(

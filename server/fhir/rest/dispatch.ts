@@ -76,7 +76,7 @@ export function createDispatcher(routes: Route[]) {
 }
 
 function hasQuery(req: FhirRequest): boolean {
-  return [...req.query.keys()].some((k) => k !== '_format' && k !== '_pretty');
+  return req.query.size > 0;
 }
 
 export type Dispatch = ReturnType<typeof createDispatcher>;

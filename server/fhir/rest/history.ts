@@ -4,7 +4,7 @@ import { parseCount, parseInstantParam, single } from './params.ts';
 import type { FhirResult, RestContext } from './types.ts';
 import { etag } from './versioning.ts';
 
-const KNOWN = new Set(['_count', '_since', '_at', '_cursor', '_format', '_pretty', '_summary', '_elements']);
+const KNOWN = new Set(['_count', '_since', '_at', '_cursor']);
 
 /** _history at system, type or instance level, newest first, paged by a write-order cursor. */
 export async function history(

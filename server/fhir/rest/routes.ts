@@ -40,10 +40,17 @@ export interface Route {
   handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
 }
 
-const criteria = (req: FhirRequest) => {
-  const q = new URLSearchParams([...req.query].filter(([k]) => k !== '_format' && k !== '_pretty'));
-  return q.toString();
-};
+/**
+ * `_format` and `_pretty` shape the HTTP response and mean nothing to an interaction; whoever
+ * builds a FhirRequest (the HTTP handler, a Bundle entry) drops them here, once.
+ */
+export function interactionQuery(raw: string): URLSearchParams {
+  const query = new URLSearchParams(raw);
+  query.delete('_format');
+  query.delete('_pretty');
+  return query;
+}
+
 const requirePatch = (req: FhirRequest): PatchDocument =>
   req.patch ?? { kind: 'fhirpath', parameters: req.body };
 
@@ -129,21 +136,22 @@ export const resourceRoutes: Route[] = [
     pattern: ['type'],
     interaction: 'update',
     level: 'type',
-    handle: (ctx, req, m) => conditionalUpdate(ctx, m.resourceType, criteria(req), req.body, req.pre),
+    handle: (ctx, req, m) => conditionalUpdate(ctx, m.resourceType, req.query.toString(), req.body, req.pre),
   },
   {
     method: 'DELETE',
     pattern: ['type'],
     interaction: 'delete',
     level: 'type',
-    handle: (ctx, req, m) => conditionalRemove(ctx, m.resourceType, criteria(req), req.pre),
+    handle: (ctx, req, m) => conditionalRemove(ctx, m.resourceType, req.query.toString(), req.pre),
   },
   {
     method: 'PATCH',
     pattern: ['type'],
     interaction: 'patch',
     level: 'type',
-    handle: (ctx, req, m) => conditionalPatch(ctx, m.resourceType, criteria(req), requirePatch(req), req.pre),
+    handle: (ctx, req, m) =>
+      conditionalPatch(ctx, m.resourceType, req.query.toString(), requirePatch(req), req.pre),
   },
   {
     method: 'GET',

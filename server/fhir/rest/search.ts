@@ -4,7 +4,7 @@ import type { Resource } from '../storage/types.ts';
 import { parseCount, single } from './params.ts';
 import type { FhirResult, RestContext } from './types.ts';
 
-const RESULT_PARAMS = new Set(['_count', '_format', '_pretty']);
+const RESULT_PARAMS = new Set(['_count']);
 
 /**
  * GET [type]?_id=…&identifier=… — the same criteria the conditional interactions understand.
