@@ -9,6 +9,15 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
+import { SearchEngine } from './fhir/search/engine.ts';
+import { createIndexer } from './fhir/search/extract/indexer.ts';
+import {
+  defaultSearchParameterFiles,
+  loadCompartmentDefinition,
+  loadSearchParameters,
+  patientCompartmentFile,
+  SearchParamRegistry,
+} from './fhir/search/registry/registry.ts';
 import type { Config } from './config.ts';
 import { errorHandler } from './http/errors.ts';
 import { fhirHandler } from './http/fhir-handler.ts';
@@ -34,7 +43,11 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await db.migrate();
-  const store = new ResourceStore(db.knex);
+  const registry = new SearchParamRegistry(loadSearchParameters(defaultSearchParameterFiles));
+  const compartments = [loadCompartmentDefinition(patientCompartmentFile)];
+  const indexer = createIndexer(registry, compartments);
+  const search = new SearchEngine(registry, indexer, compartments);
+  const store = new ResourceStore(db.knex, indexer);
   const validator = createResourceValidator();
 
   // Bundle entries are dispatched through the same routes as HTTP requests, so the route
@@ -60,7 +73,12 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       handle: async (ctx) => ({
         status: 200,
         headers: {},
-        resource: capabilityStatement(routes, { name: 'Zorgpoort', version: pkg.version }, ctx.baseUrl),
+        resource: capabilityStatement(
+          routes,
+          { name: 'Zorgpoort', version: pkg.version },
+          ctx.baseUrl,
+          registry,
+        ),
       }),
     },
   ];
@@ -68,6 +86,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
 
   const context = (req: express.Request): RestContext => ({
     store,
+    search,
     validator,
     limits: config.limits,
     baseUrl: req.baseUrl_,

@@ -18,6 +18,11 @@ export interface Config {
     maxBundleEntries: number;
     maxHistoryCount: number;
     defaultHistoryCount: number;
+    /** Page size of a search without `_count`, and the largest `_count` accepted. */
+    defaultSearchCount: number;
+    maxSearchCount: number;
+    /** Resources added by `_include`/`_revinclude` to one page, at most. */
+    maxIncludes: number;
   };
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
@@ -46,6 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBundleEntries: int(env, 'MAX_BUNDLE_ENTRIES', 10_000),
       maxHistoryCount: int(env, 'MAX_HISTORY_COUNT', 1000),
       defaultHistoryCount: int(env, 'DEFAULT_HISTORY_COUNT', 50),
+      defaultSearchCount: int(env, 'DEFAULT_SEARCH_COUNT', 50),
+      maxSearchCount: int(env, 'MAX_SEARCH_COUNT', 1000),
+      maxIncludes: int(env, 'MAX_INCLUDES', 1000),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),

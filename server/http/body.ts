@@ -10,7 +10,7 @@ export interface BodyLimits {
   maxXmlDepth: number;
 }
 
-export type ParsedBody = { body?: unknown; patch?: PatchDocument };
+export type ParsedBody = { body?: unknown; patch?: PatchDocument; form?: URLSearchParams };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -54,6 +54,10 @@ export async function readBody(req: Request, limits: BodyLimits): Promise<Parsed
   if (type === 'application/json-patch+json') {
     if (req.method !== 'PATCH') throw unsupported(type);
     return { patch: { kind: 'json-patch', operations: parseJson(text, limits.maxJsonDepth) } };
+  }
+  if (type === 'application/x-www-form-urlencoded') {
+    // Only `POST [base]/[type]/_search` takes a form; the route decides whether it is allowed.
+    return { form: new URLSearchParams(text) };
   }
   let body: unknown;
   if (JSON_TYPES.has(type)) body = parseJson(text, limits.maxJsonDepth);

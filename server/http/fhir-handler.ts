@@ -39,13 +39,15 @@ export function fhirHandler(deps: {
       outputFormat(req); // an unsupported _format is refused before any work is done
       const q = req.originalUrl.indexOf('?');
       const query = interactionQuery(q < 0 ? '' : req.originalUrl.slice(q + 1));
-      const { body, patch } = await readBody(req, deps.limits);
+      const { body, patch, form } = await readBody(req, deps.limits);
       const fhirReq: FhirRequest = {
         method: req.method as FhirRequest['method'],
         path: pathSegments(req),
         query,
         body,
         patch,
+        form: form && interactionQuery(form.toString()),
+        strict: /handling\s*=\s*strict/i.test(header(req, 'prefer') ?? ''),
         representation: /return=representation/i.test(header(req, 'prefer') ?? ''),
         pre: {
           ifMatch: header(req, 'if-match'),

@@ -16,7 +16,12 @@ describe('batch and transaction Bundles', () => {
       resourceType: 'Bundle',
       type: 'transaction',
       entry: [
-        { request: { method: 'GET', url: 'Patient?identifier=' + encodeURIComponent(`${BSN}|246810121`) } },
+        {
+          request: {
+            method: 'GET',
+            url: 'Patient?identifier=' + encodeURIComponent(`${BSN}|246810121`) + '&_total=accurate',
+          },
+        },
         {
           fullUrl: 'urn:uuid:61ebe359-bfdc-4613-8bf2-c5e300945f0a',
           resource: {
@@ -281,7 +286,9 @@ describe('batch and transaction Bundles', () => {
     });
     expect(res.status).to.equal(400);
     expect((await res.json()).issue[0].diagnostics).to.match(/also written by entry/);
-    expect((await env.client.request(`Patient?identifier=${BSN}|686868686`)).total).to.equal(0);
+    expect((await env.client.request(`Patient?identifier=${BSN}|686868686&_total=accurate`)).total).to.equal(
+      0,
+    );
   });
 
   it('a transaction that writes one resource twice fails and writes nothing', async () => {

@@ -65,8 +65,10 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(rest.interaction.map((i: any) => i.code).sort()).to.deep.equal([
       'batch',
       'history-system',
+      'search-system',
       'transaction',
     ]);
+    expect(rest.compartment).to.deep.equal(['http://hl7.org/fhir/CompartmentDefinition/patient']);
     expect(rest.resource).to.have.length(146);
     const patient = rest.resource.find((r: any) => r.type === 'Patient');
     expect(patient.interaction.map((i: any) => i.code).sort()).to.deep.equal([
@@ -80,7 +82,30 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'update',
       'vread',
     ]);
-    expect(patient.searchParam.map((p: any) => p.name)).to.deep.equal(['_id', 'identifier']);
+    // Every official Patient parameter, ours, and the built-ins, each with type and modifiers.
+    const params = new Map(patient.searchParam.map((p: any) => [p.name, p]));
+    for (const name of [
+      '_id',
+      '_lastUpdated',
+      '_tag',
+      '_has',
+      '_list',
+      'identifier',
+      'family',
+      'birthdate',
+    ]) {
+      expect(params.has(name), name).to.equal(true);
+    }
+    expect(params.get('family')).to.include({ type: 'string' });
+    expect((params.get('family') as any).documentation)
+      .to.contain(':exact')
+      .and.contain(':contains');
+    expect(params.get('partner-name')).to.include({
+      type: 'string',
+      definition: 'http://zorgpoort.nl/fhir/SearchParameter/Patient-partner-name',
+    });
+    expect(params.get('address-housenumber')).to.include({ type: 'token' });
+    expect(patient.searchInclude).to.include.members(['*', 'Patient:general-practitioner']);
     expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
     expect(patient.conditionalDelete).to.equal('single');
   });

@@ -4,7 +4,6 @@ import { matchOne } from '../rest/conditional-match.ts';
 import type { FhirRequest } from '../rest/routes.ts';
 import type { FhirResult, RestContext } from '../rest/types.ts';
 import { versionHeaders } from '../rest/versioning.ts';
-import { matchesCriteria, parseConditionalCriteria } from '../search/conditional-criteria.ts';
 import { atEntry } from './entry-response.ts';
 import { entryError, type BundleEntry } from './entry-request.ts';
 import { forEachReference } from './references.ts';
@@ -46,11 +45,13 @@ export async function planCreates(ctx: RestContext, plans: Planned[]): Promise<v
  * Resources this transaction will create, for conditional matching: a conditional PUT or
  * reference may name a resource that a POST in the same Bundle creates.
  */
-function inBundleMatches(plans: Planned[], resourceType: string, query: string): Target[] {
-  const criteria = parseConditionalCriteria(query);
+function inBundleMatches(ctx: RestContext, plans: Planned[], resourceType: string, query: string): Target[] {
+  const { condition } = ctx.search.criteria(resourceType, query, ctx.baseUrl);
   return plans
     .filter((p) => p.target && !p.existing && p.target.resourceType === resourceType && p.req.body)
-    .filter((p) => matchesCriteria({ ...(p.req.body as object), id: p.target!.id }, criteria))
+    .filter((p) =>
+      ctx.search.matches(condition, { ...(p.req.body as object), resourceType, id: p.target!.id }),
+    )
     .map((p) => p.target!);
 }
 
@@ -65,7 +66,7 @@ async function resolve(
   const stored = await matchOne(ctx, resourceType, query, what);
   const all = new Map<string, Target>();
   if (stored) all.set(key(stored), { resourceType, id: stored.id });
-  for (const t of inBundleMatches(plans, resourceType, query)) all.set(key(t), t);
+  for (const t of inBundleMatches(ctx, plans, resourceType, query)) all.set(key(t), t);
   if (all.size > 1) {
     throw new FhirError(412, `${what}: the criteria '${query}' match more than one ${resourceType}`, {
       code: 'multiple-matches',

@@ -1,5 +1,6 @@
 import { resourceTypes } from '../model/type-info.ts';
-import { supportedSearchParameters } from '../search/conditional-criteria.ts';
+import { modifiersOf } from '../search/compile/index.ts';
+import type { SearchParamRegistry } from '../search/registry/registry.ts';
 import type { Resource } from '../storage/types.ts';
 import type { Route } from './routes.ts';
 
@@ -17,7 +18,40 @@ const OPERATION_DEFINITIONS: Record<string, string> = {
  * The CapabilityStatement, generated from the route table and the search parameters the
  * server understands: it can only claim what is wired.
  */
-export function capabilityStatement(routes: Route[], software: SoftwareInfo, baseUrl: string): Resource {
+/** Parameters the engine handles itself rather than through a SearchParameter expression. */
+const BUILT_IN = [
+  { name: '_list', type: 'special', documentation: 'Resources listed in List/[id]' },
+  {
+    name: '_has',
+    type: 'special',
+    documentation: 'Reverse chaining: _has:Type:reference:parameter=value, nests',
+  },
+];
+
+function searchParams(registry: SearchParamRegistry, type: string) {
+  const params = registry
+    .forType(type)
+    .filter((p) => p.parts.length > 0 || ['_text', '_content'].includes(p.code))
+    .map((p) => {
+      const modifiers = modifiersOf[p.type].map((m) => `:${m}`);
+      return {
+        name: p.code,
+        definition: p.url,
+        type: p.type,
+        documentation: [p.description, modifiers.length ? `Modifiers: ${modifiers.join(' ')}` : '']
+          .filter(Boolean)
+          .join(' — '),
+      };
+    });
+  return [...params, ...BUILT_IN];
+}
+
+export function capabilityStatement(
+  routes: Route[],
+  software: SoftwareInfo,
+  baseUrl: string,
+  registry: SearchParamRegistry,
+): Resource {
   const codes = (r: Route) => (Array.isArray(r.interaction) ? r.interaction : [r.interaction]);
   const typeInteractions = new Set<string>();
   const operations = new Set<string>();
@@ -42,11 +76,15 @@ export function capabilityStatement(routes: Route[], software: SoftwareInfo, bas
     conditionalRead: 'full-support',
     conditionalUpdate: conditional('PUT'),
     conditionalDelete: conditional('DELETE') ? 'single' : 'not-supported',
-    searchParam: supportedSearchParameters.map(({ name, type: t, documentation }) => ({
-      name,
-      type: t,
-      documentation,
-    })),
+    searchInclude: [
+      '*',
+      ...registry
+        .forType(type)
+        .filter((p) => p.type === 'reference' && p.parts.length > 0)
+        .map((p) => `${type}:${p.code}`),
+    ],
+    searchRevInclude: ['*'],
+    searchParam: searchParams(registry, type),
     operation: [...operations].map((name) => ({
       name: name.slice(1),
       definition: OPERATION_DEFINITIONS[name],
@@ -67,6 +105,8 @@ export function capabilityStatement(routes: Route[], software: SoftwareInfo, bas
         mode: 'server',
         resource,
         interaction: [...systemInteractions].map((code) => ({ code })),
+        searchParam: searchParams(registry, 'Resource'),
+        compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
     ],
   };

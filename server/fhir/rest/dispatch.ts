@@ -18,6 +18,9 @@ function matchPath(route: Route, path: string[]): Matched | undefined {
     } else if (seg === 'id') {
       if (value.startsWith('_') || value.startsWith('$')) return undefined;
       m.id = value;
+    } else if (seg === 'target') {
+      if (value !== '*' && !isResourceType(value)) return undefined;
+      m.target = value;
     } else if (seg === 'vid') {
       m.vid = value;
     } else if (seg !== value) {
@@ -56,6 +59,11 @@ export function createDispatcher(routes: Route[]) {
       });
     }
     const { route, matched } = found;
+    if (req.form && !route.form) {
+      throw new FhirError(415, 'A form body is only accepted by POST [type]/_search', {
+        code: 'not-supported',
+      });
+    }
     if (matched.resourceType && !isResourceType(matched.resourceType)) {
       throw new FhirError(404, `Unknown resource type '${matched.resourceType}'`, { code: 'not-supported' });
     }

@@ -1,10 +1,11 @@
+import { FhirError } from '../errors.ts';
 import { conditionalPatch, patch, type PatchDocument } from './patch.ts';
 import { conditionalRemove, remove } from './delete.ts';
 import { conditionalUpdate, update } from './update.ts';
 import { create } from './create.ts';
 import { history } from './history.ts';
 import { read } from './read.ts';
-import { search } from './search.ts';
+import { search, type SearchRequest } from './search.ts';
 import { validateOperation } from './validate-operation.ts';
 import { vread } from './vread.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
@@ -17,6 +18,10 @@ export interface FhirRequest {
   query: URLSearchParams;
   body?: unknown;
   patch?: PatchDocument;
+  /** Parameters of an `application/x-www-form-urlencoded` body (`POST …/_search`). */
+  form?: URLSearchParams;
+  /** `Prefer: handling=strict`: unknown search parameters are an error, not ignored. */
+  strict?: boolean;
   pre: Preconditions;
   /** `Prefer: return=representation` asked for resources in Bundle responses. */
   representation?: boolean;
@@ -26,10 +31,12 @@ export interface Matched {
   resourceType: string;
   id: string;
   vid: string;
+  /** Compartment search `Patient/1/Observation`: the type searched, or `*`. */
+  target?: string;
 }
 
 /** `type` matches a resource type, `id`/`vid` an id; anything else is a literal segment. */
-export type Segment = 'type' | 'id' | 'vid' | `_${string}` | `$${string}` | 'metadata';
+export type Segment = 'type' | 'id' | 'vid' | 'target' | `_${string}` | `$${string}` | 'metadata';
 
 export interface Route {
   method: FhirRequest['method'];
@@ -37,6 +44,8 @@ export interface Route {
   /** CapabilityStatement interaction codes, or the operation name for `$…` routes. */
   interaction: string | string[];
   level: 'system' | 'type' | 'instance';
+  /** Takes an `application/x-www-form-urlencoded` body (`POST …/_search`). */
+  form?: boolean;
   handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
 }
 
@@ -49,6 +58,22 @@ export function interactionQuery(raw: string): URLSearchParams {
   query.delete('_format');
   query.delete('_pretty');
   return query;
+}
+
+/** Search parameters from the URL and, for `POST …/_search`, the form body (both count). */
+function searchParams(req: FhirRequest): URLSearchParams {
+  const params = new URLSearchParams(req.query);
+  for (const [k, v] of req.form ?? []) params.append(k, v);
+  return params;
+}
+
+function searchRequest(req: FhirRequest, scope: Omit<SearchRequest, 'params' | 'strict'>): SearchRequest {
+  if (req.method === 'POST' && req.body !== undefined) {
+    throw new FhirError(415, 'POST _search takes application/x-www-form-urlencoded parameters', {
+      code: 'not-supported',
+    });
+  }
+  return { ...scope, params: searchParams(req), strict: req.strict === true };
 }
 
 const requirePatch = (req: FhirRequest): PatchDocument =>
@@ -129,7 +154,45 @@ export const resourceRoutes: Route[] = [
     pattern: ['type'],
     interaction: 'search-type',
     level: 'type',
-    handle: (ctx, req, m) => search(ctx, m.resourceType, req.query),
+    handle: (ctx, req, m) => search(ctx, searchRequest(req, { resourceType: m.resourceType })),
+  },
+  {
+    method: 'POST',
+    pattern: ['type', '_search'],
+    interaction: 'search-type',
+    level: 'type',
+    form: true,
+    handle: (ctx, req, m) => search(ctx, searchRequest(req, { resourceType: m.resourceType })),
+  },
+  {
+    method: 'GET',
+    pattern: [],
+    interaction: 'search-system',
+    level: 'system',
+    handle: (ctx, req) => search(ctx, searchRequest(req, {})),
+  },
+  {
+    method: 'POST',
+    pattern: ['_search'],
+    interaction: 'search-system',
+    level: 'system',
+    form: true,
+    handle: (ctx, req) => search(ctx, searchRequest(req, {})),
+  },
+  {
+    method: 'GET',
+    pattern: ['type', 'id', 'target'],
+    // Not an R4 interaction code; the CapabilityStatement lists the compartment instead.
+    interaction: [],
+    level: 'instance',
+    handle: (ctx, req, m) =>
+      search(
+        ctx,
+        searchRequest(req, {
+          resourceType: m.target === '*' ? undefined : m.target,
+          compartment: { resourceType: m.resourceType, id: m.id },
+        }),
+      ),
   },
   {
     method: 'PUT',

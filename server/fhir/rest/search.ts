@@ -1,49 +1,53 @@
-import { FhirError } from '../errors.ts';
-import { parseConditionalCriteria } from '../search/conditional-criteria.ts';
-import type { Resource } from '../storage/types.ts';
-import { parseCount, single } from './params.ts';
+import { executeSearch } from '../search/execute.ts';
+import { RESULT_PARAMS } from '../search/result-params.ts';
+import { searchsetBundle } from '../search/searchset.ts';
 import type { FhirResult, RestContext } from './types.ts';
 
-const RESULT_PARAMS = new Set(['_count']);
+export interface SearchRequest {
+  /** Absent for a system-level search. */
+  resourceType?: string;
+  compartment?: { resourceType: string; id: string };
+  params: URLSearchParams;
+  strict: boolean;
+}
 
-/**
- * GET [type]?_id=…&identifier=… — the same criteria the conditional interactions understand.
- * The search engine replaces this with every R4 search parameter; until then, anything else
- * is refused with 400 so that no client mistakes a partial answer for a complete one.
- */
-export async function search(
-  ctx: RestContext,
-  resourceType: string,
-  params: URLSearchParams,
-): Promise<FhirResult> {
-  const count = parseCount(
-    single(params, '_count'),
-    ctx.limits.defaultHistoryCount,
-    ctx.limits.maxHistoryCount,
+function url(base: string, path: string, params: [string, string][]): string {
+  const query = new URLSearchParams(params).toString();
+  return `${base}/${path}${query ? `?${query}` : ''}`;
+}
+
+/** GET/POST search at type, system and compartment level: parse → execute → searchset Bundle. */
+export async function search(ctx: RestContext, req: SearchRequest): Promise<FhirResult> {
+  const params = [...req.params];
+  const plan = ctx.search.plan({
+    resourceType: req.resourceType,
+    compartment: req.compartment,
+    params,
+    strict: req.strict,
+    baseUrl: ctx.baseUrl,
+    limits: ctx.limits,
+  });
+  const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
+    maxIncludes: ctx.limits.maxIncludes,
+  });
+
+  const path = [
+    ...(req.compartment ? [req.compartment.resourceType, req.compartment.id] : []),
+    ...(req.resourceType ? [req.resourceType] : []),
+  ]
+    .map(encodeURIComponent)
+    .join('/');
+  const applied = new Set(plan.applied.map(([k, v]) => `${k}=${v}`));
+  // `self` shows what was applied: the filters used and every result parameter.
+  const kept = params.filter(([k, v]) => RESULT_PARAMS.has(k) || applied.has(`${k}=${v}`));
+  const withoutCursor = kept.filter(([k]) => k !== '_cursor');
+  const link = (cursor: string | undefined) =>
+    cursor && url(ctx.baseUrl, path, [...withoutCursor, ['_cursor', cursor]]);
+  const bundle = searchsetBundle(
+    plan,
+    page,
+    { self: url(ctx.baseUrl, path, kept), next: link(page.next), previous: link(page.previous) },
+    ctx.baseUrl,
   );
-  const criteria = new URLSearchParams([...params].filter(([k]) => !RESULT_PARAMS.has(k)));
-  const parsed = parseConditionalCriteria(criteria.toString(), true);
-  const rows = await ctx.store.findByIdentifiers(resourceType, parsed, count + 1);
-  if (rows.length > count) {
-    throw new FhirError(
-      400,
-      `More than ${count} matches; paging of searches is not available yet, narrow the criteria`,
-      {
-        code: 'too-costly',
-      },
-    );
-  }
-  const self = `${ctx.baseUrl}/${resourceType}${criteria.size ? `?${criteria.toString()}` : ''}`;
-  const bundle: Resource = {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total: rows.length,
-    link: [{ relation: 'self', url: self }],
-    entry: rows.map((row) => ({
-      fullUrl: `${ctx.baseUrl}/${row.resourceType}/${row.id}`,
-      resource: JSON.parse(row.content!) as Resource,
-      search: { mode: 'match' },
-    })),
-  };
   return { status: 200, headers: {}, resource: bundle };
 }

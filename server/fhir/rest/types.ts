@@ -1,3 +1,4 @@
+import type { SearchEngine } from '../search/engine.ts';
 import type { ResourceStore } from '../storage/resource-store.ts';
 import type { Resource } from '../storage/types.ts';
 import type { OperationOutcomeIssue } from '../outcome.ts';
@@ -10,11 +11,15 @@ export interface RestLimits {
   maxBundleEntries: number;
   maxHistoryCount: number;
   defaultHistoryCount: number;
+  defaultSearchCount: number;
+  maxSearchCount: number;
+  maxIncludes: number;
 }
 
 /** What every interaction needs; `store` may be bound to a Bundle's database transaction. */
 export interface RestContext {
   store: ResourceStore;
+  search: SearchEngine;
   validator: ResourceValidator;
   limits: RestLimits;
   /** Base URL of this server as the client sees it, without a trailing slash. */

@@ -1,13 +1,9 @@
 import type { Knex } from 'knex';
+import type { IndexedResource } from '../search/types.ts';
+import { deleteIndexRows, insertIndexRows } from './search-index-writer.ts';
+import { SearchQueries } from './search-queries.ts';
 import { stampAndSerialize } from './serialize.ts';
-import type {
-  HistoryEntry,
-  HistoryQuery,
-  IdentifierCriteria,
-  NewVersion,
-  Resource,
-  StoredVersion,
-} from './types.ts';
+import type { HistoryEntry, HistoryQuery, NewVersion, Resource, StoredVersion } from './types.ts';
 
 const INSERT_CHUNK = 500;
 const TRANSIENT_RETRIES = 4;
@@ -68,8 +64,19 @@ export interface WrittenVersion {
  * same store works inside a transaction (see `transaction`) — the REST interactions never
  * know whether they are part of a Bundle.
  */
+/** Computes a resource's search index rows; the store writes them with the resource. */
+export type IndexResource = (resource: Resource) => IndexedResource;
+
 export class ResourceStore {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    protected readonly db: Knex | Knex.Transaction,
+    protected readonly indexer: IndexResource,
+  ) {}
+
+  /** Search statements on the same handle, so a Bundle's searches see its own writes. */
+  get search(): SearchQueries {
+    return new SearchQueries(this.db);
+  }
 
   get inTransaction(): boolean {
     return 'isTransaction' in this.db && this.db.isTransaction === true;
@@ -84,7 +91,7 @@ export class ResourceStore {
     if (this.inTransaction) return fn(this);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await (this.db as Knex).transaction((trx) => fn(new ResourceStore(trx)));
+        return await (this.db as Knex).transaction((trx) => fn(new ResourceStore(trx, this.indexer)));
       } catch (err) {
         if (!isTransient(err) || attempt >= TRANSIENT_RETRIES) throw err;
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
@@ -183,6 +190,13 @@ export class ResourceStore {
           content: text,
         })),
       );
+      await insertIndexRows(
+        this.db,
+        stamped.map(({ it, resource }) => ({
+          rid: ridOf.get(`${it.resourceType}/${it.id}`)!,
+          indexed: this.indexer(resource),
+        })),
+      );
       for (const { it, text, resource } of stamped) {
         written.push({
           stored: {
@@ -235,6 +249,8 @@ export class ResourceStore {
       if (inserted.length !== 1) throw new ConcurrentWriteError(change.resourceType, change.id);
       rid = (inserted[0] as { rid: string }).rid;
     }
+    if (current) await deleteIndexRows(this.db, [rid]);
+    if (stamped) await insertIndexRows(this.db, [{ rid, indexed: this.indexer(stamped.resource) }]);
     await this.db('resource_version').insert({
       rid,
       resource_type: change.resourceType,
@@ -293,37 +309,6 @@ export class ResourceStore {
       .count<{ count: string | number }[]>({ count: '*' })
       .where({ resource_type: resourceType, id });
     return Number(row[0]?.count ?? 0);
-  }
-
-  /**
-   * Finds live resources by `_id` and identifier. A stop-gap for conditional interactions
-   * until the search engine's index tables exist: it scans the type's rows.
-   */
-  async findByIdentifiers(
-    resourceType: string,
-    criteria: IdentifierCriteria,
-    limit = 2,
-  ): Promise<StoredVersion[]> {
-    const q = this.db<ResourceRow>('resource')
-      .select('rid', 'resource_type', 'id', 'version_id', 'last_updated', 'deleted', 'content')
-      .where({ resource_type: resourceType, deleted: false })
-      .orderBy('rid')
-      .limit(limit);
-    if (criteria.ids) q.whereIn('id', criteria.ids);
-    for (const ident of criteria.identifiers ?? []) {
-      // Lax jsonpath unwraps arrays, so 0..1 and 0..* identifiers match alike.
-      const tests: string[] = [];
-      if (ident.system === '') tests.push('!exists(@.system)');
-      else if (ident.system !== undefined) tests.push('@.system == $s');
-      if (ident.value !== undefined) tests.push('@.value == $v');
-      if (tests.length === 0) continue;
-      q.whereRaw(
-        `jsonb_path_exists(content::jsonb, ?::jsonpath, jsonb_build_object('s', ?::text, 'v', ?::text))`,
-        [`$.identifier ? (${tests.join(' && ')})`, ident.system ?? '', ident.value ?? ''],
-      );
-    }
-    const rows = await q;
-    return rows.map(toStored);
   }
 }
 

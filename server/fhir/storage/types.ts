@@ -33,12 +33,6 @@ export interface HistoryQuery {
   count: number;
 }
 
-/** What the conditional interactions can ask for before the search engine exists. */
-export interface IdentifierCriteria {
-  ids?: string[];
-  identifiers?: { system?: string; value?: string }[];
-}
-
 export interface NewVersion {
   resourceType: string;
   id: string;

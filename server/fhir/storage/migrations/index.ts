@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_resources.ts';
+import * as m002 from './002_search_index.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -7,6 +8,7 @@ import * as m001 from './001_resources.ts';
  */
 const migrations: Record<string, Knex.Migration> = {
   '001_resources': m001,
+  '002_search_index': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,166 @@
+import { FhirError } from '../errors.ts';
+import { isResourceType, resourceTypes } from '../model/type-info.ts';
+import type { CompileContext } from './compile/context.ts';
+import type { CompartmentDefinition, Indexer } from './extract/indexer.ts';
+import { matchesInMemory } from './in-memory.ts';
+import { FilterParser, type Ignored } from './parse-query.ts';
+import type { SearchParam, SearchParamRegistry } from './registry/registry.ts';
+import { parseResultParams, RESULT_PARAMS, type ResultLimits, type ResultParams } from './result-params.ts';
+import type { Condition } from './types.ts';
+
+/** A search, parsed and compiled, ready for the store. */
+export interface SearchPlan {
+  /** Per resource type (none: any type) the condition; the store ORs them. */
+  types: { resourceType?: string; condition: Condition }[];
+  result: ResultParams;
+  /** Filter parameters that were applied, as given, for the `self` link. */
+  applied: [string, string][];
+  ignored: Ignored[];
+}
+
+export interface PlanRequest {
+  /** The type searched; absent for a system-level search (`_type` then narrows it). */
+  resourceType?: string;
+  /** `Patient/123/Observation`: only members of that compartment. */
+  compartment?: { resourceType: string; id: string };
+  params: [string, string][];
+  /** `Prefer: handling=strict`: unknown parameters are an error rather than ignored. */
+  strict: boolean;
+  baseUrl: string;
+  limits: ResultLimits;
+}
+
+export interface Criteria {
+  condition: Condition;
+  /** Advisory-lock keys for conditional writes: one per exact value, or the whole type. */
+  valueKeys: string[];
+  typeExclusive: boolean;
+}
+
+/** Equality terms at the top level of a condition: what two racing conditional writes share. */
+function exactValueKeys(resourceType: string, c: Condition): string[] {
+  if (c.kind === 'and') return c.args.flatMap((a) => exactValueKeys(resourceType, a));
+  if (c.kind === 'resource' && c.column === 'id') {
+    const p = c.where[0];
+    return p?.op === 'in' && p.values.length === 1 ? [`${resourceType}:_id:${p.values[0]}`] : [];
+  }
+  if (c.kind === 'index' && c.table === 'token' && c.params.length === 1) {
+    const code = c.where.find((p) => p.op === 'eq' && p.column === 'code');
+    return code && code.op === 'eq' ? [`${resourceType}:${c.params[0]}:${code.value}`] : [];
+  }
+  return [];
+}
+
+export class SearchEngine {
+  private readonly lookup: (type: string, code: string) => SearchParam | undefined;
+  private readonly compartmentTypes = new Map<string, Set<string>>();
+
+  constructor(
+    readonly registry: SearchParamRegistry,
+    private readonly indexer: Indexer,
+    compartments: CompartmentDefinition[],
+  ) {
+    this.lookup = (type, code) => registry.get(type, code);
+    for (const def of compartments) {
+      this.compartmentTypes.set(
+        def.code,
+        new Set(def.resource.filter((r) => r.param?.length).map((r) => r.code)),
+      );
+    }
+  }
+
+  private parser(baseUrl: string): FilterParser {
+    const ctx: CompileContext = { registry: this.registry, baseUrl, now: Date.now() };
+    return new FilterParser(ctx, this.lookup);
+  }
+
+  private searchedTypes(req: PlanRequest, typeParam: string | undefined): string[] | undefined {
+    if (req.resourceType) {
+      if (typeParam !== undefined) throw new FhirError(400, '_type is only allowed in a system-level search');
+      return [req.resourceType];
+    }
+    if (typeParam === undefined) return undefined;
+    const types = typeParam.split(',');
+    for (const t of types) {
+      if (!isResourceType(t))
+        throw new FhirError(400, `_type: '${t}' is not a resource type`, { code: 'value' });
+    }
+    return types;
+  }
+
+  plan(req: PlanRequest): SearchPlan {
+    const typeParams = req.params.filter(([k]) => k === '_type');
+    if (typeParams.length > 1) throw new FhirError(400, '_type may only be given once');
+    let types = this.searchedTypes(req, typeParams[0]?.[1]);
+    const filters = req.params.filter(([k]) => !RESULT_PARAMS.has(k));
+    const resultParams = req.params.filter(([k]) => RESULT_PARAMS.has(k));
+    let membership: Condition | undefined;
+    if (req.compartment) {
+      const members = this.compartmentTypes.get(req.compartment.resourceType);
+      if (!members) {
+        throw new FhirError(400, `${req.compartment.resourceType} is not a supported compartment`, {
+          code: 'not-supported',
+        });
+      }
+      types = (types ?? [...members]).filter((t) => members.has(t) || t === req.compartment!.resourceType);
+      membership = {
+        kind: 'compartment',
+        compartmentType: req.compartment.resourceType,
+        compartmentId: req.compartment.id,
+      };
+    }
+    const parser = this.parser(req.baseUrl);
+    const result = parseResultParams(resultParams, types ?? ['Resource'], req.limits, this.lookup);
+    const withMembership = (c: Condition): Condition =>
+      membership ? { kind: 'and', args: [membership, c] } : c;
+
+    if (!types) {
+      const parsed = parser.parse('Resource', filters, req.strict);
+      return {
+        types: [{ condition: parsed.condition }],
+        result,
+        applied: parsed.applied,
+        ignored: parsed.ignored,
+      };
+    }
+    const perType = types.map((t) => ({ resourceType: t, ...parser.parse(t, filters, req.strict) }));
+    const first = perType[0];
+    return {
+      types: perType.map((p) => ({ resourceType: p.resourceType, condition: withMembership(p.condition) })),
+      result,
+      applied: first?.applied ?? [],
+      // With several types a parameter is ignored only where none of them knows it.
+      ignored: (first?.ignored ?? []).filter((i) =>
+        perType.every((p) => p.ignored.some((x) => x.name === i.name)),
+      ),
+    };
+  }
+
+  /**
+   * Criteria of conditional create/update/delete/patch and conditional references: the full
+   * filter syntax, strictly (an ignored criterion would widen the match).
+   */
+  criteria(resourceType: string, query: string, baseUrl: string): Criteria {
+    const params = [...new URLSearchParams(query)];
+    if (params.length === 0) throw new FhirError(400, 'Conditional criteria are empty', { code: 'invalid' });
+    const result = params.find(([k]) => RESULT_PARAMS.has(k));
+    if (result) {
+      throw new FhirError(400, `Conditional criteria: '${result[0]}' does not select resources`, {
+        code: 'invalid',
+      });
+    }
+    const { condition } = this.parser(baseUrl).parse(resourceType, params, true);
+    const valueKeys = [...new Set(exactValueKeys(resourceType, condition))].sort();
+    return { condition, valueKeys, typeExclusive: valueKeys.length === 0 };
+  }
+
+  /** Whether a resource that is not stored yet matches (the twin of the SQL search). */
+  matches(condition: Condition, resource: { resourceType: string } & Record<string, unknown>): boolean {
+    return matchesInMemory(condition, resource, this.indexer(resource));
+  }
+
+  /** Every resource type that can be searched, for the CapabilityStatement. */
+  searchableTypes(): string[] {
+    return [...resourceTypes].sort();
+  }
+}

@@ -1,0 +1,213 @@
+import { FhirError } from '../errors.ts';
+import { isResourceType } from '../model/type-info.ts';
+import { compileParam } from './compile/index.ts';
+import { and, or, type CompileContext } from './compile/context.ts';
+import { compileDatePredicates } from './compile/date.ts';
+import type { SearchParam } from './registry/registry.ts';
+import { splitUnescaped, unescapeValue } from './values/escape.ts';
+import { normalizeText } from './values/normalize.ts';
+import type { Condition } from './types.ts';
+
+/**
+ * Parses the filtering part of a search — everything except the result parameters
+ * (`_count`, `_sort`, `_include`…, see result-params.ts) — into one Condition for
+ * `resourceType`. Chains and `_has` recurse into the types they name.
+ */
+
+export interface Ignored {
+  name: string;
+  reason: string;
+}
+
+export interface ParsedFilter {
+  condition: Condition;
+  /** The parameters that took part, as given, for the `self` link. */
+  applied: [string, string][];
+  ignored: Ignored[];
+}
+
+const MAX_CHAIN_DEPTH = 4;
+
+function unknownParameter(resourceType: string, name: string): FhirError {
+  return new FhirError(400, `Unknown search parameter '${name}' for ${resourceType}`, { code: 'not-found' });
+}
+
+/** `_id`: a column of the resource row. */
+function compileId(name: string, modifier: string | undefined, values: string[]): Condition {
+  const ids = values.map(unescapeValue);
+  const match: Condition = {
+    kind: 'resource',
+    column: 'id',
+    where: [{ op: 'in', column: 'id', values: ids }],
+  };
+  if (modifier === undefined) return match;
+  if (modifier === 'not') return { kind: 'not', arg: match };
+  throw new FhirError(400, `${name}: modifier ':${modifier}' is not supported for _id`, {
+    code: 'not-supported',
+  });
+}
+
+function compileSpecial(
+  code: string,
+  name: string,
+  modifier: string | undefined,
+  values: string[],
+  ctx: CompileContext,
+): Condition | undefined {
+  const noModifier = () => {
+    if (modifier !== undefined) {
+      throw new FhirError(400, `${name}: modifiers are not supported for ${code}`, { code: 'not-supported' });
+    }
+  };
+  switch (code) {
+    case '_id':
+      return compileId(name, modifier, values);
+    case '_lastUpdated':
+      noModifier();
+      return or(
+        values.map((v) => ({
+          kind: 'resource',
+          column: 'lastUpdated',
+          where: [compileDatePredicates(name, v, ctx.now)],
+        })),
+      );
+    case '_list':
+      noModifier();
+      return or(values.map((v) => ({ kind: 'list', listId: unescapeValue(v) })));
+    case '_content':
+      noModifier();
+      return or(values.map((v) => ({ kind: 'text', scope: 'content', value: unescapeValue(v) })));
+    case '_text':
+      noModifier();
+      return or(
+        values.map((v) => ({
+          kind: 'index',
+          table: 'string',
+          params: ['Resource._text'],
+          where: [{ op: 'contains', column: 'norm', value: normalizeText(unescapeValue(v)) }],
+        })),
+      );
+    case '_query':
+    case '_filter':
+    case '_contained':
+    case '_containedType':
+      throw new FhirError(400, `${code} is not supported`, { code: 'not-supported' });
+    default:
+      return undefined;
+  }
+}
+
+export class FilterParser {
+  constructor(
+    private readonly ctx: CompileContext,
+    private readonly lookup: (resourceType: string, code: string) => SearchParam | undefined,
+  ) {}
+
+  /** One parameter occurrence (`name=value`) for `resourceType`; undefined when unknown. */
+  compile(resourceType: string, name: string, value: string, depth = 0): Condition | undefined {
+    if (depth > MAX_CHAIN_DEPTH) {
+      throw new FhirError(400, `${name}: chains and _has nest at most ${MAX_CHAIN_DEPTH} levels`, {
+        code: 'too-costly',
+      });
+    }
+    if (name.startsWith('_has:')) return this.compileHas(resourceType, name, value, depth);
+    const dot = name.indexOf('.');
+    if (dot > 0) return this.compileChain(resourceType, name, dot, value, depth);
+
+    const colon = name.indexOf(':');
+    const code = colon < 0 ? name : name.slice(0, colon);
+    const modifier = colon < 0 ? undefined : name.slice(colon + 1);
+    if (value === '') throw new FhirError(400, `${name}: empty value`, { code: 'value' });
+    const values = splitUnescaped(value, ',');
+    const special = compileSpecial(code, name, modifier, values, this.ctx);
+    if (special) return special;
+    const param = this.lookup(resourceType, code);
+    if (!param) return undefined;
+    return compileParam({ param, name, modifier, values }, this.ctx);
+  }
+
+  private compileChain(
+    resourceType: string,
+    name: string,
+    dot: number,
+    value: string,
+    depth: number,
+  ): Condition | undefined {
+    const head = name.slice(0, dot);
+    const rest = name.slice(dot + 1);
+    const [code, typeModifier, ...extra] = head.split(':');
+    const param = this.lookup(resourceType, code!);
+    if (!param) return undefined;
+    if (param.type !== 'reference' || extra.length > 0) {
+      throw new FhirError(400, `${name}: only reference parameters can be chained`, { code: 'invalid' });
+    }
+    if (typeModifier !== undefined && !isResourceType(typeModifier)) {
+      throw new FhirError(400, `${name}: '${typeModifier}' is not a resource type`, { code: 'invalid' });
+    }
+    const candidates = typeModifier ? [typeModifier] : param.targets;
+    const branches: Condition[] = [];
+    for (const targetType of candidates) {
+      if (!param.targets.includes(targetType)) {
+        throw new FhirError(400, `${name}: ${param.code} cannot refer to ${targetType}`, { code: 'invalid' });
+      }
+      const target = this.compile(targetType, rest, value, depth + 1);
+      if (target) branches.push({ kind: 'chain', params: [param.key], targetType, target });
+    }
+    if (branches.length === 0) {
+      throw new FhirError(400, `${name}: no target type of ${param.code} has a search parameter '${rest}'`, {
+        code: 'not-found',
+      });
+    }
+    return or(branches);
+  }
+
+  /** `_has:Type:param:rest` — resources that a matching `Type` refers to through `param`. */
+  private compileHas(resourceType: string, name: string, value: string, depth: number): Condition {
+    const [, sourceType, refCode, ...restParts] = name.split(':');
+    const rest = restParts.join(':');
+    if (!sourceType || !refCode || !rest) {
+      throw new FhirError(400, `${name}: expected _has:Type:reference-parameter:search-parameter`, {
+        code: 'invalid',
+      });
+    }
+    if (!isResourceType(sourceType)) {
+      throw new FhirError(400, `${name}: '${sourceType}' is not a resource type`, { code: 'invalid' });
+    }
+    const ref = this.lookup(sourceType, refCode);
+    if (!ref || ref.type !== 'reference') {
+      throw new FhirError(400, `${name}: '${refCode}' is not a reference parameter of ${sourceType}`, {
+        code: 'invalid',
+      });
+    }
+    if (!ref.targets.includes(resourceType)) {
+      throw new FhirError(400, `${name}: ${sourceType}.${refCode} cannot refer to ${resourceType}`, {
+        code: 'invalid',
+      });
+    }
+    const source = this.compile(sourceType, rest, value, depth + 1);
+    if (!source) throw unknownParameter(sourceType, rest);
+    return { kind: 'has', sourceType, param: ref.key, source };
+  }
+
+  /**
+   * Every filter parameter of a query. Unknown ones are refused with `strict`, otherwise
+   * left out and reported.
+   */
+  parse(resourceType: string, params: [string, string][], strict: boolean): ParsedFilter {
+    const conditions: Condition[] = [];
+    const applied: [string, string][] = [];
+    const ignored: Ignored[] = [];
+    for (const [name, value] of params) {
+      const condition = this.compile(resourceType, name, value);
+      if (condition) {
+        conditions.push(condition);
+        applied.push([name, value]);
+      } else if (strict) {
+        throw unknownParameter(resourceType, name);
+      } else {
+        ignored.push({ name, reason: `Unknown search parameter '${name}' for ${resourceType}: ignored` });
+      }
+    }
+    return { condition: conditions.length ? and(conditions) : { kind: 'true' }, applied, ignored };
+  }
+}

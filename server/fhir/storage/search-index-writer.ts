@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { IndexRow, IndexTable, IndexedResource } from '../search/types.ts';
+
+/** Column name → (entry field, Postgres array type) for each index table. */
+const COLUMNS: Record<IndexTable, [column: string, field: string, type: string][]> = {
+  string: [
+    ['norm', 'norm', 'text'],
+    ['exact', 'exact', 'text'],
+  ],
+  token: [
+    ['system', 'system', 'text'],
+    ['code', 'code', 'text'],
+    ['text', 'text', 'text'],
+    ['type_system', 'typeSystem', 'text'],
+    ['type_code', 'typeCode', 'text'],
+  ],
+  date: [
+    ['lo', 'lo', 'bigint'],
+    ['hi', 'hi', 'bigint'],
+  ],
+  number: [['value', 'value', 'numeric']],
+  quantity: [
+    ['value', 'value', 'numeric'],
+    ['system', 'system', 'text'],
+    ['code', 'code', 'text'],
+    ['unit', 'unit', 'text'],
+  ],
+  reference: [
+    ['target_type', 'targetType', 'text'],
+    ['target_id', 'targetId', 'text'],
+    ['url', 'url', 'text'],
+    ['version', 'version', 'text'],
+    ['ident_system', 'identSystem', 'text'],
+    ['ident_value', 'identValue', 'text'],
+  ],
+  uri: [['uri', 'uri', 'text']],
+};
+
+export const INDEX_TABLES = Object.keys(COLUMNS) as IndexTable[];
+
+/**
+ * Btree entries are limited to about 2.7 kB. Values longer than this are left out of the
+ * index (so never found by an exact search) instead of failing the write; strings are
+ * indexed by their first 100 characters and are exempt.
+ */
+const MAX_INDEXED = 800;
+
+function fits(row: IndexRow): boolean {
+  if (row.table === 'string') return true;
+  for (const [, field] of COLUMNS[row.table]) {
+    const v = (row as unknown as Record<string, unknown>)[field];
+    if (typeof v === 'string' && v.length > MAX_INDEXED) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes index rows with one `insert … select from json_to_recordset(…)` per table: a chunk of
+ * resources costs a fixed number of statements and one bind parameter each, however many
+ * rows it has (a multi-row VALUES would hit the 65,535-parameter limit).
+ */
+export async function insertIndexRows(
+  db: Knex | Knex.Transaction,
+  items: { rid: string | number; indexed: IndexedResource }[],
+): Promise<void> {
+  const byTable = new Map<IndexTable, { rid: string | number; row: IndexRow }[]>();
+  for (const { rid, indexed } of items) {
+    for (const row of indexed.rows) {
+      if (!fits(row)) continue;
+      const list = byTable.get(row.table) ?? [];
+      list.push({ rid, row });
+      byTable.set(row.table, list);
+    }
+  }
+  for (const [table, rows] of byTable) {
+    const cols = COLUMNS[table];
+    const records = rows.map(({ rid, row }) => {
+      const record: Record<string, unknown> = { rid: String(rid), param: row.param, grp: row.grp ?? null };
+      for (const [column, field] of cols)
+        record[column] = (row as unknown as Record<string, unknown>)[field] ?? null;
+      return record;
+    });
+    const names = ['rid', 'param', 'grp', ...cols.map(([c]) => c)];
+    const types = ['bigint', 'text', 'integer', ...cols.map(([, , type]) => type)];
+    await db.raw(
+      `insert into idx_${table} (${names.join(', ')})
+       select ${names.join(', ')} from json_to_recordset(?::json) as x(${names.map((n, i) => `${n} ${types[i]}`).join(', ')})`,
+      [JSON.stringify(records)],
+    );
+  }
+  const members = items.flatMap(({ rid, indexed }) =>
+    indexed.compartments.map((c) => ({ rid: String(rid), type: c.compartmentType, id: c.compartmentId })),
+  );
+  if (members.length > 0) {
+    await db.raw(
+      `insert into idx_compartment (rid, compartment_type, compartment_id)
+       select rid, type, id from json_to_recordset(?::json) as x(rid bigint, type text, id text)`,
+      [JSON.stringify(members)],
+    );
+  }
+}
+
+export async function deleteIndexRows(db: Knex | Knex.Transaction, rids: (string | number)[]): Promise<void> {
+  if (rids.length === 0) return;
+  for (const table of [...INDEX_TABLES.map((t) => `idx_${t}`), 'idx_compartment']) {
+    await db(table).whereIn('rid', rids).delete();
+  }
+}
