@@ -9,15 +9,7 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
-import { SearchEngine } from './fhir/search/engine.ts';
-import { createIndexer } from './fhir/search/extract/indexer.ts';
-import {
-  defaultSearchParameterFiles,
-  loadCompartmentDefinition,
-  loadSearchParameters,
-  patientCompartmentFile,
-  SearchParamRegistry,
-} from './fhir/search/registry/registry.ts';
+import { createSearchModule } from './fhir/search/module.ts';
 import type { Config } from './config.ts';
 import { errorHandler } from './http/errors.ts';
 import { fhirHandler } from './http/fhir-handler.ts';
@@ -43,10 +35,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await db.migrate();
-  const registry = new SearchParamRegistry(loadSearchParameters(defaultSearchParameterFiles));
-  const compartments = [loadCompartmentDefinition(patientCompartmentFile)];
-  const indexer = createIndexer(registry, compartments);
-  const search = new SearchEngine(registry, indexer, compartments);
+  const { registry, indexer, engine: search } = createSearchModule(config.searchParameterFiles);
   const store = new ResourceStore(db.knex, indexer);
   const validator = createResourceValidator();
 

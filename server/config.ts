@@ -24,6 +24,8 @@ export interface Config {
     /** Resources added by `_include`/`_revinclude` to one page, at most. */
     maxIncludes: number;
   };
+  /** Extra SearchParameter Bundles (JSON files) loaded after the official and our own. */
+  searchParameterFiles: string[];
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
@@ -55,6 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSearchCount: int(env, 'MAX_SEARCH_COUNT', 1000),
       maxIncludes: int(env, 'MAX_INCLUDES', 1000),
     },
+    searchParameterFiles: (env.SEARCH_PARAMETER_FILES ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
   };

@@ -6,6 +6,8 @@ import { startServer, type RunningServer } from '../../server/server.ts';
 export interface TestServer extends RunningServer {
   /** Base URL of the FHIR API. */
   base: string;
+  /** The database it uses, for a second server (`reuseDatabaseOf`) or a CLI run. */
+  database: { databaseUrl?: string; pgliteDataDir: string };
   /** Sends a request to the server; paths are relative to the base. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -13,51 +15,74 @@ export interface TestServer extends RunningServer {
 
 let counter = 0;
 
+export interface ThrowawayDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, empty database on the Postgres server of `adminUrl`; `drop` removes it. */
+export async function createThrowawayDatabase(adminUrl: string): Promise<ThrowawayDatabase> {
+  const name = `zorgpoort_test_${process.pid}_${Date.now()}_${counter++}`;
+  const admin = () => knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  const create = admin();
+  await create.raw(`create database ${name}`);
+  await create.destroy();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = admin();
+      await a.raw(`drop database if exists ${name} with (force)`);
+      await a.destroy();
+    },
+  };
+}
+
 /**
  * A real server on a random port with a database of its own: in-memory PGlite by default,
  * or a fresh database on the Postgres server named by DATABASE_URL (dropped afterwards).
  */
 export async function startTestServer(
   overrides: Partial<Config['limits']> = {},
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** Config beyond the limits, e.g. `searchParameterFiles`. */
+    config?: Partial<Config>;
+    /** Use this (stopped) server's database instead of a fresh one; it still owns dropping it. */
+    reuseDatabaseOf?: TestServer;
+    /** A PGlite data directory instead of memory, so a later server or CLI can open it. */
+    pgliteDataDir?: string;
+  } = {},
 ): Promise<TestServer> {
   const adminUrl = process.env.DATABASE_URL;
-  let databaseUrl: string | undefined;
-  let dropDatabase = async () => {};
-  if (adminUrl) {
-    const name = `zorgpoort_test_${process.pid}_${Date.now()}_${counter++}`;
-    const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-    await admin.raw(`create database ${name}`);
-    await admin.destroy();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const a = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-      await a.raw(`drop database if exists ${name} with (force)`);
-      await a.destroy();
-    };
-  }
+  const reused = options.reuseDatabaseOf?.database;
+  const database = adminUrl && !reused ? await createThrowawayDatabase(adminUrl) : undefined;
   const base = loadConfig({});
   const config: Config = {
     ...base,
     port: 0,
     host: '127.0.0.1',
-    databaseUrl,
-    pgliteDataDir: 'memory://',
+    databaseUrl: reused ? reused.databaseUrl : database?.url,
+    pgliteDataDir: reused?.pgliteDataDir ?? options.pgliteDataDir ?? 'memory://',
     logLevel: 'silent',
+    ...options.config,
     limits: { ...base.limits, ...overrides },
   };
   const server = await startServer(config, {
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= server.stop());
   return {
     ...server,
     base: server.url,
+    database: { databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir },
     fetch: (path, init) => fetch(`${server.url}/${path.replace(/^\//, '')}`, init),
+    stop,
     close: async () => {
-      await server.stop();
-      await dropDatabase();
+      await stop();
+      await database?.drop();
     },
   };
 }

@@ -12,6 +12,7 @@ export interface SoftwareInfo {
 
 const OPERATION_DEFINITIONS: Record<string, string> = {
   $validate: 'http://hl7.org/fhir/OperationDefinition/Resource-validate',
+  $everything: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
 };
 
 /**
@@ -54,12 +55,16 @@ export function capabilityStatement(
 ): Resource {
   const codes = (r: Route) => (Array.isArray(r.interaction) ? r.interaction : [r.interaction]);
   const typeInteractions = new Set<string>();
-  const operations = new Set<string>();
+  const operations = new Map<string, Route['types']>();
   const systemInteractions = new Set<string>();
   for (const r of routes) {
     for (const code of codes(r)) {
-      if (code.startsWith('$')) operations.add(code);
-      else if (r.level === 'system') systemInteractions.add(code);
+      if (code.startsWith('$')) {
+        const known = operations.get(code);
+        // A route for every type wins over one restricted to some.
+        const everyType = !r.types || (operations.has(code) && known === undefined);
+        operations.set(code, everyType ? undefined : [...(known ?? []), ...r.types!]);
+      } else if (r.level === 'system') systemInteractions.add(code);
       else typeInteractions.add(code);
     }
   }
@@ -85,10 +90,12 @@ export function capabilityStatement(
     ],
     searchRevInclude: ['*'],
     searchParam: searchParams(registry, type),
-    operation: [...operations].map((name) => ({
-      name: name.slice(1),
-      definition: OPERATION_DEFINITIONS[name],
-    })),
+    operation: [...operations]
+      .filter(([, types]) => !types || types.includes(type))
+      .map(([name]) => ({
+        name: name.slice(1),
+        definition: OPERATION_DEFINITIONS[name],
+      })),
   }));
   return {
     resourceType: 'CapabilityStatement',

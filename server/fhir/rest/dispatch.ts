@@ -8,6 +8,7 @@ type Match = { route: Route; matched: Matched } | { methodNotAllowed: string[] }
 
 function matchPath(route: Route, path: string[]): Matched | undefined {
   if (route.pattern.length !== path.length) return undefined;
+  if (route.types && !route.types.includes(path[0]!)) return undefined;
   const m: Matched = { resourceType: '', id: '', vid: '' };
   for (let i = 0; i < path.length; i++) {
     const seg = route.pattern[i]!;

@@ -3,6 +3,7 @@ import { conditionalPatch, patch, type PatchDocument } from './patch.ts';
 import { conditionalRemove, remove } from './delete.ts';
 import { conditionalUpdate, update } from './update.ts';
 import { create } from './create.ts';
+import { everything } from './everything.ts';
 import { history } from './history.ts';
 import { read } from './read.ts';
 import { search, type SearchRequest } from './search.ts';
@@ -44,6 +45,8 @@ export interface Route {
   /** CapabilityStatement interaction codes, or the operation name for `$…` routes. */
   interaction: string | string[];
   level: 'system' | 'type' | 'instance';
+  /** Only these resource types (an operation like Patient/$everything); all when absent. */
+  types?: string[];
   /** Takes an `application/x-www-form-urlencoded` body (`POST …/_search`). */
   form?: boolean;
   handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
@@ -250,5 +253,13 @@ export const resourceRoutes: Route[] = [
     interaction: '$validate',
     level: 'instance',
     handle: (ctx, _req, m) => validateOperation(ctx, m.resourceType, m.id, undefined),
+  },
+  {
+    method: 'GET',
+    pattern: ['type', 'id', '$everything'],
+    types: ['Patient'],
+    interaction: '$everything',
+    level: 'instance',
+    handle: (ctx, req, m) => everything(ctx, m.id, req.query),
   },
 ];

@@ -18,6 +18,25 @@ function url(base: string, path: string, params: [string, string][]): string {
 
 /** GET/POST search at type, system and compartment level: parse → execute → searchset Bundle. */
 export async function search(ctx: RestContext, req: SearchRequest): Promise<FhirResult> {
+  const path = [
+    ...(req.compartment ? [req.compartment.resourceType, req.compartment.id] : []),
+    ...(req.resourceType ? [req.resourceType] : []),
+  ]
+    .map(encodeURIComponent)
+    .join('/');
+  return searchAt(ctx, req, path);
+}
+
+/**
+ * A search whose links point at `path` (a search URL, or an operation like $everything, which
+ * passes its own parameters as `linkParams` because it translated them into a search).
+ */
+export async function searchAt(
+  ctx: RestContext,
+  req: SearchRequest,
+  path: string,
+  linkParams?: [string, string][],
+): Promise<FhirResult> {
   const params = [...req.params];
   const plan = ctx.search.plan({
     resourceType: req.resourceType,
@@ -31,15 +50,9 @@ export async function search(ctx: RestContext, req: SearchRequest): Promise<Fhir
     maxIncludes: ctx.limits.maxIncludes,
   });
 
-  const path = [
-    ...(req.compartment ? [req.compartment.resourceType, req.compartment.id] : []),
-    ...(req.resourceType ? [req.resourceType] : []),
-  ]
-    .map(encodeURIComponent)
-    .join('/');
   const applied = new Set(plan.applied.map(([k, v]) => `${k}=${v}`));
   // `self` shows what was applied: the filters used and every result parameter.
-  const kept = params.filter(([k, v]) => RESULT_PARAMS.has(k) || applied.has(`${k}=${v}`));
+  const kept = linkParams ?? params.filter(([k, v]) => RESULT_PARAMS.has(k) || applied.has(`${k}=${v}`));
   const withoutCursor = kept.filter(([k]) => k !== '_cursor');
   const link = (cursor: string | undefined) =>
     cursor && url(ctx.baseUrl, path, [...withoutCursor, ['_cursor', cursor]]);

@@ -310,6 +310,34 @@ export class ResourceStore {
       .where({ resource_type: resourceType, id });
     return Number(row[0]?.count ?? 0);
   }
+
+  /**
+   * Recomputes the index rows of up to `limit` live resources after `afterRid`, in rid order,
+   * in one transaction. Returns the last rid done (the next call's `afterRid`), or undefined
+   * when there is nothing left.
+   */
+  async reindexBatch(afterRid: string, limit: number, resourceType?: string): Promise<string | undefined> {
+    return this.transaction(async (store) => {
+      const q = store
+        .db('resource')
+        .select('rid', 'content')
+        .where('rid', '>', afterRid)
+        .andWhere('deleted', false)
+        .orderBy('rid')
+        .limit(limit)
+        .forUpdate();
+      if (resourceType) q.andWhere('resource_type', resourceType);
+      const rows = (await q) as { rid: string | number; content: string }[];
+      if (rows.length === 0) return undefined;
+      const rids = rows.map((r) => String(r.rid));
+      await deleteIndexRows(store.db, rids);
+      await insertIndexRows(
+        store.db,
+        rows.map((r) => ({ rid: r.rid, indexed: store.indexer(JSON.parse(r.content) as Resource) })),
+      );
+      return rids.at(-1);
+    });
+  }
 }
 
 export class ConcurrentWriteError extends Error {
