@@ -33,7 +33,16 @@ function unknownParameter(resourceType: string, name: string): FhirError {
 }
 
 /** `_id`: a column of the resource row. */
+/** `_id` and `_lastUpdated` are on every resource: `:missing=true` matches none. */
+function alwaysPresent(name: string, values: string[]): Condition {
+  if (values.length !== 1 || !['true', 'false'].includes(values[0]!)) {
+    throw new FhirError(400, `${name}: ':missing' takes true or false`, { code: 'value' });
+  }
+  return { kind: values[0] === 'true' ? 'false' : 'true' };
+}
+
 function compileId(name: string, modifier: string | undefined, values: string[]): Condition {
+  if (modifier === 'missing') return alwaysPresent(name, values);
   const ids = values.map(unescapeValue);
   const match: Condition = {
     kind: 'resource',
@@ -63,6 +72,7 @@ function compileSpecial(
     case '_id':
       return compileId(name, modifier, values);
     case '_lastUpdated':
+      if (modifier === 'missing') return alwaysPresent(name, values);
       noModifier();
       return or(
         values.map((v) => ({

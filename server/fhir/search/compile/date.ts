@@ -42,7 +42,8 @@ export function datePredicate(prefix: Prefix, slo: number, shi: number, now: num
     case 'eb':
       return { op: 'lt', column: 'hi', value: slo };
     case 'ap': {
-      const widen = Math.max(DAY, Math.abs(now - slo) * 0.1);
+      // Whole milliseconds: the index columns are integers.
+      const widen = Math.round(Math.max(DAY, Math.abs(now - slo) * 0.1));
       return {
         op: 'and',
         args: [

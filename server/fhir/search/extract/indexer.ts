@@ -1,5 +1,12 @@
 import type { SearchParamRegistry, SearchParam } from '../registry/registry.ts';
-import type { CompartmentRow, IndexRow, IndexTable, IndexedResource, SearchParamType } from '../types.ts';
+import type {
+  CompartmentRow,
+  IndexRow,
+  IndexTable,
+  IndexedResource,
+  ReferenceEntry,
+  SearchParamType,
+} from '../types.ts';
 import { normalizeText } from '../values/normalize.ts';
 import { dateEntries } from './date.ts';
 import { numberEntries } from './number.ts';
@@ -35,6 +42,13 @@ const extractors: { [T in IndexTable]: (node: ElementNode) => object[] } = {
 
 /** `_id` and `_lastUpdated` are columns of the resource row, not index rows. */
 const RESOURCE_COLUMNS = new Set(['_id', '_lastUpdated']);
+
+/** What `resolve() is T` sees of an absolute reference: the type in its `…/T/id` tail. */
+function urlTargetType(url: string | null | undefined): string | undefined {
+  return url
+    ? /\/([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(url)?.[1]
+    : undefined;
+}
 
 export interface CompartmentDefinition {
   code: string;
@@ -74,7 +88,9 @@ function rowsOf(
 ): IndexRow[] {
   let entries = extractors[table](node);
   if (resolveType && table === 'reference') {
-    entries = (entries as { targetType: string | null }[]).filter((e) => e.targetType === resolveType);
+    entries = (entries as ReferenceEntry[]).filter(
+      (e) => (e.targetType ?? urlTargetType(e.url)) === resolveType,
+    );
   }
   return entries.map((e) => ({ table, param, ...(grp === undefined ? {} : { grp }), ...e }) as IndexRow);
 }
