@@ -106,7 +106,10 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     });
     expect(params.get('address-housenumber')).to.include({ type: 'token' });
     expect(patient.searchInclude).to.include.members(['*', 'Patient:general-practitioner']);
-    expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
+    expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'everything']);
+    // $everything is a Patient operation only.
+    const observation = rest.resource.find((r: any) => r.type === 'Observation');
+    expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
     expect(patient.conditionalDelete).to.equal('single');
   });
 

@@ -14,6 +14,42 @@ export function systemCode(q: ParamQuery, raw: string): Predicate[] {
   return where;
 }
 
+/**
+ * An OR list as few index probes as possible: codes that share a system test (any, none, or
+ * the same system) become one `code in (…)`, so a long list stays one EXISTS, not thousands.
+ */
+function anyOf(q: ParamQuery, values: string[]): Predicate[][] {
+  const groups = new Map<string, { system: Predicate | undefined; codes: string[] }>();
+  const alone: Predicate[][] = [];
+  for (const raw of values) {
+    const { system, code } = parseTokenValue(q.name, raw);
+    if (code === undefined) {
+      alone.push(systemCode(q, raw));
+      continue;
+    }
+    const key = system === undefined ? '*' : system === null ? '-' : `=${system}`;
+    let group = groups.get(key);
+    if (!group) {
+      const test: Predicate | undefined =
+        system === undefined
+          ? undefined
+          : system === null
+            ? { op: 'null', column: 'system' }
+            : { op: 'eq', column: 'system', value: system };
+      groups.set(key, (group = { system: test, codes: [] }));
+    }
+    group.codes.push(code);
+  }
+  for (const { system, codes } of groups.values()) {
+    const match: Predicate =
+      codes.length === 1
+        ? { op: 'eq', column: 'code', value: codes[0]! }
+        : { op: 'in', column: 'code', values: codes };
+    alone.push(system ? [match, system] : [match]);
+  }
+  return alone;
+}
+
 function ofType(q: ParamQuery, raw: string): Predicate[] {
   const parts = splitUnescaped(raw, '|').map(unescapeValue);
   if (parts.length !== 3 || parts.some((p) => p === '')) {
@@ -38,9 +74,9 @@ export const compileToken: ParamCompiler = (q) => {
   });
   switch (q.modifier) {
     case undefined:
-      return or(q.values.map((v) => index(systemCode(q, v))));
+      return or(anyOf(q, q.values).map(index));
     case 'not':
-      return { kind: 'not', arg: or(q.values.map((v) => index(systemCode(q, v)))) };
+      return { kind: 'not', arg: or(anyOf(q, q.values).map(index)) };
     case 'text':
       return or(
         q.values.map((v) => {
