@@ -104,7 +104,7 @@ function indexParam(param: SearchParam, resource: Resource, rows: IndexRow[]): v
         param.components!.forEach((component, k) => {
           const table = tableOf[component.type];
           if (!table) return;
-          for (const value of evaluateSafely(component.evaluate[partIndex]!, base, resource)) {
+          for (const value of evaluateSafely(component.evaluate[partIndex]!, toNode(base).value, resource)) {
             rows.push(...rowsOf(table, `${param.key}$${k}`, toNode(value), grp));
           }
         });

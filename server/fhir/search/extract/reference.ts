@@ -30,7 +30,9 @@ function fromReference(ref: Rec): ReferenceEntry[] {
   const identSystem = text(identifier.system);
   const identValue = text(identifier.value);
   if (identSystem !== null || identValue !== null) {
-    entries.push({ targetType: targetType(ref.type), targetId: null, url: null, identSystem, identValue });
+    // Without Reference.type the literal reference says what the identifier identifies.
+    const type = targetType(ref.type) ?? entries[0]?.targetType ?? null;
+    entries.push({ targetType: type, targetId: null, url: null, identSystem, identValue });
   }
   return entries;
 }

@@ -5,6 +5,7 @@ import { resourceTypes } from '../../model/type-info.ts';
 import type { CompartmentDefinition } from '../extract/indexer.ts';
 import type { SearchParamType } from '../types.ts';
 import { partsForType } from './expression.ts';
+import { compileFastPath } from './fast-path.ts';
 
 /** The fields of a SearchParameter resource the engine uses. */
 export interface SearchParameterResource {
@@ -61,7 +62,11 @@ export class SearchParamRegistry {
   private readonly byType = new Map<string, Map<string, SearchParam>>();
   private readonly byUrl = new Map<string, SearchParameterResource>();
 
-  constructor(definitions: SearchParameterResource[]) {
+  /** `fastPath: false` evaluates every expression with fhirpath.js (the tests compare both). */
+  constructor(
+    definitions: SearchParameterResource[],
+    private readonly options: { fastPath?: boolean } = {},
+  ) {
     for (const def of definitions) this.byUrl.set(def.url, def);
     for (const def of definitions) {
       // `Resource` is also a pseudo-type of its own: what a system-level search can use.
@@ -126,7 +131,9 @@ export class SearchParamRegistry {
     if (!def.expression) return { ...common, parts: [] };
     const parts = partsForType(def.expression, resourceType).map((p) => ({
       ...p,
-      evaluate: compile(p.expression),
+      evaluate:
+        (this.options.fastPath !== false ? compileFastPath(p.expression, resourceType) : undefined) ??
+        compile(p.expression),
     }));
     if (parts.length === 0) return undefined;
     if (def.type !== 'composite') return { ...common, parts };
