@@ -4,7 +4,7 @@ import type { Condition } from '../search/types.ts';
 import { ConditionCompiler } from './search-sql.ts';
 import type { StoredVersion } from './types.ts';
 
-/** What to search: per resource type (or any type) a condition, ORed together. */
+/** What to search: per resource type a condition, ORed together; or one condition for any type. */
 export interface SearchScope {
   types: { resourceType?: string; condition: Condition }[];
 }
@@ -71,33 +71,120 @@ function toRow(row: Row, sortCount: number): SearchRow {
 
 const SELECT = 'r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content';
 
+/** A statement a search ran, with its `EXPLAIN (ANALYZE, FORMAT JSON)` output. */
+export interface ExplainedStatement {
+  sql: string;
+  bindings: unknown[];
+  plan: ExplainPlan;
+}
+
+/** One node of a Postgres JSON plan; only the fields the plan checks read are typed. */
+export interface ExplainNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: ExplainNode[];
+  [field: string]: unknown;
+}
+
+export interface ExplainPlan {
+  Plan: ExplainNode;
+  'Execution Time'?: number;
+  [field: string]: unknown;
+}
+
+function planOf(rows: { 'QUERY PLAN': unknown }[]): ExplainPlan {
+  const raw = rows[0]?.['QUERY PLAN'];
+  return ((typeof raw === 'string' ? JSON.parse(raw) : raw) as ExplainPlan[])[0]!;
+}
+
+export interface SearchQueriesOptions {
+  /**
+   * Before running each statement, explain it (with ANALYZE) and append it here: the plan
+   * test checks the very statements a search runs, with the same bound parameters.
+   */
+  explain?: ExplainedStatement[];
+}
+
 /** Search statements: one SELECT per page, its filter compiled from the Condition IR. */
 export class SearchQueries {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly options: SearchQueriesOptions = {},
+  ) {}
 
-  private where(scope: SearchScope, b: unknown[]): string {
+  private async rows<R>(sql: string, b: unknown[]): Promise<R[]> {
+    const bindings = b as Knex.RawBinding[];
+    if (this.options.explain) {
+      const { rows } = (await this.db.raw(`explain (analyze, format json) ${sql}`, bindings)) as {
+        rows: { 'QUERY PLAN': unknown }[];
+      };
+      this.options.explain.push({ sql, bindings: b, plan: planOf(rows) });
+    }
+    return ((await this.db.raw(sql, bindings)) as { rows: R[] }).rows;
+  }
+
+  /**
+   * The search as `select <columns> from resource r … where …`, one SELECT per group of types
+   * that share a condition, joined by UNION ALL. An OR of per-type EXISTS conditions can only
+   * be checked row by row (a compartment's 60-odd types walked the whole table); a branch per
+   * condition lets the planner drive each from its own index. Branches never share a type,
+   * so no row repeats. `from` is what follows `from resource r` (lateral joins), bound per branch.
+   */
+  private select(
+    scope: SearchScope,
+    columns: string,
+    b: unknown[],
+    from: (b: unknown[]) => string = () => '',
+  ): string {
+    if (scope.types.length > 1 && scope.types.some((t) => !t.resourceType)) {
+      throw new Error('a search of any type has one condition');
+    }
+    const groups = new Map<string, { types: string[]; condition: Condition }>();
+    for (const { resourceType, condition } of scope.types) {
+      const key = JSON.stringify(condition);
+      const group = groups.get(key) ?? { types: [], condition };
+      if (resourceType) group.types.push(resourceType);
+      groups.set(key, group);
+    }
+    if (groups.size === 0) return `select ${columns} from resource r${from(b)} where false`;
     const compiler = new ConditionCompiler();
-    const branches = scope.types.map(({ resourceType, condition }) => {
-      const parts: string[] = [];
-      if (resourceType) {
-        b.push(resourceType);
-        parts.push('r.resource_type = ?');
-      }
-      parts.push(compiler.compile(condition, 'r', b));
-      return parts.join(' and ');
-    });
-    return `not r.deleted and (${branches.map((s) => `(${s})`).join(' or ') || 'false'})`;
+    return [...groups.values()]
+      .map(({ types, condition }) => {
+        const head = `select ${columns} from resource r${from(b)}`;
+        const parts = ['not r.deleted'];
+        if (types.length > 0) {
+          b.push(...types);
+          parts.push(
+            types.length === 1
+              ? 'r.resource_type = ?'
+              : `r.resource_type in (${types.map(() => '?').join(', ')})`,
+          );
+        }
+        parts.push(compiler.compile(condition, 'r', b));
+        return `${head} where ${parts.join(' and ')}`;
+      })
+      .join(' union all ');
   }
 
   async page(q: PageQuery): Promise<SearchRow[]> {
     const b: unknown[] = [];
-    const sortExprs = q.sort.map((s) => {
+    // Index sort keys come from lateral subqueries: a scalar subquery in the select list would
+    // be evaluated again for every reference to its column in ORDER BY and the keyset filter.
+    const keys = q.sort.map((s, i) => {
       if (s.kind === 'column') return s.column === 'id' ? 'r.id' : 'r.last_updated';
-      b.push(s.param);
-      const agg = SORT_COLUMN[s.table]![s.descending ? 'desc' : 'asc'];
-      return `(select ${agg} from idx_${s.table} x where x.rid = r.rid and x.param = ?)`;
+      return `s${i}.k`;
     });
-    const inner = `select ${[SELECT, ...sortExprs.map((e, i) => `${e} as k${i}`)].join(', ')} from resource r where ${this.where(q, b)}`;
+    const lateral = (b: unknown[]) =>
+      q.sort
+        .map((s, i) => {
+          if (s.kind === 'column') return '';
+          b.push(s.param);
+          const agg = SORT_COLUMN[s.table]![s.descending ? 'desc' : 'asc'];
+          return ` left join lateral (select ${agg} as k from idx_${s.table} x where x.rid = r.rid and x.param = ?) s${i} on true`;
+        })
+        .join('');
+    const inner = this.select(q, [SELECT, ...keys.map((e, i) => `${e} as k${i}`)].join(', '), b, lateral);
 
     // The total order: for each key, rows without a value last, then the value; rid breaks ties.
     const reverse = q.keyset?.direction === 'before';
@@ -132,19 +219,17 @@ export class SearchQueries {
     const order = terms.map((t) => `${t.expr} ${t.descending !== reverse ? 'desc' : 'asc'}`).join(', ');
     b.push(q.limit);
     const sql = `select * from (${inner}) q ${outer.length ? `where ${outer.join(' and ')}` : ''} order by ${order} limit ?`;
-    const { rows } = (await this.db.raw(sql, b as Knex.RawBinding[])) as { rows: Row[] };
+    const rows = await this.rows<Row>(sql, b);
     const result = rows.map((row) => toRow(row, q.sort.length));
     return reverse ? result.reverse() : result;
   }
 
   async count(scope: SearchScope): Promise<number> {
     const b: unknown[] = [];
-    const { rows } = (await this.db.raw(
-      `select count(*) as n from resource r where ${this.where(scope, b)}`,
-      b as Knex.RawBinding[],
-    )) as {
-      rows: { n: string | number }[];
-    };
+    const rows = await this.rows<{ n: string | number }>(
+      `select count(*) as n from (${this.select(scope, 'r.rid', b)}) q`,
+      b,
+    );
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -152,20 +237,16 @@ export class SearchQueries {
   async estimate(scope: SearchScope): Promise<number> {
     const b: unknown[] = [];
     const { rows } = (await this.db.raw(
-      `explain (format json) select 1 from resource r where ${this.where(scope, b)}`,
+      `explain (format json) ${this.select(scope, '1', b)}`,
       b as Knex.RawBinding[],
     )) as {
       rows: { 'QUERY PLAN': unknown }[];
     };
-    const raw = rows[0]?.['QUERY PLAN'];
-    const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: { 'Plan Rows': number } }[];
-    return Math.round(plan[0]?.Plan['Plan Rows'] ?? 0);
+    return Math.round((planOf(rows).Plan['Plan Rows'] as number | undefined) ?? 0);
   }
 
   async maxRid(): Promise<string> {
-    const { rows } = (await this.db.raw('select max(rid) as m from resource')) as {
-      rows: { m: string | null }[];
-    };
+    const rows = await this.rows<{ m: string | null }>('select max(rid) as m from resource', []);
     return String(rows[0]?.m ?? '0');
   }
 
@@ -190,10 +271,10 @@ export class SearchQueries {
     }
     if (filter) parts.push(new ConditionCompiler().compile(filter, 'r', b));
     b.push(limit);
-    const { rows } = (await this.db.raw(
+    const rows = await this.rows<Row>(
       `select distinct ${SELECT} from idx_reference c join resource r on r.resource_type = c.target_type and r.id = c.target_id where ${parts.join(' and ')} order by r.rid limit ?`,
-      b as Knex.RawBinding[],
-    )) as { rows: Row[] };
+      b,
+    );
     return rows.map((row) => toRow(row, 0));
   }
 
@@ -217,10 +298,10 @@ export class SearchQueries {
     ];
     if (filter) parts.push(new ConditionCompiler().compile(filter, 'r', b));
     b.push(limit);
-    const { rows } = (await this.db.raw(
+    const rows = await this.rows<Row>(
       `select distinct ${SELECT} from idx_reference c join resource r on r.rid = c.rid where ${parts.join(' and ')} order by r.rid limit ?`,
-      b as Knex.RawBinding[],
-    )) as { rows: Row[] };
+      b,
+    );
     return rows.map((row) => toRow(row, 0));
   }
 }

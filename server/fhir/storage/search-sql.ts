@@ -1,4 +1,5 @@
 import type { Condition, IndexTable, Predicate } from '../search/types.ts';
+import { normalizeText } from '../search/values/normalize.ts';
 
 /** SQL text with `?` placeholders and its bindings, for `knex.raw`. */
 export interface Sql {
@@ -28,6 +29,11 @@ const COLUMN: Record<IndexTable, Record<string, string>> = {
 const STRING_INDEX_PREFIX = 100;
 
 const OPS = { eq: '=', ne: '<>', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+
+/** What `left(norm, 100)` holds for a value: Postgres counts characters, not UTF-16 units. */
+function indexedPrefix(value: string): string {
+  return Array.from(value).slice(0, STRING_INDEX_PREFIX).join('');
+}
 
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -62,7 +68,7 @@ export class ConditionCompiler {
       case 'prefix':
         if (p.column === 'norm') {
           // Both: the first lets the expression index narrow the rows, the second is exact.
-          b.push(`${escapeLike(p.value.slice(0, STRING_INDEX_PREFIX))}%`, `${escapeLike(p.value)}%`);
+          b.push(`${escapeLike(indexedPrefix(p.value))}%`, `${escapeLike(p.value)}%`);
           return `(left(${col('norm')}, ${STRING_INDEX_PREFIX}) like ? and ${col('norm')} like ?)`;
         }
         b.push(`${escapeLike(p.value)}%`);
@@ -71,6 +77,11 @@ export class ConditionCompiler {
         b.push(`%${escapeLike(p.value)}%`);
         return `${col(p.column)} like ?`;
       default:
+        if (p.op === 'eq' && p.column === 'exact') {
+          // `exact` has no index of its own: equal strings have equal normalised prefixes.
+          b.push(indexedPrefix(normalizeText(String(p.value))), p.value);
+          return `(left(${col('norm')}, ${STRING_INDEX_PREFIX}) = ? and ${col('exact')} = ?)`;
+        }
         b.push(value(p.value));
         return `${col(p.column)} ${OPS[p.op]} ?`;
     }

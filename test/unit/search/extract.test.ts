@@ -219,8 +219,9 @@ describe('search extract: reference', () => {
     ['Reference', { identifier: { system: 's' }, type: 'Bogus' }, [ident(null, 's', null)]],
     [
       'Reference',
+      // Without Reference.type, the literal reference types the identifier too.
       { reference: 'Group/1', identifier: { value: 'v' } },
-      [ref('Group', '1'), ident(null, null, 'v')],
+      [ref('Group', '1'), ident('Group', null, 'v')],
     ],
     ['canonical', 'http://x.org/ValueSet/vs|1.0', [canon('http://x.org/ValueSet/vs', '1.0')]],
     ['canonical', 'http://x.org/ValueSet/vs', [canon('http://x.org/ValueSet/vs')]],
