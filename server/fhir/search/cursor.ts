@@ -29,7 +29,8 @@ export function decodeCursor(text: string, sortKeys: number): Cursor {
   }
   if (!Array.isArray(parsed) || parsed.length !== 4) throw invalid();
   const [d, keys, rid, maxRid] = parsed as unknown[];
-  const isRid = (v: unknown): v is string => typeof v === 'string' && /^[0-9]{1,19}$/.test(v);
+  // Within bigint: Postgres would fail on more.
+  const isRid = (v: unknown): v is string => typeof v === 'string' && /^[0-9]{1,18}$/.test(v);
   if (
     (d !== 'a' && d !== 'b') ||
     !Array.isArray(keys) ||

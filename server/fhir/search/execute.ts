@@ -21,20 +21,24 @@ export interface ExecuteOptions {
   maxIterations?: number;
 }
 
-const NUMERIC = /^-?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?$/i;
+const NUMERIC = /^-?[0-9]{1,1000}(\.[0-9]{1,1000})?$/;
+const INTEGER = /^-?[0-9]{1,16}$/;
+const INSTANT = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$/;
 
 /** A cursor's key values go into SQL comparisons: each must have its sort key's type. */
 function checkKeys(cursor: Cursor, sort: SortKey[]): void {
   cursor.keys.forEach((k, i) => {
     if (k === null) return;
     const s = sort[i]!;
-    const numeric = s.kind === 'index' && ['date', 'number', 'quantity'].includes(s.table);
-    const instant = s.kind === 'column' && s.column === 'lastUpdated';
-    const ok = numeric
-      ? NUMERIC.test(String(k))
-      : instant
-        ? typeof k === 'string' && !Number.isNaN(Date.parse(k))
-        : typeof k === 'string';
+    const text = String(k);
+    const ok =
+      s.kind === 'index' && s.table === 'date'
+        ? INTEGER.test(text)
+        : s.kind === 'index' && (s.table === 'number' || s.table === 'quantity')
+          ? NUMERIC.test(text)
+          : s.kind === 'column' && s.column === 'lastUpdated'
+            ? INSTANT.test(text) && !Number.isNaN(Date.parse(text))
+            : typeof k === 'string';
     if (!ok) throw new FhirError(400, '_cursor: not a paging cursor of this search');
   });
 }

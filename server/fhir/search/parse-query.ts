@@ -27,6 +27,10 @@ export interface ParsedFilter {
 }
 
 const MAX_CHAIN_DEPTH = 4;
+/** Bounds that keep one query's SQL (and its bind parameters) reasonable. */
+const MAX_OR_VALUES = 1000;
+const MAX_PARAMETERS = 100;
+const MAX_VALUE_LENGTH = 2000;
 
 function unknownParameter(resourceType: string, name: string): FhirError {
   return new FhirError(400, `Unknown search parameter '${name}' for ${resourceType}`, { code: 'not-found' });
@@ -107,6 +111,22 @@ function compileSpecial(
   }
 }
 
+/** Empty values and items, oversized values and lists are refused, naming the parameter. */
+function checkValue(name: string, value: string): void {
+  if (value.length > MAX_VALUE_LENGTH) {
+    throw new FhirError(400, `${name}: values are limited to ${MAX_VALUE_LENGTH} characters`, {
+      code: 'too-costly',
+    });
+  }
+  const items = splitUnescaped(value, ',');
+  if (items.length > MAX_OR_VALUES) {
+    throw new FhirError(400, `${name}: at most ${MAX_OR_VALUES} comma-separated values`, {
+      code: 'too-costly',
+    });
+  }
+  if (items.some((v) => v === '')) throw new FhirError(400, `${name}: empty value`, { code: 'value' });
+}
+
 export class FilterParser {
   constructor(
     private readonly ctx: CompileContext,
@@ -114,15 +134,16 @@ export class FilterParser {
   ) {}
 
   /** One parameter occurrence (`name=value`) for `resourceType`; undefined when unknown. */
-  compile(resourceType: string, name: string, value: string, depth = 0): Condition | undefined {
+  compile(resourceType: string, name: string, value: string, depth = 0, top = name): Condition | undefined {
     if (depth > MAX_CHAIN_DEPTH) {
-      throw new FhirError(400, `${name}: chains and _has nest at most ${MAX_CHAIN_DEPTH} levels`, {
+      throw new FhirError(400, `${top}: chains and _has nest at most ${MAX_CHAIN_DEPTH} levels`, {
         code: 'too-costly',
       });
     }
-    if (name.startsWith('_has:')) return this.compileHas(resourceType, name, value, depth);
+    if (depth === 0) checkValue(name, value);
+    if (name.startsWith('_has:')) return this.compileHas(resourceType, name, value, depth, top);
     const dot = name.indexOf('.');
-    if (dot > 0) return this.compileChain(resourceType, name, dot, value, depth);
+    if (dot > 0) return this.compileChain(resourceType, name, dot, value, depth, top);
 
     const colon = name.indexOf(':');
     const code = colon < 0 ? name : name.slice(0, colon);
@@ -142,6 +163,7 @@ export class FilterParser {
     dot: number,
     value: string,
     depth: number,
+    top: string,
   ): Condition | undefined {
     const head = name.slice(0, dot);
     const rest = name.slice(dot + 1);
@@ -160,7 +182,7 @@ export class FilterParser {
       if (!param.targets.includes(targetType)) {
         throw new FhirError(400, `${name}: ${param.code} cannot refer to ${targetType}`, { code: 'invalid' });
       }
-      const target = this.compile(targetType, rest, value, depth + 1);
+      const target = this.compile(targetType, rest, value, depth + 1, top);
       if (target) branches.push({ kind: 'chain', params: [param.key], targetType, target });
     }
     if (branches.length === 0) {
@@ -172,7 +194,13 @@ export class FilterParser {
   }
 
   /** `_has:Type:param:rest` — resources that a matching `Type` refers to through `param`. */
-  private compileHas(resourceType: string, name: string, value: string, depth: number): Condition {
+  private compileHas(
+    resourceType: string,
+    name: string,
+    value: string,
+    depth: number,
+    top: string,
+  ): Condition {
     const [, sourceType, refCode, ...restParts] = name.split(':');
     const rest = restParts.join(':');
     if (!sourceType || !refCode || !rest) {
@@ -194,8 +222,12 @@ export class FilterParser {
         code: 'invalid',
       });
     }
-    const source = this.compile(sourceType, rest, value, depth + 1);
-    if (!source) throw unknownParameter(sourceType, rest);
+    const source = this.compile(sourceType, rest, value, depth + 1, top);
+    if (!source) {
+      throw new FhirError(400, `${top}: unknown search parameter '${rest}' for ${sourceType}`, {
+        code: 'not-found',
+      });
+    }
     return { kind: 'has', sourceType, param: ref.key, source };
   }
 
@@ -204,6 +236,11 @@ export class FilterParser {
    * left out and reported.
    */
   parse(resourceType: string, params: [string, string][], strict: boolean): ParsedFilter {
+    if (params.length > MAX_PARAMETERS) {
+      throw new FhirError(400, `A search may have at most ${MAX_PARAMETERS} parameters`, {
+        code: 'too-costly',
+      });
+    }
     const conditions: Condition[] = [];
     const applied: [string, string][] = [];
     const ignored: Ignored[] = [];

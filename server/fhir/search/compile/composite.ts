@@ -43,7 +43,7 @@ export const compileComposite: ParamCompiler = (q, ctx) => {
   return or(
     q.values.map((raw) => {
       const values = splitUnescaped(raw, '$');
-      if (values.length !== components.length) {
+      if (values.length !== components.length || values.some((v) => v === '')) {
         throw new FhirError(
           400,
           `${q.name}: expected ${components.length} '$'-separated parts, got '${raw}'`,
