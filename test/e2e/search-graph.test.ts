@@ -1,7 +1,16 @@
 import { expect } from 'chai';
 import { useFhirServer } from '../support/client.ts';
 
-import { entriesOf, modes, putAll, searchset, type Json } from '../support/search-fixtures.ts';
+import {
+  ask,
+  entriesOf,
+  linkOf,
+  matchIdsInOrder,
+  modes,
+  putAll,
+  searchset,
+  type Json,
+} from '../support/search-fixtures.ts';
 
 import {
   LOINC,
@@ -231,7 +240,7 @@ describe('search over a hand-built graph', function () {
 
     it('with a modifier on the inner parameter', async () => {
       // Patients with some Observation whose code is not 8480-6: pat-b has only 8480-6.
-      const b = await get('Patient?_has:Observation:subject:code:not=8480-6');
+      const b = await get('Patient?_id=pat-a,pat-b,pat-c&_has:Observation:subject:code:not=8480-6');
       expect(entriesOf(b)).to.deep.equal(['Patient/pat-a', 'Patient/pat-c']);
     });
 
@@ -295,11 +304,43 @@ describe('search over a hand-built graph', function () {
       ]);
     });
 
+    it('Patient/X/* pages through its links: self and next stay compartment searches', async () => {
+      const first = await get('Patient/pat-a/*?_count=2');
+      expect(new URL(linkOf(first, 'self')!).pathname).to.match(/\/Patient\/pat-a\/\*$/);
+      const seen: string[] = [];
+      let page: Json | undefined = first;
+      for (let n = 0; page && n < 10; n++) {
+        seen.push(...entriesOf(page));
+        const next = linkOf(page, 'next');
+        page = next ? await get(next) : undefined;
+      }
+      expect(seen.sort()).to.deep.equal([
+        'Encounter/enc-a',
+        'Observation/obs-a1',
+        'Observation/obs-a2',
+        'Observation/obs-panel',
+        'Patient/pat-a',
+      ]);
+    });
+
     it('system search with _type searches only those types', async () => {
       const b = await get('?_type=Patient,Practitioner&_id=pat-a,prac-jansen,org-root');
       expect(entriesOf(b)).to.deep.equal(['Patient/pat-a', 'Practitioner/prac-jansen']);
       const named = await get('?_type=Organization,Practitioner&name=jansen');
       expect(entriesOf(named)).to.deep.equal(['Organization/org-lab', 'Practitioner/prac-jansen']);
+    });
+
+    it('a parameter that only some _type types have does not select every resource of the others', async () => {
+      // `family` exists for Patient, not for Organization: refusing the search and leaving the
+      // Organizations out are both answers; returning every Organization is not.
+      const a = await ask(env.server, '?_type=Patient,Organization&family=Alfa');
+      if (a.status === 200) expect(entriesOf(a.body)).to.deep.equal(['Patient/pat-a']);
+      else expect(a.status).to.equal(400);
+    });
+
+    it('_sort on a parameter that all _type types share (family of Patient and Practitioner)', async () => {
+      const b = await get('?_type=Patient,Practitioner&_id=pat-a,pat-b,prac-bakker,prac-jansen&_sort=family');
+      expect(matchIdsInOrder(b)).to.deep.equal(['pat-a', 'prac-bakker', 'pat-b', 'prac-jansen']);
     });
 
     it('system search without _type searches every type', async () => {

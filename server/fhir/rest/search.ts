@@ -20,7 +20,7 @@ function url(base: string, path: string, params: [string, string][]): string {
 export async function search(ctx: RestContext, req: SearchRequest): Promise<FhirResult> {
   const path = [
     ...(req.compartment ? [req.compartment.resourceType, req.compartment.id] : []),
-    ...(req.resourceType ? [req.resourceType] : []),
+    ...(req.resourceType ? [req.resourceType] : req.compartment ? ['*'] : []),
   ]
     .map(encodeURIComponent)
     .join('/');

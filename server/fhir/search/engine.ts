@@ -123,16 +123,27 @@ export class SearchEngine {
         ignored: parsed.ignored,
       };
     }
-    const perType = types.map((t) => ({ resourceType: t, ...parser.parse(t, filters, req.strict) }));
-    const first = perType[0];
+    const perType = types.map((t) => ({ resourceType: t, ...parser.parse(t, filters, false) }));
+    // A parameter some of the types know: the others cannot satisfy it and match nothing.
+    // One that none knows is ignored (or refused with strict handling).
+    const unknownToAll = filters
+      .map(([name]) => name)
+      .filter((name) => perType.every((p) => p.ignored.some((i) => i.name === name)));
+    if (req.strict && unknownToAll.length > 0) {
+      throw new FhirError(400, `Unknown search parameter '${unknownToAll[0]}'`, { code: 'not-found' });
+    }
+    const applied = new Map<string, [string, string]>();
+    for (const p of perType) for (const a of p.applied) applied.set(a.join('='), a);
     return {
-      types: perType.map((p) => ({ resourceType: p.resourceType, condition: withMembership(p.condition) })),
+      types: perType.map((p) => ({
+        resourceType: p.resourceType,
+        condition: p.ignored.some((i) => !unknownToAll.includes(i.name))
+          ? { kind: 'false' as const }
+          : withMembership(p.condition),
+      })),
       result,
-      applied: first?.applied ?? [],
-      // With several types a parameter is ignored only where none of them knows it.
-      ignored: (first?.ignored ?? []).filter((i) =>
-        perType.every((p) => p.ignored.some((x) => x.name === i.name)),
-      ),
+      applied: [...applied.values()],
+      ignored: (perType[0]?.ignored ?? []).filter((i) => unknownToAll.includes(i.name)),
     };
   }
 

@@ -31,6 +31,7 @@ const MAX_CHAIN_DEPTH = 4;
 const MAX_OR_VALUES = 1000;
 const MAX_PARAMETERS = 100;
 const MAX_VALUE_LENGTH = 2000;
+const MAX_TOTAL_VALUES = 2000;
 
 function unknownParameter(resourceType: string, name: string): FhirError {
   return new FhirError(400, `Unknown search parameter '${name}' for ${resourceType}`, { code: 'not-found' });
@@ -238,6 +239,12 @@ export class FilterParser {
   parse(resourceType: string, params: [string, string][], strict: boolean): ParsedFilter {
     if (params.length > MAX_PARAMETERS) {
       throw new FhirError(400, `A search may have at most ${MAX_PARAMETERS} parameters`, {
+        code: 'too-costly',
+      });
+    }
+    const total = params.reduce((n, [, v]) => n + splitUnescaped(v, ',').length, 0);
+    if (total > MAX_TOTAL_VALUES) {
+      throw new FhirError(400, `A search may have at most ${MAX_TOTAL_VALUES} values in all`, {
         code: 'too-costly',
       });
     }

@@ -23,7 +23,8 @@ export const RESULT_PARAMS = new Set([
 
 export type SortKey =
   | { kind: 'column'; column: 'id' | 'lastUpdated'; descending: boolean; name: string }
-  | { kind: 'index'; table: IndexTable; param: string; descending: boolean; name: string };
+  /** `params`: the parameter's key for each type searched (a resource only has its own type's rows). */
+  | { kind: 'index'; table: IndexTable; params: string[]; descending: boolean; name: string };
 
 export interface IncludeSpec {
   /** `*` or `Type:param[:Target]` as written, for the self link. */
@@ -90,7 +91,7 @@ function parseSort(
     const name = descending ? raw.slice(1) : raw;
     if (name === '_id') return { kind: 'column', column: 'id', descending, name };
     if (name === '_lastUpdated') return { kind: 'column', column: 'lastUpdated', descending, name };
-    let key: string | undefined;
+    const keys = new Set<string>();
     let table: IndexTable | undefined;
     for (const type of resourceTypes) {
       const param = lookup(type, name);
@@ -100,15 +101,18 @@ function parseSort(
       if (!table || param.parts.length === 0) {
         throw new FhirError(400, `_sort: '${name}' (${param.type}) cannot be sorted on`, { code: 'value' });
       }
-      if (key !== undefined && key !== param.key) {
-        throw new FhirError(400, `_sort: '${name}' means different things for the types searched`, {
+      const t = tableOf[param.type];
+      if (table !== undefined && t !== table) {
+        throw new FhirError(400, `_sort: '${name}' has different types for the types searched`, {
           code: 'value',
         });
       }
-      key = param.key;
+      keys.add(param.key);
     }
-    if (!key || !table) throw new FhirError(400, `_sort: '${name}' needs a resource type`, { code: 'value' });
-    return { kind: 'index', table, param: key, descending, name };
+    if (keys.size === 0 || !table) {
+      throw new FhirError(400, `_sort: '${name}' needs a resource type`, { code: 'value' });
+    }
+    return { kind: 'index', table, params: [...keys], descending, name };
   });
 }
 

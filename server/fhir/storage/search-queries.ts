@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { SortKey } from '../search/result-params.ts';
 import type { Condition } from '../search/types.ts';
+import { FhirError } from '../errors.ts';
 import { ConditionCompiler } from './search-sql.ts';
 import type { StoredVersion } from './types.ts';
 
@@ -69,6 +70,18 @@ function toRow(row: Row, sortCount: number): SearchRow {
   };
 }
 
+/**
+ * Untyped chains fan out over every target type; whatever the parser let through, one
+ * statement cannot bind more than 65,535 values.
+ */
+function checkBindings(b: unknown[]): void {
+  if (b.length > 60_000) {
+    throw new FhirError(400, 'This search is too large to run; narrow it or split it', {
+      code: 'too-costly',
+    });
+  }
+}
+
 const SELECT = 'r.rid, r.resource_type, r.id, r.version_id, r.last_updated, r.content';
 
 /** A statement a search ran, with its `EXPLAIN (ANALYZE, FORMAT JSON)` output. */
@@ -114,6 +127,13 @@ export class SearchQueries {
   ) {}
 
   private async rows<R>(sql: string, b: unknown[]): Promise<R[]> {
+    // Untyped chains fan out over every target type; whatever the parser let through, a
+    // statement cannot bind more than 65,535 values.
+    if (b.length > 60_000) {
+      throw new FhirError(400, 'This search is too large to run; narrow it or split it', {
+        code: 'too-costly',
+      });
+    }
     const bindings = b as Knex.RawBinding[];
     if (this.options.explain) {
       const { rows } = (await this.db.raw(`explain (analyze, format json) ${sql}`, bindings)) as {
@@ -179,9 +199,11 @@ export class SearchQueries {
       q.sort
         .map((s, i) => {
           if (s.kind === 'column') return '';
-          b.push(s.param);
+          b.push(...s.params);
           const agg = SORT_COLUMN[s.table]![s.descending ? 'desc' : 'asc'];
-          return ` left join lateral (select ${agg} as k from idx_${s.table} x where x.rid = r.rid and x.param = ?) s${i} on true`;
+          const param =
+            s.params.length === 1 ? 'x.param = ?' : `x.param in (${s.params.map(() => '?').join(', ')})`;
+          return ` left join lateral (select ${agg} as k from idx_${s.table} x where x.rid = r.rid and ${param}) s${i} on true`;
         })
         .join('');
     const inner = this.select(q, [SELECT, ...keys.map((e, i) => `${e} as k${i}`)].join(', '), b, lateral);
@@ -236,10 +258,9 @@ export class SearchQueries {
   /** The planner's row estimate: cheap, and good enough for `_total=estimate`. */
   async estimate(scope: SearchScope): Promise<number> {
     const b: unknown[] = [];
-    const { rows } = (await this.db.raw(
-      `explain (format json) ${this.select(scope, '1', b)}`,
-      b as Knex.RawBinding[],
-    )) as {
+    const sql = `explain (format json) ${this.select(scope, '1', b)}`;
+    checkBindings(b);
+    const { rows } = (await this.db.raw(sql, b as Knex.RawBinding[])) as {
       rows: { 'QUERY PLAN': unknown }[];
     };
     return Math.round((planOf(rows).Plan['Plan Rows'] as number | undefined) ?? 0);
