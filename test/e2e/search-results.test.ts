@@ -13,32 +13,14 @@ import {
   type Json,
 } from '../support/search-fixtures.ts';
 
-import {
-  organizations,
-  practitioners,
-  patients,
-  encounters,
-  observations,
-  others,
-  metaPatients,
-  dutchPatients,
-} from '../support/search-graph-data.ts';
+import { graph } from '../support/search-graph-data.ts';
 
 describe('search over a hand-built graph: special and result parameters, the request', function () {
   const env = useFhirServer();
   const get = (path: string, init?: RequestInit) => searchset(env.server, path, init);
 
   before(async () => {
-    await putAll(env.server, [
-      ...organizations,
-      ...practitioners,
-      ...patients,
-      ...encounters,
-      ...observations,
-      ...others,
-      ...metaPatients,
-      ...dutchPatients,
-    ]);
+    await putAll(env.server, graph);
   });
 
   describe('special parameters', () => {

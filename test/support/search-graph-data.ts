@@ -292,3 +292,15 @@ export const dutchPatients: Json[] = [
     city: 'Rotterdam',
   }),
 ];
+
+/** Everything above, in an order that PUTs without dangling references. */
+export const graph: Json[] = [
+  ...organizations,
+  ...practitioners,
+  ...patients,
+  ...encounters,
+  ...observations,
+  ...others,
+  ...metaPatients,
+  ...dutchPatients,
+];
