@@ -1,34 +1,12 @@
 import { FhirError } from '../errors.ts';
-
-const DATE_TIME =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+import { parseDateRange } from '../search/values/date.ts';
 
 /**
- * A FHIR date/dateTime/instant query value as the earliest instant it denotes. Values without
- * a timezone are read as UTC, so the answer does not depend on the server's zone.
+ * A FHIR date/dateTime/instant query value as the earliest instant it denotes (no zone: UTC).
+ * The search engine's date grammar, so `_since` and `_at` read dates exactly as searches do.
  */
 export function parseInstantParam(name: string, value: string): Date {
-  const m = DATE_TIME.exec(value);
-  if (!m)
-    throw new FhirError(400, `${name}: '${value}' is not a valid FHIR date, dateTime or instant`, {
-      code: 'value',
-    });
-  const [, y, mo = '01', d = '01', h = '00', mi = '00', s = '00', frac = '', tz = 'Z'] = m;
-  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${tz}`;
-  const date = new Date(iso);
-  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-  const valid =
-    !Number.isNaN(date.getTime()) &&
-    Number(y) >= 1 &&
-    Number(mo) >= 1 &&
-    Number(mo) <= 12 &&
-    Number(d) >= 1 &&
-    Number(d) <= daysInMonth &&
-    Number(h) <= 23 &&
-    Number(mi) <= 59 &&
-    Number(s) <= 59;
-  if (!valid) throw new FhirError(400, `${name}: '${value}' is not a valid date`, { code: 'value' });
-  return date;
+  return new Date(parseDateRange(name, value).lo);
 }
 
 /** `_count`: a non-negative integer, capped at the configured maximum. */

@@ -1,5 +1,5 @@
 import { FhirError } from '../errors.ts';
-import { isResourceType, resourceTypes } from '../model/type-info.ts';
+import { isResourceType } from '../model/type-info.ts';
 import type { CompileContext } from './compile/context.ts';
 import type { CompartmentDefinition, Indexer } from './extract/indexer.ts';
 import { matchesInMemory } from './in-memory.ts';
@@ -168,10 +168,5 @@ export class SearchEngine {
   /** Whether a resource that is not stored yet matches (the twin of the SQL search). */
   matches(condition: Condition, resource: { resourceType: string } & Record<string, unknown>): boolean {
     return matchesInMemory(condition, resource, this.indexer(resource));
-  }
-
-  /** Every resource type that can be searched, for the CapabilityStatement. */
-  searchableTypes(): string[] {
-    return [...resourceTypes].sort();
   }
 }

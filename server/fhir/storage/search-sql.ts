@@ -1,12 +1,6 @@
 import type { Condition, IndexTable, Predicate } from '../search/types.ts';
 import { normalizeText } from '../search/values/normalize.ts';
 
-/** SQL text with `?` placeholders and its bindings, for `knex.raw`. */
-export interface Sql {
-  sql: string;
-  bindings: unknown[];
-}
-
 /** Entry field → column, per index table; anything else in a Predicate is a programming error. */
 const COLUMN: Record<IndexTable, Record<string, string>> = {
   string: { norm: 'norm', exact: 'exact' },
@@ -174,10 +168,4 @@ export class ConditionCompiler {
       }
     }
   }
-}
-
-export function compileCondition(c: Condition, r: string): Sql {
-  const bindings: unknown[] = [];
-  const sql = new ConditionCompiler().compile(c, r, bindings);
-  return { sql, bindings };
 }

@@ -109,10 +109,6 @@ export class SearchParamRegistry {
     return keys;
   }
 
-  definition(url: string): SearchParameterResource | undefined {
-    return this.byUrl.get(url);
-  }
-
   private compileFor(def: SearchParameterResource, resourceType: string): SearchParam | undefined {
     // Parameters of every resource (`_tag`, `_profile`…) share one key, so a system-level
     // search is one index lookup rather than one per resource type.
