@@ -81,6 +81,30 @@ describe('search: Dutch parameters, $everything and re-indexing', function () {
     expect(ids(await search('partner-name=jong&gender=male'))).to.deep.equal([]);
   });
 
+  it('an update replaces the index rows and a delete removes them', async () => {
+    const p = await env.client.create({
+      resourceType: 'Patient',
+      body: {
+        resourceType: 'Patient',
+        name: [{ family: 'Oudnaam' }],
+        identifier: [{ system: BSN, value: '555' }],
+      },
+    });
+    const found = async (q: string) => ids(await env.client.request(`Patient?${q}`));
+    expect(await found('family=oudnaam')).to.deep.equal([`Patient/${p.id}`]);
+    await env.client.update({
+      resourceType: 'Patient',
+      id: p.id,
+      body: { resourceType: 'Patient', id: p.id, name: [{ family: 'Nieuwnaam' }] },
+    });
+    expect(await found('family=oudnaam')).to.deep.equal([]);
+    expect(await found(`identifier=${BSN}|555`)).to.deep.equal([]);
+    expect(await found('family=nieuwnaam')).to.deep.equal([`Patient/${p.id}`]);
+    await env.client.delete({ resourceType: 'Patient', id: p.id });
+    expect(await found('family=nieuwnaam')).to.deep.equal([]);
+    expect(await found('family:missing=true&_id=' + p.id)).to.deep.equal([]);
+  });
+
   it('Patient/$everything returns the compartment and what it refers to, paged, with _since and _type', async () => {
     const gp = await env.client.create({
       resourceType: 'Practitioner',
