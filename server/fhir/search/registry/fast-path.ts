@@ -6,7 +6,19 @@ export interface PathNode {
   data: unknown;
 }
 
-const SIMPLE_PATH = /^[A-Z][A-Za-z]*(\.[a-z][A-Za-z0-9]*)+$/;
+/** `Type.step.step…` where a step is an element name or `ofType(T)`. */
+const SIMPLE_PATH = /^[A-Z][A-Za-z]*(\.([a-z][A-Za-z0-9]*|ofType\([A-Za-z]+\)))+$/;
+
+/**
+ * `ofType(T)` also selects specialisations of T (an Age is a Quantity, a code is a string).
+ * Where one of those could be selected the fast path steps aside rather than model it.
+ */
+const SPECIALISATIONS: Record<string, string[]> = {
+  Quantity: ['Age', 'Count', 'Distance', 'Duration', 'SimpleQuantity', 'MoneyQuantity'],
+  string: ['code', 'id', 'markdown'],
+  uri: ['url', 'canonical', 'oid', 'uuid'],
+  integer: ['positiveInt', 'unsignedInt'],
+};
 
 /** The JSON keys of element `name` on `type`: itself, or each `name<Type>` of a choice. */
 function keysOf(type: string, name: string): { key: string; type: string }[] {
@@ -21,36 +33,57 @@ function keysOf(type: string, name: string): { key: string; type: string }[] {
   return out;
 }
 
+/** One step, resolved ahead: for each type a node may have here, the keys to read next. */
+type Step = { ofType: string } | { name: string; keys: Map<string, { key: string; type: string }[]> };
+
 /**
  * Most SearchParameter expressions are plain paths (`Observation.subject`,
- * `Patient.name.given`). Walking the JSON with the type tables selects the same elements as
- * fhirpath.js several times faster, which matters because every parameter of a type runs on
- * every write. Anything else (functions, operators, resource-typed steps) returns undefined
- * and stays with fhirpath.js; test/unit/search/fast-path.test.ts checks both agree.
+ * `Patient.name.given`, `Observation.value.ofType(Quantity)`). Walking the JSON with the type
+ * tables selects the same elements as fhirpath.js several times faster, which matters because
+ * every parameter of a type runs on every write. Anything else (functions, operators,
+ * resource-typed steps) returns undefined and stays with fhirpath.js;
+ * test/unit/search/fast-path.test.ts checks both agree.
  */
 export function compileFastPath(
   expression: string,
   resourceType: string,
 ): ((resource: unknown) => PathNode[]) | undefined {
+  // `(X as T).rest` selects what `X.ofType(T).rest` does on the single-valued choices it is used on.
+  const as = /^\(([A-Za-z.]+) as ([A-Za-z]+)\)((?:\.[a-z][A-Za-z0-9]*)*)$/.exec(expression);
+  if (as) expression = `${as[1]}.ofType(${as[2]})${as[3]}`;
   if (!SIMPLE_PATH.test(expression)) return undefined;
-  const [, ...steps] = expression.split('.');
+  const [, ...names] = expression.split('.');
   // Every step must be known to the type tables and none may hold a resource.
   let types = [resourceType];
-  for (const step of steps) {
-    const next = types.flatMap((t) => keysOf(t, step).map((k) => k.type));
-    if (next.length === 0 || next.includes('Resource')) return undefined;
-    types = next;
+  const steps: Step[] = [];
+  for (const name of names) {
+    const ofType = /^ofType\(([A-Za-z]+)\)$/.exec(name)?.[1];
+    if (ofType) {
+      if (types.some((t) => SPECIALISATIONS[ofType]?.includes(t))) return undefined;
+      types = types.filter((t) => t === ofType);
+      steps.push({ ofType });
+    } else {
+      const keys = new Map(types.map((t) => [t, keysOf(t, name)]));
+      types = [...new Set([...keys.values()].flat().map((k) => k.type))];
+      steps.push({ name, keys });
+    }
+    if (types.length === 0 || types.includes('Resource')) return undefined;
   }
   return (resource) => {
     const root = resource as { resourceType?: string };
     if (typeof root?.resourceType !== 'string') return [];
     let nodes: PathNode[] = [{ fhirNodeDataType: root.resourceType, data: resource }];
     for (const step of steps) {
+      if ('ofType' in step) {
+        nodes = nodes.filter((n) => n.fhirNodeDataType === step.ofType);
+        continue;
+      }
       const next: PathNode[] = [];
       for (const node of nodes) {
         const value = node.data as Record<string, unknown> | null;
         if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
-        for (const { key, type } of keysOf(node.fhirNodeDataType, step)) {
+        for (const { key, type } of step.keys.get(node.fhirNodeDataType) ??
+          keysOf(node.fhirNodeDataType, step.name)) {
           const v = value[key];
           if (v === undefined || v === null) continue;
           for (const item of Array.isArray(v) ? v : [v]) {
