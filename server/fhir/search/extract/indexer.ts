@@ -101,13 +101,19 @@ function indexParam(param: SearchParam, resource: Resource, rows: IndexRow[]): v
     param.parts.forEach((part, partIndex) => {
       for (const base of evaluateSafely(part.evaluate, resource, resource)) {
         grp++;
-        param.components!.forEach((component, k) => {
+        // A composite matches only with every component in one group, so a group missing
+        // one (an Observation's code without a value of this type) can never match: skip it.
+        const group: IndexRow[] = [];
+        const complete = param.components!.every((component, k) => {
           const table = tableOf[component.type];
-          if (!table) return;
+          if (!table) return true;
+          const before = group.length;
           for (const value of evaluateSafely(component.evaluate[partIndex]!, toNode(base).value, resource)) {
-            rows.push(...rowsOf(table, `${param.key}$${k}`, toNode(value), grp));
+            group.push(...rowsOf(table, `${param.key}$${k}`, toNode(value), grp));
           }
+          return group.length > before;
         });
+        if (complete) rows.push(...group);
       }
     });
     return;
