@@ -165,31 +165,25 @@ export class ResourceStore {
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const chunk = items.slice(i, i + INSERT_CHUNK);
       const stamped = chunk.map((it) => ({ it, ...stampAndSerialize(it.resource, it.id, 1, now) }));
-      const rows = (await this.db('resource')
-        .insert(
-          stamped.map(({ it, text }) => ({
-            resource_type: it.resourceType,
-            id: it.id,
-            version_id: 1,
-            last_updated: now,
-            deleted: false,
-            content: text,
-          })),
-        )
-        .returning(['rid', 'resource_type', 'id'])) as { rid: string; resource_type: string; id: string }[];
-      // RETURNING order is not guaranteed to follow VALUES order: match rows by key.
-      const ridOf = new Map(rows.map((r) => [`${r.resource_type}/${r.id}`, r.rid]));
-      await this.db('resource_version').insert(
-        stamped.map(({ it, text }) => ({
-          rid: ridOf.get(`${it.resourceType}/${it.id}`),
-          resource_type: it.resourceType,
-          id: it.id,
-          version_id: 1,
-          last_updated: now,
-          method: 'POST',
-          content: text,
-        })),
-      );
+      // One statement writes both tables and sends each content once; RETURNING order is not
+      // guaranteed to follow input order, so rows are matched by key.
+      const input = JSON.stringify(stamped.map(({ it, text }) => [it.resourceType, it.id, text]));
+      const result = (await this.db.raw(
+        `with input as (
+           select x->>0 as resource_type, x->>1 as id, x->>2 as content from json_array_elements(?::json) x
+         ), ins as (
+           insert into resource (resource_type, id, version_id, last_updated, deleted, content)
+           select resource_type, id, 1, ?, false, content from input
+           returning rid, resource_type, id
+         ), ver as (
+           insert into resource_version (rid, resource_type, id, version_id, last_updated, method, content)
+           select ins.rid, ins.resource_type, ins.id, 1, ?, 'POST', input.content
+           from ins join input using (resource_type, id)
+         )
+         select rid, resource_type, id from ins`,
+        [input, now, now],
+      )) as { rows: { rid: string; resource_type: string; id: string }[] };
+      const ridOf = new Map(result.rows.map((r) => [`${r.resource_type}/${r.id}`, r.rid]));
       await insertIndexRows(
         this.db,
         stamped.map(({ it, resource }) => ({

@@ -55,49 +55,53 @@ function fits(row: IndexRow): boolean {
 }
 
 /**
- * Writes index rows with one `insert … select from json_to_recordset(…)` per table: a chunk of
- * resources costs a fixed number of statements and one bind parameter each, however many
- * rows it has (a multi-row VALUES would hit the 65,535-parameter limit).
+ * Writes index rows with one `insert … select from json_to_recordset(…)` per table, all in one
+ * statement (data-modifying CTEs): a chunk of resources costs one round trip and one bind
+ * parameter per table, however many rows it has (a multi-row VALUES would hit the
+ * 65,535-parameter limit).
  */
 export async function insertIndexRows(
   db: Knex | Knex.Transaction,
   items: { rid: string | number; indexed: IndexedResource }[],
 ): Promise<void> {
-  const byTable = new Map<IndexTable, { rid: string | number; row: IndexRow }[]>();
+  const byTable = new Map<IndexTable, Record<string, unknown>[]>();
   for (const { rid, indexed } of items) {
     for (const row of indexed.rows) {
       if (!fits(row)) continue;
+      const record: Record<string, unknown> = { rid: String(rid), param: row.param, grp: row.grp ?? null };
+      for (const [column, field] of COLUMNS[row.table])
+        record[column] = (row as unknown as Record<string, unknown>)[field] ?? null;
       const list = byTable.get(row.table) ?? [];
-      list.push({ rid, row });
+      list.push(record);
       byTable.set(row.table, list);
     }
   }
-  for (const [table, rows] of byTable) {
+  const inserts: string[] = [];
+  const bindings: string[] = [];
+  for (const [table, records] of byTable) {
     const cols = COLUMNS[table];
-    const records = rows.map(({ rid, row }) => {
-      const record: Record<string, unknown> = { rid: String(rid), param: row.param, grp: row.grp ?? null };
-      for (const [column, field] of cols)
-        record[column] = (row as unknown as Record<string, unknown>)[field] ?? null;
-      return record;
-    });
     const names = ['rid', 'param', 'grp', ...cols.map(([c]) => c)];
     const types = ['bigint', 'text', 'integer', ...cols.map(([, , type]) => type)];
-    await db.raw(
+    inserts.push(
       `insert into idx_${table} (${names.join(', ')})
        select ${names.join(', ')} from json_to_recordset(?::json) as x(${names.map((n, i) => `${n} ${types[i]}`).join(', ')})`,
-      [JSON.stringify(records)],
     );
+    bindings.push(JSON.stringify(records));
   }
   const members = items.flatMap(({ rid, indexed }) =>
     indexed.compartments.map((c) => ({ rid: String(rid), type: c.compartmentType, id: c.compartmentId })),
   );
   if (members.length > 0) {
-    await db.raw(
+    inserts.push(
       `insert into idx_compartment (rid, compartment_type, compartment_id)
        select rid, type, id from json_to_recordset(?::json) as x(rid bigint, type text, id text)`,
-      [JSON.stringify(members)],
     );
+    bindings.push(JSON.stringify(members));
   }
+  if (inserts.length === 0) return;
+  const last = inserts.pop()!;
+  const ctes = inserts.map((sql, i) => `i${i} as (${sql})`).join(', ');
+  await db.raw(ctes ? `with ${ctes} ${last}` : last, bindings);
 }
 
 /** Removes the index rows of `rids` from every index table in one statement (one round trip per update). */
