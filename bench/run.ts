@@ -1,147 +1,307 @@
 /**
- * npm run bench [-- --quick] — ingest and read-by-id, each against a baseline measured in the
- * same run on the same database, so the ratios compare across machines:
- *   ingest baseline: the same resources as multi-row INSERTs straight into the tables;
- *   read baseline:   a bare express handler doing the same primary-key fetch.
- * Uses DATABASE_URL (a throwaway database is created on that server) or in-memory PGlite.
- * The full workload set (search, $everything, mixed load, CPU/RSS) belongs to the benchmark issue.
+ * npm run bench [-- --quick] [-- --pglite] [-- --profile]
+ *
+ * Runs Zorgpoort and a baseline server (bench/baseline-server.ts: the least an express server
+ * can do for the same work on the same database) as separate processes, puts the same load on
+ * both with autocannon, and reports every workload in absolute figures and as a ratio to its
+ * baseline, so results compare across machines. Between phases: CHECKPOINT + VACUUM ANALYZE.
+ * Writes bench/results/<date>.json and prints Markdown tables (the README's Performance section).
+ *
+ * Postgres: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
+ * a throwaway database is created there and dropped afterwards. --pglite runs both servers on
+ * in-memory PGlite instead (each its own; reported separately, no postgres CPU or VACUUM).
+ * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=search,
+ * everything,history,mixed runs just those phases after ingest and read (for profiling one).
  */
-import express from 'express';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startTestServer } from '../test/support/harness.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import pg from 'pg';
+import { createThrowawayDatabase } from '../test/support/harness.ts';
+import { loadBundles, patientFacts, random, type PatientFacts } from './lib/dataset.ts';
+import { runLoad, type LoadResult, type Request } from './lib/load.ts';
+import { postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
+import { table, targetTable, targets, type Row, type Side } from './lib/report.ts';
+import { SEARCHES, cycle, mixedRequests, searchRequests } from './lib/workloads.ts';
 
-const quick = process.argv.includes('--quick');
-const readSeconds = quick ? 3 : 10;
-const dir = new URL('../test/fixtures/synthea/', import.meta.url);
-const bundles = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort()
-  .map((f) => readFileSync(new URL(f, dir), 'utf8'));
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const usePglite = argv.includes('--pglite');
+/** --only=search,everything,history,mixed: just these phases (ingest and read always run). */
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const want = (phase: string) => !only || only.includes(phase);
+const mode = quick
+  ? { patients: 30, warmupPatients: 3, seconds: 3, warmup: 1, ingestClients: 4 }
+  : { patients: 100, warmupPatients: 5, seconds: 20, warmup: 5, ingestClients: 4 };
+const root = new URL('../', import.meta.url);
+const resultsDir = new URL('bench/results/', root);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+mkdirSync(new URL('profiles/', resultsDir), { recursive: true });
 
-const server = await startTestServer();
-const knex = server.app.db.knex;
-const results: Record<string, unknown> = {
-  date: new Date().toISOString(),
-  database: server.app.db.kind,
-  quick,
-};
-
-// Ingest: transactions through the server vs raw multi-row INSERT of the same resources.
-let resources = 0;
-let t = performance.now();
-for (const body of bundles) {
-  const res = await fetch(server.base, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/fhir+json' },
-    body,
+const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = usePglite ? undefined : await createThrowawayDatabase(adminUrl);
+const processes: MeasuredProcess[] = [];
+let exitCode = 0;
+try {
+  const dbEnv = { DATABASE_URL: database?.url ?? '', PGLITE_DATA_DIR: 'memory://' };
+  const zorg = await startProcess({
+    script: 'server/main.ts',
+    env: { ...dbEnv, LOG_LEVEL: 'info' },
+    logFile: new URL(`${stamp}-server.log`, resultsDir).pathname,
+    readyPath: '/metadata',
+    nodeArgs: argv.includes('--profile')
+      ? ['--cpu-prof', `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`]
+      : [],
   });
-  if (!res.ok) throw new Error(`ingest failed: ${res.status}`);
-  resources += ((await res.json()) as { entry: unknown[] }).entry.length;
-}
-const ingestMs = performance.now() - t;
-const rows = bundles.flatMap((b) =>
-  (JSON.parse(b) as { entry: { resource: { resourceType: string } }[] }).entry.map((e) => ({
-    resource_type: e.resource.resourceType,
-    id: randomUUID(),
-    version_id: 1,
-    last_updated: new Date(),
-    content: JSON.stringify(e.resource),
-  })),
-);
-t = performance.now();
-for (let i = 0; i < rows.length; i += 500) {
-  const chunk = rows.slice(i, i + 500);
-  await knex.transaction(async (trx) => {
-    const ids = await trx('resource').insert(chunk).returning(['rid']);
-    await trx('resource_version').insert(
-      chunk.map((r, k) => ({ ...r, rid: (ids[k] as { rid: string }).rid, method: 'POST' })),
-    );
+  processes.push(zorg);
+  const base = await startProcess({
+    script: 'bench/baseline-server.ts',
+    env: dbEnv,
+    logFile: new URL(`${stamp}-baseline.log`, resultsDir).pathname,
+    readyPath: '/ready',
   });
-}
-const baselineIngestMs = performance.now() - t;
-results.ingest = {
-  resources,
-  resourcesPerSecond: Math.round(resources / (ingestMs / 1000)),
-  baselinePerSecond: Math.round(rows.length / (baselineIngestMs / 1000)),
-  ratio: +(baselineIngestMs / ingestMs).toFixed(3),
-};
+  processes.push(base);
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, zorg.rssMiB().now)), 250);
 
-// Read by id: the server's read vs a bare express PK fetch on the same knex.
-const ids = (
-  (await knex('resource')
-    .select('resource_type', 'id')
-    .where({ resource_type: 'Observation' })
-    .limit(500)) as {
-    resource_type: string;
-    id: string;
-  }[]
-).map((r) => `${r.resource_type}/${r.id}`);
-const bare = express();
-bare.get('/:type/:id', async (req, res) => {
-  const row = await knex('resource')
-    .select('content')
-    .where({ resource_type: req.params.type, id: req.params.id })
-    .first();
-  res.type('application/fhir+json').send(row.content);
-});
-const bareServer = createServer(bare).listen(0, '127.0.0.1');
-await new Promise((r) => bareServer.once('listening', r));
-const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}`;
-
-async function load(base: string, clients: number, seconds: number) {
-  const latencies: number[] = [];
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      for (let i = c; performance.now() < end; i += clients) {
-        const s = performance.now();
-        const res = await fetch(`${base}/${ids[i % ids.length]}`);
-        await res.arrayBuffer();
-        if (res.status !== 200) throw new Error(`read failed: ${res.status}`);
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    +latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(2);
-  return { requestsPerSecond: Math.round(latencies.length / seconds), p50: pct(0.5), p99: pct(0.99) };
-}
-for (const clients of [1, 16]) {
-  await load(server.base, clients, 1); // warm-up
-  await load(bareBase, clients, 1);
-  const fhir = await load(server.base, clients, readSeconds);
-  const baseline = await load(bareBase, clients, readSeconds);
-  results[`read_${clients}_clients`] = {
-    fhir,
-    baseline,
-    ratio: +(fhir.requestsPerSecond / baseline.requestsPerSecond).toFixed(3),
+  const maintenance = async () => {
+    if (!database) return;
+    const client = new pg.Client(database.url);
+    await client.connect();
+    await client.query('checkpoint');
+    await client.query('vacuum analyze');
+    await client.end();
   };
+
+  /** Runs `work` and adds the CPU it cost `proc` and postgres, per unit of work done. */
+  async function measured<T>(proc: MeasuredProcess, work: () => Promise<T>, units: (r: T) => number) {
+    const [cpu0, pg0] = [proc.cpuMs(), postgresCpuMs()];
+    const result = await work();
+    const [cpu1, pg1] = [proc.cpuMs(), postgresCpuMs()];
+    const u = Math.max(1, units(result));
+    return {
+      result,
+      nodeCpuMs: (cpu1 - cpu0) / u,
+      postgresCpuMs: pg0 === null || pg1 === null ? null : (pg1 - pg0) / u,
+    };
+  }
+
+  // (a) Ingest: transaction Bundles from several clients at once.
+  const bundles = loadBundles(mode.patients);
+  const bodies = bundles.map((b) => JSON.stringify(b));
+  const ids: string[][] = [];
+  const baseIds: string[][] = [];
+  const post = async (url: string, from: number, to: number, clients: number, into: string[][]) => {
+    let next = from;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < to) {
+          const i = next++;
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/fhir+json' },
+            body: bodies[i],
+          });
+          if (!res.ok) throw new Error(`ingest of bundle ${i} to ${url}: ${res.status} ${await res.text()}`);
+          const json = (await res.json()) as { ids?: string[]; entry?: { response: { location: string } }[] };
+          into[i] = json.ids ?? json.entry!.map((e) => idOf(e.response.location));
+        }
+      }),
+    );
+    return bundles.slice(from, to).reduce((s, b) => s + b.entry!.length, 0);
+  };
+  const rows: Row[] = [];
+  const ingestSide = async (proc: MeasuredProcess, into: string[][]): Promise<Side> => {
+    await post(proc.url, 0, mode.warmupPatients, 1, into);
+    await maintenance();
+    const t = performance.now();
+    const m = await measured(
+      proc,
+      () => post(proc.url, mode.warmupPatients, bundles.length, mode.ingestClients, into),
+      (n) => n,
+    );
+    const perSecond = m.result / ((performance.now() - t) / 1000);
+    return { perSecond, nodeCpuMs: m.nodeCpuMs, postgresCpuMs: m.postgresCpuMs };
+  };
+  const ingestZ = await ingestSide(zorg, ids);
+  await maintenance();
+  const ingestB = await ingestSide(base, baseIds);
+  rows.push({
+    workload: 'ingest',
+    clients: mode.ingestClients,
+    zorgpoort: ingestZ,
+    baseline: { name: 'multi-row INSERT', ...ingestB },
+    ratio: ingestZ.perSecond / ingestB.perSecond,
+    note: `${bundles.length - mode.warmupPatients} transactions, resources/s`,
+  });
+  await maintenance();
+
+  const patients: PatientFacts[] = bundles.map((b, i) => patientFacts(b, ids[i]!));
+  const rnd = random(3);
+  const sample = Array.from({ length: 2000 }, () => {
+    const b = Math.floor(rnd() * bundles.length);
+    const e = Math.floor(rnd() * bundles[b]!.entry!.length);
+    const type = bundles[b]!.entry![e]!.resource!.resourceType;
+    return { zorg: `/${type}/${ids[b]![e]!}`, base: `/${type}/${baseIds[b]![e]!}` };
+  });
+
+  const load = async (proc: MeasuredProcess, clients: number, next: () => Request) => {
+    await runLoad({ url: proc.url, connections: clients, seconds: mode.warmup, next });
+    const m = await measured(
+      proc,
+      () => runLoad({ url: proc.url, connections: clients, seconds: mode.seconds, next }),
+      (r: LoadResult) => r.requests,
+    );
+    if (m.result.failures) {
+      exitCode = 1;
+      console.error(`${m.result.failures} failed requests against ${proc.url}`);
+    }
+    const side: Side = {
+      perSecond: m.result.requestsPerSecond,
+      p50: m.result.p50,
+      p99: m.result.p99,
+      nodeCpuMs: m.nodeCpuMs,
+      postgresCpuMs: m.postgresCpuMs,
+    };
+    return side;
+  };
+
+  /** One workload on Zorgpoort against one baseline figure measured in this run. */
+  const compare = (workload: string, clients: number, z: Side, b: Side, note?: string) =>
+    rows.push({
+      workload,
+      clients,
+      zorgpoort: z,
+      baseline: { name: 'primary-key fetch', ...b },
+      ratio: z.perSecond / b.perSecond,
+      note,
+    });
+
+  // (b) Read by id, against the bare primary-key fetch of the same resources.
+  const baselineRead = new Map<number, Side>();
+  for (const clients of [1, 32]) {
+    const z = cycle(sample, 1);
+    const b = cycle(sample, 1);
+    const zs = await load(zorg, clients, () => ({ path: z().zorg }));
+    await maintenance();
+    const bs = await load(base, clients, () => ({ path: b().base }));
+    baselineRead.set(clients, bs);
+    compare('read by id', clients, zs, bs);
+    await maintenance();
+  }
+
+  if (want('search')) {
+    // (c) Searches, one client, each over every patient in turn.
+    for (const kind of Object.keys(SEARCHES)) {
+      const found = await meanMatches(zorg.url, patients.slice(0, 10).map(SEARCHES[kind]!));
+      compare(
+        kind,
+        1,
+        await load(zorg, 1, searchRequests(kind, patients)),
+        baselineRead.get(1)!,
+        `${found} per page`,
+      );
+      await maintenance();
+    }
+  }
+
+  if (want('everything')) {
+    // (d) $everything for the median patient, the whole record in one page.
+    const median = [...patients].sort((a, b) => a.compartmentSize - b.compartmentSize)[patients.length >> 1]!;
+    const everything = `/Patient/${median.id}/$everything?_count=1000`;
+    const everythingSize = await meanMatches(zorg.url, [everything]);
+    compare(
+      'Patient/$everything',
+      1,
+      await load(zorg, 1, () => ({ path: everything })),
+      baselineRead.get(1)!,
+      `${everythingSize} resources`,
+    );
+    await maintenance();
+  }
+
+  if (want('history')) {
+    // (e) Instance history: 20 patients updated 10 times each, their history read in turn.
+    const historyPatients = patients.slice(0, 20);
+    for (const p of historyPatients) {
+      for (let v = 0; v < 10; v++) {
+        const current = (await (await fetch(`${zorg.url}/Patient/${p.id}`)).json()) as { active?: boolean };
+        const res = await fetch(`${zorg.url}/Patient/${p.id}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/fhir+json' },
+          body: JSON.stringify({ ...current, active: !current.active }),
+        });
+        if (!res.ok) throw new Error(`update for history failed: ${res.status}`);
+      }
+    }
+    await maintenance();
+    const historyOf = cycle(historyPatients, 5);
+    compare(
+      'Patient/[id]/_history',
+      1,
+      await load(zorg, 1, () => ({ path: `/Patient/${historyOf().id}/_history` })),
+      baselineRead.get(1)!,
+      '11 versions',
+    );
+    await maintenance();
+  }
+
+  if (want('mixed')) {
+    // (f) Mixed: 70% read, 20% search, 10% create, 32 clients.
+    compare(
+      'mixed read/search/create',
+      32,
+      await load(
+        zorg,
+        32,
+        mixedRequests(
+          sample.map((s) => s.zorg),
+          patients,
+        ),
+      ),
+      baselineRead.get(32)!,
+      '70/20/10',
+    );
+  }
+
+  clearInterval(sampler);
+  const peak = Math.max(peakRss, zorg.rssMiB().peak);
+  const result = {
+    date: new Date().toISOString(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(),
+    database: usePglite ? 'pglite' : 'postgres',
+    quick,
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+    rows,
+    peakRssMiB: peak,
+    targets: targets(rows, peak),
+  };
+  writeFileSync(new URL(`${stamp}.json`, resultsDir), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n${table(rows)}\n\n${targetTable(result.targets)}\n`);
+  console.log(`written to bench/results/${stamp}.json`);
+} finally {
+  for (const p of processes) await p.stop().catch(() => undefined);
+  await database?.drop();
 }
-bareServer.close();
-await server.close();
+process.exit(exitCode);
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/${results.date as string}.json`.replace(/:/g, '-'), import.meta.url);
-writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-console.table(
-  Object.fromEntries(
-    Object.entries(results)
-      .filter(([, v]) => typeof v === 'object')
-      .map(([k, v]) => [k, flatten(v as Record<string, unknown>)]),
-  ),
-);
-console.log(`written to ${file.pathname}`);
+/** Mean number of matches (search mode) on the first page of these searches: proof they find something. */
+async function meanMatches(url: string, paths: string[]): Promise<number> {
+  let total = 0;
+  for (const path of paths) {
+    const res = await fetch(url + path);
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    const bundle = (await res.json()) as { entry?: { search?: { mode?: string } }[] };
+    total += (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome').length;
+  }
+  return Math.round(total / paths.length);
+}
 
-function flatten(o: Record<string, unknown>, prefix = ''): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(o).flatMap(([k, v]) =>
-      v && typeof v === 'object'
-        ? Object.entries(flatten(v as Record<string, unknown>, `${prefix}${k}.`))
-        : [[`${prefix}${k}`, v]],
-    ),
-  );
+/** The id in a transaction response's `Location` (`[base/]Type/id/_history/n`). */
+function idOf(location: string): string {
+  const parts = location.split('/');
+  return parts[parts.indexOf('_history') - 1]!;
 }

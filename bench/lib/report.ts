@@ -1,0 +1,87 @@
+/** The benchmark's table and its targets, as Markdown (pasted as-is into the README). */
+
+export interface Side {
+  /** Requests/s, or resources/s for ingest. */
+  perSecond: number;
+  p50?: number;
+  p99?: number;
+  /** CPU ms per request (per resource for ingest) of the node process and of postgres. */
+  nodeCpuMs?: number;
+  postgresCpuMs?: number | null;
+}
+
+export interface Row {
+  workload: string;
+  clients: number;
+  zorgpoort: Side;
+  baseline: Side & { name: string };
+  /** zorgpoort.perSecond / baseline.perSecond: the share of the ceiling reached. */
+  ratio: number;
+  note?: string;
+}
+
+export interface Target {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+const n = (v: number | undefined | null, digits = 0) =>
+  v === undefined || v === null || Number.isNaN(v)
+    ? '–'
+    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+export function table(rows: Row[]): string {
+  const lines = [
+    '| workload | clients | Zorgpoort /s | p50 ms | p99 ms | baseline /s | baseline p50 | ratio | node CPU ms | pg CPU ms |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.workload}${r.note ? ` (${r.note})` : ''} | ${r.clients} | ${n(r.zorgpoort.perSecond)} | ${n(r.zorgpoort.p50, 2)} | ${n(r.zorgpoort.p99, 2)} | ${n(r.baseline.perSecond)} | ${n(r.baseline.p50, 2)} | ${n(r.ratio, 2)} | ${n(r.zorgpoort.nodeCpuMs, 2)} | ${n(r.zorgpoort.postgresCpuMs, 2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function targets(rows: Row[], peakRssMiB: number): Target[] {
+  const row = (w: string, clients?: number) =>
+    rows.find((r) => r.workload === w && (clients === undefined || r.clients === clients));
+  const out: Target[] = [];
+  const ingest = row('ingest');
+  if (ingest)
+    out.push({
+      target: 'ingest ≥ 2,000 resources/s',
+      measured: `${n(ingest.zorgpoort.perSecond)}/s`,
+      met: ingest.zorgpoort.perSecond >= 2000,
+    });
+  const read32 = row('read by id', 32);
+  if (read32)
+    out.push({
+      target: 'read by id, 32 clients: ≥ 40% of baseline, p99 ≤ 20 ms',
+      measured: `${n(read32.ratio * 100)}%, p99 ${n(read32.zorgpoort.p99, 1)} ms`,
+      met: read32.ratio >= 0.4 && (read32.zorgpoort.p99 ?? Infinity) <= 20,
+    });
+  const p50 = (w: string, limit: number, label: string) => {
+    const r = row(w);
+    if (r)
+      out.push({
+        target: `${label} p50 ≤ ${limit} ms`,
+        measured: `${n(r.zorgpoort.p50, 2)} ms`,
+        met: (r.zorgpoort.p50 ?? Infinity) <= limit,
+      });
+  };
+  p50('Observation?patient&code', 5, '`Observation?patient&code`');
+  p50('Patient?identifier=BSN', 3, 'Patient by BSN');
+  p50('Patient/$everything', 50, '`$everything`');
+  out.push({ target: 'server RSS < 1 GiB', measured: `${n(peakRssMiB)} MiB peak`, met: peakRssMiB < 1024 });
+  return out;
+}
+
+export function targetTable(list: Target[]): string {
+  return [
+    '| target | measured | met |',
+    '|---|---|---|',
+    ...list.map((t) => `| ${t.target} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
+}
