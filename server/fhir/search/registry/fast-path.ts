@@ -6,8 +6,12 @@ export interface PathNode {
   data: unknown;
 }
 
-/** `Type.step.step…` where a step is an element name or `ofType(T)`. */
-const SIMPLE_PATH = /^[A-Z][A-Za-z]*(\.([a-z][A-Za-z0-9]*|ofType\([A-Za-z]+\)))+$/;
+/** A step is an element name or `ofType(T)`. */
+const STEP = '([a-z][A-Za-z0-9]*|ofType\\([A-Za-z]+\\))';
+/** `Type` or `Type.step.step…`. */
+const SIMPLE_PATH = new RegExp(`^[A-Z][A-Za-z]*(\\.${STEP})*$`);
+/** `step.step…`, relative to a node (a composite's components). */
+const RELATIVE_PATH = new RegExp(`^${STEP}(\\.${STEP})*$`);
 
 /**
  * `ofType(T)` also selects specialisations of T (an Age is a Quantity, a code is a string).
@@ -48,13 +52,46 @@ export function compileFastPath(
   expression: string,
   resourceType: string,
 ): ((resource: unknown) => PathNode[]) | undefined {
+  const names = absoluteSteps(expression);
+  const plan = names && planSteps(names, [resourceType]);
+  if (!plan) return undefined;
+  return (resource) => {
+    const root = resource as { resourceType?: string };
+    if (typeof root?.resourceType !== 'string') return [];
+    return walk(plan.steps, [{ fhirNodeDataType: root.resourceType, data: resource }]);
+  };
+}
+
+/**
+ * A composite's component (`value.ofType(Quantity)`), evaluated on each node its `base`
+ * path selects; undefined unless the base is a plain path to elements of one type.
+ */
+export function compileComponentFastPath(
+  base: string,
+  expression: string,
+  resourceType: string,
+): ((node: unknown) => PathNode[]) | undefined {
+  const baseNames = absoluteSteps(base);
+  const basePlan = baseNames && planSteps(baseNames, [resourceType]);
+  if (!basePlan || basePlan.types.length !== 1 || !RELATIVE_PATH.test(expression)) return undefined;
+  const [type] = basePlan.types as [string];
+  const plan = planSteps(expression.split('.'), [type]);
+  if (!plan) return undefined;
+  return (node) => walk(plan.steps, [{ fhirNodeDataType: type, data: node }]);
+}
+
+/** The steps after the type of an absolute path, or undefined if it is not a plain path. */
+function absoluteSteps(expression: string): string[] | undefined {
   // `(X as T).rest` selects what `X.ofType(T).rest` does on the single-valued choices it is used on.
   const as = /^\(([A-Za-z.]+) as ([A-Za-z]+)\)((?:\.[a-z][A-Za-z0-9]*)*)$/.exec(expression);
   if (as) expression = `${as[1]}.ofType(${as[2]})${as[3]}`;
   if (!SIMPLE_PATH.test(expression)) return undefined;
-  const [, ...names] = expression.split('.');
-  // Every step must be known to the type tables and none may hold a resource.
-  let types = [resourceType];
+  return expression.split('.').slice(1);
+}
+
+/** Resolves each step against the type tables; none may be unknown or hold a resource. */
+function planSteps(names: string[], rootTypes: string[]): { steps: Step[]; types: string[] } | undefined {
+  let types = rootTypes;
   const steps: Step[] = [];
   for (const name of names) {
     const ofType = /^ofType\(([A-Za-z]+)\)$/.exec(name)?.[1];
@@ -69,30 +106,30 @@ export function compileFastPath(
     }
     if (types.length === 0 || types.includes('Resource')) return undefined;
   }
-  return (resource) => {
-    const root = resource as { resourceType?: string };
-    if (typeof root?.resourceType !== 'string') return [];
-    let nodes: PathNode[] = [{ fhirNodeDataType: root.resourceType, data: resource }];
-    for (const step of steps) {
-      if ('ofType' in step) {
-        nodes = nodes.filter((n) => n.fhirNodeDataType === step.ofType);
-        continue;
-      }
-      const next: PathNode[] = [];
-      for (const node of nodes) {
-        const value = node.data as Record<string, unknown> | null;
-        if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
-        for (const { key, type } of step.keys.get(node.fhirNodeDataType) ??
-          keysOf(node.fhirNodeDataType, step.name)) {
-          const v = value[key];
-          if (v === undefined || v === null) continue;
-          for (const item of Array.isArray(v) ? v : [v]) {
-            if (item !== null && item !== undefined) next.push({ fhirNodeDataType: type, data: item });
-          }
+  return { steps, types };
+}
+
+function walk(steps: Step[], start: PathNode[]): PathNode[] {
+  let nodes = start;
+  for (const step of steps) {
+    if ('ofType' in step) {
+      nodes = nodes.filter((n) => n.fhirNodeDataType === step.ofType);
+      continue;
+    }
+    const next: PathNode[] = [];
+    for (const node of nodes) {
+      const value = node.data as Record<string, unknown> | null;
+      if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+      for (const { key, type } of step.keys.get(node.fhirNodeDataType) ??
+        keysOf(node.fhirNodeDataType, step.name)) {
+        const v = value[key];
+        if (v === undefined || v === null) continue;
+        for (const item of Array.isArray(v) ? v : [v]) {
+          if (item !== null && item !== undefined) next.push({ fhirNodeDataType: type, data: item });
         }
       }
-      nodes = next;
     }
-    return nodes;
-  };
+    nodes = next;
+  }
+  return nodes;
 }

@@ -5,7 +5,7 @@ import { resourceTypes } from '../../model/type-info.ts';
 import type { CompartmentDefinition } from '../extract/indexer.ts';
 import type { SearchParamType } from '../types.ts';
 import { partsForType } from './expression.ts';
-import { compileFastPath } from './fast-path.ts';
+import { compileComponentFastPath, compileFastPath } from './fast-path.ts';
 
 /** The fields of a SearchParameter resource the engine uses. */
 export interface SearchParameterResource {
@@ -142,7 +142,12 @@ export class SearchParamRegistry {
       const expression = c.expression.replace(/\.as\(([A-Za-z]+)\)/g, '.ofType($1)');
       components.push({
         type: componentDef.type,
-        evaluate: parts.map((p) => compile({ base: p.expression, expression })),
+        evaluate: parts.map(
+          (p) =>
+            (this.options.fastPath !== false
+              ? compileComponentFastPath(p.expression, expression, resourceType)
+              : undefined) ?? compile({ base: p.expression, expression }),
+        ),
       });
     }
     return { ...common, parts, components };
