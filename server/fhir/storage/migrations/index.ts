@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_resources.ts';
 import * as m002 from './002_search_index.ts';
+import * as m003 from './003_index_statistics.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -9,6 +10,7 @@ import * as m002 from './002_search_index.ts';
 const migrations: Record<string, Knex.Migration> = {
   '001_resources': m001,
   '002_search_index': m002,
+  '003_index_statistics': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
