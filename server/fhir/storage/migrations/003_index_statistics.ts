@@ -16,7 +16,7 @@ const STATISTICS: [name: string, columns: string, table: string][] = [
 
 export async function up(knex: Knex): Promise<void> {
   for (const [name, columns, table] of STATISTICS) {
-    await knex.raw(`create statistics ${name} (dependencies, mcv) on ${columns} from ${table}`);
+    await knex.raw(`create statistics ${name} (dependencies) on ${columns} from ${table}`);
     await knex.raw(`analyze ${table}`);
   }
 }
