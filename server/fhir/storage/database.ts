@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import { mkdirSync } from 'node:fs';
 import { migrationSource } from './migrations/index.ts';
+import { startAutoAnalyze } from './pglite-analyze.ts';
 
 export interface DatabaseOptions {
   databaseUrl?: string;
@@ -46,6 +47,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       connection: { connectionString: dir },
     });
   }
+  const stopAnalyze = kind === 'pglite' ? startAutoAnalyze(knex, 30_000) : undefined;
   return {
     knex,
     kind,
@@ -56,6 +58,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       await knex.raw('select 1');
     },
     async close() {
+      stopAnalyze?.();
       await knex.destroy();
     },
   };
