@@ -68,7 +68,7 @@ try {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, zorg.rssMiB().now)), 250);
 
   const maintenance = async () => {
-    if (!database) return;
+    if (!database) return; // PGlite lives inside the server process; see after ingest
     const client = new pg.Client(database.url);
     await client.connect();
     await client.query('checkpoint');
@@ -78,9 +78,10 @@ try {
 
   /** Runs `work` and adds the CPU it cost `proc` and postgres, per unit of work done. */
   async function measured<T>(proc: MeasuredProcess, work: () => Promise<T>, units: (r: T) => number) {
-    const [cpu0, pg0] = [proc.cpuMs(), postgresCpuMs()];
+    const pgCpu = () => (database ? postgresCpuMs() : null);
+    const [cpu0, pg0] = [proc.cpuMs(), pgCpu()];
     const result = await work();
-    const [cpu1, pg1] = [proc.cpuMs(), postgresCpuMs()];
+    const [cpu1, pg1] = [proc.cpuMs(), pgCpu()];
     const u = Math.max(1, units(result));
     return {
       result,
@@ -138,6 +139,9 @@ try {
     note: `${bundles.length - mode.warmupPatients} transactions, resources/s`,
   });
   await maintenance();
+  // PGlite has no autovacuum: the server analyzes changed tables every 30 s
+  // (server/fhir/storage/pglite-analyze.ts). Wait for a round, as a running server would have.
+  if (!database) await new Promise((r) => setTimeout(r, 31_000));
 
   const patients: PatientFacts[] = bundles.map((b, i) => patientFacts(b, ids[i]!));
   const rnd = random(3);
