@@ -171,6 +171,12 @@ describe('search over a hand-built graph: special and result parameters, the req
       expect(Number.isInteger(b.total) && b.total >= 0, `total ${b.total}`).to.equal(true);
     });
 
+    it('without _total, the total is given when one page holds every match, and only then', async () => {
+      expect((await get('Patient?_id=pat-a,pat-b,pat-c')).total).to.equal(3);
+      expect((await get('Patient?_id=does-not-exist')).total).to.equal(0);
+      expect(await get('Patient?_id=pat-a,pat-b,pat-c&_count=2')).to.not.have.property('total');
+    });
+
     it('_total=none leaves Bundle.total out', async () => {
       const b = await get('Patient?_id=pat-a,pat-b,pat-c&_total=none');
       expect(b).to.not.have.property('total');

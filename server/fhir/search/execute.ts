@@ -148,7 +148,7 @@ export async function executeSearch(
   return {
     matches,
     included,
-    total,
+    total: total ?? (result.total === 'auto' && cursor === undefined && !more ? matches.length : undefined),
     next: hasNext ? at(matches.at(-1), 'after') : undefined,
     previous: hasPrevious ? at(matches[0], 'before') : undefined,
     includesTruncated: truncated,

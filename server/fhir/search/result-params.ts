@@ -38,7 +38,8 @@ export interface IncludeSpec {
 }
 
 export type Summary = 'true' | 'false' | 'count' | 'data' | 'text';
-export type TotalMode = 'none' | 'estimate' | 'accurate';
+/** `auto` (no `_total` given): the total only when it costs nothing, i.e. one page holds every match. */
+export type TotalMode = 'auto' | 'none' | 'estimate' | 'accurate';
 
 export interface ResultParams {
   count: number;
@@ -149,8 +150,9 @@ export function parseResultParams(
   limits: ResultLimits,
   lookup: (type: string, code: string) => SearchParam | undefined,
 ): ResultParams {
-  const total = once(params, '_total') ?? 'none';
-  if (!['none', 'estimate', 'accurate'].includes(total)) {
+  const given = once(params, '_total');
+  const total = given ?? 'auto';
+  if (given !== undefined && !['none', 'estimate', 'accurate'].includes(given)) {
     throw new FhirError(400, `_total: '${total}' is not none, estimate or accurate`, { code: 'value' });
   }
   const summary = once(params, '_summary');
