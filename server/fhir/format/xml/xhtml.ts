@@ -42,9 +42,14 @@ export class XhtmlCapture {
     return --this.depth === 0;
   }
 
-  /** The div's source text, with declarations added for namespaces it inherited from outside. */
+  /**
+   * The div's source text, with declarations added for namespaces it inherited from outside.
+   * Line ends are normalised as XML 1.0 §2.11 requires of every processor (CRLF and a lone CR
+   * become LF), because the text is taken from the source before the parser's own normalisation;
+   * a CR written as a character reference (`&#13;`) stays, as it is markup.
+   */
   markup(source: string, end: number): string {
-    const raw = source.slice(this.start, end);
+    const raw = source.slice(this.start, end).replace(/\r\n?/g, '\n');
     if (this.inherited.size === 0) return raw;
     const declarations = [...this.inherited]
       .map(([prefix, uri]) => ` ${prefix === '' ? 'xmlns' : `xmlns:${prefix}`}="${escapeAttr(uri)}"`)
