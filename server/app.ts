@@ -6,6 +6,11 @@ import { capabilityStatement } from './fhir/rest/capabilities.ts';
 import { createDispatcher, type Dispatch } from './fhir/rest/dispatch.ts';
 import { resourceRoutes, type Route } from './fhir/rest/routes.ts';
 import type { RestContext } from './fhir/rest/types.ts';
+import { purge } from './fhir/rest/purge.ts';
+import { createAccessFor } from './access/access-for.ts';
+import { guardWrites } from './access/guard-writes.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -73,13 +78,36 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   ];
   routes.push(...systemRoutes, ...resourceRoutes);
 
-  const context = (req: express.Request): RestContext => ({
-    store,
-    search,
-    validator,
-    limits: config.limits,
-    baseUrl: req.baseUrl_,
-  });
+  const conformanceTokens = config.conformanceTokensFile
+    ? loadConformanceTokens(config.conformanceTokensFile)
+    : undefined;
+  if (conformanceTokens) {
+    logger.warn(
+      { file: config.conformanceTokensFile, tokens: conformanceTokens.size },
+      'conformance mode: static patient tokens and Patient/$purge are on; never use this with real data',
+    );
+    routes.push({
+      method: 'POST',
+      pattern: ['type', 'id', '$purge'],
+      types: ['Patient'],
+      interaction: '$purge',
+      level: 'instance',
+      handle: (ctx, _req, m) => purge(ctx, m.id),
+    });
+  }
+  const authenticate = createAuthenticator({ conformanceTokens });
+  const accessFor = createAccessFor(search);
+  const context = (req: express.Request): RestContext => {
+    const access = accessFor(authenticate(req.headers.authorization));
+    return {
+      store: guardWrites(store, access),
+      search,
+      validator,
+      limits: config.limits,
+      baseUrl: req.baseUrl_,
+      access,
+    };
+  };
 
   let draining = false;
   const health = healthRoutes({ ping: () => db.ping(), draining: () => draining });

@@ -29,6 +29,13 @@ export interface Config {
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
+  /** NODE_ENV=production: settings meant for testing only are refused. */
+  production: boolean;
+  /**
+   * Static per-patient bearer tokens for the Nictiz qualification TestScripts
+   * (QualificationTokens.json format); also routes Patient/[id]/$purge. Off by default.
+   */
+  conformanceTokensFile?: string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -40,6 +47,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const conformanceTokensFile = env.CONFORMANCE_TOKENS_FILE || undefined;
+  if (production && conformanceTokensFile) {
+    // Static tokens never expire and name a patient outright: a test fixture, never a login.
+    throw new Error('CONFORMANCE_TOKENS_FILE is refused when NODE_ENV=production');
+  }
   return {
     port: int(env, 'PORT', 8080),
     host: env.HOST ?? '127.0.0.1',
@@ -63,5 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    production,
+    conformanceTokensFile,
   };
 }

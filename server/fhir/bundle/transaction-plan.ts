@@ -49,9 +49,10 @@ function inBundleMatches(ctx: RestContext, plans: Planned[], resourceType: strin
   const { condition } = ctx.search.criteria(resourceType, query, ctx.baseUrl);
   return plans
     .filter((p) => p.target && !p.existing && p.target.resourceType === resourceType && p.req.body)
-    .filter((p) =>
-      ctx.search.matches(condition, { ...(p.req.body as object), resourceType, id: p.target!.id }),
-    )
+    .filter((p) => {
+      const resource = { ...(p.req.body as object), resourceType, id: p.target!.id };
+      return ctx.access.canSee(resource) && ctx.search.matches(condition, resource);
+    })
     .map((p) => p.target!);
 }
 

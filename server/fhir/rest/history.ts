@@ -1,6 +1,7 @@
 import { FhirError } from '../errors.ts';
 import type { HistoryEntry, Resource } from '../storage/types.ts';
 import { parseCount, parseInstantParam, single } from './params.ts';
+import { visible } from './read.ts';
 import type { FhirResult, RestContext } from './types.ts';
 import { etag } from './versioning.ts';
 
@@ -27,9 +28,19 @@ export async function history(
   if (cursor !== null && !(/^[0-9]{1,19}$/.test(cursor) && BigInt(cursor) <= 2n ** 63n - 1n)) {
     throw new FhirError(400, `_cursor: '${cursor}' is not a valid paging cursor`, { code: 'value' });
   }
+  if (ctx.access.restricted && !target.id) {
+    // Filtering a whole type's history would page and count through versions the caller
+    // may not know of; it waits for history criteria in SQL.
+    throw new FhirError(403, `History across resources is not available to ${ctx.access.describe}`, {
+      code: 'forbidden',
+    });
+  }
   if (target.id) {
     const current = await ctx.store.read(target.resourceType!, target.id);
-    if (!current)
+    if (
+      !current ||
+      (ctx.access.restricted && !(await anyVisibleVersion(ctx, target.resourceType!, target.id)))
+    )
       throw new FhirError(404, `${target.resourceType}/${target.id} is not known`, { code: 'not-found' });
   }
   // One extra row tells whether there is a next page without a count query.
@@ -40,7 +51,9 @@ export async function history(
     beforeVid: cursor ?? undefined,
     count: count + 1,
   });
-  const page = rows.slice(0, count);
+  const page = rows
+    .slice(0, count)
+    .filter((row) => !ctx.access.restricted || visible(ctx, row) || !row.content);
   const path = [target.resourceType, target.id, '_history'].filter(Boolean).join('/');
   const base = `${ctx.baseUrl}/${path}`;
   const query = (extra: Record<string, string>) => {
@@ -58,11 +71,18 @@ export async function history(
   const bundle: Resource = {
     resourceType: 'Bundle',
     type: 'history',
-    ...(target.id ? { total: await ctx.store.countVersions(target.resourceType!, target.id) } : {}),
+    ...(target.id && !ctx.access.restricted
+      ? { total: await ctx.store.countVersions(target.resourceType!, target.id) }
+      : {}),
     link,
     entry: page.map((row) => historyEntry(row, ctx.baseUrl)),
   };
   return { status: 200, headers: {}, resource: bundle };
+}
+
+async function anyVisibleVersion(ctx: RestContext, resourceType: string, id: string): Promise<boolean> {
+  const versions = await ctx.store.history({ resourceType, id, count: ctx.limits.maxHistoryCount });
+  return versions.some((v) => visible(ctx, v));
 }
 
 function historyEntry(row: HistoryEntry, baseUrl: string): Record<string, unknown> {

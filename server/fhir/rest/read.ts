@@ -1,7 +1,17 @@
 import { FhirError } from '../errors.ts';
-import type { StoredVersion } from '../storage/types.ts';
+import type { Resource, StoredVersion } from '../storage/types.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
 import { notModified, versionHeaders } from './versioning.ts';
+
+/**
+ * Whether the caller may know of this version. A deletion has no content to judge, so a
+ * restricted caller is told it does not exist.
+ */
+export function visible(ctx: RestContext, version: { content?: string | null; deleted?: boolean }): boolean {
+  if (!ctx.access.restricted) return true;
+  if (!version.content) return false;
+  return ctx.access.canSee(JSON.parse(version.content) as Resource);
+}
 
 /** The current version, or 404 (never existed) / 410 (deleted). */
 export async function loadCurrent(
@@ -13,7 +23,9 @@ export async function loadCurrent(
   const stored = forUpdate
     ? await ctx.store.readForUpdate(resourceType, id)
     : await ctx.store.read(resourceType, id);
-  if (!stored) throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
+  if (!stored || !visible(ctx, stored)) {
+    throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
+  }
   if (stored.deleted) {
     throw new FhirError(410, `${resourceType}/${id} was deleted`, {
       code: 'deleted',

@@ -1,3 +1,4 @@
+import type { AccessPolicy } from '../../access/policy.ts';
 import type { SearchEngine } from '../search/engine.ts';
 import type { ResourceStore } from '../storage/resource-store.ts';
 import type { Resource } from '../storage/types.ts';
@@ -24,6 +25,8 @@ export interface RestContext {
   limits: RestLimits;
   /** Base URL of this server as the client sees it, without a trailing slash. */
   baseUrl: string;
+  /** What the caller may see and write; every interaction applies it. */
+  access: AccessPolicy;
 }
 
 /**

@@ -165,6 +165,11 @@ export class SearchEngine {
     return { condition, valueKeys, typeExclusive: valueKeys.length === 0 };
   }
 
+  /** The resource types that belong to a compartment (the compartment's own type aside). */
+  compartmentMembers(compartmentType: string): ReadonlySet<string> | undefined {
+    return this.compartmentTypes.get(compartmentType);
+  }
+
   /** Whether a resource that is not stored yet matches (the twin of the SQL search). */
   matches(condition: Condition, resource: { resourceType: string } & Record<string, unknown>): boolean {
     return matchesInMemory(condition, resource, this.indexer(resource));

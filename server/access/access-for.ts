@@ -1,0 +1,16 @@
+import type { Principal } from '../auth/principal.ts';
+import type { SearchEngine } from '../fhir/search/engine.ts';
+import { patientCompartmentAccess } from './patient-compartment.ts';
+import { OPEN_ACCESS, type AccessPolicy } from './policy.ts';
+
+/** The policy for a principal: the one place where kinds of callers map to access rules. */
+export function createAccessFor(search: SearchEngine) {
+  return (principal: Principal): AccessPolicy => {
+    switch (principal.kind) {
+      case 'anonymous':
+        return OPEN_ACCESS;
+      case 'patient':
+        return patientCompartmentAccess(principal.patientId, search, { writeAll: principal.writeAll });
+    }
+  };
+}
