@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SuiteOptions } from './runner/run-suites.ts';
+import type { Waiver } from './runner/state.ts';
+
+/** The TestScript sets CI runs against Zorgpoort, shared by `npm run conformance:ci` and the e2e test. */
+const ROOT = new URL('.', import.meta.url).pathname;
+const IMMUNIZATION = join(ROOT, 'nictiz/Immunization-2-0-Test');
+const MP9 = join(ROOT, 'nictiz/MP9-one-patient-Test');
+
+/** The server's conformance configuration: the Immunization set's own tokens, mapped to its patients. */
+export const CONFORMANCE_TOKENS_FILE = join(IMMUNIZATION, 'Configuration/QualificationTokens.json');
+
+export const WAIVERS = JSON.parse(readFileSync(join(ROOT, 'waivers.json'), 'utf8')) as Waiver[];
+
+export interface Suite extends Omit<SuiteOptions, 'bases'> {
+  name: string;
+}
+
+export const SUITES: Suite[] = [
+  {
+    name: 'HL7 R4 example TestScripts',
+    scripts: [join(ROOT, 'hl7')],
+    // The search script asks the tester for a known family and given name.
+    vars: new Map([
+      ['PatientSearchFamilyName', 'Chalmers'],
+      ['PatientSearchGivenName', 'Peter'],
+    ]),
+  },
+  {
+    name: 'Nictiz Immunization 2.0 (MedMij XIS-Server, CheckContent)',
+    scripts: [
+      join(IMMUNIZATION, '_LoadResources'),
+      join(IMMUNIZATION, 'XIS-Server'),
+      join(IMMUNIZATION, 'XIS-Server-CheckContent'),
+    ],
+  },
+  {
+    name: 'Nictiz MP9 3.0.0-beta, one patient (R. van XXX_Sonnenberg)',
+    load: [join(MP9, '_reference/fixtures')],
+    scripts: [MP9],
+  },
+];
