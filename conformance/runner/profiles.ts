@@ -14,17 +14,22 @@ export interface ProfileChecker {
 const BASE = 'http://hl7.org/fhir/StructureDefinition/';
 
 /**
- * Base R4 profiles are checked with the server's own validator (schema plus rules), run in
- * this process, so the verdict does not depend on the server under test.
+ * Profiles are checked with the server's own validator (base R4 schema plus rules, and the
+ * nl-core/zib profiles in profiles/nl-core), run in this process, so the verdict does not
+ * depend on the server under test.
  */
 export function createProfileChecker(): ProfileChecker {
   let validator: ReturnType<typeof createResourceValidator> | undefined;
   return {
     check(resource, profileUrl) {
-      if (!profileUrl.startsWith(BASE)) return undefined;
+      validator ??= createResourceValidator();
+      if (!profileUrl.startsWith(BASE)) {
+        // nl-core/zib profiles the server holds (profiles/nl-core), checked on top of the base rules.
+        const extra = validator.profiles.validate(resource, profileUrl);
+        return extra && [...validator.validate(resource), ...extra];
+      }
       const type = profileUrl.slice(BASE.length);
       if (!isKnownResourceType(type)) return undefined;
-      validator ??= createResourceValidator();
       return validator.validate(resource, { expectedType: type });
     },
   };

@@ -153,6 +153,62 @@ describe('TestScript runner against a real server', function () {
     );
   });
 
+  it('validateProfileId checks an nl-core profile: the official example passes, a bad Patient fails', async () => {
+    const nl = 'http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient';
+    // Three official names (nl-core allows 2) and an integer house number (a string is required).
+    const bad = {
+      resourceType: 'Patient',
+      id: 'not-nl-core',
+      name: [1, 2, 3].map(() => ({ use: 'official', family: 'Jansen' })),
+      address: [
+        {
+          line: ['Straat 12'],
+          _line: [
+            {
+              extension: [
+                {
+                  url: 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber',
+                  valueInteger: 12,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'bad-patient.json'), JSON.stringify(bad));
+    const example = new URL('../fixtures/nictiz/zib2020-examples/nl-core-Patient-01.xml', import.meta.url)
+      .pathname;
+    const r = await runOne(
+      script(
+        'nl-profile',
+        [
+          op('update', {
+            resource: 'Patient',
+            params: '/nl-core-Patient-01',
+            sourceId: 'good',
+            contentType: 'xml',
+          }),
+          op('read', { resource: 'Patient', params: '/nl-core-Patient-01', accept: 'xml' }),
+          assert({ validateProfileId: 'nl' }),
+          op('update', { resource: 'Patient', params: '/not-nl-core', sourceId: 'bad', contentType: 'json' }),
+          op('read', { resource: 'Patient', params: '/not-nl-core', accept: 'json' }),
+          assert({ validateProfileId: 'nl' }),
+        ],
+        {
+          fixture: [
+            { id: 'good', autocreate: false, autodelete: false, resource: { reference: example } },
+            { id: 'bad', autocreate: false, autodelete: false, resource: { reference: 'bad-patient.json' } },
+          ],
+          profile: [{ id: 'nl', reference: nl }],
+        },
+      ),
+    );
+    const got = outcomes(r);
+    expect(got.map(([o]) => o)).to.deep.equal(['pass', 'fail']);
+    expect(got[1]![1]).to.contain(nl);
+  });
+
   it('the CLI prints per-script results and a last line with the counts, and exits 1 on a failure', async () => {
     const good = join(dir, 'good.json');
     const bad = join(dir, 'bad.json');

@@ -1,11 +1,14 @@
 import type { AccessPolicy } from '../../access/policy.ts';
 import type { SearchEngine } from '../search/engine.ts';
+import type { ProfileValidator } from '../validation/index.ts';
 import type { ResourceStore } from '../storage/resource-store.ts';
 import type { Resource } from '../storage/types.ts';
 import type { OperationOutcomeIssue } from '../outcome.ts';
 
 export interface ResourceValidator {
   validate(resource: unknown, options?: { expectedType?: string }): OperationOutcomeIssue[];
+  /** The profiles the server holds (profiles/nl-core), for $validate. */
+  readonly profiles: ProfileValidator;
 }
 
 export interface RestLimits {

@@ -2,6 +2,7 @@ import type { OperationOutcomeIssue } from '../outcome.ts';
 import { buildElementModel, type ElementModel } from './element-model.ts';
 import { isKnownResourceType, loadFhirSchema } from './fhir-schema.ts';
 import { finalizeIssues } from './issues.ts';
+import { createProfileValidator, type ProfileValidator } from './profiles/index.ts';
 import { buildResourceTree } from './resource-tree.ts';
 import { validateId, checkResourceIds } from './rules/id.ts';
 import { checkNarratives } from './rules/narrative.ts';
@@ -13,6 +14,13 @@ import { SchemaValidator } from './schema-validator.ts';
 
 export { isKnownResourceType, validateId };
 export { MAX_ISSUES } from './issues.ts';
+export {
+  createProfileValidator,
+  isProfileLoaded,
+  validateAgainstProfile,
+  type ProfileValidator,
+  type StructureDefinition,
+} from './profiles/index.ts';
 
 export interface ValidateOptions {
   /** The type the request addresses (e.g. from `PUT /Patient/1`); a different resourceType is an error. */
@@ -22,6 +30,11 @@ export interface ValidateOptions {
 export interface ResourceValidator {
   /** Returns the problems found, at most MAX_ISSUES; an empty array means the resource is valid. */
   validate(resource: unknown, options?: ValidateOptions): OperationOutcomeIssue[];
+  /**
+   * The profiles the server holds (profiles/nl-core/): `isLoaded(url)`, `validate(resource, url)`.
+   * Loaded on first use, so a server that never validates against a profile does not read them.
+   */
+  readonly profiles: ProfileValidator;
 }
 
 export function createResourceValidator(): ResourceValidator {
@@ -29,8 +42,13 @@ export function createResourceValidator(): ResourceValidator {
   const model: ElementModel = buildElementModel(schema.definitions);
   const schemaValidator = new SchemaValidator(schema);
   const isKnownType = (type: string): boolean => schema.resourceTypes.has(type);
+  let profiles: ProfileValidator | undefined;
 
   return {
+    get profiles() {
+      profiles ??= createProfileValidator();
+      return profiles;
+    },
     validate(resource, options = {}) {
       const rootIssues = checkRootResourceType(resource, isKnownType, options.expectedType);
       if (rootIssues.length > 0) return rootIssues;
