@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -207,6 +207,43 @@ describe('TestScript runner against a real server', function () {
     const got = outcomes(r);
     expect(got.map(([o]) => o)).to.deep.equal(['pass', 'fail']);
     expect(got[1]![1]).to.contain(nl);
+  });
+
+  it("sends the server's own token in place of the set's (QualificationTokens.json), by patient id", async () => {
+    const set = join(dir, 'set');
+    mkdirSync(join(set, 'Configuration'), { recursive: true });
+    mkdirSync(join(set, 'Scripts'), { recursive: true });
+    writeFileSync(
+      join(set, 'Configuration/QualificationTokens.json'),
+      JSON.stringify([{ accessToken: 'Bearer script-token', resourceId: 'p1' }]),
+    );
+    const file = join(set, 'Scripts/tokens.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        script(
+          'tokens',
+          [
+            op('read', {
+              resource: 'Patient',
+              params: '/rita',
+              requestHeader: [{ field: 'Authorization', value: '${token}' }],
+            }),
+            assert({ direction: 'request', headerField: 'Authorization', value: 'Bearer server-token' }),
+          ],
+          { variable: [{ name: 'token', defaultValue: 'Bearer script-token' }] },
+        ),
+      ),
+    );
+    const mapped = await runSuites({
+      bases: [server.base],
+      scripts: [file],
+      print: () => {},
+      serverTokens: [{ accessToken: 'server-token', resourceId: 'p1' }],
+    });
+    expect(outcomes(mapped.results[0]!).map(([o]) => o)).to.deep.equal(['pass']);
+    const unmapped = await runSuites({ bases: [server.base], scripts: [file], print: () => {} });
+    expect(outcomes(unmapped.results[0]!).map(([o]) => o)).to.deep.equal(['fail']);
   });
 
   it('the CLI prints per-script results and a last line with the counts, and exits 1 on a failure', async () => {
