@@ -13,11 +13,22 @@ function replaceable(access: AccessPolicy, current: StoredVersion | undefined): 
 }
 
 /**
- * The write side of a policy, at the one place every write passes: create, update, patch,
- * delete and each Bundle entry all end in `insertNew` or `write` on the store, so checking
- * there cannot be bypassed by a new interaction. Both the new content and the version it
- * replaces must be writable. A Proxy keeps the store's other methods as they are.
+ * For interactions that answer from the current version before writing: a version the caller
+ * may not replace is refused first, and with `answersFromCurrent` (If-Match compares its
+ * version) so is one they may not see, so a 412 cannot tell them what exists.
  */
+export function assertReplaceable(
+  access: AccessPolicy,
+  current: StoredVersion | undefined,
+  answersFromCurrent: boolean,
+): void {
+  if (!access.restricted || !current?.content) return;
+  const resource = JSON.parse(current.content) as Resource;
+  if (!access.canWrite(resource) || (answersFromCurrent && !access.canSee(resource))) {
+    refuse(access, current.resourceType, current.id);
+  }
+}
+
 export function guardWrites(store: ResourceStore, access: AccessPolicy): ResourceStore {
   if (!access.restricted) return store;
   return new Proxy(store, {

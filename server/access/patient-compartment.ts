@@ -1,14 +1,15 @@
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { AccessPolicy } from './policy.ts';
+import { SHARED_TYPES } from './shared-types.ts';
 
 /**
  * A patient sees their own compartment (their Patient resource and everything that refers to
- * them through the Patient CompartmentDefinition's parameters) and the shared resources
- * outside any patient's compartment (Medication, Organization, Location, Practitioner, …).
- * They write only inside their compartment. `writeAll` lifts that for writes only: the Nictiz
- * qualification load scripts PUT every patient's fixtures with one patient's token, so a
- * conformance token must be able to load data it then may not read back.
+ * them through the Patient CompartmentDefinition's parameters) and the shared types of
+ * shared-types.ts; nothing else. They write only inside their compartment. `writeAll` lifts
+ * that for writes only: the Nictiz qualification load scripts PUT every patient's fixtures
+ * with one patient's token, so a conformance token must be able to load data it then may not
+ * read back.
  */
 export function patientCompartmentAccess(
   patientId: string,
@@ -23,12 +24,27 @@ export function patientCompartmentAccess(
     compartmentId: patientId,
   };
   const scoped = (type: string) => type === 'Patient' || members.has(type);
+  const condition = (type: string): Condition =>
+    scoped(type) ? inCompartment : SHARED_TYPES.has(type) ? { kind: 'true' } : { kind: 'false' };
   const canSee: AccessPolicy['canSee'] = (resource) =>
-    !scoped(resource.resourceType) || search.matches(inCompartment, resource);
+    scoped(resource.resourceType)
+      ? search.matches(inCompartment, resource)
+      : SHARED_TYPES.has(resource.resourceType);
   return {
     restricted: true,
     describe: `Patient/${patientId}`,
-    searchCondition: (type) => (scoped(type) ? inCompartment : { kind: 'true' }),
+    searchCondition: condition,
+    anyTypeCondition: {
+      kind: 'or',
+      args: [
+        inCompartment,
+        {
+          kind: 'resource',
+          column: 'type',
+          where: [{ op: 'in', column: 'type', values: [...SHARED_TYPES] }],
+        },
+      ],
+    },
     canSee,
     canWrite: (resource) => options.writeAll || (scoped(resource.resourceType) && canSee(resource)),
   };

@@ -13,6 +13,8 @@ export interface AccessPolicy {
   /** Who this is, for error messages and logs. */
   readonly describe: string;
   searchCondition(resourceType: string): Condition;
+  /** The same criteria for a row of any type (untyped searches, `_include` targets). */
+  anyTypeCondition: Condition;
   canSee(resource: Resource): boolean;
   canWrite(resource: Resource): boolean;
 }
@@ -27,6 +29,7 @@ export const OPEN_ACCESS: AccessPolicy = {
   restricted: false,
   describe: 'unrestricted',
   searchCondition: () => TRUE,
+  anyTypeCondition: TRUE,
   canSee: () => true,
   canWrite: () => true,
 };

@@ -58,8 +58,26 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
         identifier: [{ system: 'urn:test', value: `id-${p}` }],
         subject: { reference: `Patient/${p}` },
         performer: [{ reference: 'Organization/clinic' }],
+        ...(p === 'bram' ? { device: { reference: 'Device/scale-of-bram' } } : {}),
       });
     }
+    // Outside the Patient compartment but someone's: denied by default, not "shared".
+    await put('Task/task-bram', {
+      resourceType: 'Task',
+      id: 'task-bram',
+      status: 'ready',
+      intent: 'order',
+      for: { reference: 'Patient/bram' },
+    });
+    await put('Device/scale-of-bram', { resourceType: 'Device', id: 'scale-of-bram' });
+    await put('List/list-bram', {
+      resourceType: 'List',
+      id: 'list-bram',
+      status: 'current',
+      mode: 'working',
+      subject: { reference: 'Patient/bram' },
+      entry: [{ item: { reference: 'Organization/clinic' } }],
+    });
   });
   after(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -105,10 +123,43 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
     ]);
   });
 
-  it('history across resources and untyped searches are refused (403), not silently filtered', async () => {
+  it('types outside the compartment are denied unless shared (Task, a Device without a patient)', async () => {
+    expect((await call('Task/task-bram', A)).status).to.equal(404);
+    expect(ids((await call('Task?patient=Patient/bram', A)).body)).to.deep.equal([]);
+    expect((await call('Device/scale-of-bram', A)).status).to.equal(404);
+  });
+
+  it('untyped searches carry the same criteria; history across resources and _list are refused (403)', async () => {
+    const all = ids((await call('?_lastUpdated=gt2000&_count=100', A)).body);
+    expect(all).to.include.members(['Patient/anna', 'Observation/obs-anna', 'Organization/clinic']);
+    expect(all.filter((id: string) => /bram/.test(id))).to.deep.equal([]);
     expect((await call('Observation/_history', A)).status).to.equal(403);
     expect((await call('_history', A)).status).to.equal(403);
-    expect((await call('?_lastUpdated=gt2000', A)).status).to.equal(403);
+    expect((await call('Organization?_list=list-bram', A)).status).to.equal(403);
+  });
+
+  it('_include:iterate does not walk through a resource the caller may not see', async () => {
+    const res = await call(
+      'Organization?_id=clinic&_revinclude=Observation:performer&_include:iterate=Observation:device',
+      A,
+    );
+    expect(ids(res.body)).to.deep.equal(['Observation/obs-anna', 'Organization/clinic']);
+    const unrestricted = await call(
+      'Organization?_id=clinic&_revinclude=Observation:performer&_include:iterate=Observation:device',
+    );
+    expect(ids(unrestricted.body), 'the walk exists for an unrestricted caller').to.include(
+      'Device/scale-of-bram',
+    );
+  });
+
+  it("If-Match on another patient's resource says nothing about its version", async () => {
+    const res = await call('Observation/obs-bram', A, {
+      method: 'DELETE',
+      headers: { 'if-match': 'W/"99"' },
+    });
+    expect(res.status).to.equal(403);
+    expect(JSON.stringify(res.body)).to.not.match(/W\/"1"|version/);
+    expect((await call('Observation/obs-bram')).status, 'nothing was deleted').to.equal(200);
   });
 
   it("conditional criteria cannot see another patient's resource", async () => {
@@ -136,7 +187,8 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
   it("Patient/$purge deletes the patient's compartment and nothing else", async () => {
     const res = await call('Patient/bram/$purge', B, { method: 'POST' });
     expect(res.status).to.equal(200);
-    expect(res.body.issue[0].diagnostics).to.match(/2 resource\(s\) deleted/);
+    expect(res.body.issue[0].diagnostics).to.match(/3 resource\(s\) deleted/);
+    expect((await call('List/list-bram')).status).to.equal(410);
     expect((await call('Patient/bram')).status).to.equal(410);
     expect((await call('Observation/obs-bram')).status).to.equal(410);
     expect((await call('Organization/clinic')).status).to.equal(200);

@@ -1,3 +1,4 @@
+import { visible } from '../rest/read.ts';
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
 import { matchOne } from '../rest/conditional-match.ts';
@@ -106,7 +107,10 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
         `the criteria match ${resourceType}/${target.id} but the body has id '${String(bodyId)}'`,
       );
     }
-    if (!target && typeof bodyId === 'string' && (await ctx.store.read(resourceType!, bodyId))) {
+    const taken =
+      !target && typeof bodyId === 'string' ? await ctx.store.read(resourceType!, bodyId) : undefined;
+    // Only an id the caller may see is named; any other goes on to the write guard.
+    if (taken && visible(ctx, taken)) {
       throw entryError(
         409,
         p.index,

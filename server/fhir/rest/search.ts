@@ -2,7 +2,6 @@ import { restrictPlan } from '../../access/restrict-plan.ts';
 import { executeSearch } from '../search/execute.ts';
 import { RESULT_PARAMS } from '../search/result-params.ts';
 import { searchsetBundle } from '../search/searchset.ts';
-import { visible } from './read.ts';
 import type { FhirResult, RestContext } from './types.ts';
 
 export interface SearchRequest {
@@ -50,8 +49,8 @@ export async function searchAt(
   });
   const page = await executeSearch(ctx.store.search, ctx.search.registry, restrictPlan(ctx.access, plan), {
     maxIncludes: ctx.limits.maxIncludes,
+    includeFilter: ctx.access.restricted ? ctx.access.anyTypeCondition : undefined,
   });
-  if (ctx.access.restricted) page.included = page.included.filter((row) => visible(ctx, row));
 
   const applied = new Set(plan.applied.map(([k, v]) => `${k}=${v}`));
   // `self` shows what was applied: the filters used and every result parameter.

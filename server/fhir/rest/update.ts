@@ -6,6 +6,8 @@ import type { Resource, StoredVersion } from '../storage/types.ts';
 import { matchOne } from './conditional-match.ts';
 import { requireResource } from './incoming.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
+import { assertReplaceable } from '../../access/guard-writes.ts';
+import { visible } from './read.ts';
 import { checkIfMatch, locationHeaders, versionHeaders } from './versioning.ts';
 
 /** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
@@ -55,7 +57,10 @@ export async function conditionalUpdate(
         { code: 'invalid' },
       );
     }
-    if (!match && resource.id !== undefined && (await store.read(resourceType, resource.id))) {
+    const taken =
+      !match && resource.id !== undefined ? await store.read(resourceType, resource.id) : undefined;
+    // Only an id the caller may see is named; any other goes on to the write guard.
+    if (taken && visible(tx, taken)) {
       // Updating it would overwrite a resource the criteria did not select (R5 makes this 409).
       throw new FhirError(
         409,
@@ -84,8 +89,10 @@ export async function writeVersion(
 ): Promise<FhirResult> {
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.store.readForUpdate(resourceType, id);
+    assertReplaceable(ctx.access, current, pre.ifMatch !== undefined);
     checkIfMatch(pre.ifMatch, current);
-    if (current && !current.deleted && unchanged(current, resource)) {
+    // The unchanged answer carries the stored version: only for what the caller may see.
+    if (current && !current.deleted && visible(ctx, current) && unchanged(current, resource)) {
       return { status: 200, headers: versionHeaders(current, ctx.baseUrl), json: current.content };
     }
     try {

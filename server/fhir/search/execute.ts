@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, type Cursor } from './cursor.ts';
 import type { SearchPlan } from './engine.ts';
 import type { SearchParamRegistry } from './registry/registry.ts';
 import type { IncludeSpec, SortKey } from './result-params.ts';
+import type { Condition } from './types.ts';
 
 export interface SearchPage {
   matches: SearchRow[];
@@ -19,6 +20,12 @@ export interface ExecuteOptions {
   maxIncludes: number;
   /** Rounds of `:iterate` before giving up (a cycle cannot loop forever). */
   maxIterations?: number;
+  /**
+   * What included rows must satisfy (the caller's access criteria), in the include statements
+   * themselves: a row the caller may not see is neither returned nor followed by `:iterate`,
+   * nor counted against the limit.
+   */
+  includeFilter?: Condition;
 }
 
 const NUMERIC = /^-?[0-9]{1,1000}(\.[0-9]{1,1000})?$/;
@@ -81,7 +88,7 @@ async function includes(
           sources.map((r) => r.rid),
           params,
           spec.targetType,
-          undefined,
+          options.includeFilter,
           room(),
         )),
       );
@@ -92,7 +99,7 @@ async function includes(
         spec.sourceType === '*'
           ? registry.referencesTo([...new Set(targets.map((t) => t.resourceType))])
           : referenceParams(registry, spec, [spec.sourceType]);
-      found.push(...(await queries.referring(targets, params, undefined, room())));
+      found.push(...(await queries.referring(targets, params, options.includeFilter, room())));
     }
     const fresh = found.filter((r) => !seen.has(r.rid) && seen.add(r.rid));
     included.push(...fresh);

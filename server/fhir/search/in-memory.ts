@@ -100,9 +100,11 @@ export function matchesInMemory(
       const value =
         c.column === 'id'
           ? resource.id
-          : resource.meta?.lastUpdated
-            ? Date.parse(resource.meta.lastUpdated)
-            : undefined;
+          : c.column === 'type'
+            ? resource.resourceType
+            : resource.meta?.lastUpdated
+              ? Date.parse(resource.meta.lastUpdated)
+              : undefined;
       return c.where.every((p) => test(p, () => value));
     }
     case 'compartment':

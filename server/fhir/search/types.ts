@@ -116,7 +116,7 @@ export type Condition =
   /** Some group of the composite has, for each part, a row satisfying its predicates. */
   | { kind: 'composite'; parts: { table: IndexTable; param: string; where: Predicate[] }[] }
   /** A column of the resource row itself. */
-  | { kind: 'resource'; column: 'id' | 'lastUpdated'; where: Predicate[] }
+  | { kind: 'resource'; column: 'id' | 'lastUpdated' | 'type'; where: Predicate[] }
   /** A reference in `params` points at a live `targetType` resource that satisfies `target`. */
   | { kind: 'chain'; params: string[]; targetType: string; target: Condition }
   /** Some live `sourceType` resource refers to this one through `param` and satisfies `source`. */

@@ -128,7 +128,9 @@ export class ConditionCompiler {
         return sql.join(' and ') + ')'.repeat(sql.length);
       }
       case 'resource': {
-        const column = c.column === 'id' ? `${r}.id` : `${r}.last_updated`;
+        const column = { id: `${r}.id`, type: `${r}.resource_type`, lastUpdated: `${r}.last_updated` }[
+          c.column
+        ];
         const toValue =
           c.column === 'lastUpdated' ? (v: unknown) => new Date(v as number) : (v: unknown) => v;
         return c.where.map((p) => this.predicate(p, () => column, b, toValue)).join(' and ');
