@@ -1,12 +1,12 @@
 import { startProcess } from '../bench/lib/processes.ts';
 import { summaryLine } from './runner/report.ts';
 import { runSuites } from './runner/run-suites.ts';
-import { CONFORMANCE_TOKENS_FILE, SUITES, WAIVERS } from './suites.ts';
+import { CONFORMANCE_TOKENS_FILE, SUITES, suiteProblems, WAIVERS } from './suites.ts';
 
 /**
  * `npm run conformance:ci`: starts the server as an operator would (`server/main.ts`, in-memory
  * PGlite, the conformance token file), runs every suite of suites.ts against it over HTTP and
- * exits 1 if any assert failed.
+ * exits 1 if any assert failed, fewer passed than the suite's minimum, or more were skipped than waived.
  */
 const server = await startProcess({
   script: 'server/main.ts',
@@ -19,8 +19,11 @@ try {
   for (const suite of SUITES) {
     console.log(`\n== ${suite.name}`);
     const { counts } = await runSuites({ ...suite, bases: [server.url], waivers: WAIVERS });
-    console.log(`== ${suite.name}: ${summaryLine(counts)}`);
-    failed += counts.failed;
+    const problems = suiteProblems(suite, counts);
+    console.log(
+      `== ${suite.name}: ${summaryLine(counts)}${problems.length ? ` — NOT OK: ${problems.join('; ')}` : ''}`,
+    );
+    failed += problems.length;
   }
 } finally {
   await server.stop();

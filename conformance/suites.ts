@@ -15,11 +15,31 @@ export const WAIVERS = JSON.parse(readFileSync(join(ROOT, 'waivers.json'), 'utf8
 
 export interface Suite extends Omit<SuiteOptions, 'bases'> {
   name: string;
+  /**
+   * Asserts that passed when the suite was last counted: a run with fewer has lost scripts or
+   * stopped evaluating something, which a count of failures alone would not show.
+   */
+  minimumPassed: number;
+}
+
+/** A suite's verdict beyond "nothing failed": enough passed, and only waived asserts skipped. */
+export function suiteProblems(
+  suite: Suite,
+  counts: { passed: number; failed: number; skipped: number },
+): string[] {
+  const problems: string[] = [];
+  if (counts.failed > 0) problems.push(`${counts.failed} assert(s) failed`);
+  if (counts.passed < suite.minimumPassed)
+    problems.push(`${counts.passed} passed, expected at least ${suite.minimumPassed}`);
+  if (counts.skipped > WAIVERS.length)
+    problems.push(`${counts.skipped} skipped, but only ${WAIVERS.length} asserts are waived`);
+  return problems;
 }
 
 export const SUITES: Suite[] = [
   {
     name: 'HL7 R4 example TestScripts',
+    minimumPassed: 55,
     scripts: [join(ROOT, 'hl7')],
     // The search script asks the tester for a known family and given name.
     vars: new Map([
@@ -29,6 +49,7 @@ export const SUITES: Suite[] = [
   },
   {
     name: 'Nictiz Immunization 2.0 (MedMij XIS-Server, CheckContent)',
+    minimumPassed: 699,
     scripts: [
       join(IMMUNIZATION, '_LoadResources'),
       join(IMMUNIZATION, 'XIS-Server'),
@@ -37,6 +58,8 @@ export const SUITES: Suite[] = [
   },
   {
     name: 'Nictiz MP9 3.0.0-beta, one patient (R. van XXX_Sonnenberg)',
+    // 2,116 asserts of the 92 scripts and the 68 fixture loads.
+    minimumPassed: 2184,
     load: [join(MP9, '_reference/fixtures')],
     scripts: [MP9],
   },

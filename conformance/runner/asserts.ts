@@ -1,4 +1,4 @@
-import { mimeType, type Exchange } from './exchange.ts';
+import { mimeType, parseBody, type Exchange } from './exchange.ts';
 import type { Resource } from './fixtures.ts';
 import type { Assert } from './model.ts';
 import { applyOperator, type OperatorResult } from './operators.ts';
@@ -49,7 +49,13 @@ export function evaluateAssert(a: Assert, state: RunState): Verdict {
   if (a.rule !== undefined) return runRule(a.rule, state);
   const src = state.source(a.sourceId);
   const exchange = src?.exchange;
-  const resource: Resource | undefined = src?.resource;
+  // A request-direction assert looks at what was sent.
+  const resource: Resource | undefined =
+    a.direction === 'request'
+      ? exchange?.request.body === undefined
+        ? undefined
+        : parseBody(exchange.request.body, exchange.request.headers['content-type'] ?? '').resource
+      : src?.resource;
   const operator = a.operator ?? 'equals';
 
   if (a.requestMethod !== undefined) {
@@ -190,11 +196,11 @@ function expressionAssert(
 }
 
 /** The first element of `minimum` (ids and meta aside) that `actual` lacks, or undefined. */
-function missingFromMinimum(actual: unknown, minimum: unknown, path = ''): string | undefined {
+export function missingFromMinimum(actual: unknown, minimum: unknown, path = ''): string | undefined {
   if (Array.isArray(minimum)) {
     const list = Array.isArray(actual) ? actual : [];
     for (const [i, m] of minimum.entries()) {
-      if (!list.some((x) => missingFromMinimum(x, m) === undefined)) return `${path}[${i}]`;
+      if (!list.some((x) => missingFromMinimum(x, m, `${path}[${i}]`) === undefined)) return `${path}[${i}]`;
     }
     return undefined;
   }

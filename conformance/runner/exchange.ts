@@ -31,7 +31,7 @@ export function serializeBody(resource: Resource, contentType: string): string {
   return contentType.includes('xml') ? toFhirXml(resource) : JSON.stringify(resource);
 }
 
-function parseBody(body: string, contentType: string): { resource?: Resource; parseError?: string } {
+export function parseBody(body: string, contentType: string): { resource?: Resource; parseError?: string } {
   if (body.trim() === '') return {};
   try {
     if (contentType.includes('xml')) return { resource: parseFhirXml(body) as Resource };

@@ -87,7 +87,11 @@ function withUrlId(resource: Resource, method: string, url: string): Resource {
 
 export function buildRequest(op: Operation, state: RunState): Exchange['request'] {
   const code = op.type ?? (op.method ? 'custom' : 'read');
-  const method = (op.method ?? METHOD[code] ?? 'GET').toUpperCase();
+  if (!op.method && METHOD[code] === undefined) {
+    // Guessing (say, a GET for `validate`) would turn it into a search that answers 200.
+    throw new Error(`operation type '${code}' is not supported without an explicit method`);
+  }
+  const method = (op.method ?? METHOD[code]!).toUpperCase();
   const base = state.options.bases[(op.destination ?? 1) - 1] ?? state.options.bases[0]!;
   let path = requestPath(op, state, code);
   if (op.encodeRequestUrl) path = encodeQuery(path);

@@ -24,17 +24,19 @@ export function applyOperator(
 ): OperatorResult {
   const first = actual[0];
   const shown = actual.length ? JSON.stringify(actual.length === 1 ? first : actual) : 'nothing';
-  const need = (test: (a: string, e: string) => boolean, words: string): OperatorResult => {
+  // Positive operators judge the first value found (Touchstone's reading); negative ones must
+  // hold for every value, or a second value could hide what the assert excludes.
+  const need = (test: (a: string, e: string) => boolean, words: string, every = false): OperatorResult => {
     if (expected === undefined) return { ok: false, detail: `operator '${operator}' needs a value` };
     if (first === undefined) return { ok: false, detail: `found nothing, expected ${words} '${expected}'` };
-    const ok = test(first, expected);
+    const ok = every ? actual.every((a) => test(a, expected)) : test(first, expected);
     return { ok, detail: `found ${shown}, expected ${words} '${expected}'` };
   };
   switch (operator) {
     case 'equals':
       return need((a, e) => a === e, '');
     case 'notEquals':
-      return need((a, e) => a !== e, 'not');
+      return need((a, e) => a !== e, 'not', true);
     case 'in':
       return need(
         (a, e) =>
@@ -52,6 +54,7 @@ export function applyOperator(
             .map((s) => s.trim())
             .includes(a),
         'none of',
+        true,
       );
     case 'greaterThan':
       return need((a, e) => compareOrder(a, e) > 0, 'greater than');
@@ -60,7 +63,7 @@ export function applyOperator(
     case 'contains':
       return need((a, e) => a.includes(e), 'to contain');
     case 'notContains':
-      return need((a, e) => !a.includes(e), 'not to contain');
+      return need((a, e) => !a.includes(e), 'not to contain', true);
     case 'empty':
       return {
         ok: actual.length === 0 || actual.every((a) => a === ''),

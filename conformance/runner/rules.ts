@@ -15,8 +15,8 @@ const RULES: Record<string, (state: RunState) => Verdict> = {
     if (!exchange || !self) return { outcome: 'fail', detail: 'the response has no self link' };
     const asked = new URL(exchange.request.url).searchParams;
     const answered = new URL(self, exchange.request.url).searchParams;
-    const missing = [...asked.keys()].filter(
-      (k) => !answered.getAll(k).some((v) => asked.getAll(k).includes(v)),
+    const missing = [...new Set(asked.keys())].filter(
+      (k) => !asked.getAll(k).every((v) => answered.getAll(k).includes(v)),
     );
     return missing.length
       ? { outcome: 'fail', detail: `not in the self link: ${missing.join(', ')}` }

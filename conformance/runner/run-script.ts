@@ -143,7 +143,8 @@ export async function runScript(script: TestScript, options: RunOptions): Promis
       ? [{ kind: 'operation', label: 'load fixtures', outcome: 'error', detail: fixtureError }, ...setup]
       : setup,
   });
-  const setupFailed = setup.some((r) => r.outcome === 'fail' || r.outcome === 'error');
+  const setupFailed =
+    fixtureError !== undefined || setup.some((r) => r.outcome === 'fail' || r.outcome === 'error');
   for (const test of script.tests) {
     phases.push({
       name: test.name,

@@ -153,6 +153,16 @@ describe('TestScript runner against a real server', function () {
     );
   });
 
+  it('an operation type it does not know is an error (counted as failed), not a guessed GET', async () => {
+    const r = await runOne(
+      script('unknown-op', [op('everything', { resource: 'Patient' }), assert({ response: 'okay' })]),
+    );
+    const [operation, after] = r.phases.flatMap((p) => p.results);
+    expect(operation?.outcome).to.equal('error');
+    expect(operation?.detail).to.contain("operation type 'everything' is not supported");
+    expect(after?.outcome).to.equal('skip');
+  });
+
   it('validateProfileId checks an nl-core profile: the official example passes, a bad Patient fails', async () => {
     const nl = 'http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient';
     // Three official names (nl-core allows 2) and an integer house number (a string is required).

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { missingFromMinimum } from '../../../conformance/runner/asserts.ts';
 import { normalizeTestScript } from '../../../conformance/runner/normalize.ts';
 import { applyOperator } from '../../../conformance/runner/operators.ts';
 import { shiftDate, substitutePlaceholders } from '../../../conformance/runner/placeholders.ts';
@@ -41,10 +42,34 @@ describe('TestScript runner parts', () => {
       expect(applyOperator('notEmpty', [], undefined)?.ok).to.equal(false);
       expect(applyOperator('equals', [], 'x')?.ok).to.equal(false);
     });
+    it('negative operators hold for every value, so a second value cannot hide the excluded one', () => {
+      expect(applyOperator('notEquals', ['Patient/anna', 'Patient/bram'], 'Patient/bram')?.ok).to.equal(
+        false,
+      );
+      expect(applyOperator('notIn', ['a', 'b'], 'b,c')?.ok).to.equal(false);
+      expect(applyOperator('notContains', ['abc', 'xyz'], 'y')?.ok).to.equal(false);
+      expect(applyOperator('notEquals', ['a', 'c'], 'b')?.ok).to.equal(true);
+    });
     it('an operator it does not know is undefined (skipped), never a pass', () => {
       expect(applyOperator('manualEval', ['x'], 'x')).to.equal(undefined);
       expect(applyOperator('eval', ['x'], 'x')).to.equal(undefined);
     });
+  });
+
+  it('minimumId: id, meta and text are ignored at the top only; nested text must be there', () => {
+    const actual = {
+      resourceType: 'X',
+      id: 'a',
+      text: { div: 'x' },
+      note: [{ text: 'nothing' }],
+      code: { coding: [{ code: '1' }, { code: '2' }] },
+    };
+    expect(missingFromMinimum(actual, { resourceType: 'X', id: 'other', text: { div: 'y' } })).to.equal(
+      undefined,
+    );
+    expect(missingFromMinimum(actual, { code: { coding: [{ code: '2' }] } })).to.equal(undefined);
+    expect(missingFromMinimum(actual, { note: [{ text: 'allergic' }] })).to.equal('note[0]');
+    expect(missingFromMinimum(actual, { code: { coding: [{ code: '3' }] } })).to.equal('code.coding[0]');
   });
 
   it('translates plain XPath child paths to FHIRPath and nothing else', () => {
