@@ -86,3 +86,18 @@ export interface TestScript {
   tests: ScriptTest[];
   teardown: Action[];
 }
+
+/** A script with no actions, to report work that is not a TestScript (loading, a file that would not parse). */
+export function placeholderScript(id: string, name: string, file: string): TestScript {
+  return {
+    id,
+    name,
+    file,
+    fixtures: [],
+    profiles: new Map(),
+    variables: [],
+    setup: [],
+    tests: [],
+    teardown: [],
+  };
+}

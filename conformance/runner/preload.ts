@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { send, serializeBody } from './exchange.ts';
 import { readResourceFile } from './fixtures.ts';
+import { placeholderScript } from './model.ts';
 import type { ActionResult, ScriptResult } from './run-script.ts';
 
 /**
@@ -64,17 +65,7 @@ export async function preload(
   }
   const name = `load ${paths.join(', ')}`;
   return {
-    script: {
-      id: 'load',
-      name,
-      file: paths.join(', '),
-      fixtures: [],
-      profiles: new Map(),
-      variables: [],
-      setup: [],
-      tests: [],
-      teardown: [],
-    },
+    script: placeholderScript('load', name, paths.join(', ')),
     phases: [{ name: 'load', results }],
   };
 }

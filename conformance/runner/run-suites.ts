@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadTestScript } from './load-script.ts';
+import { placeholderScript } from './model.ts';
 import { preload } from './preload.ts';
 import { createProfileChecker, type ProfileChecker } from './profiles.ts';
 import { count, formatScript, type Counts } from './report.ts';
@@ -65,17 +66,7 @@ function tokenMap(file: string, serverTokens: QualificationToken[] | undefined):
 
 function failedToLoad(file: string, message: string): ScriptResult {
   return {
-    script: {
-      id: file,
-      name: file,
-      file,
-      fixtures: [],
-      profiles: new Map(),
-      variables: [],
-      setup: [],
-      tests: [],
-      teardown: [],
-    },
+    script: placeholderScript(file, file, file),
     phases: [
       {
         name: 'load',
