@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
@@ -11,6 +12,7 @@ import { createAccessFor } from './access/access-for.ts';
 import { guardWrites } from './access/guard-writes.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
+import { findByIdentifier, UZI_PERSON_SYSTEM } from './auth/find-by-identifier.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -95,10 +97,15 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       handle: (ctx, _req, m) => purge(ctx, m.id),
     });
   }
-  const authenticate = createAuthenticator({ conformanceTokens });
+  const authenticate = createAuthenticator({
+    conformanceTokens,
+    findPractitionerByUzi: (uzi) =>
+      findByIdentifier(store, search, 'Practitioner', `${UZI_PERSON_SYSTEM}|${uzi}`),
+  });
   const accessFor = createAccessFor(search);
-  const context = (req: express.Request): RestContext => {
-    const access = accessFor(authenticate(req.headers.authorization));
+  const context = async (req: express.Request): Promise<RestContext> => {
+    const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
+    const access = accessFor(await authenticate({ authorization: req.headers.authorization, socket }));
     return {
       store: guardWrites(store, access),
       search,

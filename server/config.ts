@@ -36,6 +36,35 @@ export interface Config {
    * (QualificationTokens.json format); also routes Patient/[id]/$purge. Off by default.
    */
   conformanceTokensFile?: string;
+  /**
+   * HTTPS instead of HTTP. With UZI CAs, clients may log in with a UZI card (mutual TLS): only
+   * certificates chaining to those CAs and not on the revocation lists are accepted.
+   */
+  tls?: { certFile: string; keyFile: string; uziCaFiles: string[]; uziCrlFiles: string[] };
+}
+
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+}
+
+function tlsConfig(env: NodeJS.ProcessEnv): Config['tls'] {
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  const uziCaFiles = list(env, 'UZI_CA_FILES');
+  const uziCrlFiles = list(env, 'UZI_CRL_FILES');
+  if (!certFile || !keyFile) {
+    if (certFile || keyFile || uziCaFiles.length || uziCrlFiles.length) {
+      throw new Error(
+        'TLS_CERT_FILE and TLS_KEY_FILE are both needed for HTTPS (and for UZI_CA_FILES/UZI_CRL_FILES)',
+      );
+    }
+    return undefined;
+  }
+  if (uziCrlFiles.length && !uziCaFiles.length) throw new Error('UZI_CRL_FILES needs UZI_CA_FILES');
+  return { certFile, keyFile, uziCaFiles, uziCrlFiles };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -70,13 +99,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSearchCount: int(env, 'MAX_SEARCH_COUNT', 1000),
       maxIncludes: int(env, 'MAX_INCLUDES', 1000),
     },
-    searchParameterFiles: (env.SEARCH_PARAMETER_FILES ?? '')
-      .split(',')
-      .map((f) => f.trim())
-      .filter(Boolean),
+    searchParameterFiles: list(env, 'SEARCH_PARAMETER_FILES'),
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     production,
     conformanceTokensFile,
+    tls: tlsConfig(env),
   };
 }

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
@@ -11,12 +13,30 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * With UZI CAs, a client certificate is requested but not required (SMART and SAML logins use
+ * the same port), and not rejected in the handshake: the request is answered with an
+ * OperationOutcome saying why the card was refused (server/auth/uzi/uzi-login.ts).
+ */
+function tlsOptions(tls: NonNullable<Config['tls']>): HttpsServerOptions {
+  const read = (files: string[]) => files.map((f) => readFileSync(f));
+  return {
+    cert: readFileSync(tls.certFile),
+    key: readFileSync(tls.keyFile),
+    ...(tls.uziCaFiles.length
+      ? { requestCert: true, rejectUnauthorized: false, ca: read(tls.uziCaFiles), crl: read(tls.uziCrlFiles) }
+      : {}),
+  };
+}
+
 export async function startServer(
   config: Config,
   options: Parameters<typeof createApp>[1] = {},
 ): Promise<RunningServer> {
   const app = await createApp(config, options);
-  const http = createServer(app.express);
+  const http = config.tls
+    ? createHttpsServer(tlsOptions(config.tls), app.express)
+    : createServer(app.express);
   // Keep-alive sockets must not hold shutdown open, nor outlive a load balancer's idle timeout.
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -24,7 +44,7 @@ export async function startServer(
     http.listen(config.port, config.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
-  const url = `http://${config.host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -9,6 +9,10 @@ export function createAccessFor(search: SearchEngine) {
     switch (principal.kind) {
       case 'anonymous':
         return OPEN_ACCESS;
+      case 'practitioner':
+        // Treatment relationship and consent come with the consent gate; until then a
+        // practitioner sees what an anonymous caller sees.
+        return OPEN_ACCESS;
       case 'patient':
         return patientCompartmentAccess(principal.patientId, search, { writeAll: principal.writeAll });
     }

@@ -28,7 +28,8 @@ function pathSegments(req: Request): string[] {
 /** Thin: HTTP request → FhirRequest → dispatch → response. */
 export function fhirHandler(deps: {
   dispatch: Dispatch;
-  context: (req: Request) => RestContext;
+  /** Authenticates the caller too, so it may be refused (401/403) before any work. */
+  context: (req: Request) => Promise<RestContext>;
   limits: BodyLimits;
 }) {
   return async (req: Request, res: Response, next: NextFunction) => {
@@ -56,7 +57,7 @@ export function fhirHandler(deps: {
           ifNoneExist: header(req, 'if-none-exist'),
         },
       };
-      const result = await deps.dispatch(deps.context(req), fhirReq);
+      const result = await deps.dispatch(await deps.context(req), fhirReq);
       // A Bundle response is the answer itself, whatever Prefer says about resources in it.
       if (fhirReq.path.length === 0 && req.method === 'POST' && preferReturn(req) === 'minimal') {
         req.headers.prefer = 'return=representation';
