@@ -193,6 +193,9 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
     expect((await call('Observation/obs-bram')).status).to.equal(410);
     expect((await call('Organization/clinic')).status).to.equal(200);
     expect((await call('Observation/obs-anna')).status).to.equal(200);
+    // Bram's deleted resources are still nothing to Anna; to Bram they are gone (410).
+    expect((await call('Observation/obs-bram', A)).status).to.equal(404);
+    expect((await call('Observation/obs-bram', B)).status).to.equal(410);
   });
 });
 

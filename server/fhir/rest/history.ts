@@ -1,7 +1,7 @@
 import { FhirError } from '../errors.ts';
 import type { HistoryEntry, Resource } from '../storage/types.ts';
 import { parseCount, parseInstantParam, single } from './params.ts';
-import { visible } from './read.ts';
+import { anyVisibleVersion, visible } from './read.ts';
 import type { FhirResult, RestContext } from './types.ts';
 import { etag } from './versioning.ts';
 
@@ -78,11 +78,6 @@ export async function history(
     entry: page.map((row) => historyEntry(row, ctx.baseUrl)),
   };
   return { status: 200, headers: {}, resource: bundle };
-}
-
-async function anyVisibleVersion(ctx: RestContext, resourceType: string, id: string): Promise<boolean> {
-  const versions = await ctx.store.history({ resourceType, id, count: ctx.limits.maxHistoryCount });
-  return versions.some((v) => visible(ctx, v));
 }
 
 function historyEntry(row: HistoryEntry, baseUrl: string): Record<string, unknown> {

@@ -13,6 +13,16 @@ export function visible(ctx: RestContext, version: { content?: string | null; de
   return ctx.access.canSee(JSON.parse(version.content) as Resource);
 }
 
+/** Whether any version of the resource is one the caller may see (for deletions and history). */
+export async function anyVisibleVersion(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+): Promise<boolean> {
+  const versions = await ctx.store.history({ resourceType, id, count: ctx.limits.maxHistoryCount });
+  return versions.some((v) => visible(ctx, v));
+}
+
 /** The current version, or 404 (never existed) / 410 (deleted). */
 export async function loadCurrent(
   ctx: RestContext,
@@ -23,7 +33,14 @@ export async function loadCurrent(
   const stored = forUpdate
     ? await ctx.store.readForUpdate(resourceType, id)
     : await ctx.store.read(resourceType, id);
-  if (!stored || !visible(ctx, stored)) {
+  // A deletion has no content to judge: a restricted caller learns of it only when an earlier
+  // version was theirs to see.
+  const known =
+    stored &&
+    (stored.deleted && ctx.access.restricted
+      ? await anyVisibleVersion(ctx, resourceType, id)
+      : visible(ctx, stored));
+  if (!stored || !known) {
     throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
   }
   if (stored.deleted) {
