@@ -17,6 +17,16 @@ function refuse(message: string): never {
  * is checked for being a person's.
  */
 export function uziCardOf(socket: TLSSocket): UziCard | undefined {
+  // The certificate is fixed for the connection: decode it once, not on every keep-alive request.
+  if (cards.has(socket)) return cards.get(socket);
+  const card = readCard(socket);
+  cards.set(socket, card);
+  return card;
+}
+
+const cards = new WeakMap<TLSSocket, UziCard | undefined>();
+
+function readCard(socket: TLSSocket): UziCard | undefined {
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.raw) return undefined;
   if (!socket.authorized) {
