@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { runSuites } from '../../conformance/runner/run-suites.ts';
 import type { ScriptResult } from '../../conformance/runner/run-script.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
+import { NOT_NL_CORE_PATIENT } from '../support/nl-core-samples.ts';
 
 const run = promisify(execFile);
 const op = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -165,27 +166,7 @@ describe('TestScript runner against a real server', function () {
 
   it('validateProfileId checks an nl-core profile: the official example passes, a bad Patient fails', async () => {
     const nl = 'http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient';
-    // Three official names (nl-core allows 2) and an integer house number (a string is required).
-    const bad = {
-      resourceType: 'Patient',
-      id: 'not-nl-core',
-      name: [1, 2, 3].map(() => ({ use: 'official', family: 'Jansen' })),
-      address: [
-        {
-          line: ['Straat 12'],
-          _line: [
-            {
-              extension: [
-                {
-                  url: 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber',
-                  valueInteger: 12,
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    };
+    const bad = { ...NOT_NL_CORE_PATIENT, id: 'not-nl-core' };
     writeFileSync(join(dir, 'bad-patient.json'), JSON.stringify(bad));
     const example = new URL('../fixtures/nictiz/zib2020-examples/nl-core-Patient-01.xml', import.meta.url)
       .pathname;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { isDeepStrictEqual } from 'node:util';
 import { FHIR_JSON, FHIR_XML, jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+import { differences } from '../support/differences.ts';
 
 /**
  * Every official R4 example through the real HTTP stack: create from JSON, read back as JSON,
@@ -41,24 +41,6 @@ function comparable(resource: Json): Json {
   if (meta === undefined) return rest;
   const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta as Json;
   return Object.keys(otherMeta).length ? { ...rest, meta: otherMeta } : rest;
-}
-
-/** Up to `limit` paths where `actual` and `expected` differ, for a readable failure message. */
-function differences(actual: unknown, expected: unknown, path = '', out: string[] = [], limit = 5): string[] {
-  if (out.length >= limit || isDeepStrictEqual(actual, expected)) return out;
-  const isObj = (v: unknown) => typeof v === 'object' && v !== null;
-  if (isObj(actual) && isObj(expected) && Array.isArray(actual) === Array.isArray(expected)) {
-    const a = actual as Json;
-    const e = expected as Json;
-    for (const key of new Set([...Object.keys(e), ...Object.keys(a)])) {
-      const p = Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`;
-      differences(a[key], e[key], p, out, limit);
-    }
-    return out;
-  }
-  const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v).slice(0, 120));
-  out.push(`${path || '(root)'}: got ${show(actual)}, expected ${show(expected)}`);
-  return out;
 }
 
 /** Runs `work` on every item with at most `limit` in flight. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { parseFhirXml } from '../../server/fhir/format/xml/index.ts';
 import { jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+import { NOT_NL_CORE_PATIENT } from '../support/nl-core-samples.ts';
 
 const NL_CORE_PATIENT = 'http://nictiz.nl/fhir/StructureDefinition/nl-core-Patient';
 const goodPatient = () =>
@@ -11,30 +12,7 @@ const goodPatient = () =>
       'utf8',
     ),
   ) as Record<string, unknown>;
-/**
- * Valid R4, but not an nl-core-Patient: three official names (name:nameInformation allows 2) and a
- * houseNumber extension with an integer (iso21090-ADXP-houseNumber allows a string only).
- */
-const badPatient = {
-  resourceType: 'Patient',
-  name: [
-    { use: 'official', family: 'Jansen' },
-    { use: 'official', family: 'Jansen' },
-    { use: 'official', family: 'Jansen' },
-  ],
-  address: [
-    {
-      line: ['Straat 12'],
-      _line: [
-        {
-          extension: [
-            { url: 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-houseNumber', valueInteger: 12 },
-          ],
-        },
-      ],
-    },
-  ],
-};
+const badPatient = NOT_NL_CORE_PATIENT;
 
 describe('$validate against nl-core profiles (HTTP)', () => {
   let server: TestServer;
