@@ -12,7 +12,7 @@ import { createAccessFor } from './access/access-for.ts';
 import { guardWrites } from './access/guard-writes.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
-import { findByIdentifier, UZI_PERSON_SYSTEM } from './auth/find-by-identifier.ts';
+import { createPersonResolver } from './auth/resolve-person.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -97,11 +97,8 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
       handle: (ctx, _req, m) => purge(ctx, m.id),
     });
   }
-  const authenticate = createAuthenticator({
-    conformanceTokens,
-    findPractitionerByUzi: (uzi) =>
-      findByIdentifier(store, search, 'Practitioner', `${UZI_PERSON_SYSTEM}|${uzi}`),
-  });
+  const persons = createPersonResolver({ store, search });
+  const authenticate = createAuthenticator({ persons, conformanceTokens });
   const accessFor = createAccessFor(search);
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;

@@ -10,11 +10,21 @@ export function createAccessFor(search: SearchEngine) {
       case 'anonymous':
         return OPEN_ACCESS;
       case 'practitioner':
+      case 'system':
         // Treatment relationship and consent come with the consent gate; until then a
-        // practitioner sees what an anonymous caller sees.
+        // caregiver or a hospital system sees everything (their SMART scopes still narrow it).
         return OPEN_ACCESS;
       case 'patient':
-        return patientCompartmentAccess(principal.patientId, search, { writeAll: principal.writeAll });
+        return patientCompartmentAccess(principal.patientId, search, {
+          writeAll: principal.writeAll === true,
+        });
+      case 'related-person':
+        // Until the consent gate says what a related person may do: read the patient's own view.
+        return {
+          ...patientCompartmentAccess(principal.patientId, search, { writeAll: false }),
+          describe: `RelatedPerson/${principal.relatedPersonId}`,
+          canWrite: () => false,
+        };
     }
   };
 }

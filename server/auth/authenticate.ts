@@ -2,12 +2,14 @@ import type { TLSSocket } from 'node:tls';
 import { FhirError } from '../fhir/errors.ts';
 import type { ConformanceTokens } from './conformance-tokens.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
+import type { PersonResolver } from './resolve-person.ts';
 import { uziCardOf } from './uzi/uzi-login.ts';
 
 export interface AuthDeps {
+  persons: PersonResolver;
   conformanceTokens?: ConformanceTokens;
-  /** The id of the stored Practitioner with this UZI number (uzi-nr-pers), if any. */
-  findPractitionerByUzi(uziNumber: string): Promise<string | undefined>;
+  /** A SMART access token → its principal; undefined for a token that is unknown, expired or revoked. */
+  bearer?: (token: string) => Promise<Principal | undefined>;
 }
 
 export interface Credentials {
@@ -16,38 +18,41 @@ export interface Credentials {
   socket?: TLSSocket;
 }
 
+export const WWW_AUTHENTICATE = 'Bearer realm="zorgpoort"';
+
+function invalidToken(): never {
+  throw new FhirError(401, 'The access token is not valid (unknown, expired or revoked)', {
+    code: 'login',
+    headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_token"` },
+  });
+}
+
 /**
- * Credentials → Principal. A client certificate (UZI card) wins; then a conformance token when
- * those are configured (401 for an unknown one). Without either the caller stays anonymous, as
- * every caller is until authentication is complete.
+ * Credentials → Principal. A client certificate (UZI card) wins; then a bearer token (a
+ * conformance token when those are configured, else a SMART access token). Without either
+ * the caller is anonymous, which only discovery and login endpoints accept.
  */
 export function createAuthenticator(deps: AuthDeps) {
   return async (credentials: Credentials): Promise<Principal> => {
     const card = credentials.socket ? uziCardOf(credentials.socket) : undefined;
     if (card) {
-      const practitionerId = await deps.findPractitionerByUzi(card.uziNumber);
-      if (!practitionerId) {
-        // The card is genuine, but it names no one this server knows: refuse rather than
-        // open an empty session.
-        throw new FhirError(
-          403,
-          `UZI number ${card.uziNumber} is not registered here (no Practitioner with that uzi-nr-pers identifier)`,
-          {
-            code: 'forbidden',
-          },
-        );
-      }
-      return { kind: 'practitioner', practitionerId, card, via: 'uzi-certificate' };
+      return deps.persons.fromIdentity(
+        { kind: 'caregiver', uziNumber: card.uziNumber, card },
+        'uzi-certificate',
+      );
     }
     const { authorization } = credentials;
-    if (authorization === undefined || !deps.conformanceTokens) return ANONYMOUS;
-    const principal = deps.conformanceTokens.principal(authorization);
-    if (!principal) {
-      throw new FhirError(401, 'The access token is not valid', {
+    if (authorization === undefined) return ANONYMOUS;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!m) {
+      throw new FhirError(401, 'Authorization must be a Bearer token', {
         code: 'login',
-        headers: { 'WWW-Authenticate': 'Bearer realm="zorgpoort", error="invalid_token"' },
+        headers: { 'WWW-Authenticate': `${WWW_AUTHENTICATE}, error="invalid_request"` },
       });
     }
-    return principal;
+    const fixed = deps.conformanceTokens?.principal(authorization);
+    if (fixed) return fixed;
+    const principal = deps.bearer ? await deps.bearer(m[1]!) : undefined;
+    return principal ?? invalidToken();
   };
 }

@@ -1,13 +1,31 @@
 import { FhirError } from '../fhir/errors.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
+import type { Resource } from '../fhir/storage/types.ts';
 
-export const UZI_PERSON_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers';
+const NS = 'http://fhir.nl/fhir/NamingSystem';
+export const UZI_PERSON_SYSTEM = `${NS}/uzi-nr-pers`;
+export const BSN_SYSTEM = `${NS}/bsn`;
+export const URA_SYSTEM = `${NS}/ura`;
+export const AGB_SYSTEM = `${NS}/agb-z`;
+
+/** Current resources of one type matching a search query, through the same index a search uses. */
+export async function findResources(
+  store: ResourceStore,
+  search: SearchEngine,
+  resourceType: string,
+  query: string,
+  limit: number,
+): Promise<Resource[]> {
+  const { condition } = search.criteria(resourceType, query, '');
+  const rows = await store.search.page({ types: [{ resourceType, condition }], sort: [], limit });
+  return rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
+}
 
 /**
- * The id of the one current resource of `resourceType` with this identifier (`system|value`),
- * through the same token index a search uses. Two matches are a data error: refused, because
- * guessing which person logged in is worse than not logging them in.
+ * The id of the one current resource of `resourceType` with this identifier (`system|value`).
+ * Two matches are a data error: refused, because guessing which person logged in is worse
+ * than not logging them in.
  */
 export async function findByIdentifier(
   store: ResourceStore,
@@ -15,12 +33,17 @@ export async function findByIdentifier(
   resourceType: string,
   identifier: string,
 ): Promise<string | undefined> {
-  const { condition } = search.criteria(resourceType, `identifier=${encodeURIComponent(identifier)}`, '');
-  const rows = await store.search.page({ types: [{ resourceType, condition }], sort: [], limit: 2 });
-  if (rows.length > 1) {
+  const found = await findResources(
+    store,
+    search,
+    resourceType,
+    `identifier=${encodeURIComponent(identifier)}`,
+    2,
+  );
+  if (found.length > 1) {
     throw new FhirError(403, `${identifier} belongs to more than one ${resourceType}; the login is refused`, {
       code: 'multiple-matches',
     });
   }
-  return rows[0]?.id;
+  return found[0]?.id;
 }

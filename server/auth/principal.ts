@@ -1,19 +1,80 @@
 import type { UziCard } from './uzi/uzi-card.ts';
 
+/** How the caller proved who they are. */
+export type Via = 'uzi-certificate' | 'saml' | 'smart' | 'smart-backend' | 'conformance-token' | 'dev-login';
+
+/** One PractitionerRole of a practitioner: where and as what they work. */
+export interface PractitionerRoleRef {
+  practitionerRoleId: string;
+  organizationId?: string;
+  /** `system|code` of each PractitionerRole.code (UZI role codes such as 01.015, collective roles). */
+  codes: string[];
+}
+
+/** What a SMART access token adds: which app, which scopes, which launch context. */
+export interface SmartGrant {
+  clientId: string;
+  /** The granted scopes, space-separated as issued. */
+  scope: string;
+  /** The patient in context (`launch/patient`, an EHR launch, or the patient themself). */
+  patientId?: string;
+  encounterId?: string;
+}
+
+interface Authenticated {
+  via: Via;
+  /** Set when the caller came with a SMART token: its scopes narrow what the person may do. */
+  smart?: SmartGrant;
+}
+
+export interface PractitionerPrincipal extends Authenticated {
+  kind: 'practitioner';
+  practitionerId: string;
+  roles: PractitionerRoleRef[];
+  /** The card of a UZI-certificate login. */
+  card?: UziCard;
+}
+
+export interface PatientPrincipal extends Authenticated {
+  kind: 'patient';
+  patientId: string;
+  /** Conformance tokens only: may write outside the own compartment (the Nictiz load scripts). */
+  writeAll?: boolean;
+}
+
+export interface RelatedPersonPrincipal extends Authenticated {
+  kind: 'related-person';
+  relatedPersonId: string;
+  /** The patient this person is related to (RelatedPerson.patient). */
+  patientId: string;
+}
+
+/** A registered system client (an EHR/HIS) acting for its organisation. */
+export interface SystemPrincipal extends Authenticated {
+  kind: 'system';
+  clientId: string;
+  organizationId?: string;
+}
+
 /**
- * Who is calling. For now a caller is anonymous (trusted, as before authentication exists), a
- * patient identified by a static conformance token, or a practitioner identified by a UZI
- * card; SAML and SMART logins will add to this.
+ * Who is calling: one type for every caller. `anonymous` is a caller without credentials,
+ * which only discovery and login endpoints answer.
  */
 export type Principal =
-  | { kind: 'anonymous' }
-  | { kind: 'patient'; patientId: string; via: 'conformance-token'; writeAll: boolean }
-  | {
-      kind: 'practitioner';
-      /** The stored Practitioner this card's UZI number resolved to. */
-      practitionerId: string;
-      card: UziCard;
-      via: 'uzi-certificate';
-    };
+  { kind: 'anonymous' } | PractitionerPrincipal | PatientPrincipal | RelatedPersonPrincipal | SystemPrincipal;
+
+export type PersonPrincipal = PractitionerPrincipal | PatientPrincipal | RelatedPersonPrincipal;
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+/** The FHIR reference of the person behind a principal (SMART `fhirUser`, OAuth account id). */
+export function personReference(p: PersonPrincipal): string {
+  switch (p.kind) {
+    case 'practitioner':
+      return `Practitioner/${p.practitionerId}`;
+    case 'patient':
+      return `Patient/${p.patientId}`;
+    case 'related-person':
+      return `RelatedPerson/${p.relatedPersonId}`;
+  }
+}
