@@ -1,10 +1,22 @@
 import type { Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
+import { narrowByScopes } from './scopes/scope-policy.ts';
 import { OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 
 /** The policy for a principal: the one place where kinds of callers map to access rules. */
 export function createAccessFor(search: SearchEngine) {
+  const own = ownAccess(search);
+  return (principal: Principal): AccessPolicy => {
+    const base = own(principal);
+    return principal.kind !== 'anonymous' && principal.smart
+      ? narrowByScopes(base, principal, principal.smart, search)
+      : base;
+  };
+}
+
+/** What the caller may do without any token narrowing it. */
+function ownAccess(search: SearchEngine) {
   return (principal: Principal): AccessPolicy => {
     switch (principal.kind) {
       case 'anonymous':

@@ -46,6 +46,7 @@ export function patientCompartmentAccess(
       ],
     },
     canSee,
+    allows: () => true,
     canWrite: (resource) => options.writeAll || (scoped(resource.resourceType) && canSee(resource)),
   };
 }

@@ -1,6 +1,7 @@
 import type { Condition } from '../fhir/search/types.ts';
+import type { Letter } from './scopes/parse-scope.ts';
 
-type Resource = { resourceType: string } & Record<string, unknown>;
+export type Resource = { resourceType: string } & Record<string, unknown>;
 
 /**
  * What one caller may see and write. The search condition is ANDed into the same SQL
@@ -17,6 +18,11 @@ export interface AccessPolicy {
   anyTypeCondition: Condition;
   canSee(resource: Resource): boolean;
   canWrite(resource: Resource): boolean;
+  /**
+   * Whether the kind of interaction (a SMART letter: c r u d s) is allowed on a type at all;
+   * `resourceType` is undefined for system-level interactions.
+   */
+  allows(letter: Letter | undefined, resourceType: string | undefined): boolean;
 }
 
 const TRUE: Condition = { kind: 'true' };
@@ -32,4 +38,5 @@ export const OPEN_ACCESS: AccessPolicy = {
   anyTypeCondition: TRUE,
   canSee: () => true,
   canWrite: () => true,
+  allows: () => true,
 };

@@ -1,3 +1,5 @@
+import { letterFor } from '../../access/scopes/interaction-letter.ts';
+import { scopeRefusal } from '../../access/scopes/scope-policy.ts';
 import { FhirError } from '../errors.ts';
 import { isResourceType } from '../model/type-info.ts';
 import { validateId } from '../validation/index.ts';
@@ -80,6 +82,15 @@ export function createDispatcher(routes: Route[]) {
         code: 'invalid',
       });
     }
+    // Scopes (SMART letters) are checked per interaction here, so every Bundle entry is too.
+    const compartmentSearch = route.pattern.includes('target');
+    const letter = letterFor(route.interaction, compartmentSearch);
+    const type = compartmentSearch
+      ? matched.target === '*'
+        ? undefined
+        : matched.target
+      : matched.resourceType;
+    if (!ctx.access.allows(letter, type || undefined)) throw scopeRefusal(ctx.access.describe, letter!, type);
     return route.handle(ctx, req, matched);
   };
 }

@@ -1,0 +1,28 @@
+import type { Letter } from './parse-scope.ts';
+
+/**
+ * The SMART permission letter an interaction needs. Reading one resource (and its versions) is
+ * `r`; anything that finds resources by criteria (searches, compartments, type and system
+ * history, `$everything`) is `s`. Bundles need none themselves: each entry is dispatched, and
+ * checked, on its own. `$validate` discloses nothing beyond what `canSee` already filters.
+ */
+const LETTERS: Record<string, Letter> = {
+  read: 'r',
+  vread: 'r',
+  'history-instance': 'r',
+  'search-type': 's',
+  'search-system': 's',
+  'history-type': 's',
+  'history-system': 's',
+  $everything: 's',
+  create: 'c',
+  update: 'u',
+  patch: 'u',
+  delete: 'd',
+  $purge: 'd',
+};
+
+export function letterFor(interaction: string | string[], compartmentSearch: boolean): Letter | undefined {
+  if (compartmentSearch) return 's';
+  return typeof interaction === 'string' ? LETTERS[interaction] : undefined;
+}
