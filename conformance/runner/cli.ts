@@ -14,6 +14,9 @@ const USAGE = `npm run conformance -- --base URL --scripts PATH... [options]
   --fixtures DIR     extra folder to find 'Type/id' fixtures in (as Type-id.json or .xml)
   --tokens FILE      the server's own per-patient tokens, QualificationTokens.json format; they
                      replace the tokens of the script set's Configuration/QualificationTokens.json
+  --authorization V  Authorization header for requests that name none (e.g. 'Bearer <token>');
+                     CONFORMANCE_AUTHORIZATION in the environment does the same, out of sight
+                     of process listings
   --waive FILE       JSON list of {script, assert, reason}: asserts known to be wrong, reported
                      as skipped with the reason when they fail
   --today DATE       the test date T for \${DATE, T, …} and \${CURRENTDATE} (default: today)
@@ -30,6 +33,7 @@ async function main(): Promise<number> {
       var: { type: 'string', multiple: true },
       fixtures: { type: 'string', multiple: true },
       tokens: { type: 'string' },
+      authorization: { type: 'string' },
       waive: { type: 'string' },
       today: { type: 'string' },
       verbose: { type: 'boolean' },
@@ -58,6 +62,7 @@ async function main(): Promise<number> {
     bases: values.base,
     scripts,
     load: values.load,
+    authorization: values.authorization ?? (process.env.CONFORMANCE_AUTHORIZATION || undefined),
     vars,
     fixtureDirs: values.fixtures,
     serverTokens: json<QualificationToken[]>(values.tokens),

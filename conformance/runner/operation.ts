@@ -112,6 +112,9 @@ export function buildRequest(op: Operation, state: RunState): Exchange['request'
     const value = state.substitute(h.value);
     headers[h.field.toLowerCase()] = state.options.tokenMap.get(value) ?? value;
   }
+  if (state.options.authorization && headers.authorization === undefined) {
+    headers.authorization = state.options.authorization;
+  }
   return { method, url, headers, body };
 }
 

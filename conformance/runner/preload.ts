@@ -16,6 +16,7 @@ export async function preload(
   base: string,
   today: Date,
   timeoutMs: number,
+  authorization?: string,
 ): Promise<ScriptResult> {
   const files = paths.flatMap((p) =>
     statSync(p).isDirectory()
@@ -47,7 +48,11 @@ export async function preload(
         {
           method: bundleType ? 'POST' : 'PUT',
           url,
-          headers: { 'content-type': 'application/fhir+xml', accept: 'application/fhir+json' },
+          headers: {
+            'content-type': 'application/fhir+xml',
+            accept: 'application/fhir+json',
+            ...(authorization ? { authorization } : {}),
+          },
           body: serializeBody(resource, 'application/fhir+xml'),
         },
         timeoutMs,

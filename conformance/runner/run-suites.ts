@@ -23,6 +23,8 @@ export interface SuiteOptions {
   /** The server's own per-patient tokens, replacing the script set's by patient id. */
   serverTokens?: QualificationToken[];
   waivers?: Waiver[];
+  /** Authorization header for requests that carry none of their own (e.g. `Bearer <token>`). */
+  authorization?: string;
   today?: Date;
   verbose?: boolean;
   profiles?: ProfileChecker;
@@ -82,7 +84,7 @@ export async function runSuites(o: SuiteOptions): Promise<{ results: ScriptResul
   const profiles = o.profiles ?? createProfileChecker();
   const results: ScriptResult[] = [];
   if (o.load?.length) {
-    const loaded = await preload(o.load, o.bases[0]!, today, 60_000);
+    const loaded = await preload(o.load, o.bases[0]!, today, 60_000, o.authorization);
     results.push(loaded);
     print(formatScript(loaded, o.verbose ?? false));
   }
@@ -94,6 +96,7 @@ export async function runSuites(o: SuiteOptions): Promise<{ results: ScriptResul
       fixtureDirs: o.fixtureDirs ?? [],
       timeoutMs: 60_000,
       tokenMap: tokenMap(file, o.serverTokens),
+      authorization: o.authorization,
       profiles,
       waivers: o.waivers ?? [],
     };

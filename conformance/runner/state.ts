@@ -16,6 +16,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** A script's own token → the token to send instead (per-patient tokens of the server under test). */
   tokenMap: Map<string, string>;
+  /** Sent as Authorization on requests that name none themselves (the server's own credentials). */
+  authorization?: string;
   profiles: ProfileChecker;
   /** Asserts known to be wrong in a script: reported as skipped with the reason, never as passed. */
   waivers: Waiver[];
