@@ -13,6 +13,7 @@ import { guardWrites } from './access/guard-writes.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
+import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -27,6 +28,8 @@ export interface App {
   express: express.Express;
   db: Database;
   logger: Logger;
+  /** The SMART authorization server: client registry, EHR launches, the SAML login hand-off. */
+  smart: Pick<Smart, 'clients' | 'completeLoginUrl' | 'createLaunch' | 'principalFor'>;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -38,7 +41,18 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 };
 
 /** The composition root: every module is created here and handed its dependencies. */
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export interface AppOptions {
+  logger?: Logger;
+  /**
+   * The URL the server listens on, known only after listen (port 0 in tests): the SMART issuer
+   * and token audience when BASE_URL is not set.
+   */
+  listenUrl?: string;
+  /** Extra login methods on the SMART login page (SAML IdPs). */
+  loginOptions?: LoginOption[];
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await db.migrate();
@@ -98,7 +112,31 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     });
   }
   const persons = createPersonResolver({ store, search });
-  const authenticate = createAuthenticator({ persons, conformanceTokens });
+  const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
+  if (config.smart.devLogin) {
+    logger.warn(
+      'DEV_LOGIN=on: anyone can log in as any person on the SMART login page; never use this with real data',
+    );
+  }
+  // The EHR launch endpoint authenticates with the same authenticator the API uses, which in
+  // turn needs the SMART token lookup: the indirection breaks the cycle.
+  let authenticate: ReturnType<typeof createAuthenticator> = async () => {
+    throw new Error('authenticator not ready');
+  };
+  const smart = await createSmart({
+    fhirBase,
+    knex: db.knex,
+    store,
+    search,
+    persons,
+    authenticate: (credentials) => authenticate(credentials),
+    logger,
+    jwksFile: config.smart.jwksFile,
+    cookieKeys: config.smart.cookieKeys,
+    devLogin: config.smart.devLogin,
+    loginOptions: options.loginOptions ?? [],
+  });
+  authenticate = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
   const accessFor = createAccessFor(search);
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
@@ -122,6 +160,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   app.use(requestContext(logger, config.baseUrl));
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
+  app.use(smart.router);
   app.use(fhirHandler({ dispatch, context, limits: config.limits }));
   app.use(errorHandler(logger));
 
@@ -129,6 +168,7 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
     express: app,
     db,
     logger,
+    smart,
     drain: () => {
       draining = true;
     },

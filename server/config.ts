@@ -41,6 +41,14 @@ export interface Config {
    * certificates chaining to those CAs and not on the revocation lists are accepted.
    */
   tls?: { certFile: string; keyFile: string; uziCaFiles: string[]; uziCrlFiles: string[] };
+  smart: {
+    /** Private JWKS the authorization server signs id tokens with; unset → an ephemeral key. */
+    jwksFile?: string;
+    /** Keys that sign the login cookies (the first signs, all verify); the same on every node. */
+    cookieKeys: string[];
+    /** A login page where one types a person reference: demos and tests only. */
+    devLogin: boolean;
+  };
 }
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
@@ -82,6 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Static tokens never expire and name a patient outright: a test fixture, never a login.
     throw new Error('CONFORMANCE_TOKENS_FILE is refused when NODE_ENV=production');
   }
+  const devLogin = env.DEV_LOGIN === 'on';
+  if (env.DEV_LOGIN !== undefined && env.DEV_LOGIN !== '' && !['on', 'off'].includes(env.DEV_LOGIN)) {
+    throw new Error(`DEV_LOGIN must be 'on' or 'off', got '${env.DEV_LOGIN}'`);
+  }
+  if (production && devLogin) {
+    // Anyone could log in as anyone: a demo and test path, never a production login.
+    throw new Error('DEV_LOGIN=on is refused when NODE_ENV=production');
+  }
   return {
     port: int(env, 'PORT', 8080),
     host: env.HOST ?? '127.0.0.1',
@@ -105,5 +121,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     conformanceTokensFile,
     tls: tlsConfig(env),
+    smart: {
+      jwksFile: env.SMART_JWKS_FILE || undefined,
+      cookieKeys: list(env, 'SMART_COOKIE_KEYS'),
+      devLogin,
+    },
   };
 }

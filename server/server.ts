@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.ts';
@@ -33,10 +33,15 @@ export async function startServer(
   config: Config,
   options: Parameters<typeof createApp>[1] = {},
 ): Promise<RunningServer> {
-  const app = await createApp(config, options);
-  const http = config.tls
-    ? createHttpsServer(tlsOptions(config.tls), app.express)
-    : createServer(app.express);
+  // Listen first: with port 0 the URL (the SMART issuer when BASE_URL is unset) is known only
+  // then. Requests before the app is ready get 503.
+  const ready: { handler?: RequestListener } = {};
+  const listener: RequestListener = (req, res) => {
+    if (ready.handler) return ready.handler(req, res);
+    res.statusCode = 503;
+    res.end();
+  };
+  const http = config.tls ? createHttpsServer(tlsOptions(config.tls), listener) : createServer(listener);
   // Keep-alive sockets must not hold shutdown open, nor outlive a load balancer's idle timeout.
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -45,6 +50,14 @@ export async function startServer(
   });
   const { port } = http.address() as AddressInfo;
   const url = `${config.tls ? 'https' : 'http'}://${config.host}:${port}`;
+  let app: App;
+  try {
+    app = await createApp(config, { ...options, listenUrl: url });
+  } catch (err) {
+    await new Promise((resolve) => http.close(resolve));
+    throw err;
+  }
+  ready.handler = app.express as unknown as RequestListener;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {

@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Request } from 'express';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { FhirError } from '../../fhir/errors.ts';
+import type { SearchEngine } from '../../fhir/search/engine.ts';
+import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
+import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
+import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
+import { findResources } from '../find-by-identifier.ts';
+import type { Principal } from '../principal.ts';
+import type { PersonResolver } from '../resolve-person.ts';
+import { smartConfiguration } from './discovery.ts';
+import { createInteractions, type LoginOption, type PatientDirectory } from './interaction.ts';
+import { loadSigningKeys } from './keys.ts';
+import { createPrincipalFor } from './principal-for.ts';
+import { createSmartProvider, INTERACTION_PATH, LAUNCH_MODEL, type LaunchContext } from './provider.ts';
+
+export type { LoginOption } from './interaction.ts';
+
+/** How long an EHR launch id may wait for the app's authorization request. */
+const LAUNCH_SECONDS = 600;
+
+export interface SmartDeps {
+  /** The public FHIR base URL (issuer, token audience). */
+  fhirBase: string;
+  knex: Knex;
+  store: ResourceStore;
+  search: SearchEngine;
+  persons: PersonResolver;
+  /** For the EHR launch endpoint: who is asking (the app's authenticator). */
+  authenticate: (credentials: { authorization?: string }) => Promise<Principal>;
+  logger: Logger;
+  jwksFile?: string;
+  cookieKeys: string[];
+  devLogin: boolean;
+  loginOptions: LoginOption[];
+}
+
+/**
+ * The SMART on FHIR authorization server: oidc-provider with our storage, login pages,
+ * discovery, the EHR launch endpoint, and the access token → principal lookup for the API.
+ */
+export async function createSmart(deps: SmartDeps) {
+  const { fhirBase, knex, logger } = deps;
+  const keys = await loadSigningKeys(deps.jwksFile);
+  if (keys.ephemeral) {
+    logger.warn('SMART_JWKS_FILE is not set: id tokens are signed with a key made for this process only');
+  }
+  let cookieKeys = deps.cookieKeys;
+  if (!cookieKeys.length) {
+    logger.warn('SMART_COOKIE_KEYS is not set: login cookies use a key made for this process only');
+    cookieKeys = [randomBytes(32).toString('base64url')];
+  }
+  const clients = createClientStore(knex);
+  const records = createRecordStore(knex);
+  const provider = createSmartProvider({
+    fhirBase,
+    adapter: createOidcAdapterFactory(knex, (id) => clients.metadata(id)),
+    clients,
+    records,
+    persons: deps.persons,
+    keys,
+    cookieKeys,
+  });
+
+  const patients: PatientDirectory = {
+    async list() {
+      const found = await findResources(deps.store, deps.search, 'Patient', '_sort=-_lastUpdated', 50);
+      return found.map((p) => {
+        const name = (p as { name?: { text?: string; family?: string; given?: string[] }[] }).name?.[0];
+        const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
+        return { id: p.id!, label: label || `Patient ${p.id}` };
+      });
+    },
+    async exists(id) {
+      const v = await deps.store.read('Patient', id);
+      return Boolean(v?.content);
+    },
+  };
+
+  const interactions = createInteractions({
+    provider,
+    fhirBase,
+    clients,
+    records,
+    persons: deps.persons,
+    patients,
+    devLogin: deps.devLogin,
+    loginOptions: deps.loginOptions,
+    logger,
+  });
+
+  async function createLaunch(context: LaunchContext): Promise<string> {
+    const launch = randomBytes(18).toString('base64url');
+    await records.put(LAUNCH_MODEL, launch, context, LAUNCH_SECONDS);
+    return launch;
+  }
+
+  const base = new URL(fhirBase);
+  const callback = provider.callback();
+  const router = express.Router();
+  router.get('/.well-known/smart-configuration', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(smartConfiguration(fhirBase));
+  });
+  router.use(interactions.router);
+  // EHR launch: an authenticated EHR (a caregiver's token or a hospital system's) stores the
+  // context it launches the app in and passes the returned id as `launch` to the app.
+  router.post('/oauth/launch', express.json({ limit: '16kb' }), async (req: Request, res, next) => {
+    try {
+      const who = await deps.authenticate({ authorization: req.headers.authorization });
+      const allowed = who.kind === 'practitioner' || who.kind === 'system';
+      if (!allowed) {
+        throw new FhirError(
+          403,
+          'Only an EHR (a caregiver or a system client that reads patients) may create a launch',
+          {
+            code: 'forbidden',
+          },
+        );
+      }
+      const body = (req.body ?? {}) as { patient?: unknown; encounter?: unknown };
+      const patient = typeof body.patient === 'string' ? body.patient.replace(/^Patient\//, '') : undefined;
+      const encounter =
+        typeof body.encounter === 'string' ? body.encounter.replace(/^Encounter\//, '') : undefined;
+      if (!patient || !(await patients.exists(patient))) {
+        throw new FhirError(400, 'patient must name an existing Patient', { code: 'invalid' });
+      }
+      const launch = await createLaunch({ patient, ...(encounter ? { encounter } : {}) });
+      res.status(201).set('Cache-Control', 'no-store').json({ launch, expires_in: LAUNCH_SECONDS });
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.use((req, res, next) => {
+    if (!req.path.startsWith('/oauth/') && req.path !== '/.well-known/openid-configuration') return next();
+    if (req.path.startsWith(`${INTERACTION_PATH}/`)) return next();
+    // oidc-provider builds its URLs from the request: make them the public base URL's.
+    req.headers['x-forwarded-host'] = base.host;
+    req.headers['x-forwarded-proto'] = base.protocol.replace(':', '');
+    callback(req, res);
+  });
+
+  return {
+    router,
+    provider,
+    clients,
+    principalFor: createPrincipalFor({ provider, clients, persons: deps.persons, fhirBase }),
+    completeLoginUrl: interactions.completeLoginUrl,
+    createLaunch,
+  };
+}
+
+export type Smart = Awaited<ReturnType<typeof createSmart>>;

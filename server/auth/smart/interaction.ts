@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
+import express, { type Request, type Response } from 'express';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
+import type { RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
+import { personReference, type PersonPrincipal } from '../principal.ts';
+import type { PersonResolver } from '../resolve-person.ts';
+import { uziCardOf } from '../uzi/uzi-login.ts';
+import { consentPage, errorPage, loginPage } from './pages.ts';
+import { CONTEXT_MODEL, INTERACTION_PATH, LAUNCH_MODEL, LIFETIMES, type LaunchContext } from './provider.ts';
+import { grantableResourceScopes, hasScope, oidcScopes } from './scopes.ts';
+
+/** A login option beside the built-in ones (SAML IdPs): a link that starts that login for an interaction. */
+export interface LoginOption {
+  label: string;
+  href(uid: string): string;
+}
+
+export interface PatientDirectory {
+  /** Patients a caregiver may pick from (`launch/patient` without an EHR launch). */
+  list(): Promise<{ id: string; label: string }[]>;
+  exists(id: string): Promise<boolean>;
+}
+
+const TICKET_MODEL = 'LoginTicket';
+/** Long enough for a redirect after an IdP answered, short enough that a leaked URL is useless. */
+const TICKET_SECONDS = 120;
+
+interface Ticket {
+  uid: string;
+  person: string;
+}
+
+/**
+ * The pages oidc-provider sends the user to: log in (UZI-pas over TLS, development login, or a
+ * listed login option such as a SAML IdP that comes back through a one-time ticket URL), then
+ * allow the app's scopes and, for a caregiver's standalone `launch/patient`, pick the patient.
+ */
+export function createInteractions(deps: {
+  provider: Provider;
+  fhirBase: string;
+  clients: ClientStore;
+  records: RecordStore;
+  persons: PersonResolver;
+  patients: PatientDirectory;
+  devLogin: boolean;
+  loginOptions: LoginOption[];
+  logger: Logger;
+}) {
+  const { provider, fhirBase, clients, records, persons, patients } = deps;
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const html = (res: Response, status: number, body: string) =>
+    res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
+
+  const cardOf = (req: Request) => (req.socket instanceof TLSSocket ? uziCardOf(req.socket) : undefined);
+
+  async function finishLogin(req: Request, res: Response, person: PersonPrincipal) {
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: personReference(person), amr: [person.via] } },
+      { mergeWithLastSubmission: false },
+    );
+  }
+
+  /** Renders errors as a page: these are browser pages, not FHIR API answers. */
+  const page =
+    (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        const status = (err as { status?: number }).status ?? 500;
+        if (status >= 500) deps.logger.error({ err }, 'SMART interaction failed');
+        const message =
+          status >= 500
+            ? 'Something went wrong; start the login from the app again.'
+            : (err as Error).message;
+        if (!res.headersSent) html(res, status, errorPage(message));
+      }
+    };
+
+  router.get(
+    `${INTERACTION_PATH}/:uid`,
+    page(async (req, res) => {
+      const details = await provider.interactionDetails(req, res);
+      const client = await clients.active(String(details.params.client_id));
+      const action = `${INTERACTION_PATH}/${details.uid}`;
+      const clientName = client?.name ?? 'An app';
+      if (details.prompt.name === 'login') {
+        let uziCard: { name: string } | undefined;
+        let error: string | undefined;
+        try {
+          const card = cardOf(req);
+          if (card) uziCard = { name: `UZI ${card.uziNumber}` };
+        } catch (err) {
+          error = (err as Error).message;
+        }
+        const options = deps.loginOptions.map((o) => ({ label: o.label, href: o.href(details.uid) }));
+        html(res, 200, loginPage({ action, clientName, uziCard, devLogin: deps.devLogin, options, error }));
+        return;
+      }
+      const accountId = details.session?.accountId ?? '';
+      const person = await persons.fromReference(accountId, 'smart');
+      const scope = details.params.scope;
+      const context = await launchContext(details.params, person);
+      const needsPick =
+        hasScope(scope, 'launch/patient') && !context.patient && person.kind === 'practitioner';
+      html(
+        res,
+        200,
+        consentPage({
+          action,
+          clientName,
+          person: accountId,
+          scopes: [
+            ...oidcScopes(scope),
+            ...grantableResourceScopes(scope, client?.scope, ['patient', 'user']),
+          ],
+          ...(needsPick ? { patients: await patients.list() } : {}),
+          ...(context.patient ? { patient: context.patient } : {}),
+        }),
+      );
+    }),
+  );
+
+  /** The launch context a grant gets: an EHR launch's, the patient themself, or none yet. */
+  async function launchContext(
+    params: Record<string, string | undefined>,
+    person: PersonPrincipal,
+  ): Promise<LaunchContext> {
+    if (params.launch && hasScope(params.scope, 'launch')) {
+      const launch = await records.get<LaunchContext>(LAUNCH_MODEL, params.launch);
+      if (!launch)
+        throw Object.assign(new Error('The EHR launch has expired; launch the app again'), { status: 400 });
+      return launch;
+    }
+    if (person.kind === 'patient' || person.kind === 'related-person') return { patient: person.patientId };
+    return {};
+  }
+
+  router.post(
+    `${INTERACTION_PATH}/:uid/uzi`,
+    page(async (req, res) => {
+      await provider.interactionDetails(req, res);
+      const card = cardOf(req);
+      if (!card)
+        throw Object.assign(new Error('No UZI-pas was presented on this connection'), { status: 401 });
+      const person = await persons.fromIdentity(
+        { kind: 'caregiver', uziNumber: card.uziNumber, card },
+        'uzi-certificate',
+      );
+      await finishLogin(req, res, person);
+    }),
+  );
+
+  if (deps.devLogin) {
+    router.post(
+      `${INTERACTION_PATH}/:uid/dev-login`,
+      form,
+      page(async (req, res) => {
+        await provider.interactionDetails(req, res);
+        const reference = String((req.body as Record<string, unknown>)?.person ?? '').trim();
+        const person = await persons.fromReference(reference, 'dev-login');
+        deps.logger.warn({ person: reference }, 'development login used');
+        await finishLogin(req, res, person);
+      }),
+    );
+  }
+
+  // The end of an external login (SAML): a top-level GET that carries the interaction cookie.
+  router.get(
+    `${INTERACTION_PATH}/:uid/ticket/:ticket`,
+    page(async (req, res) => {
+      const details = await provider.interactionDetails(req, res);
+      const ticket = await records.take<Ticket>(TICKET_MODEL, String(req.params.ticket));
+      if (!ticket || ticket.uid !== details.uid) {
+        throw Object.assign(new Error('This login link is unknown, used or expired; log in again'), {
+          status: 400,
+        });
+      }
+      await finishLogin(req, res, await persons.fromReference(ticket.person, 'saml'));
+    }),
+  );
+
+  router.post(
+    `${INTERACTION_PATH}/:uid/confirm`,
+    form,
+    page(async (req, res) => {
+      const details = await provider.interactionDetails(req, res);
+      if (details.prompt.name !== 'consent') throw Object.assign(new Error('Log in first'), { status: 400 });
+      const accountId = details.session?.accountId ?? '';
+      const clientId = String(details.params.client_id);
+      const person = await persons.fromReference(accountId, 'smart');
+      const client = await clients.active(clientId);
+      if (!client) throw Object.assign(new Error('This app is no longer registered'), { status: 400 });
+      const scope = details.params.scope;
+      const context = await launchContext(details.params, person);
+      if (hasScope(scope, 'launch/patient') && !context.patient) {
+        const body = (req.body ?? {}) as Record<string, string | undefined>;
+        const chosen = (body.patient_id?.trim() || body.patient?.trim() || '').replace(/^Patient\//, '');
+        if (!chosen || !(await patients.exists(chosen))) {
+          throw Object.assign(new Error('Choose an existing patient'), { status: 400 });
+        }
+        context.patient = chosen;
+      }
+      const grant = details.grantId
+        ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId }))
+        : new provider.Grant({ accountId, clientId });
+      grant.addOIDCScope(oidcScopes(scope).join(' '));
+      grant.addResourceScope(
+        fhirBase,
+        grantableResourceScopes(scope, client.scope, ['patient', 'user']).join(' '),
+      );
+      const grantId = await grant.save();
+      if (context.patient || context.encounter) {
+        await records.put(CONTEXT_MODEL, grantId, context, LIFETIMES.Grant, grantId);
+      }
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      );
+    }),
+  );
+
+  router.post(
+    `${INTERACTION_PATH}/:uid/abort`,
+    page(async (req, res) => {
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The user denied access' },
+        { mergeWithLastSubmission: false },
+      );
+    }),
+  );
+
+  return {
+    router,
+    /**
+     * For logins that end elsewhere (SAML): a one-time, short-lived URL under the interaction
+     * path that finishes interaction `uid` as `person` when the browser GETs it.
+     */
+    async completeLoginUrl(uid: string, person: PersonPrincipal): Promise<string> {
+      const ticket = randomBytes(24).toString('base64url');
+      await records.put(
+        TICKET_MODEL,
+        ticket,
+        { uid, person: personReference(person) } satisfies Ticket,
+        TICKET_SECONDS,
+      );
+      return `${INTERACTION_PATH}/${encodeURIComponent(uid)}/ticket/${ticket}`;
+    },
+  };
+}

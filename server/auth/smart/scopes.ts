@@ -1,0 +1,52 @@
+import { covers, parseScope, type ScopeContext } from '../../access/scopes/parse-scope.ts';
+
+/**
+ * Scopes that are not about resources: OpenID Connect, refresh tokens, launch context.
+ * oidc-provider knows these as its own ("OIDC") scopes; resource scopes are resource-server
+ * scopes of the FHIR base URL.
+ */
+export const OIDC_SCOPES = [
+  'openid',
+  'fhirUser',
+  'profile',
+  'offline_access',
+  'online_access',
+  'launch',
+  'launch/patient',
+  'launch/encounter',
+];
+
+const words = (scope: string | undefined) => (scope ?? '').split(/\s+/).filter(Boolean);
+
+/**
+ * The resource scopes of `requested` that the client's registration covers, in the contexts
+ * the flow allows (`system/` for backend services, `patient/` and `user/` for apps). A scope
+ * the registration does not cover is left out rather than refused: the token says what was
+ * granted, as OAuth allows.
+ */
+export function grantableResourceScopes(
+  requested: string | undefined,
+  registered: string | undefined,
+  contexts: ScopeContext[],
+): string[] {
+  const allowed = words(registered).flatMap((s) => parseScope(s) ?? []);
+  return [
+    ...new Set(
+      words(requested).filter((s) => {
+        const scope = parseScope(s);
+        return (
+          scope !== undefined && contexts.includes(scope.context) && allowed.some((a) => covers(a, scope))
+        );
+      }),
+    ),
+  ];
+}
+
+/** The non-resource scopes of a request that this server knows. */
+export function oidcScopes(requested: string | undefined): string[] {
+  return words(requested).filter((s) => OIDC_SCOPES.includes(s));
+}
+
+export function hasScope(scope: string | undefined, name: string): boolean {
+  return words(scope).includes(name);
+}
