@@ -7,7 +7,7 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
-import { findResources } from '../find-by-identifier.ts';
+import type { Resource } from '../../fhir/storage/types.ts';
 import type { Principal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
@@ -66,7 +66,13 @@ export async function createSmart(deps: SmartDeps) {
 
   const patients: PatientDirectory = {
     async list() {
-      const found = await findResources(deps.store, deps.search, 'Patient', '_sort=-_lastUpdated', 50);
+      // Any 50 patients: a real deployment narrows this to the caregiver's own (consent gate).
+      const rows = await deps.store.search.page({
+        types: [{ resourceType: 'Patient', condition: { kind: 'true' } }],
+        sort: [],
+        limit: 50,
+      });
+      const found = rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
       return found.map((p) => {
         const name = (p as { name?: { text?: string; family?: string; given?: string[] }[] }).name?.[0];
         const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
