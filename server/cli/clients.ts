@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { exportJWK, generateKeyPair } from 'jose';
+import { loadConfig } from '../config.ts';
+import { createClientStore, type Registration } from '../fhir/storage/auth/client-store.ts';
+import { createDatabase } from '../fhir/storage/database.ts';
+
+/**
+ * `npm run clients -- <command>`: the SMART client registry, in the database, so a registration
+ * or revocation takes effect on running servers at once.
+ *
+ *   register --name N --jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1]
+ *   register --name N --redirect-uri U [--redirect-uri U2] --scope "…" [--public] [--jwks-file F]
+ *   list
+ *   revoke <client_id>
+ *   keygen [--alg ES384|RS384]      prints a private JWK and the public JWKS to register (testing)
+ */
+const USAGE = `usage: npm run clients -- register --name N (--jwks-file F | --jwks-url U | --redirect-uri U [--public]) --scope S [--organization Organization/id]
+       npm run clients -- list
+       npm run clients -- revoke <client_id>
+       npm run clients -- keygen [--alg ES384|RS384|ES256|RS256]`;
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    scope: { type: 'string' },
+    'jwks-file': { type: 'string' },
+    'jwks-url': { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    public: { type: 'boolean' },
+    organization: { type: 'string' },
+    alg: { type: 'string' },
+  },
+});
+const [command, ...rest] = positionals;
+
+async function keygen() {
+  const alg = values.alg ?? 'ES384';
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = `key-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 8)}`;
+  const meta = { kid, alg, use: 'sig' };
+  const out = {
+    privateJwk: { ...(await exportJWK(privateKey)), ...meta },
+    publicJwks: { keys: [{ ...(await exportJWK(publicKey)), ...meta }] },
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+function registration(): Registration {
+  if (!values.name) fail('--name is required');
+  if (!values.scope) fail('--scope is required');
+  const redirectUris = values['redirect-uri'] ?? [];
+  const jwksFile = values['jwks-file'];
+  const jwks = jwksFile ? (JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys?: object[] }) : undefined;
+  if (jwks && !Array.isArray(jwks.keys)) fail(`${jwksFile} is not a JWKS ({"keys": [...]})`);
+  if (jwks?.keys?.some((k) => 'd' in k))
+    fail(`${jwksFile} holds a private key; register the public JWKS only`);
+  if (!redirectUris.length && !jwks && !values['jwks-url']) {
+    fail('a backend client needs --jwks-file or --jwks-url; an app needs --redirect-uri');
+  }
+  const organization = values.organization?.replace(/^Organization\//, '');
+  return {
+    name: values.name,
+    scope: values.scope,
+    ...(jwks ? { jwks: jwks as { keys: object[] } } : {}),
+    ...(values['jwks-url'] ? { jwksUri: values['jwks-url'] } : {}),
+    ...(redirectUris.length ? { redirectUris } : {}),
+    ...(values.public ? { public: true } : {}),
+    ...(organization ? { organizationId: organization } : {}),
+  };
+}
+
+if (command === 'keygen') {
+  await keygen();
+} else if (command === 'register' || command === 'list' || command === 'revoke') {
+  const config = loadConfig();
+  const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
+  try {
+    await db.migrate();
+    const clients = createClientStore(db.knex);
+    if (command === 'register') {
+      const { client, clientSecret } = await clients.register(registration());
+      console.log(
+        JSON.stringify(
+          {
+            client_id: client.clientId,
+            ...(clientSecret ? { client_secret: clientSecret } : {}),
+            kind: client.kind,
+            name: client.name,
+            scope: client.scope,
+            ...(client.organizationId ? { organization: `Organization/${client.organizationId}` } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+      if (clientSecret)
+        console.error('The client secret is shown once; it is not stored in clear anywhere else.');
+    } else if (command === 'list') {
+      for (const c of await clients.list()) {
+        const state = c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active';
+        const org = c.organizationId ? ` Organization/${c.organizationId}` : '';
+        console.log(`${c.clientId}\t${c.kind}\t${state}\t${c.name}\t${c.scope}${org}`);
+      }
+    } else {
+      const clientId = rest[0] ?? fail('revoke needs a client_id');
+      if (!(await clients.revoke(clientId))) {
+        console.error(`no active client ${clientId}`);
+        process.exitCode = 1;
+      } else console.log(`revoked ${clientId}`);
+    }
+  } finally {
+    await db.close();
+  }
+} else {
+  fail(command ? `unknown command ${command}` : 'a command is needed');
+}
