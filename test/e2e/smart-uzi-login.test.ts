@@ -1,0 +1,142 @@
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../support/harness.ts';
+import { createTestPki, type TestPki } from '../support/uzi-pki.ts';
+import {
+  authorizeUrl,
+  CookieJar,
+  formAction,
+  pkce,
+  REDIRECT_URI,
+  registerApp,
+  type AppClient,
+} from '../support/smart-flow.ts';
+
+const CA_OID = '2.16.528.1.1003.1.3.5.5.2';
+
+/** The SMART login page over mutual TLS: a UZI-pas presented on the connection logs the caregiver in. */
+describe('SMART login with a UZI-pas', function () {
+  this.timeout(60_000);
+  let pki: TestPki;
+  let server: TestServer;
+  let app: AppClient;
+
+  /** One HTTPS request with the card (or none), through the jar; fetch cannot present client certificates. */
+  const send = (jar: CookieJar, url: URL, card?: string, form?: Record<string, string>) =>
+    new Promise<{ status: number; location?: string; text: string }>((resolve, reject) => {
+      const body = form ? new URLSearchParams(form).toString() : undefined;
+      const req = request(
+        url,
+        {
+          method: form ? 'POST' : 'GET',
+          ca: readFileSync(pki.uziCa),
+          ...(card ? pki.card(card) : {}),
+          agent: false,
+          headers: {
+            cookie: jar.header(url),
+            ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => {
+            const headers = new Headers();
+            for (const c of res.headers['set-cookie'] ?? []) headers.append('set-cookie', c);
+            jar.store(new Response(null, { headers }));
+            resolve({ status: res.statusCode ?? 0, location: res.headers.location, text });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  /** Follows redirects until the app's redirect URI or a page. */
+  const browse = async (jar: CookieJar, url: string, card?: string, form?: Record<string, string>) => {
+    let current = new URL(url);
+    let r = await send(jar, current, card, form);
+    while (r.location) {
+      current = new URL(r.location, current);
+      if (current.href.startsWith(REDIRECT_URI)) return { url: current.href, text: '' };
+      r = await send(jar, current, card);
+    }
+    return { url: current.href, text: r.text, status: r.status };
+  };
+
+  before(async () => {
+    pki = createTestPki([{ name: 'huisarts', uzi: `${CA_OID}-1-900012345-Z-90000123-01.015-01234567` }]);
+    server = await startTestServer(
+      {},
+      {
+        config: {
+          tls: {
+            certFile: pki.serverCert,
+            keyFile: pki.serverKey,
+            uziCaFiles: [pki.uziCa],
+            uziCrlFiles: [pki.uziCrl],
+          },
+        },
+      },
+    );
+    const put = async (resource: Record<string, unknown>) => {
+      const r = await send(
+        new CookieJar(),
+        new URL(`${resource.resourceType}/${resource.id}`, `${server.base}/`),
+      );
+      expect(r.status).to.be.oneOf([404, 410]);
+      await new Promise<void>((resolve, reject) => {
+        const req = request(
+          new URL(`${resource.resourceType}/${resource.id}`, `${server.base}/`),
+          {
+            method: 'PUT',
+            ca: readFileSync(pki.uziCa),
+            agent: false,
+            headers: { 'content-type': 'application/fhir+json' },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 201 ? resolve() : reject(new Error(String(res.statusCode))),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(resource));
+      });
+    };
+    await put({
+      resourceType: 'Practitioner',
+      id: 'dr-jansen',
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers', value: '900012345' }],
+    });
+    await put({ resourceType: 'Patient', id: 'p1' });
+    app = await registerApp(server, { scope: 'patient/*.rs' });
+  });
+  after(async () => {
+    await server?.close();
+    pki?.cleanup();
+  });
+
+  it('the login page offers the card only when one is presented, and it logs the caregiver in', async () => {
+    const { challenge } = pkce();
+    const url = authorizeUrl(server, app, {
+      scope: 'openid fhirUser launch/patient patient/Patient.rs',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const without = await browse(new CookieJar(), url);
+    expect(without.text).to.not.contain('UZI-pas (');
+
+    const jar = new CookieJar();
+    const login = await browse(jar, url, 'huisarts');
+    expect(login.text).to.contain('Log in with UZI-pas (UZI 900012345)');
+    const consent = await browse(jar, formAction(server, login.text, '/uzi'), 'huisarts', { uzi: '1' });
+    expect(consent.text).to.contain('Logged in as <code>Practitioner/dr-jansen</code>');
+    const done = await browse(jar, formAction(server, consent.text, '/confirm'), 'huisarts', {
+      patient: 'p1',
+    });
+    expect(new URL(done.url).searchParams.get('code')).to.be.a('string');
+  });
+});
