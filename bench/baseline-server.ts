@@ -12,7 +12,7 @@ import { createDatabase } from '../server/fhir/storage/database.ts';
 
 const db = createDatabase({
   databaseUrl: process.env.DATABASE_URL || undefined,
-  pgliteDataDir: 'memory://',
+  pgliteDataDir: process.env.PGLITE_DATA_DIR || 'memory://',
 });
 const knex = db.knex;
 await knex.raw(`

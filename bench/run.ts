@@ -12,12 +12,19 @@
  * in-memory PGlite instead (each its own; reported separately, no postgres CPU or VACUUM).
  * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=search,
  * everything,history,mixed runs just those phases after ingest and read (for profiling one).
+ *
+ * Zorgpoort is called as a hospital system would: a backend client registered with the CLI,
+ * a bearer token on every request, so authentication is part of every figure. The baseline has
+ * no authentication. With --pglite, both servers' PGlite live in temporary directories (the CLI
+ * registers the client in Zorgpoort's before the server opens it).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { createThrowawayDatabase } from '../test/support/harness.ts';
+import { bearerSource, registerWithCli } from './lib/backend-token.ts';
 import { loadBundles, patientFacts, random, type PatientFacts } from './lib/dataset.ts';
 import { runLoad, type LoadResult, type Request } from './lib/load.ts';
 import { postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
@@ -43,13 +50,19 @@ mkdirSync(new URL('profiles/', resultsDir), { recursive: true });
 
 const adminUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = usePglite ? undefined : await createThrowawayDatabase(adminUrl);
+// Both servers' PGlite on disk when --pglite (the CLI needs Zorgpoort's on disk; the same for both keeps it fair).
+const pgliteDir = usePglite ? mkdtempSync(join(os.tmpdir(), 'zorgpoort-bench-')) : undefined;
+const baselineDir = usePglite ? mkdtempSync(join(os.tmpdir(), 'zorgpoort-bench-baseline-')) : undefined;
 const processes: MeasuredProcess[] = [];
 let exitCode = 0;
 try {
   const dbEnv = { DATABASE_URL: database?.url ?? '', PGLITE_DATA_DIR: 'memory://' };
+  const zorgEnv = { ...dbEnv, ...(pgliteDir ? { PGLITE_DATA_DIR: pgliteDir } : {}) };
+  const scope = 'system/*.cruds';
+  const client = registerWithCli(zorgEnv, scope, 'bench');
   const zorg = await startProcess({
     script: 'server/main.ts',
-    env: { ...dbEnv, LOG_LEVEL: 'info' },
+    env: { ...zorgEnv, LOG_LEVEL: 'info' },
     logFile: new URL(`${stamp}-server.log`, resultsDir).pathname,
     readyPath: '/metadata',
     nodeArgs: argv.includes('--profile')
@@ -57,9 +70,13 @@ try {
       : [],
   });
   processes.push(zorg);
+  const zorgAuth = bearerSource(zorg.url, client, scope);
+  /** The headers a request to `url` needs: Zorgpoort's bearer token, nothing for the baseline. */
+  const auth = async (url: string): Promise<Record<string, string>> =>
+    url.startsWith(zorg.url) ? { authorization: await zorgAuth() } : {};
   const base = await startProcess({
     script: 'bench/baseline-server.ts',
-    env: dbEnv,
+    env: { ...dbEnv, ...(baselineDir ? { PGLITE_DATA_DIR: baselineDir } : {}) },
     logFile: new URL(`${stamp}-baseline.log`, resultsDir).pathname,
     readyPath: '/ready',
   });
@@ -103,7 +120,7 @@ try {
           const i = next++;
           const res = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/fhir+json' },
+            headers: { 'content-type': 'application/fhir+json', ...(await auth(url)) },
             body: bodies[i],
           });
           if (!res.ok) throw new Error(`ingest of bundle ${i} to ${url}: ${res.status} ${await res.text()}`);
@@ -153,10 +170,11 @@ try {
   });
 
   const load = async (proc: MeasuredProcess, clients: number, next: () => Request) => {
-    await runLoad({ url: proc.url, connections: clients, seconds: mode.warmup, next });
+    const headers = await auth(proc.url);
+    await runLoad({ url: proc.url, connections: clients, seconds: mode.warmup, headers, next });
     const m = await measured(
       proc,
-      () => runLoad({ url: proc.url, connections: clients, seconds: mode.seconds, next }),
+      () => runLoad({ url: proc.url, connections: clients, seconds: mode.seconds, headers, next }),
       (r: LoadResult) => r.requests,
     );
     if (m.result.failures) {
@@ -200,7 +218,11 @@ try {
   if (want('search')) {
     // (c) Searches, one client, each over every patient in turn.
     for (const kind of Object.keys(SEARCHES)) {
-      const found = await meanMatches(zorg.url, patients.slice(0, 10).map(SEARCHES[kind]!));
+      const found = await meanMatches(
+        zorg.url,
+        patients.slice(0, 10).map(SEARCHES[kind]!),
+        await auth(zorg.url),
+      );
       compare(
         kind,
         1,
@@ -216,7 +238,7 @@ try {
     // (d) $everything for the median patient, the whole record in one page.
     const median = [...patients].sort((a, b) => a.compartmentSize - b.compartmentSize)[patients.length >> 1]!;
     const everything = `/Patient/${median.id}/$everything?_count=1000`;
-    const everythingSize = await meanMatches(zorg.url, [everything]);
+    const everythingSize = await meanMatches(zorg.url, [everything], await auth(zorg.url));
     compare(
       'Patient/$everything',
       1,
@@ -232,10 +254,13 @@ try {
     const historyPatients = patients.slice(0, 20);
     for (const p of historyPatients) {
       for (let v = 0; v < 10; v++) {
-        const current = (await (await fetch(`${zorg.url}/Patient/${p.id}`)).json()) as { active?: boolean };
+        const headers = await auth(zorg.url);
+        const current = (await (await fetch(`${zorg.url}/Patient/${p.id}`, { headers })).json()) as {
+          active?: boolean;
+        };
         const res = await fetch(`${zorg.url}/Patient/${p.id}`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/fhir+json' },
+          headers: { 'content-type': 'application/fhir+json', ...headers },
           body: JSON.stringify({ ...current, active: !current.active }),
         });
         if (!res.ok) throw new Error(`update for history failed: ${res.status}`);
@@ -289,14 +314,15 @@ try {
 } finally {
   for (const p of processes) await p.stop().catch(() => undefined);
   await database?.drop();
+  for (const dir of [pgliteDir, baselineDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 }
 process.exit(exitCode);
 
 /** Mean number of matches (search mode) on the first page of these searches: proof they find something. */
-async function meanMatches(url: string, paths: string[]): Promise<number> {
+async function meanMatches(url: string, paths: string[], headers: Record<string, string>): Promise<number> {
   let total = 0;
   for (const path of paths) {
-    const res = await fetch(url + path);
+    const res = await fetch(url + path, { headers });
     if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     const bundle = (await res.json()) as { entry?: { search?: { mode?: string } }[] };
     total += (bundle.entry ?? []).filter((e) => e.search?.mode !== 'outcome').length;

@@ -10,7 +10,7 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
 import { guardWrites } from './access/guard-writes.ts';
-import { createAuthenticator } from './auth/authenticate.ts';
+import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
 import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts';
@@ -39,6 +39,11 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   name: string;
   version: string;
 };
+
+/** Only discovery answers a caller without credentials (login endpoints live outside the FHIR API). */
+function isDiscovery(req: express.Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && req.path.replace(/\/+$/, '') === '/metadata';
+}
 
 /** The composition root: every module is created here and handed its dependencies. */
 export interface AppOptions {
@@ -140,7 +145,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const accessFor = createAccessFor(search);
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-    const access = accessFor(await authenticate({ authorization: req.headers.authorization, socket }));
+    const principal = await authenticate({ authorization: req.headers.authorization, socket });
+    if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
+    const access = accessFor(principal);
     return {
       store: guardWrites(store, access),
       search,

@@ -23,6 +23,8 @@ export async function runLoad(options: {
   url: string;
   connections: number;
   seconds: number;
+  /** Sent with every request (the bearer token). */
+  headers?: Record<string, string>;
   /** Called for each request; returns what to send. */
   next: () => Request;
 }): Promise<LoadResult> {
@@ -44,7 +46,10 @@ export async function runLoad(options: {
               method: r.method ?? 'GET',
               path: r.path,
               body: r.body,
-              headers: r.body ? { 'content-type': 'application/fhir+json' } : {},
+              headers: {
+                ...options.headers,
+                ...(r.body ? { 'content-type': 'application/fhir+json' } : {}),
+              },
             };
           },
         },

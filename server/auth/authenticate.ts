@@ -20,6 +20,18 @@ export interface Credentials {
 
 export const WWW_AUTHENTICATE = 'Bearer realm="zorgpoort"';
 
+/** 401 for a caller without credentials, telling them how to authenticate (RFC 6750 §3). */
+export function credentialsRequired(): FhirError {
+  return new FhirError(
+    401,
+    'Authentication is required: a Bearer token (SMART on FHIR) or a UZI-pas client certificate',
+    {
+      code: 'login',
+      headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
+    },
+  );
+}
+
 function invalidToken(): never {
   throw new FhirError(401, 'The access token is not valid (unknown, expired or revoked)', {
     code: 'login',
@@ -37,7 +49,7 @@ export function createAuthenticator(deps: AuthDeps) {
     const card = credentials.socket ? uziCardOf(credentials.socket) : undefined;
     if (card) {
       return deps.persons.fromIdentity(
-        { kind: 'caregiver', uziNumber: card.uziNumber, card },
+        { kind: 'caregiver', uziNumber: card.uziNumber, ura: card.subscriber, roleCode: card.roleCode, card },
         'uzi-certificate',
       );
     }

@@ -8,6 +8,8 @@ export const UZI_PERSON_SYSTEM = `${NS}/uzi-nr-pers`;
 export const BSN_SYSTEM = `${NS}/bsn`;
 export const URA_SYSTEM = `${NS}/ura`;
 export const AGB_SYSTEM = `${NS}/agb-z`;
+/** Our own caregiver registration number (Patiënt1Pro's ZRN); values are case-sensitive. */
+export const ZRN_SYSTEM = 'https://zorgpoort.nl/fhir/NamingSystem/zrn';
 
 /** Current resources of one type matching a search query, through the same index a search uses. */
 export async function findResources(

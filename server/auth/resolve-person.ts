@@ -2,7 +2,14 @@ import { FhirError } from '../fhir/errors.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource } from '../fhir/storage/types.ts';
-import { BSN_SYSTEM, findByIdentifier, findResources, UZI_PERSON_SYSTEM } from './find-by-identifier.ts';
+import {
+  BSN_SYSTEM,
+  findByIdentifier,
+  findResources,
+  URA_SYSTEM,
+  UZI_PERSON_SYSTEM,
+  ZRN_SYSTEM,
+} from './find-by-identifier.ts';
 import type {
   PatientPrincipal,
   PersonPrincipal,
@@ -12,9 +19,21 @@ import type {
 } from './principal.ts';
 import type { UziCard } from './uzi/uzi-card.ts';
 
-/** What a login proved, before it is tied to stored FHIR resources. */
+/**
+ * What a login proved, before it is tied to stored FHIR resources. A caregiver is named by UZI
+ * number or ZRN; `ura` is the organisation they log in for (a UZI card's subscriber, a SAML
+ * attribute), which then must be one where they hold an active PractitionerRole.
+ */
 export type LoginIdentity =
-  { kind: 'caregiver'; uziNumber: string; card?: UziCard } | { kind: 'patient'; bsn: string };
+  | { kind: 'caregiver'; uziNumber?: string; zrn?: string; ura?: string; roleCode?: string; card?: UziCard }
+  | { kind: 'patient'; bsn: string };
+
+/** The Dutch 11-test ("elfproef") a BSN passes: weights 9..2 and -1 over nine digits. */
+export function isValidBsn(bsn: string): boolean {
+  if (!/^[0-9]{9}$/.test(bsn)) return false;
+  const sum = [...bsn].reduce((s, d, i) => s + Number(d) * (i === 8 ? -1 : 9 - i), 0);
+  return sum % 11 === 0 && bsn !== '000000000';
+}
 
 type Coding = { system?: string; code?: string };
 type RoleResource = Resource & {
@@ -22,6 +41,10 @@ type RoleResource = Resource & {
   organization?: { reference?: string };
   code?: { coding?: Coding[] }[];
 };
+
+function invalid(what: string): never {
+  throw new FhirError(401, what, { code: 'login' });
+}
 
 function unknown(what: string): never {
   // A genuine login that names no one here: refused rather than an empty session.
@@ -78,16 +101,28 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
   return {
     async fromIdentity(identity: LoginIdentity, via: Via): Promise<PersonPrincipal> {
       if (identity.kind === 'caregiver') {
-        const id = await findByIdentifier(
-          store,
-          search,
-          'Practitioner',
-          `${UZI_PERSON_SYSTEM}|${identity.uziNumber}`,
-        );
-        if (!id)
-          unknown(`UZI number ${identity.uziNumber} (no Practitioner with that uzi-nr-pers identifier)`);
-        return practitioner(id, via, identity.card);
+        const { uziNumber, zrn, ura } = identity;
+        const named = uziNumber
+          ? { identifier: `${UZI_PERSON_SYSTEM}|${uziNumber}`, what: `UZI number ${uziNumber}` }
+          : zrn
+            ? { identifier: `${ZRN_SYSTEM}|${zrn}`, what: `ZRN ${zrn}` }
+            : invalid('The login names no caregiver (neither a UZI number nor a ZRN)');
+        const id = await findByIdentifier(store, search, 'Practitioner', named.identifier);
+        if (!id) unknown(`${named.what} (no Practitioner with that identifier)`);
+        const principal = await practitioner(id, via, identity.card);
+        if (ura === undefined) return principal;
+        // Logged in for one organisation: act only in the roles held there.
+        const organizationId = await findByIdentifier(store, search, 'Organization', `${URA_SYSTEM}|${ura}`);
+        const roles = principal.roles.filter((r) => organizationId && r.organizationId === organizationId);
+        if (!roles.length) {
+          unknown(
+            `${named.what} holds no active PractitionerRole at the organisation with URA ${ura}` +
+              (organizationId ? '' : ' (no Organization with that URA is registered)'),
+          );
+        }
+        return { ...principal, roles };
       }
+      if (!isValidBsn(identity.bsn)) invalid('The login names no valid BSN (it fails the 11-test)');
       const id = await findByIdentifier(store, search, 'Patient', `${BSN_SYSTEM}|${identity.bsn}`);
       if (!id) unknown('This BSN (no Patient with it)');
       const patient: PatientPrincipal = { kind: 'patient', patientId: id, via };

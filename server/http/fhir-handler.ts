@@ -38,6 +38,8 @@ export function fhirHandler(deps: {
         throw new FhirError(405, `Method ${req.method} is not supported`, { code: 'not-supported' });
       }
       outputFormat(req); // an unsupported _format is refused before any work is done
+      // Authenticated before the body is read: a caller without credentials costs nothing.
+      const ctx = await deps.context(req);
       const q = req.originalUrl.indexOf('?');
       const query = interactionQuery(q < 0 ? '' : req.originalUrl.slice(q + 1));
       const { body, patch, form } = await readBody(req, deps.limits);
@@ -57,7 +59,7 @@ export function fhirHandler(deps: {
           ifNoneExist: header(req, 'if-none-exist'),
         },
       };
-      const result = await deps.dispatch(await deps.context(req), fhirReq);
+      const result = await deps.dispatch(ctx, fhirReq);
       // A Bundle response is the answer itself, whatever Prefer says about resources in it.
       if (fhirReq.path.length === 0 && req.method === 'POST' && preferReturn(req) === 'minimal') {
         req.headers.prefer = 'return=representation';

@@ -64,7 +64,13 @@ describe('TestScript runner against a real server', function () {
   ): Promise<ScriptResult> {
     const file = join(dir, `${(s as { id: string }).id}.json`);
     writeFileSync(file, JSON.stringify(s));
-    const { results } = await runSuites({ bases: [server.base], scripts: [file], print: () => {}, ...extra });
+    const { results } = await runSuites({
+      bases: [server.base],
+      authorization: server.authorization,
+      scripts: [file],
+      print: () => {},
+      ...extra,
+    });
     return results[0]!;
   }
 
@@ -228,12 +234,18 @@ describe('TestScript runner against a real server', function () {
     );
     const mapped = await runSuites({
       bases: [server.base],
+      authorization: server.authorization,
       scripts: [file],
       print: () => {},
       serverTokens: [{ accessToken: 'server-token', resourceId: 'p1' }],
     });
     expect(outcomes(mapped.results[0]!).map(([o]) => o)).to.deep.equal(['pass']);
-    const unmapped = await runSuites({ bases: [server.base], scripts: [file], print: () => {} });
+    const unmapped = await runSuites({
+      bases: [server.base],
+      authorization: server.authorization,
+      scripts: [file],
+      print: () => {},
+    });
     expect(outcomes(unmapped.results[0]!).map(([o]) => o)).to.deep.equal(['fail']);
   });
 

@@ -23,6 +23,7 @@ describe('conformance suites (TestScripts against the running server)', function
       const { counts } = await runSuites({
         ...suite,
         bases: [server.base],
+        authorization: server.authorization,
         waivers: WAIVERS,
         print: (t) => report.push(t),
       });

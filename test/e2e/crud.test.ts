@@ -222,7 +222,7 @@ describe('REST interactions (fhir-kit-client over HTTP)', () => {
             port: url.port,
             path: `/Patient/${id}`,
             method: 'PUT',
-            headers: jsonHeaders(),
+            headers: jsonHeaders({ Authorization: env.server.authorization! }),
           },
           (res) => {
             res.resume();

@@ -11,7 +11,7 @@ describe('history: instance, type and system level', () => {
   let beforeSecond: string;
   before(async () => {
     server = await startTestServer();
-    client = await fhirClient(server.base);
+    client = await fhirClient(server);
     const created = await client.create({ resourceType: 'Observation', body: obs('1') });
     id = created.id;
     await sleep(20);

@@ -56,7 +56,7 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
   });
 
   it('the CapabilityStatement lists exactly the wired interactions, formats and parameters', async () => {
-    const client = await fhirClient(server.base);
+    const client = await fhirClient(server);
     const cs = await client.capabilityStatement();
     expect(cs.resourceType).to.equal('CapabilityStatement');
     expect(cs.fhirVersion).to.equal('4.0.1');
@@ -152,7 +152,11 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
           port: url.port,
           path: url.pathname,
           method: 'POST',
-          headers: { 'Content-Type': 'application/fhir+json', 'Content-Length': Buffer.byteLength(body) },
+          headers: {
+            'Content-Type': 'application/fhir+json',
+            'Content-Length': Buffer.byteLength(body),
+            Authorization: own.authorization!,
+          },
         },
         (res) => {
           res.resume();

@@ -206,7 +206,7 @@ describe('search: a SearchParameter added later applies to stored resources afte
   it('is unknown before, and finds the old resources after re-indexing', async () => {
     const pgliteDataDir = join(dir, 'pglite');
     first = await startTestServer({}, { pgliteDataDir });
-    const client = await fhirClient(first.base);
+    const client = await fhirClient(first);
     const nickname = (v: string) => ({
       resourceType: 'Patient',
       extension: [{ url: 'http://example.org/nickname', valueString: v }],
@@ -251,7 +251,7 @@ describe('search: a SearchParameter added later applies to stored resources afte
       {},
       { reuseDatabaseOf: first, config: { searchParameterFiles: [spFile] } },
     );
-    const after = await (await fhirClient(second.base)).request('Patient?nickname=pim');
+    const after = await (await fhirClient(second)).request('Patient?nickname=pim');
     expect(ids(after)).to.deep.equal([`Patient/${pim.id}`]);
   });
 });

@@ -332,12 +332,13 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
   it('EHR launch: a launch created by an authenticated EHR carries patient and encounter', async () => {
     const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
     const ehrToken = await backendToken(server, ehr);
-    const anonymous = await server.fetch('oauth/launch', {
+    const anonymous = await server.fetchBare('oauth/launch', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ patient: 'p2' }),
     });
-    expect(anonymous.status).to.equal(403);
+    expect(anonymous.status).to.equal(401);
+    expect(anonymous.headers.get('www-authenticate')).to.match(/^Bearer/);
     const created = await server.fetch('oauth/launch', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ehrToken}` },

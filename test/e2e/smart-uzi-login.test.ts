@@ -78,33 +78,16 @@ describe('SMART login with a UZI-pas', function () {
             uziCrlFiles: [pki.uziCrl],
           },
         },
+        tlsCaFile: pki.uziCa,
       },
     );
     const put = async (resource: Record<string, unknown>) => {
-      const r = await send(
-        new CookieJar(),
-        new URL(`${resource.resourceType}/${resource.id}`, `${server.base}/`),
-      );
-      expect(r.status).to.be.oneOf([404, 410]);
-      await new Promise<void>((resolve, reject) => {
-        const req = request(
-          new URL(`${resource.resourceType}/${resource.id}`, `${server.base}/`),
-          {
-            method: 'PUT',
-            ca: readFileSync(pki.uziCa),
-            agent: false,
-            headers: { 'content-type': 'application/fhir+json' },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () =>
-              res.statusCode === 201 ? resolve() : reject(new Error(String(res.statusCode))),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end(JSON.stringify(resource));
+      const res = await server.fetch(`${resource.resourceType}/${resource.id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify(resource),
       });
+      expect(res.status, await res.text()).to.equal(201);
     };
     await put({
       resourceType: 'Practitioner',

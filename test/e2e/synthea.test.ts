@@ -16,7 +16,7 @@ describe('Synthea patients load as transactions', () => {
   const count = (sql: string) => queries.push(sql);
   before(async () => {
     server = await startTestServer();
-    client = await fhirClient(server.base);
+    client = await fhirClient(server);
   });
   after(() => server.close());
 

@@ -7,8 +7,9 @@ import { createTestPki, type TestPki } from '../support/uzi-pki.ts';
 type Json = Record<string, any>;
 
 const CA_OID = '2.16.528.1.1003.1.3.5.5.2';
-const uzi = (nr: string, type: string, role = '01.015') =>
-  `${CA_OID}-1-${nr}-${type}-90000123-${role}-01234567`;
+const URA = '90000123';
+const uzi = (nr: string, type: string, role = '01.015', subscriber = URA) =>
+  `${CA_OID}-1-${nr}-${type}-${subscriber}-${role}-01234567`;
 
 /** Login with a UZI card over mutual TLS: a real TLS server, cards made with openssl. */
 describe('UZI-pas client certificates (mutual TLS)', function () {
@@ -53,6 +54,7 @@ describe('UZI-pas client certificates (mutual TLS)', function () {
       { name: 'revoked', uzi: uzi('900012349', 'Z'), revoked: true },
       { name: 'foreign', uzi: uzi('900012345', 'Z'), issuer: 'foreign' },
       { name: 'unknown-person', uzi: uzi('900099999', 'Z') },
+      { name: 'other-practice', uzi: uzi('900012345', 'Z', '01.015', '90000999') },
       { name: 'no-uzi' },
     ]);
     server = await startTestServer(
@@ -66,6 +68,7 @@ describe('UZI-pas client certificates (mutual TLS)', function () {
             uziCrlFiles: [pki.uziCrl],
           },
         },
+        tlsCaFile: pki.uziCa,
       },
     );
     for (const [id, nr] of [
@@ -76,6 +79,23 @@ describe('UZI-pas client certificates (mutual TLS)', function () {
         resourceType: 'Practitioner',
         id,
         identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers', value: nr }],
+      });
+      expect(status).to.equal(201);
+    }
+    // The practice the cards are issued for (their subscriber number is its URA), where both work.
+    expect(
+      await put('Organization/praktijk', {
+        resourceType: 'Organization',
+        id: 'praktijk',
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/ura', value: URA }],
+      }),
+    ).to.equal(201);
+    for (const id of ['dr-jansen', 'assistent']) {
+      const status = await put(`PractitionerRole/${id}-praktijk`, {
+        resourceType: 'PractitionerRole',
+        id: `${id}-praktijk`,
+        practitioner: { reference: `Practitioner/${id}` },
+        organization: { reference: 'Organization/praktijk' },
       });
       expect(status).to.equal(201);
     }
@@ -92,7 +112,7 @@ describe('UZI-pas client certificates (mutual TLS)', function () {
         {
           method: 'PUT',
           ca: readFileSync(pki.uziCa),
-          headers: { 'content-type': 'application/fhir+json' },
+          headers: { 'content-type': 'application/fhir+json', authorization: server.authorization! },
           agent: false,
         },
         (res) => {
@@ -134,6 +154,12 @@ describe('UZI-pas client certificates (mutual TLS)', function () {
     const res = await get('Practitioner/dr-jansen', 'unknown-person');
     expect(res.status).to.equal(403);
     expect(res.body.issue[0].diagnostics).to.contain('900099999');
+  });
+
+  it('a card for an organisation where the practitioner holds no role gets 403', async () => {
+    const res = await get('Practitioner/dr-jansen', 'other-practice');
+    expect(res.status).to.equal(403);
+    expect(res.body.issue[0].diagnostics).to.contain('URA 90000999');
   });
 
   it('a trusted certificate without a UZI number is refused', async () => {

@@ -46,11 +46,18 @@ export interface FhirClient {
   }): Promise<any>;
 }
 
-export async function fhirClient(baseUrl: string): Promise<FhirClient> {
+/** A fhir-kit-client for a test server, calling as its default caller (or with `authorization`). */
+export async function fhirClient(
+  server: Pick<TestServer, 'base' | 'authorization'>,
+  authorization = server.authorization,
+): Promise<FhirClient> {
   const { Client } = (await import('fhir-kit-client')) as unknown as {
-    Client: new (config: { baseUrl: string }) => FhirClient;
+    Client: new (config: { baseUrl: string; customHeaders?: Record<string, string> }) => FhirClient;
   };
-  return new Client({ baseUrl });
+  return new Client({
+    baseUrl: server.base,
+    ...(authorization && { customHeaders: { Authorization: authorization } }),
+  });
 }
 
 /** Awaits a fhir-kit-client call that must fail, and returns its HTTP status and OperationOutcome. */
@@ -76,7 +83,7 @@ export function useFhirServer(...args: Parameters<typeof startTestServer>): {
   const env = {} as { server: TestServer; client: FhirClient };
   before(async () => {
     env.server = await startTestServer(...args);
-    env.client = await fhirClient(env.server.base);
+    env.client = await fhirClient(env.server);
   });
   after(() => env.server.close());
   return env;

@@ -1,15 +1,28 @@
+import { readFileSync } from 'node:fs';
 import knexFactory from 'knex';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { pino, type Logger } from 'pino';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startServer, type RunningServer } from '../../server/server.ts';
+import { backendToken, registerBackendClient } from './smart-backend.ts';
 
 export interface TestServer extends RunningServer {
   /** Base URL of the FHIR API. */
   base: string;
   /** The database it uses, for a second server (`reuseDatabaseOf`) or a CLI run. */
   database: { databaseUrl?: string; pgliteDataDir: string };
-  /** Sends a request to the server; paths are relative to the base. */
+  /**
+   * The `Authorization` header value of the default caller: a backend client registered with
+   * `system/*.cruds` (a hospital system), as every caller needs credentials.
+   */
+  authorization?: string;
+  /**
+   * Sends a request to the server (a path relative to the base, or an absolute URL such as a
+   * paging link) as the default caller, unless `init` brings an Authorization header of its own.
+   */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The same without the default caller's credentials (OAuth endpoints, anonymous requests). */
+  fetchBare(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -53,6 +66,8 @@ export async function startTestServer(
     reuseDatabaseOf?: TestServer;
     /** A PGlite data directory instead of memory, so a later server or CLI can open it. */
     pgliteDataDir?: string;
+    /** HTTPS: the PEM CA file that issued the server's certificate (default: the certificate itself). */
+    tlsCaFile?: string;
   } = {},
 ): Promise<TestServer> {
   const adminUrl = process.env.DATABASE_URL;
@@ -74,17 +89,34 @@ export async function startTestServer(
   });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= server.stop());
-  return {
+  const tlsAgent =
+    config.tls && new Agent({ connect: { ca: readFileSync(options.tlsCaFile ?? config.tls.certFile) } });
+  const test: TestServer = {
     ...server,
     base: server.url,
     database: { databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir },
-    fetch: (path, init) => fetch(`${server.url}/${path.replace(/^\//, '')}`, init),
+    fetch: (path, init = {}) => {
+      const headers = new Headers(init.headers);
+      if (test.authorization && !headers.has('authorization'))
+        headers.set('authorization', test.authorization);
+      return test.fetchBare(path, { ...init, headers });
+    },
+    fetchBare: (path, init = {}) => {
+      const url = /^https?:/.test(path) ? path : `${server.url}/${path.replace(/^\//, '')}`;
+      // An HTTPS test server's certificate is trusted for this server only, not process-wide.
+      if (!tlsAgent) return fetch(url, init);
+      return undiciFetch(url, { ...(init as object), dispatcher: tlsAgent }) as unknown as Promise<Response>;
+    },
     stop,
     close: async () => {
       await stop();
+      await tlsAgent?.close();
       await database?.drop();
     },
   };
+  const scope = 'system/*.cruds';
+  test.authorization = `Bearer ${await backendToken(test, await registerBackendClient(test, { scope }), scope)}`;
+  return test;
 }
 
 export const FHIR_JSON = 'application/fhir+json';

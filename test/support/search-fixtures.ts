@@ -15,9 +15,7 @@ export interface Answer {
 /** A request to a path relative to the base, or to an absolute URL such as a paging link. */
 export async function ask(server: TestServer, pathOrUrl: string, init: RequestInit = {}): Promise<Answer> {
   const headers = { Accept: FHIR_JSON, ...(init.headers as Record<string, string> | undefined) };
-  const res = /^https?:/.test(pathOrUrl)
-    ? await fetch(pathOrUrl, { ...init, headers })
-    : await server.fetch(pathOrUrl, { ...init, headers });
+  const res = await server.fetch(pathOrUrl, { ...init, headers });
   const text = await res.text();
   let body: Json = {};
   try {

@@ -58,7 +58,7 @@ export async function backendTokenResponse(
   scope: string,
   assertion?: string,
 ): Promise<Response> {
-  return fetch(`${server.base}/oauth/token`, {
+  return server.fetchBare('oauth/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({

@@ -91,7 +91,7 @@ export async function searchAll(
   let total: number | undefined;
   for (let page = 0; url; page++) {
     if (page > 20) return { error: 'more than 20 pages: the next links do not end' };
-    const res = await fetch(url, { headers: { Accept: FHIR_JSON } });
+    const res = await server.fetch(url, { headers: { Accept: FHIR_JSON } });
     const body = (await res.json().catch(() => ({}))) as Json;
     if (res.status !== 200) {
       const why = (body.issue as Json[] | undefined)?.map((i) => i.diagnostics).join('; ');
