@@ -306,6 +306,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
         sub: 'Practitioner/dr-a',
       });
       expect(info.scope).to.contain('patient/Patient.rs');
+      expect(info.fhirUser).to.equal(`${server.base}/Practitioner/dr-a`);
       expect(info.exp).to.be.a('number');
       expect(await introspect('not-a-token')).to.deep.equal({ active: false });
     });
@@ -408,6 +409,13 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
     });
     expect(res.status).to.equal(200);
     expect(decodeJwt(res.body.id_token).fhirUser).to.equal(`${server.base}/Practitioner/dr-a`);
+  });
+
+  it('v1 scope names are granted and work like their v2 equivalents', async () => {
+    const res = await tokens('launch/patient patient/Patient.read');
+    expect(res.body.scope).to.contain('patient/Patient.read');
+    expect((await api('Patient/p1', res.body.access_token)).status).to.equal(200);
+    expect((await api('Observation?patient=p1', res.body.access_token)).status).to.equal(403);
   });
 
   it('a public app (no secret) completes the flow with PKCE', async () => {

@@ -37,13 +37,19 @@ export class CookieJar {
 export async function browse(
   jar: CookieJar,
   url: string,
-  init: { method?: string; form?: Record<string, string>; stopAt?: string } = {},
+  init: {
+    method?: string;
+    form?: Record<string, string>;
+    stopAt?: string;
+    /** Where a URL is really fetched (several nodes behind one public base URL). */
+    route?: (url: URL) => URL;
+  } = {},
 ): Promise<{ res: Response; url: string; text: string }> {
   let current = new URL(url);
   let method = init.method ?? 'GET';
   let body: string | undefined = init.form ? new URLSearchParams(init.form).toString() : undefined;
   for (let hops = 0; hops < 20; hops++) {
-    const res = await fetch(current, {
+    const res = await fetch(init.route ? init.route(current) : current, {
       method,
       redirect: 'manual',
       headers: {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
 import express, { type Request } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
+import type { Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
@@ -29,7 +31,7 @@ export interface SmartDeps {
   search: SearchEngine;
   persons: PersonResolver;
   /** For the EHR launch endpoint: who is asking (the app's authenticator). */
-  authenticate: (credentials: { authorization?: string }) => Promise<Principal>;
+  authenticate: (credentials: Credentials) => Promise<Principal>;
   logger: Logger;
   jwksFile?: string;
   cookieKeys: string[];
@@ -114,7 +116,8 @@ export async function createSmart(deps: SmartDeps) {
   // context it launches the app in and passes the returned id as `launch` to the app.
   router.post('/oauth/launch', express.json({ limit: '16kb' }), async (req: Request, res, next) => {
     try {
-      const who = await deps.authenticate({ authorization: req.headers.authorization });
+      const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
+      const who = await deps.authenticate({ authorization: req.headers.authorization, socket });
       const allowed = who.kind === 'practitioner' || who.kind === 'system';
       if (!allowed) {
         throw new FhirError(

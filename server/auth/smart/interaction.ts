@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
+import { FhirError } from '../../fhir/errors.ts';
 import type { Logger } from 'pino';
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
 import type { RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
@@ -22,6 +23,11 @@ export interface PatientDirectory {
   /** Patients a caregiver may pick from (`launch/patient` without an EHR launch). */
   list(): Promise<{ id: string; label: string }[]>;
   exists(id: string): Promise<boolean>;
+}
+
+/** A refusal shown on the page (the status says which kind). */
+function refuse(status: number, message: string): never {
+  throw new FhirError(status, message);
 }
 
 const TICKET_MODEL = 'LoginTicket';
@@ -133,8 +139,7 @@ export function createInteractions(deps: {
   ): Promise<LaunchContext> {
     if (params.launch && hasScope(params.scope, 'launch')) {
       const launch = await records.get<LaunchContext>(LAUNCH_MODEL, params.launch);
-      if (!launch)
-        throw Object.assign(new Error('The EHR launch has expired; launch the app again'), { status: 400 });
+      if (!launch) refuse(400, 'The EHR launch has expired; launch the app again');
       return launch;
     }
     if (person.kind === 'patient' || person.kind === 'related-person') return { patient: person.patientId };
@@ -146,8 +151,7 @@ export function createInteractions(deps: {
     page(async (req, res) => {
       await provider.interactionDetails(req, res);
       const card = cardOf(req);
-      if (!card)
-        throw Object.assign(new Error('No UZI-pas was presented on this connection'), { status: 401 });
+      if (!card) refuse(401, 'No UZI-pas was presented on this connection');
       const person = await persons.fromIdentity(
         { kind: 'caregiver', uziNumber: card.uziNumber, card },
         'uzi-certificate',
@@ -177,9 +181,7 @@ export function createInteractions(deps: {
       const details = await provider.interactionDetails(req, res);
       const ticket = await records.take<Ticket>(TICKET_MODEL, String(req.params.ticket));
       if (!ticket || ticket.uid !== details.uid) {
-        throw Object.assign(new Error('This login link is unknown, used or expired; log in again'), {
-          status: 400,
-        });
+        refuse(400, 'This login link is unknown, used or expired; log in again');
       }
       await finishLogin(req, res, await persons.fromReference(ticket.person, 'saml'));
     }),
@@ -190,19 +192,19 @@ export function createInteractions(deps: {
     form,
     page(async (req, res) => {
       const details = await provider.interactionDetails(req, res);
-      if (details.prompt.name !== 'consent') throw Object.assign(new Error('Log in first'), { status: 400 });
+      if (details.prompt.name !== 'consent') refuse(400, 'Log in first');
       const accountId = details.session?.accountId ?? '';
       const clientId = String(details.params.client_id);
       const person = await persons.fromReference(accountId, 'smart');
       const client = await clients.active(clientId);
-      if (!client) throw Object.assign(new Error('This app is no longer registered'), { status: 400 });
+      if (!client) refuse(400, 'This app is no longer registered');
       const scope = details.params.scope;
       const context = await launchContext(details.params, person);
       if (hasScope(scope, 'launch/patient') && !context.patient) {
         const body = (req.body ?? {}) as Record<string, string | undefined>;
         const chosen = (body.patient_id?.trim() || body.patient?.trim() || '').replace(/^Patient\//, '');
         if (!chosen || !(await patients.exists(chosen))) {
-          throw Object.assign(new Error('Choose an existing patient'), { status: 400 });
+          refuse(400, 'Choose an existing patient');
         }
         context.patient = chosen;
       }

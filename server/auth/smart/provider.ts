@@ -175,10 +175,11 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
         claims: async () => ({ sub, fhirUser: `${fhirBase}/${sub}` }),
       };
     },
+    // Stored with the token and shown by introspection: the launch context, and whom it is for.
     async extraTokenClaims(_ctx: unknown, token: TokenLike) {
-      if (!token.grantId) return undefined;
+      if (!token.grantId || !token.accountId) return undefined;
       const context = await records.get<LaunchContext>(CONTEXT_MODEL, token.grantId);
-      return context ? { ...context } : undefined;
+      return { ...context, fhirUser: `${fhirBase}/${token.accountId}` };
     },
     async issueRefreshToken(
       _ctx: unknown,
