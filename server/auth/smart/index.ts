@@ -9,7 +9,7 @@ import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
-import type { Credentials } from '../authenticate.ts';
+import { credentialsRequired, type Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
@@ -118,6 +118,7 @@ export async function createSmart(deps: SmartDeps) {
     try {
       const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
       const who = await deps.authenticate({ authorization: req.headers.authorization, socket });
+      if (who.kind === 'anonymous') throw credentialsRequired();
       const allowed = who.kind === 'practitioner' || who.kind === 'system';
       if (!allowed) {
         throw new FhirError(
