@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_resources.ts';
 import * as m002 from './002_search_index.ts';
 import * as m003 from './003_index_statistics.ts';
+import * as m005 from './005_saml.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '001_resources': m001,
   '002_search_index': m002,
   '003_index_statistics': m003,
+  '005_saml': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
