@@ -13,6 +13,10 @@ import { guardWrites } from './access/guard-writes.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
+import { personReference } from './auth/principal.ts';
+import { loadSamlIdps } from './auth/saml/idp-config.ts';
+import { samlRoutes, type OnSamlLogin } from './auth/saml/saml-routes.ts';
+import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -32,14 +36,44 @@ export interface App {
   close(): Promise<void>;
 }
 
+/**
+ * Until the SMART authorization interaction takes SAML logins over (RelayState = its
+ * interaction uid), a login answers who it proved: the identity and the stored person.
+ */
+const showSamlLogin: OnSamlLogin = (_req, res, login) => {
+  const identifier =
+    login.identity.kind === 'caregiver'
+      ? { name: 'uziNumber', valueString: login.identity.uziNumber }
+      : { name: 'bsn', valueString: login.identity.bsn };
+  res.setHeader('Cache-Control', 'no-store');
+  res.status(200).json({
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'idp', valueString: login.idp },
+      { name: 'kind', valueCode: login.identity.kind },
+      identifier,
+      { name: 'person', valueReference: { reference: personReference(login.person) } },
+      ...(login.relayState === undefined ? [] : [{ name: 'relayState', valueString: login.relayState }]),
+    ],
+  });
+};
+
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   name: string;
   version: string;
 };
 
 /** The composition root: every module is created here and handed its dependencies. */
-export async function createApp(config: Config, options: { logger?: Logger } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: {
+    logger?: Logger;
+    /** What a SAML login leads to; by default its result as JSON. */ onSamlLogin?: OnSamlLogin;
+  } = {},
+): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel });
+  // Read before the database opens: a broken IdP list stops the start without leaving it open.
+  const samlIdps = config.saml ? loadSamlIdps(config.saml.idpsFile) : undefined;
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await db.migrate();
   const { registry, indexer, engine: search } = createSearchModule(config.searchParameterFiles);
@@ -122,6 +156,21 @@ export async function createApp(config: Config, options: { logger?: Logger } = {
   app.use(requestContext(logger, config.baseUrl));
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
+  if (config.saml && samlIdps) {
+    const saml = config.saml;
+    app.use(
+      '/saml',
+      samlRoutes({
+        config: saml,
+        idps: samlIdps,
+        store: createSamlStore({ knex: db.knex, requestTtlMs: saml.requestTtlMs }),
+        persons,
+        spKey: saml.spKeyFile ? readFileSync(saml.spKeyFile, 'utf8') : undefined,
+        spCert: saml.spCertFile ? readFileSync(saml.spCertFile, 'utf8') : undefined,
+        onLogin: options.onSamlLogin ?? showSamlLogin,
+      }),
+    );
+  }
   app.use(fhirHandler({ dispatch, context, limits: config.limits }));
   app.use(errorHandler(logger));
 
