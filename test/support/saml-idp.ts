@@ -157,7 +157,7 @@ export async function startSamlIdp(options: {
       authproc: {
         10: {
           class: 'saml:AttributeNameID',
-          identifyingAttribute: 'nameid',
+          attribute: 'nameid',
           Format: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
         },
       },
