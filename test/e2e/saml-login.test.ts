@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, jsonHeaders, type TestServer } from '../support/harness.ts';
 import { freePort, startSamlIdp, type IdpUser, type SamlIdp } from '../support/saml-idp.ts';
 import { loginAtIdp, postToAcs } from '../support/saml-browser.ts';
+import { parse, saml, serialize, setAll, setAttributeValue, tamper, wrap } from '../support/saml-tamper.ts';
 
 type Json = Record<string, any>;
 
@@ -106,6 +108,12 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
       id: 'dr-jansen',
       identifier: [{ system: `${NS}/uzi-nr-pers`, value: '900012345' }],
     });
+    // Whom a signature-wrapping attack would try to log in as.
+    await put({
+      resourceType: 'Practitioner',
+      id: 'dr-de-vries',
+      identifier: [{ system: `${NS}/uzi-nr-pers`, value: '900054321' }],
+    });
     await put({
       resourceType: 'PractitionerRole',
       id: 'dr-jansen-huisarts',
@@ -134,6 +142,25 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
       ]),
     );
 
+  const idpKey = () => ({
+    privateKey: readFileSync(idp.keyFile, 'utf8'),
+    cert: readFileSync(idp.certFile, 'utf8'),
+  });
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  async function refused(res: Response, status: number, diagnostics: RegExp) {
+    const body = (await res.json()) as Json;
+    expect(res.status, JSON.stringify(body)).to.equal(status);
+    expect(body.resourceType).to.equal('OperationOutcome');
+    expect(body.issue[0].diagnostics).to.match(diagnostics);
+  }
+
+  /** A genuine response for the caregiver, edited by `change`, posted to the uzi ACS. */
+  async function attack(change: (samlResponse: string) => string | Promise<string>) {
+    const answer = await loginAtIdp(spBase, 'uzi', login('huisarts'));
+    return postToAcs(answer.acs, await change(answer.SAMLResponse), answer.RelayState);
+  }
+
   it('logs a caregiver in: UZI number → Practitioner with PractitionerRole', async () => {
     const answer = await loginAtIdp(spBase, 'uzi', login('huisarts'), 'interaction-123');
     expect(answer.acs).to.equal(`${spBase}/saml/acs/uzi`);
@@ -161,5 +188,163 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
       bsn: '123456782',
       person: 'Patient/pat-1',
     });
+  });
+
+  it('publishes SP metadata with one ACS per IdP', async () => {
+    const res = await fetch(`${spBase}/saml/metadata`);
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^application\/samlmetadata\+xml/);
+    const xml = await res.text();
+    expect(xml).to.include(`entityID="${SP_ENTITY_ID}"`);
+    expect(xml).to.include(`Location="${spBase}/saml/acs/uzi"`);
+    expect(xml).to.include(`Location="${spBase}/saml/acs/digid"`);
+    expect(xml).to.include('WantAssertionsSigned="true"');
+  });
+
+  it('refuses an unknown person with 403 (caregiver and patient)', async () => {
+    const caregiver = await loginAtIdp(spBase, 'uzi', login('onbekend'));
+    await refused(await postToAcs(caregiver.acs, caregiver.SAMLResponse), 403, /UZI number 900099999/);
+    const patient = await loginAtIdp(spBase, 'digid', login('patient-onbekend'));
+    await refused(await postToAcs(patient.acs, patient.SAMLResponse), 403, /BSN/);
+  });
+
+  it('refuses an unknown IdP', async () => {
+    await refused(
+      await fetch(`${spBase}/saml/login/nope`, { redirect: 'manual' }),
+      404,
+      /Unknown SAML IdP 'nope'/,
+    );
+    const answer = await loginAtIdp(spBase, 'uzi', login('huisarts'));
+    await refused(await postToAcs(`${spBase}/saml/acs/nope`, answer.SAMLResponse), 404, /Unknown SAML IdP/);
+  });
+
+  it('refuses a RelayState longer than 80 bytes', async () => {
+    const res = await fetch(`${spBase}/saml/login/uzi?RelayState=${'x'.repeat(81)}`, { redirect: 'manual' });
+    await refused(res, 400, /RelayState/);
+  });
+
+  it('refuses an unsigned assertion', async () => {
+    await refused(
+      await attack((r) => tamper(r, () => {}, null)),
+      401,
+      /not signed with a certificate of this IdP/,
+    );
+  });
+
+  it('refuses an assertion signed by another key', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const stranger = { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: '' };
+    await refused(
+      await attack((r) => tamper(r, () => {}, stranger)),
+      401,
+      /not signed with a certificate of this IdP/,
+    );
+  });
+
+  it('refuses signature wrapping (XSW): an edited copy beside the signed assertion', async () => {
+    const evil = (a: Parameters<Parameters<typeof wrap>[2]>[0]) =>
+      setAttributeValue(a, UZI_ATTR, '900054321');
+    await refused(await attack((r) => wrap(r, 'nested', evil)), 401, /Invalid signature/);
+    await refused(await attack((r) => wrap(r, 'extensions', evil)), 401, /Invalid signature/);
+  });
+
+  it('refuses SHA-1 signatures', async () => {
+    await refused(await attack((r) => tamper(r, () => {}, idpKey(), 'sha1')), 401, /SHA-256 only/);
+  });
+
+  it('refuses a wrong audience', async () => {
+    const other = (r: string) =>
+      tamper(
+        r,
+        (doc) => saml(doc, 'Audience').forEach((a) => (a.textContent = 'https://other.example/sp')),
+        idpKey(),
+      );
+    await refused(await attack(other), 401, /audience mismatch/i);
+  });
+
+  it('refuses a wrong Destination and a wrong Recipient', async () => {
+    const destination = (r: string) => {
+      const doc = parse(r);
+      doc.documentElement!.setAttribute('Destination', `${spBase}/saml/acs/digid`);
+      return serialize(doc);
+    };
+    await refused(await attack(destination), 401, /Destination/);
+    const recipient = (r: string) =>
+      tamper(
+        r,
+        (doc) => setAll(doc, 'SubjectConfirmationData', 'Recipient', 'https://other.example/acs'),
+        idpKey(),
+      );
+    await refused(await attack(recipient), 401, /Recipient/);
+  });
+
+  it('refuses an expired assertion and one older than SAML_MAX_ASSERTION_AGE_MS', async () => {
+    const hourAgo = Date.now() - 3600_000;
+    const expired = (r: string) =>
+      tamper(
+        r,
+        (doc, a) => {
+          a.setAttribute('IssueInstant', iso(hourAgo));
+          setAll(doc, 'Conditions', 'NotBefore', iso(hourAgo - 60_000));
+          setAll(doc, 'Conditions', 'NotOnOrAfter', iso(hourAgo + 300_000));
+          setAll(doc, 'SubjectConfirmationData', 'NotOnOrAfter', iso(hourAgo + 300_000));
+        },
+        idpKey(),
+      );
+    await refused(await attack(expired), 401, /expired, not yet valid or older/);
+    // Still inside its own validity window, but issued 10 minutes ago (the limit is 5).
+    const old = (r: string) =>
+      tamper(r, (_doc, a) => a.setAttribute('IssueInstant', iso(Date.now() - 600_000)), idpKey());
+    await refused(await attack(old), 401, /older than the maximum assertion age/);
+  });
+
+  it('refuses a replayed response', async () => {
+    const answer = await loginAtIdp(spBase, 'uzi', login('huisarts'));
+    expect((await postToAcs(answer.acs, answer.SAMLResponse)).status).to.equal(200);
+    await refused(await postToAcs(answer.acs, answer.SAMLResponse), 401, /no outstanding AuthnRequest/);
+    // Even answering a new, genuine AuthnRequest (as a broken or colluding IdP might), the
+    // assertion id is remembered.
+    const fresh = await loginAtIdp(spBase, 'uzi', login('huisarts'));
+    const replay = tamper(
+      answer.SAMLResponse,
+      (doc) => {
+        doc.documentElement!.setAttribute('InResponseTo', fresh.requestId);
+        setAll(doc, 'SubjectConfirmationData', 'InResponseTo', fresh.requestId);
+      },
+      idpKey(),
+    );
+    await refused(await postToAcs(answer.acs, replay), 401, /already used \(replay\)/);
+  });
+
+  it('refuses an unsolicited response and an unknown InResponseTo', async () => {
+    const unsolicited = (r: string) =>
+      tamper(
+        r,
+        (doc) => {
+          doc.documentElement!.removeAttribute('InResponseTo');
+          setAll(doc, 'SubjectConfirmationData', 'InResponseTo', null);
+        },
+        idpKey(),
+      );
+    await refused(await attack(unsolicited), 401, /unsolicited responses are refused/);
+    const unknown = (r: string) =>
+      tamper(
+        r,
+        (doc) => {
+          doc.documentElement!.setAttribute('InResponseTo', '_not-ours');
+          setAll(doc, 'SubjectConfirmationData', 'InResponseTo', '_not-ours');
+        },
+        idpKey(),
+      );
+    await refused(await attack(unknown), 401, /no outstanding AuthnRequest/);
+  });
+
+  it('refuses a response to one IdP route posted to another', async () => {
+    const answer = await loginAtIdp(spBase, 'uzi', login('huisarts'));
+    await refused(
+      await postToAcs(`${spBase}/saml/acs/digid`, answer.SAMLResponse),
+      401,
+      /no outstanding AuthnRequest/,
+    );
   });
 });

@@ -22,6 +22,30 @@ export function refused(why: string): FhirError {
   return new FhirError(401, `SAML login refused: ${why}`, { code: 'login' });
 }
 
+/** passport-saml's terse messages, said so that whoever reads the OperationOutcome sees why. */
+const LIBRARY_MESSAGES: [RegExp, string][] = [
+  [/^Invalid signature/, 'the assertion is not signed with a certificate of this IdP'],
+  [
+    /^No valid subject confirmation/,
+    'the assertion is expired, not yet valid or older than the maximum assertion age',
+  ],
+  [/^SAML assertion expired|^SAML assertion not yet valid/, 'the assertion is outside its validity window'],
+  [
+    /^InResponseTo is missing/,
+    'the response answers no AuthnRequest of ours (unsolicited responses are refused)',
+  ],
+  [
+    /^InResponseTo is not valid|^SubjectInResponseTo is not valid|^InResponseTo does not match/,
+    'the response answers no outstanding AuthnRequest of ours for this IdP (unknown, expired or already answered)',
+  ],
+];
+
+/** A library error → a 401 whose text says what was wrong, with the library's words after it. */
+export function libraryRefusal(message: string): FhirError {
+  const said = LIBRARY_MESSAGES.find(([re]) => re.test(message))?.[1];
+  return refused(said ? `${said} (${message})` : message);
+}
+
 interface RawFacts {
   root: string;
   destination?: string;

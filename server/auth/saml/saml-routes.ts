@@ -14,7 +14,7 @@ import type { LoginIdentity, PersonResolver } from '../resolve-person.ts';
 import { mapAssertion, type CaregiverClaims } from './attributes.ts';
 import type { IdpConfig } from './idp-config.ts';
 import { spMetadata } from './metadata.ts';
-import { checkResponse, refused } from './response-checks.ts';
+import { checkResponse, libraryRefusal, refused } from './response-checks.ts';
 
 /** A completed SAML login: the IdP, what it asserted, and the stored person it names. */
 export interface SamlLogin {
@@ -171,7 +171,8 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
       'saml',
       { session: false },
       (err: unknown, user: SamlLogin | false, info: { message?: string } | undefined) => {
-        if (err) return next(err instanceof FhirError ? err : refused((err as Error).message ?? String(err)));
+        if (err)
+          return next(err instanceof FhirError ? err : libraryRefusal((err as Error).message ?? String(err)));
         if (!user) return next(refused(info?.message ?? 'no user'));
         then(user).catch(next);
       },
