@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,95 @@ const USERS: IdpUser[] = [
 ];
 const login = (username: string) => USERS.find((u) => u.username === username)!;
 
+interface SamlEnvironment {
+  idp: SamlIdp;
+  server: TestServer;
+  spBase: string;
+  dir: string;
+}
+
+/**
+ * SimpleSAMLphp and our server, each told about the other: two IdP entries on our side (a
+ * caregiver 'uzi' and a patient 'digid' login, both served by the one test IdP). With
+ * `signRequests`, our SP signs its AuthnRequests and the IdP refuses unsigned ones.
+ */
+async function startSamlEnvironment(options: { signRequests?: boolean } = {}): Promise<SamlEnvironment> {
+  const [serverPort, idpPort] = [await freePort(), await freePort()];
+  const spBase = `http://127.0.0.1:${serverPort}`;
+  const dir = mkdtempSync(join(tmpdir(), 'saml-sp-'));
+  const spKeyFile = join(dir, 'sp.key');
+  const spCertFile = join(dir, 'sp.crt');
+  if (options.signRequests) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '2',
+        '-keyout',
+        spKeyFile,
+        '-out',
+        spCertFile,
+        '-subj',
+        '/CN=Zorgpoort test SP',
+      ],
+      { stdio: 'pipe' },
+    );
+  }
+  const idp = await startSamlIdp({
+    port: idpPort,
+    sp: {
+      entityId: SP_ENTITY_ID,
+      acsUrls: [`${spBase}/saml/acs/uzi`, `${spBase}/saml/acs/digid`],
+      ...(options.signRequests ? { certFile: spCertFile } : {}),
+    },
+    users: USERS,
+  });
+  const common = { entityId: idp.entityId, ssoUrl: idp.ssoUrl, signingCertFiles: [idp.certFile] };
+  writeFileSync(
+    join(dir, 'idps.json'),
+    JSON.stringify([
+      {
+        id: 'uzi',
+        label: 'UZI-pas',
+        kind: 'caregiver',
+        ...common,
+        attributes: { uziNumber: UZI_ATTR, roleCode: ROLE_ATTR, ura: URA_ATTR, agb: AGB_ATTR },
+      },
+      { id: 'digid', label: 'DigiD', kind: 'patient', ...common, attributes: { bsn: 'NameID' } },
+    ]),
+  );
+  const server = await startTestServer(
+    {},
+    {
+      config: {
+        port: serverPort,
+        saml: {
+          idpsFile: join(dir, 'idps.json'),
+          spEntityId: SP_ENTITY_ID,
+          spBaseUrl: spBase,
+          ...(options.signRequests ? { spKeyFile, spCertFile } : {}),
+          clockSkewMs: 30_000,
+          maxAssertionAgeMs: 300_000,
+          requestTtlMs: 600_000,
+        },
+      },
+    },
+  );
+  return { idp, server, spBase, dir };
+}
+
+async function stopSamlEnvironment(env: Partial<SamlEnvironment>): Promise<void> {
+  await env.server?.close();
+  await env.idp?.stop();
+  if (env.dir) rmSync(env.dir, { recursive: true, force: true });
+}
+
 /**
  * SAML login end to end: a real IdP (SimpleSAMLphp under php -S), our server over HTTP, a
  * cookie-jar browser through our redirect, the IdP's login form and its auto-POST form.
@@ -51,44 +141,7 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
   let spBase: string;
 
   before(async () => {
-    const [serverPort, idpPort] = [await freePort(), await freePort()];
-    spBase = `http://127.0.0.1:${serverPort}`;
-    idp = await startSamlIdp({
-      port: idpPort,
-      sp: { entityId: SP_ENTITY_ID, acsUrls: [`${spBase}/saml/acs/uzi`, `${spBase}/saml/acs/digid`] },
-      users: USERS,
-    });
-    dir = mkdtempSync(join(tmpdir(), 'saml-sp-'));
-    const common = { entityId: idp.entityId, ssoUrl: idp.ssoUrl, signingCertFiles: [idp.certFile] };
-    writeFileSync(
-      join(dir, 'idps.json'),
-      JSON.stringify([
-        {
-          id: 'uzi',
-          label: 'UZI-pas',
-          kind: 'caregiver',
-          ...common,
-          attributes: { uziNumber: UZI_ATTR, roleCode: ROLE_ATTR, ura: URA_ATTR, agb: AGB_ATTR },
-        },
-        { id: 'digid', label: 'DigiD', kind: 'patient', ...common, attributes: { bsn: 'NameID' } },
-      ]),
-    );
-    server = await startTestServer(
-      {},
-      {
-        config: {
-          port: serverPort,
-          saml: {
-            idpsFile: join(dir, 'idps.json'),
-            spEntityId: SP_ENTITY_ID,
-            spBaseUrl: spBase,
-            clockSkewMs: 30_000,
-            maxAssertionAgeMs: 300_000,
-            requestTtlMs: 600_000,
-          },
-        },
-      },
-    );
+    ({ idp, server, spBase, dir } = await startSamlEnvironment());
     const put = async (resource: Json) => {
       const res = await server.fetch(`${resource.resourceType}/${resource.id}`, {
         method: 'PUT',
@@ -128,11 +181,7 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
     });
   });
 
-  after(async () => {
-    await server?.close();
-    await idp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopSamlEnvironment({ idp, server, dir }));
 
   const params = (body: Json) =>
     Object.fromEntries(
@@ -346,5 +395,57 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
       401,
       /no outstanding AuthnRequest/,
     );
+  });
+});
+
+describe('SAML login with signed AuthnRequests', function () {
+  this.timeout(120_000);
+  let env: SamlEnvironment | undefined;
+
+  before(async () => {
+    env = await startSamlEnvironment({ signRequests: true });
+    const res = await env.server.fetch('Patient/pat-1', {
+      method: 'PUT',
+      headers: jsonHeaders(),
+      body: JSON.stringify({
+        resourceType: 'Patient',
+        id: 'pat-1',
+        identifier: [{ system: `${NS}/bsn`, value: '123456782' }],
+      }),
+    });
+    expect(res.status).to.equal(201);
+  });
+
+  after(() => stopSamlEnvironment(env ?? {}));
+
+  it('signs the AuthnRequest (SHA-256), which the IdP checks, and publishes the key', async () => {
+    const start = await fetch(`${env!.spBase}/saml/login/digid`, { redirect: 'manual' });
+    const redirect = new URL(start.headers.get('location')!);
+    expect(redirect.searchParams.get('SigAlg')).to.equal('http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
+    expect(redirect.searchParams.get('Signature')).to.be.a('string');
+    const answer = await loginAtIdp(
+      env!.spBase,
+      'digid',
+      USERS.find((u) => u.username === 'patient')!,
+    );
+    const res = await postToAcs(answer.acs, answer.SAMLResponse);
+    expect(res.status).to.equal(200);
+    const metadata = await (await fetch(`${env!.spBase}/saml/metadata`)).text();
+    expect(metadata).to.include('AuthnRequestsSigned="true"').and.include('<ds:X509Certificate>');
+  });
+
+  it('is refused by the IdP when the signature is stripped (the IdP really checks)', async () => {
+    const start = await fetch(`${env!.spBase}/saml/login/digid`, { redirect: 'manual' });
+    const redirect = new URL(start.headers.get('location')!);
+    redirect.searchParams.delete('Signature');
+    redirect.searchParams.delete('SigAlg');
+    const res = await fetch(redirect, { redirect: 'manual' });
+    // SimpleSAMLphp answers its error page with 200; it names the missing signature.
+    const page = await res.text();
+    expect(res.status).to.not.equal(302);
+    expect(page)
+      .to.include('Unhandled exception')
+      .and.match(/no signature found/i);
+    expect(page).to.not.include('name="password"');
   });
 });
