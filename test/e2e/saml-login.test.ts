@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, jsonHeaders, type TestServer } from '../support/harness.ts';
 import { freePort, startSamlIdp, type IdpUser, type SamlIdp } from '../support/saml-idp.ts';
-import { loginAtIdp, postToAcs } from '../support/saml-browser.ts';
+import { authnRequestXml, loginAtIdp, postToAcs } from '../support/saml-browser.ts';
 import { parse, saml, serialize, setAll, setAttributeValue, tamper, wrap } from '../support/saml-tamper.ts';
 
 type Json = Record<string, any>;
@@ -17,6 +17,8 @@ const AGB_ATTR = 'urn:oid:2.16.840.1.113883.2.4.6.1';
 const ROLE_ATTR = 'urn:oasis:names:tc:xacml:2.0:subject:role';
 const NS = 'http://fhir.nl/fhir/NamingSystem';
 const SP_ENTITY_ID = 'https://zorgpoort.test/saml/sp';
+/** DigiD Substantieel's class; the test IdP logs in with a password, so it never asserts it. */
+const SMARTCARD = 'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard';
 
 const USERS: IdpUser[] = [
   {
@@ -84,7 +86,11 @@ async function startSamlEnvironment(options: { signRequests?: boolean } = {}): P
     port: idpPort,
     sp: {
       entityId: SP_ENTITY_ID,
-      acsUrls: [`${spBase}/saml/acs/uzi`, `${spBase}/saml/acs/digid`],
+      acsUrls: [
+        `${spBase}/saml/acs/uzi`,
+        `${spBase}/saml/acs/digid`,
+        `${spBase}/saml/acs/digid-substantieel`,
+      ],
       ...(options.signRequests ? { certFile: spCertFile } : {}),
     },
     users: USERS,
@@ -101,6 +107,13 @@ async function startSamlEnvironment(options: { signRequests?: boolean } = {}): P
         attributes: { uziNumber: UZI_ATTR, roleCode: ROLE_ATTR, ura: URA_ATTR, agb: AGB_ATTR },
       },
       { id: 'digid', label: 'DigiD', kind: 'patient', ...common, attributes: { bsn: 'NameID' } },
+      {
+        id: 'digid-substantieel',
+        label: 'DigiD (Substantieel)',
+        kind: 'patient',
+        ...common,
+        authnContexts: [SMARTCARD],
+      },
     ]),
   );
   const server = await startTestServer(
@@ -386,6 +399,17 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
         idpKey(),
       );
     await refused(await attack(unknown), 401, /no outstanding AuthnRequest/);
+  });
+
+  it('requests the configured AuthnContext and refuses a weaker login', async () => {
+    const start = await fetch(`${spBase}/saml/login/digid-substantieel`, { redirect: 'manual' });
+    expect(authnRequestXml(start.headers.get('location')!)).to.include(SMARTCARD);
+    const answer = await loginAtIdp(spBase, 'digid-substantieel', login('patient'));
+    await refused(
+      await postToAcs(answer.acs, answer.SAMLResponse),
+      401,
+      /AuthnContextClassRef .* is not one this IdP must use/,
+    );
   });
 
   it('refuses a response to one IdP route posted to another', async () => {

@@ -55,11 +55,16 @@ export function readForm(html: string, base: string): { action: string; fields: 
   return { action: new URL(decode(form[1]!), base).toString(), fields };
 }
 
-/** The ID of the AuthnRequest in an HTTP-Redirect URL. */
-export function authnRequestId(redirectUrl: string): string {
+/** The AuthnRequest of an HTTP-Redirect URL, inflated. */
+export function authnRequestXml(redirectUrl: string): string {
   const saml = new URL(redirectUrl).searchParams.get('SAMLRequest');
   if (!saml) throw new Error(`no SAMLRequest in ${redirectUrl}`);
-  const xml = inflateRawSync(Buffer.from(saml, 'base64')).toString('utf8');
+  return inflateRawSync(Buffer.from(saml, 'base64')).toString('utf8');
+}
+
+/** The ID of the AuthnRequest in an HTTP-Redirect URL. */
+export function authnRequestId(redirectUrl: string): string {
+  const xml = authnRequestXml(redirectUrl);
   const id = /<(?:\w+:)?AuthnRequest[^>]*\sID="([^"]+)"/.exec(xml)?.[1];
   if (!id) throw new Error(`no ID in ${xml}`);
   return id;

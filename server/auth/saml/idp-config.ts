@@ -29,6 +29,11 @@ interface IdpBase {
   signingCerts: string[];
   /** NameIDPolicy Format to request; none when unset (the IdP picks). */
   nameIdFormat?: string;
+  /**
+   * AuthnContextClassRefs to request, and the only ones accepted back: e.g. DigiD Substantieel
+   * (`…:ac:classes:Smartcard`) for medical data. Unset: none requested, any accepted.
+   */
+  authnContexts?: string[];
 }
 
 export type IdpConfig =
@@ -92,6 +97,7 @@ export function parseSamlIdps(json: unknown, baseDir = '.'): IdpConfig[] {
         ssoUrl: httpUrl(raw.ssoUrl, 'ssoUrl'),
         signingCerts: certs,
         nameIdFormat: optionalString(raw.nameIdFormat, 'nameIdFormat'),
+        authnContexts: stringList(raw.authnContexts, 'authnContexts'),
       };
       const attrs = (raw.attributes ?? {}) as Record<string, unknown>;
       if (typeof attrs !== 'object') throw new Error('attributes must be an object');
@@ -120,6 +126,14 @@ export function parseSamlIdps(json: unknown, baseDir = '.'): IdpConfig[] {
       throw new Error(`${at}: ${(e as Error).message}`);
     }
   });
+}
+
+function stringList(value: unknown, what: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === '')) {
+    throw new Error(`${what} must be a non-empty list of strings`);
+  }
+  return value as string[];
 }
 
 function missing(what: string): never {

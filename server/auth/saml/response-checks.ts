@@ -99,6 +99,8 @@ export function checkResponse(input: {
   acsUrl: string;
   idpEntityId: string;
   maxAssertionAgeMs: number;
+  /** When set, the assertion's AuthnContextClassRef must be one of these. */
+  authnContexts?: string[];
 }): AssertionFacts {
   const raw = rawFacts(input.responseXml);
   if (raw.root !== `${PROTOCOL} Response`) throw refused('the message is not a SAML 2.0 Response');
@@ -128,6 +130,15 @@ export function checkResponse(input: {
   for (const d of data) {
     if (d.Recipient !== input.acsUrl) {
       throw refused(`the assertion's Recipient (${d.Recipient ?? 'none'}) is not this ACS URL`);
+    }
+  }
+
+  if (input.authnContexts) {
+    const statement = children(assertion, 'AuthnStatement')[0];
+    const classRef = children(children(statement, 'AuthnContext')[0], 'AuthnContextClassRef')[0]?._;
+    // A weaker login than the IdP was asked for (e.g. DigiD Basis where Substantieel is needed).
+    if (!classRef || !input.authnContexts.includes(classRef)) {
+      throw refused(`the login's AuthnContextClassRef (${classRef ?? 'none'}) is not one this IdP must use`);
     }
   }
 

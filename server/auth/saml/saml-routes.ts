@@ -116,7 +116,13 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
             requestIdExpirationPeriodMs: config.requestTtlMs,
             cacheProvider: store.requests(idp.id),
             identifierFormat: idp.nameIdFormat ?? null,
-            disableRequestedAuthnContext: true,
+            ...(idp.authnContexts
+              ? {
+                  authnContext: idp.authnContexts,
+                  racComparison: 'exact' as const,
+                  disableRequestedAuthnContext: false,
+                }
+              : { disableRequestedAuthnContext: true }),
           });
         } catch (err) {
           done(err as Error);
@@ -133,6 +139,7 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
           acsUrl: acsUrl(config, idp.id),
           idpEntityId: idp.entityId,
           maxAssertionAgeMs: config.maxAssertionAgeMs,
+          authnContexts: idp.authnContexts,
         });
         const { identity, claims } = mapAssertion(idp, profile);
         if (

@@ -62,6 +62,7 @@ describe('SAML configuration', () => {
         [[idp({ ssoUrl: 'ftp://x' })], /http\(s\) URL/],
         [[idp({ entityId: undefined })], /entityId is required/],
         [[idp({ attributes: {} })], /attributes.uziNumber is required/],
+        [[idp({ authnContexts: [] })], /authnContexts must be a non-empty list/],
       ];
       for (const [json, message] of bad) expect(() => parseSamlIdps(json), String(message)).to.throw(message);
     });
