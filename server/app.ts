@@ -168,6 +168,7 @@ export async function createApp(
         spKey: saml.spKeyFile ? readFileSync(saml.spKeyFile, 'utf8') : undefined,
         spCert: saml.spCertFile ? readFileSync(saml.spCertFile, 'utf8') : undefined,
         onLogin: options.onSamlLogin ?? showSamlLogin,
+        logger,
       }),
     );
   }

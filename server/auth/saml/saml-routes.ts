@@ -6,10 +6,11 @@ import {
 } from '@node-saml/passport-saml';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Passport, type Strategy } from 'passport';
+import type { Logger } from 'pino';
 import type { SamlConfig } from '../../config.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import type { SamlStore } from '../../fhir/storage/auth/saml-store.ts';
-import type { PersonPrincipal } from '../principal.ts';
+import { personReference, type PersonPrincipal } from '../principal.ts';
 import type { LoginIdentity, PersonResolver } from '../resolve-person.ts';
 import { mapAssertion, type CaregiverClaims } from './attributes.ts';
 import type { IdpConfig } from './idp-config.ts';
@@ -38,6 +39,8 @@ export interface SamlRouteDeps {
   spCert?: string;
   /** What a successful login leads to (a session, the SMART authorization interaction…). */
   onLogin: OnSamlLogin;
+  /** Refused responses are logged (warn) with their reason: an operator sees attacks and misconfiguration. */
+  logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
 /** The SAML bindings spec caps RelayState at 80 bytes; a longer one may be cut by an IdP. */
@@ -178,9 +181,21 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
       'saml',
       { session: false },
       (err: unknown, user: SamlLogin | false, info: { message?: string } | undefined) => {
+        let refusal: FhirError | undefined;
         if (err)
-          return next(err instanceof FhirError ? err : libraryRefusal((err as Error).message ?? String(err)));
-        if (!user) return next(refused(info?.message ?? 'no user'));
+          refusal = err instanceof FhirError ? err : libraryRefusal((err as Error).message ?? String(err));
+        else if (!user) refusal = refused(info?.message ?? 'no user');
+        if (refusal || !user) {
+          deps.logger?.warn(
+            { reqId: req.id, idp: req.params.idp, status: refusal?.status, reason: refusal?.message },
+            'SAML login refused',
+          );
+          return next(refusal);
+        }
+        deps.logger?.info(
+          { reqId: req.id, idp: user.idp, person: personReference(user.person) },
+          'SAML login',
+        );
         then(user).catch(next);
       },
     )(req, res, next);
