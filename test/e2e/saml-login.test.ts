@@ -280,6 +280,23 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
     await refused(await postToAcs(`${spBase}/saml/acs/nope`, answer.SAMLResponse), 404, /Unknown SAML IdP/);
   });
 
+  it('refuses an ACS post that is not an HTTP-POST binding form', async () => {
+    const acs = `${spBase}/saml/acs/uzi`;
+    const json = await fetch(acs, { method: 'POST', headers: jsonHeaders(), body: '{"SAMLResponse":"x"}' });
+    await refused(json, 400, /one SAMLResponse/);
+    const empty = await fetch(acs, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/fhir+json' },
+      body: 'RelayState=x',
+    });
+    await refused(empty, 400, /one SAMLResponse/);
+    await refused(
+      await postToAcs(acs, Buffer.from('<not xml').toString('base64')),
+      401,
+      /SAML login refused/,
+    );
+  });
+
   it('refuses a RelayState longer than 80 bytes', async () => {
     const res = await fetch(`${spBase}/saml/login/uzi?RelayState=${'x'.repeat(81)}`, { redirect: 'manual' });
     await refused(res, 400, /RelayState/);
