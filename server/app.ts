@@ -14,6 +14,10 @@ import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
 import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts';
+import { loadSamlIdps } from './auth/saml/idp-config.ts';
+import { samlRoutes } from './auth/saml/saml-routes.ts';
+import { samlLoginInto, smartLoginOptions } from './auth/saml/smart-handoff.ts';
+import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -53,12 +57,14 @@ export interface AppOptions {
    * and token audience when BASE_URL is not set.
    */
   listenUrl?: string;
-  /** Extra login methods on the SMART login page (SAML IdPs). */
+  /** Login methods on the SMART login page besides the configured SAML IdPs. */
   loginOptions?: LoginOption[];
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel });
+  // Read before the database opens: a broken IdP list stops the start without leaving it open.
+  const samlIdps = config.saml ? loadSamlIdps(config.saml.idpsFile) : undefined;
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
   await db.migrate();
   const { registry, indexer, engine: search } = createSearchModule(config.searchParameterFiles);
@@ -139,7 +145,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jwksFile: config.smart.jwksFile,
     cookieKeys: config.smart.cookieKeys,
     devLogin: config.smart.devLogin,
-    loginOptions: options.loginOptions ?? [],
+    loginOptions: [
+      ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
+      ...(options.loginOptions ?? []),
+    ],
   });
   authenticate = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
   const accessFor = createAccessFor(search);
@@ -168,6 +177,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
   app.use(smart.router);
+  if (config.saml && samlIdps) {
+    const saml = config.saml;
+    app.use(
+      '/saml',
+      samlRoutes({
+        config: saml,
+        idps: samlIdps,
+        store: createSamlStore({ knex: db.knex, requestTtlMs: saml.requestTtlMs }),
+        persons,
+        spKey: saml.spKeyFile ? readFileSync(saml.spKeyFile, 'utf8') : undefined,
+        spCert: saml.spCertFile ? readFileSync(saml.spCertFile, 'utf8') : undefined,
+        onLogin: samlLoginInto(smart),
+        logger,
+      }),
+    );
+  }
   app.use(fhirHandler({ dispatch, context, limits: config.limits }));
   app.use(errorHandler(logger));
 

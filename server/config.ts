@@ -49,7 +49,30 @@ export interface Config {
     /** A login page where one types a person reference: demos and tests only. */
     devLogin: boolean;
   };
+  /** SAML 2.0 login (caregivers through a UZI-pas IdP, patients DigiD-style); off when unset. */
+  saml?: SamlConfig;
 }
+
+export interface SamlConfig {
+  /** JSON list of IdPs (server/auth/saml/idp-config.ts). */
+  idpsFile: string;
+  /** Our entity id: the Issuer of our AuthnRequests and the audience assertions must name. */
+  spEntityId: string;
+  /** Public base URL of our SAML endpoints; ACS URLs (and the Destination we expect) derive from it. */
+  spBaseUrl: string;
+  /** PEM key and certificate to sign AuthnRequests with (and publish in our metadata). */
+  spKeyFile?: string;
+  spCertFile?: string;
+  /** Tolerated clock difference with an IdP. */
+  clockSkewMs: number;
+  /** How long after its IssueInstant an assertion is still accepted. */
+  maxAssertionAgeMs: number;
+  /** How long an AuthnRequest may wait for its answer (the user logging in at the IdP). */
+  requestTtlMs: number;
+}
+
+/** More skew than this would make the time checks meaningless. */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 function list(env: NodeJS.ProcessEnv, name: string): string[] {
   return (env[name] ?? '')
@@ -73,6 +96,44 @@ function tlsConfig(env: NodeJS.ProcessEnv): Config['tls'] {
   }
   if (uziCrlFiles.length && !uziCaFiles.length) throw new Error('UZI_CRL_FILES needs UZI_CA_FILES');
   return { certFile, keyFile, uziCaFiles, uziCrlFiles };
+}
+
+function samlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
+  const idpsFile = env.SAML_IDPS_FILE || undefined;
+  const spEntityId = env.SAML_SP_ENTITY_ID || undefined;
+  const spBaseUrl = (env.SAML_SP_BASE_URL || env.BASE_URL || '').replace(/\/+$/, '') || undefined;
+  const spKeyFile = env.SAML_SP_KEY_FILE || undefined;
+  const spCertFile = env.SAML_SP_CERT_FILE || undefined;
+  if (!idpsFile) {
+    if (spEntityId || spKeyFile || spCertFile || env.SAML_SP_BASE_URL) {
+      throw new Error('SAML_SP_* settings need SAML_IDPS_FILE (the IdPs to log in with)');
+    }
+    return undefined;
+  }
+  if (!spEntityId) throw new Error('SAML_IDPS_FILE needs SAML_SP_ENTITY_ID');
+  // The ACS URL is checked against each response's Destination, so it cannot come from a Host header.
+  if (!spBaseUrl) throw new Error('SAML_IDPS_FILE needs SAML_SP_BASE_URL (or BASE_URL)');
+  if (!/^https?:\/\//.test(spBaseUrl)) throw new Error('SAML_SP_BASE_URL must be an http(s) URL');
+  if (!spKeyFile !== !spCertFile) throw new Error('SAML_SP_KEY_FILE and SAML_SP_CERT_FILE go together');
+  const clockSkewMs = int(env, 'SAML_CLOCK_SKEW_MS', 30_000);
+  if (clockSkewMs > MAX_CLOCK_SKEW_MS) {
+    throw new Error(`SAML_CLOCK_SKEW_MS may be at most ${MAX_CLOCK_SKEW_MS}`);
+  }
+  const maxAssertionAgeMs = int(env, 'SAML_MAX_ASSERTION_AGE_MS', 5 * 60_000);
+  // 0 would mean "no limit" to the SAML library.
+  if (maxAssertionAgeMs === 0) throw new Error('SAML_MAX_ASSERTION_AGE_MS must be positive');
+  const requestTtlMs = int(env, 'SAML_REQUEST_TTL_MS', 10 * 60_000);
+  if (requestTtlMs === 0) throw new Error('SAML_REQUEST_TTL_MS must be positive');
+  return {
+    idpsFile,
+    spEntityId,
+    spBaseUrl,
+    spKeyFile,
+    spCertFile,
+    clockSkewMs,
+    maxAssertionAgeMs,
+    requestTtlMs,
+  };
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -126,5 +187,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieKeys: list(env, 'SMART_COOKIE_KEYS'),
       devLogin,
     },
+    saml: samlConfig(env),
   };
 }

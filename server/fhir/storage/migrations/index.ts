@@ -3,6 +3,7 @@ import * as m001 from './001_resources.ts';
 import * as m002 from './002_search_index.ts';
 import * as m003 from './003_index_statistics.ts';
 import * as m004 from './004_oauth.ts';
+import * as m005 from './005_saml.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '002_search_index': m002,
   '003_index_statistics': m003,
   '004_oauth': m004,
+  '005_saml': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
