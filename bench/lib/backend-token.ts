@@ -8,7 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importJWK, SignJWT, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { clientCredentialsToken } from '../../server/cli/client-token.ts';
+
+export { clientCredentialsToken };
 
 export interface CliClient {
   clientId: string;
@@ -40,41 +43,6 @@ export function registerWithCli(env: Record<string, string>, scope: string, name
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A client_credentials access token from the server at `baseUrl`. */
-export async function clientCredentialsToken(
-  baseUrl: string,
-  client: CliClient,
-  scope: string,
-): Promise<string> {
-  const alg = client.privateJwk.alg ?? 'ES384';
-  const key = await importJWK(client.privateJwk, alg);
-  const tokenUrl = `${baseUrl}/oauth/token`;
-  const now = Math.floor(Date.now() / 1000);
-  const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-    .setProtectedHeader({ alg, kid: client.privateJwk.kid, typ: 'JWT' })
-    .setIssuer(client.clientId)
-    .setSubject(client.clientId)
-    .setAudience(tokenUrl)
-    .setIssuedAt(now)
-    .setExpirationTime(now + 240)
-    .sign(key);
-  const res = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      scope,
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
-    }),
-  });
-  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
-  if (!res.ok || !body.access_token) {
-    throw new Error(`token refused (${res.status}): ${body.error ?? ''} ${body.error_description ?? ''}`);
-  }
-  return body.access_token;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { loadConfig } from '../config.ts';
+import { clientCredentialsToken } from './client-token.ts';
 import { createClientStore, type Registration } from '../fhir/storage/auth/client-store.ts';
 import { createDatabase } from '../fhir/storage/database.ts';
 
@@ -14,11 +15,14 @@ import { createDatabase } from '../fhir/storage/database.ts';
  *   list
  *   revoke <client_id>
  *   keygen [--alg ES384|RS384]      prints a private JWK and the public JWKS to register (testing)
+ *   token --base URL --client-id ID --key key.json [--scope S]
+ *                                   a backend access token, asked for as the client would
  */
 const USAGE = `usage: npm run clients -- register --name N (--jwks-file F | --jwks-url U | --redirect-uri U [--public]) --scope S [--organization Organization/id]
        npm run clients -- list
        npm run clients -- revoke <client_id>
-       npm run clients -- keygen [--alg ES384|RS384|ES256|RS256]`;
+       npm run clients -- keygen [--alg ES384|RS384|ES256|RS256]
+       npm run clients -- token --base URL --client-id ID --key key.json [--scope S]`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -36,6 +40,9 @@ const { values, positionals } = parseArgs({
     public: { type: 'boolean' },
     organization: { type: 'string' },
     alg: { type: 'string' },
+    base: { type: 'string' },
+    'client-id': { type: 'string' },
+    key: { type: 'string' },
   },
 });
 const [command, ...rest] = positionals;
@@ -76,8 +83,21 @@ function registration(): Registration {
   };
 }
 
+/** Prints an access token: what a hospital system does, for a first request or a check at 3 a.m. */
+async function token() {
+  const base = values.base?.replace(/\/+$/, '') ?? fail('token needs --base (the FHIR base URL)');
+  const clientId = values['client-id'] ?? fail('token needs --client-id');
+  const keyFile = values.key ?? fail('token needs --key (the keygen output or a private JWK)');
+  const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk?: JWK } & JWK;
+  const privateJwk = key.privateJwk ?? key;
+  if (!('d' in privateJwk)) fail(`${keyFile} holds no private key`);
+  console.log(await clientCredentialsToken(base, { clientId, privateJwk }, values.scope ?? 'system/*.rs'));
+}
+
 if (command === 'keygen') {
   await keygen();
+} else if (command === 'token') {
+  await token();
 } else if (command === 'register' || command === 'list' || command === 'revoke') {
   const config = loadConfig();
   const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });

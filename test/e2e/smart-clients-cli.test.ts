@@ -79,6 +79,28 @@ describe('SMART client management CLI', function () {
     const api = () => server.fetch('Patient', { headers: { authorization: `Bearer ${token}` } });
     expect((await api()).status).to.equal(200);
 
+    // `token`: what the client itself does, against the running server.
+    const keyFile = join(dir, 'key.json');
+    writeFileSync(keyFile, JSON.stringify(keys));
+    const { stdout } = await run(
+      'node',
+      ['--import', 'tsx', 'server/cli/clients.ts', 'token', '--base', server.base, '--client-id'],
+      { env: { ...process.env, LOG_LEVEL: 'silent' } },
+    ).catch((e: { stderr: string; stdout: string }) => e);
+    expect(stdout, 'token without --key refuses').to.equal('');
+    const issued = await run(
+      'node',
+      [
+        ...['--import', 'tsx', 'server/cli/clients.ts', 'token', '--base', server.base],
+        ...['--client-id', registered.client_id, '--key', keyFile, '--scope', 'system/Patient.rs'],
+      ],
+      { env: { ...process.env, LOG_LEVEL: 'silent' } },
+    );
+    const cliToken = issued.stdout.trim();
+    expect(
+      (await server.fetch('Patient', { headers: { authorization: `Bearer ${cliToken}` } })).status,
+    ).to.equal(200);
+
     const list = await cli('list');
     expect(list).to.match(new RegExp(`${registered.client_id}\\tbackend\\tactive\\tHIS Ziekenhuis`));
 
