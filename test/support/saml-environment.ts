@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from './harness.ts';
+import { selfSignedCertificate } from './self-signed.ts';
 import { freePort, startSamlIdp, type IdpUser, type SamlIdp } from './saml-idp.ts';
 
 /** The SAML test environment: SimpleSAMLphp as IdP, our server as SP, their users. */
@@ -58,26 +58,7 @@ export async function startSamlEnvironment(
   const spKeyFile = join(dir, 'sp.key');
   const spCertFile = join(dir, 'sp.crt');
   if (options.signRequests) {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-sha256',
-        '-days',
-        '2',
-        '-keyout',
-        spKeyFile,
-        '-out',
-        spCertFile,
-        '-subj',
-        '/CN=Zorgpoort test SP',
-      ],
-      { stdio: 'pipe' },
-    );
+    selfSignedCertificate(spKeyFile, spCertFile, 'Zorgpoort test SP');
   }
   const idp = await startSamlIdp({
     port: idpPort,

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { selfSignedCertificate } from './self-signed.ts';
 
 /**
  * A real SAML 2.0 IdP for the login tests: Debian's SimpleSAMLphp 1.19 under `php -S`, with a
@@ -87,26 +88,7 @@ export async function startSamlIdp(options: {
   const dir = mkdtempSync(join(tmpdir(), 'saml-idp-'));
   const p = (...f: string[]) => join(dir, ...f);
   for (const d of ['config', 'metadata', 'cert', 'tmp', 'log', 'data', 'sessions']) mkdirSync(p(d));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-days',
-      '2',
-      '-keyout',
-      p('cert', 'idp.key'),
-      '-out',
-      p('cert', 'idp.crt'),
-      '-subj',
-      '/CN=Test SAML IdP',
-    ],
-    { stdio: 'pipe' },
-  );
+  selfSignedCertificate(p('cert', 'idp.key'), p('cert', 'idp.crt'), 'Test SAML IdP');
   const base = `http://127.0.0.1:${options.port}/simplesaml/`;
   const entityId = `${base}saml2/idp/metadata.php`;
   writeFileSync(
