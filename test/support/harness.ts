@@ -7,8 +7,10 @@ import { startServer, type RunningServer } from '../../server/server.ts';
 import { backendToken, registerBackendClient } from './smart-backend.ts';
 
 export interface TestServer extends RunningServer {
-  /** Base URL of the FHIR API. */
+  /** Base URL of the FHIR API, where this server listens. */
   base: string;
+  /** The public base URL (`BASE_URL` when configured, else `base`): the issuer and token audience. */
+  publicBase: string;
   /** The database it uses, for a second server (`reuseDatabaseOf`) or a CLI run. */
   database: { databaseUrl?: string; pgliteDataDir: string };
   /**
@@ -94,6 +96,7 @@ export async function startTestServer(
   const test: TestServer = {
     ...server,
     base: server.url,
+    publicBase: config.baseUrl ?? server.url,
     database: { databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir },
     fetch: (path, init = {}) => {
       const headers = new Headers(init.headers);

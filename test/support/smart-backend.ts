@@ -45,7 +45,7 @@ export async function clientAssertion(
     .setProtectedHeader({ alg: client.alg, kid: client.jwk.kid, typ: 'JWT' })
     .setIssuer(claims.iss ?? client.clientId)
     .setSubject(client.clientId)
-    .setAudience(claims.aud ?? `${server.base}/oauth/token`)
+    .setAudience(claims.aud ?? `${server.publicBase}/oauth/token`)
     .setIssuedAt(now)
     .setExpirationTime(claims.exp ?? now + 240)
     .sign(claims.key ?? client.privateKey);
