@@ -145,6 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     jwksFile: config.smart.jwksFile,
     cookieKeys: config.smart.cookieKeys,
     devLogin: config.smart.devLogin,
+    backendTokenSeconds: config.smart.backendTokenSeconds,
     loginOptions: [
       ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
       ...(options.loginOptions ?? []),

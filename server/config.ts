@@ -48,6 +48,8 @@ export interface Config {
     cookieKeys: string[];
     /** A login page where one types a person reference: demos and tests only. */
     devLogin: boolean;
+    /** Lifetime of backend-services access tokens (default 300: SMART asks for at most five minutes). */
+    backendTokenSeconds?: number;
   };
   /** SAML 2.0 login (caregivers through a UZI-pas IdP, patients DigiD-style); off when unset. */
   saml?: SamlConfig;
@@ -186,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jwksFile: env.SMART_JWKS_FILE || undefined,
       cookieKeys: list(env, 'SMART_COOKIE_KEYS'),
       devLogin,
+      backendTokenSeconds: int(env, 'SMART_BACKEND_TOKEN_SECONDS', 300),
     },
     saml: samlConfig(env),
   };

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { generateKeyPair } from 'jose';
+import { loadConfig } from '../../server/config.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
 import {
   backendToken,
@@ -14,7 +15,8 @@ describe('SMART backend services', function () {
   let server: TestServer;
   let client: BackendClient;
   before(async () => {
-    server = await startTestServer();
+    // The operator's defaults (the harness lengthens backend tokens for its own caller).
+    server = await startTestServer({}, { config: { smart: loadConfig({}).smart } });
     client = await registerBackendClient(server, {
       scope: 'system/Patient.rs system/Observation.cruds',
       organizationId: 'ziekenhuis-1',

@@ -83,6 +83,8 @@ export async function startTestServer(
     databaseUrl: reused ? reused.databaseUrl : database?.url,
     pgliteDataDir: reused?.pgliteDataDir ?? options.pgliteDataDir ?? 'memory://',
     logLevel: 'silent',
+    // The default caller's token must outlive the longest test file (examples round-trip).
+    smart: { ...base.smart, backendTokenSeconds: 3600 },
     ...options.config,
     limits: { ...base.limits, ...overrides },
   };

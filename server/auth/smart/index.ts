@@ -36,6 +36,7 @@ export interface SmartDeps {
   jwksFile?: string;
   cookieKeys: string[];
   devLogin: boolean;
+  backendTokenSeconds?: number;
   loginOptions: LoginOption[];
 }
 
@@ -64,6 +65,7 @@ export async function createSmart(deps: SmartDeps) {
     persons: deps.persons,
     keys,
     cookieKeys,
+    backendTokenSeconds: deps.backendTokenSeconds,
   });
 
   const patients: PatientDirectory = {

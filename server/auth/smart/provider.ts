@@ -55,6 +55,8 @@ export interface SmartProviderDeps {
   persons: PersonResolver;
   keys: SigningKeys;
   cookieKeys: string[];
+  /** Backend-services access token lifetime (default LIFETIMES.ClientCredentials). */
+  backendTokenSeconds?: number;
 }
 
 /** The scopes in play for a request: asked for now, or carried by the code or refresh token. */
@@ -158,7 +160,9 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
             scope,
             audience: fhirBase,
             accessTokenFormat: 'opaque',
-            accessTokenTTL: backend ? LIFETIMES.ClientCredentials : LIFETIMES.AccessToken,
+            accessTokenTTL: backend
+              ? (deps.backendTokenSeconds ?? LIFETIMES.ClientCredentials)
+              : LIFETIMES.AccessToken,
           };
         },
       },
@@ -193,6 +197,7 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
     },
     ttl: {
       ...LIFETIMES,
+      ClientCredentials: deps.backendTokenSeconds ?? LIFETIMES.ClientCredentials,
       // oidc-provider asks per token; the resource server info sets access token lifetimes.
     },
     clientBasedCORS: (_ctx: unknown, origin: string, client: { redirectUris?: string[] }) =>
