@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
+import { createBearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
@@ -157,7 +158,7 @@ export async function createSmart(deps: SmartDeps) {
     router,
     provider,
     clients,
-    principalFor: createPrincipalFor({ provider, clients, persons: deps.persons, fhirBase }),
+    principalFor: createPrincipalFor({ lookup: createBearerLookup(knex), persons: deps.persons, fhirBase }),
     completeLoginUrl: interactions.completeLoginUrl,
     createLaunch,
   };

@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+
+/** What a FHIR request needs to know of its access token, in one row. */
+export interface BearerRow {
+  model: 'AccessToken' | 'ClientCredentials';
+  payload: {
+    clientId?: string;
+    accountId?: string;
+    grantId?: string;
+    aud?: string | string[];
+    scope?: string;
+    extra?: Record<string, unknown>;
+  };
+  clientId: string;
+  organizationId: string | null;
+  /** For app tokens: whether their grant is still there (revoking a refresh token ends it). */
+  grantLive: boolean;
+}
+
+/**
+ * An access token by its value, with its client (active only) and its grant, in one statement:
+ * every FHIR request with a bearer token pays this, so it is one round trip, not the four of
+ * going through oidc-provider's models. Expired rows are not found.
+ */
+export function createBearerLookup(knex: Knex) {
+  return async (token: string): Promise<BearerRow | undefined> => {
+    const { rows } = (await knex.raw(
+      `select s.model, s.payload, c.client_id, c.organization_id,
+              exists (select 1 from oauth_store g
+                       where g.model = 'Grant' and g.id = s.grant_id
+                         and (g.expires_at is null or g.expires_at > now())) as grant_live
+         from oauth_store s
+         join oauth_client c on c.client_id = s.payload->>'clientId' and c.revoked_at is null
+        where s.id = ? and s.model in ('AccessToken', 'ClientCredentials')
+          and (s.expires_at is null or s.expires_at > now())
+        limit 1`,
+      [token],
+    )) as {
+      rows: {
+        model: BearerRow['model'];
+        payload: unknown;
+        client_id: string;
+        organization_id: string | null;
+        grant_live: boolean;
+      }[];
+    };
+    const row = rows[0];
+    if (!row) return undefined;
+    const payload = (
+      typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
+    ) as BearerRow['payload'];
+    return {
+      model: row.model,
+      payload,
+      clientId: row.client_id,
+      organizationId: row.organization_id,
+      grantLive: row.grant_live,
+    };
+  };
+}
+
+export type BearerLookup = ReturnType<typeof createBearerLookup>;
