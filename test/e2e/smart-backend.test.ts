@@ -63,6 +63,30 @@ describe('SMART backend services', function () {
     expect(body.scope).to.equal('system/Patient.rs');
   });
 
+  it('a JWKS URL on a loopback or private address is never fetched (SSRF guard): refused', async () => {
+    const { createServer } = await import('node:http');
+    let fetched = 0;
+    const keys = createServer((_req, res) => {
+      fetched++;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [client.jwk] }));
+    });
+    await new Promise<void>((resolve) => keys.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = keys.address() as { port: number };
+      const { client: registered } = await server.app.smart.clients.register({
+        name: 'by URL',
+        scope: 'system/Patient.rs',
+        jwksUri: `http://127.0.0.1:${port}/jwks.json`,
+      });
+      const byUrl = { ...client, clientId: registered.clientId };
+      expect((await backendTokenResponse(server, byUrl, 'system/Patient.rs')).status).to.equal(401);
+      expect(fetched).to.equal(0);
+    } finally {
+      await new Promise((resolve) => keys.close(resolve));
+    }
+  });
+
   it('refuses an assertion signed with another key', async () => {
     const { privateKey } = await generateKeyPair('ES256');
     const res = await backendTokenResponse(

@@ -140,6 +140,52 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
     expect(consent.text).to.contain('patient/Observation.rs');
   });
 
+  it('denying on the consent page sends access_denied back to the app, without a code', async () => {
+    const jar = new CookieJar();
+    const login = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const consent = await browse(jar, formAction(server, login.text, '/dev-login'), {
+      method: 'POST',
+      form: { person: 'Practitioner/dr-a' },
+    });
+    const denied = await browse(jar, formAction(server, consent.text, '/abort'), {
+      method: 'POST',
+      stopAt: REDIRECT_URI,
+    });
+    const back = new URL(denied.url);
+    expect(back.searchParams.get('error')).to.equal('access_denied');
+    expect(back.searchParams.has('code')).to.equal(false);
+  });
+
+  it('a caregiver who picks no patient, or an unknown one, gets no code', async () => {
+    const jar = new CookieJar();
+    const login = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const consent = await browse(jar, formAction(server, login.text, '/dev-login'), {
+      method: 'POST',
+      form: { person: 'Practitioner/dr-a' },
+    });
+    const refused = await browse(jar, formAction(server, consent.text, '/confirm'), {
+      method: 'POST',
+      form: { patient: 'nobody' },
+      stopAt: REDIRECT_URI,
+    });
+    expect(refused.res.status).to.equal(400);
+    expect(refused.text).to.contain('Choose an existing patient');
+  });
+
   it('a patient logging in gets themself as the patient in context, without a picker', async () => {
     const { code, verifier } = await authorize(server, app, { scope: SCOPE, person: 'Patient/p1' });
     const res = await tokenRequest(server, app, {
