@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
-import { OPEN_ACCESS, type AccessPolicy } from './policy.ts';
+import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 
 /** The policy for a principal: the one place where kinds of callers map to access rules. */
 export function createAccessFor(search: SearchEngine) {
@@ -20,7 +20,7 @@ function ownAccess(search: SearchEngine) {
   return (principal: Principal): AccessPolicy => {
     switch (principal.kind) {
       case 'anonymous':
-        return OPEN_ACCESS;
+        return NO_ACCESS;
       case 'practitioner':
       case 'system':
         // Treatment relationship and consent come with the consent gate; until then a

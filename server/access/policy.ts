@@ -28,8 +28,8 @@ export interface AccessPolicy {
 const TRUE: Condition = { kind: 'true' };
 
 /**
- * Until authentication lands every caller is trusted, as before; a caller that presents a
- * configured token gets a restricted policy instead.
+ * No restriction: practitioners and system clients until the consent gate lands (their SMART
+ * scopes still narrow it).
  */
 export const OPEN_ACCESS: AccessPolicy = {
   restricted: false,
@@ -39,4 +39,20 @@ export const OPEN_ACCESS: AccessPolicy = {
   canSee: () => true,
   canWrite: () => true,
   allows: () => true,
+};
+
+const FALSE: Condition = { kind: 'false' };
+
+/**
+ * A caller without credentials: the API answers them 401 before any interaction runs, except
+ * discovery; should anything else ever reach a handler, it sees nothing and may do nothing.
+ */
+export const NO_ACCESS: AccessPolicy = {
+  restricted: true,
+  describe: 'a caller without credentials',
+  searchCondition: () => FALSE,
+  anyTypeCondition: FALSE,
+  canSee: () => false,
+  canWrite: () => false,
+  allows: (letter) => letter === undefined,
 };
