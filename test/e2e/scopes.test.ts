@@ -176,6 +176,35 @@ describe('SMART scopes on the FHIR API', function () {
     expect(wrong.status).to.equal(403);
   });
 
+  it('a transaction create needs the c scope like a plain POST (update and delete scopes do not stand in)', async () => {
+    const get = as(await tokenFor('system/Observation.rud'));
+    const count = async () =>
+      (
+        (await (
+          await server.fetch('Observation?_summary=count', { headers: { accept: 'application/fhir+json' } })
+        ).json()) as Json
+      ).total as number;
+    const before = await count();
+    const plain = await get('Observation', {
+      method: 'POST',
+      body: JSON.stringify(observation('t', 'p1', 'laboratory')),
+    });
+    expect(plain.status).to.equal(403);
+    const tx = await get('', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { request: { method: 'POST', url: 'Observation' }, resource: observation('t', 'p1', 'laboratory') },
+        ],
+      }),
+    });
+    expect(tx.status).to.equal(403);
+    expect(JSON.stringify(tx.body)).to.contain("'c'");
+    expect(await count(), 'nothing was stored').to.equal(before);
+  });
+
   it('v1 scope names work as their v2 equivalents', async () => {
     const get = as(await tokenFor('system/Condition.read'));
     expect((await get('Condition/c1')).status).to.equal(200);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readForm } from '../support/saml-browser.ts';
 import { decodeJwt } from 'jose';
 import { startTestServer, type TestServer } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
@@ -420,6 +421,105 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
       { stopAt: REDIRECT_URI },
     );
     expect(new URL(r.url).searchParams.get('error')).to.equal('invalid_request');
+  });
+
+  it('a second EHR launch in the same browser session carries its own patient, not the first one', async () => {
+    const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
+    const ehrToken = await backendToken(server, ehr);
+    const launchFor = async (patient: string) => {
+      const created = await server.fetch('oauth/launch', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ehrToken}` },
+        body: JSON.stringify({ patient }),
+      });
+      return ((await created.json()) as { launch: string }).launch;
+    };
+    const scope = 'launch openid fhirUser patient/Patient.rs';
+    const first = await authorize(server, app, {
+      scope,
+      person: 'Practitioner/dr-a',
+      params: { launch: await launchFor('p2') },
+    });
+    const firstToken = await tokenRequest(server, app, {
+      grant_type: 'authorization_code',
+      code: first.code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: first.verifier,
+    });
+    expect(firstToken.body.patient).to.equal('p2');
+    // Same browser, same grant scopes, another patient: the grant must not carry p2 over.
+    const { verifier, challenge } = pkce();
+    let step = await browse(
+      first.jar,
+      authorizeUrl(server, app, {
+        scope,
+        launch: await launchFor('p1'),
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      { stopAt: REDIRECT_URI },
+    );
+    if (!step.url.startsWith(REDIRECT_URI)) {
+      step = await browse(first.jar, formAction(server, step.text, '/confirm'), {
+        method: 'POST',
+        form: {},
+        stopAt: REDIRECT_URI,
+      });
+    }
+    const second = await tokenRequest(server, app, {
+      grant_type: 'authorization_code',
+      code: new URL(step.url).searchParams.get('code') ?? undefined,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+    });
+    expect(second.status).to.equal(200);
+    expect(second.body.patient).to.equal('p1');
+    expect((await api('Patient/p2', second.body.access_token)).status).to.equal(404);
+  });
+
+  it('another person logging in on the same browser ends the first session and its tokens', async () => {
+    const scope = 'openid fhirUser launch/patient patient/Patient.rs';
+    const first = await authorize(server, app, { scope, person: 'Practitioner/dr-a', patient: 'p1' });
+    const token = await tokenRequest(server, app, {
+      grant_type: 'authorization_code',
+      code: first.code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: first.verifier,
+    });
+    expect((await api('Patient/p1', token.body.access_token)).status).to.equal(200);
+    const login = await browse(
+      first.jar,
+      authorizeUrl(server, app, {
+        scope,
+        prompt: 'login',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+      { stopAt: REDIRECT_URI },
+    );
+    // Another account in the same browser: oidc-provider first ends the old session (its
+    // auto-submitting logout form), then the new login goes on to the consent page.
+    const logout = await browse(first.jar, formAction(server, login.text, '/dev-login'), {
+      method: 'POST',
+      form: { person: 'Patient/p2' },
+      stopAt: REDIRECT_URI,
+    });
+    const form = readForm(logout.text, logout.url);
+    expect(form.action).to.match(/\/oauth\/logout\/confirm$/);
+    const consent = await browse(first.jar, form.action, {
+      method: 'POST',
+      form: form.fields,
+      stopAt: REDIRECT_URI,
+    });
+    if (!consent.url.startsWith(REDIRECT_URI) && /\/confirm"/.test(consent.text)) {
+      await browse(first.jar, formAction(server, consent.text, '/confirm'), {
+        method: 'POST',
+        form: {},
+        stopAt: REDIRECT_URI,
+      });
+    }
+    const after = await api('Patient/p1', token.body.access_token);
+    expect(after.status).to.equal(401);
   });
 
   it('an external login (SAML) finishes the interaction through a one-time ticket URL', async () => {

@@ -217,9 +217,8 @@ export function createInteractions(deps: {
         grantableResourceScopes(scope, client.scope, ['patient', 'user']).join(' '),
       );
       const grantId = await grant.save();
-      if (context.patient || context.encounter) {
-        await records.put(CONTEXT_MODEL, grantId, context, LIFETIMES.Grant, grantId);
-      }
+      // Always written, so a launch without an encounter does not inherit an earlier one's.
+      await records.put(CONTEXT_MODEL, grantId, context, LIFETIMES.Grant, grantId);
       await provider.interactionFinished(
         req,
         res,

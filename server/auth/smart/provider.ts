@@ -117,6 +117,8 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
     },
     features: {
       devInteractions: { enabled: false },
+      // The API accepts Bearer tokens only; a DPoP-bound token must not work without its proof.
+      dPoP: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
@@ -216,11 +218,20 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
 
   // oidc-provider drops `offline_access` unless the request has prompt=consent (OpenID Connect
   // Core §11); SMART apps do not send it, and every login here shows the consent page anyway.
+  // A launch (EHR `launch`, or `launch/patient`) always goes through the consent page: the
+  // patient context is set there, and a grant that already holds the scopes would otherwise
+  // skip it and hand the app the previous launch's patient.
   provider.use(async (ctx, next) => {
     if (ctx.method === 'GET' && ctx.path === ROUTES.authorization) {
       const q = new URLSearchParams(ctx.querystring);
-      if (hasScope(q.get('scope') ?? '', 'offline_access') && !q.get('prompt')) {
-        q.set('prompt', 'consent');
+      const scope = q.get('scope') ?? '';
+      const launch = q.has('launch') || hasScope(scope, 'launch/patient') || hasScope(scope, 'launch');
+      const prompt = (q.get('prompt') ?? '').split(' ').filter(Boolean);
+      const wantConsent = launch || hasScope(scope, 'offline_access');
+      // With `prompt=none` a launch cannot be honoured: adding consent makes it an error
+      // (`none` must stand alone) rather than a silent reuse of the last launch's patient.
+      if (wantConsent && !prompt.includes('consent') && (launch || !prompt.includes('none'))) {
+        q.set('prompt', [...prompt, 'consent'].join(' '));
         ctx.querystring = q.toString();
       }
     }
