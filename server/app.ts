@@ -10,6 +10,7 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
 import { guardWrites } from './access/guard-writes.ts';
+import type { Resource } from './access/policy.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
@@ -123,6 +124,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
   const persons = createPersonResolver({ store, search });
+  const accessFor = createAccessFor(search);
   const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
   if (config.smart.devLogin) {
     logger.warn(
@@ -141,6 +143,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     search,
     persons,
     authenticate: (credentials) => authenticate(credentials),
+    mayLaunch: async (who, patientId) => {
+      const access = accessFor(who);
+      if (!access.allows('r', 'Patient')) return false;
+      const stored = await store.read('Patient', patientId);
+      return Boolean(stored?.content && access.canSee(JSON.parse(stored.content) as Resource));
+    },
     logger,
     jwksFile: config.smart.jwksFile,
     cookieKeys: config.smart.cookieKeys,
@@ -152,7 +160,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
   });
   authenticate = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
-  const accessFor = createAccessFor(search);
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
     const principal = await authenticate({ authorization: req.headers.authorization, socket });

@@ -40,21 +40,23 @@ function invalidToken(): never {
 }
 
 /**
- * Credentials → Principal. A client certificate (UZI card) wins; then a bearer token (a
- * conformance token when those are configured, else a SMART access token). Without either
- * the caller is anonymous, which only discovery and login endpoints accept.
+ * Credentials → Principal. A bearer token (a conformance token when those are configured,
+ * else a SMART access token) wins; then a client certificate (UZI card). Without either the
+ * caller is anonymous, which only discovery and login endpoints accept.
  */
 export function createAuthenticator(deps: AuthDeps) {
   return async (credentials: Credentials): Promise<Principal> => {
-    const card = credentials.socket ? uziCardOf(credentials.socket) : undefined;
-    if (card) {
+    const { authorization } = credentials;
+    // A token wins over a card on the same connection: the token is what narrows (an app on a
+    // workstation whose card reader presents the card to every request).
+    if (authorization === undefined) {
+      const card = credentials.socket ? uziCardOf(credentials.socket) : undefined;
+      if (!card) return ANONYMOUS;
       return deps.persons.fromIdentity(
         { kind: 'caregiver', uziNumber: card.uziNumber, ura: card.subscriber, roleCode: card.roleCode, card },
         'uzi-certificate',
       );
     }
-    const { authorization } = credentials;
-    if (authorization === undefined) return ANONYMOUS;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) {
       throw new FhirError(401, 'Authorization must be a Bearer token', {

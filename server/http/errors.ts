@@ -24,6 +24,19 @@ export function toFhirError(err: unknown): FhirError | undefined {
   const type = (err as { type?: unknown } | null)?.type;
   if (type === 'entity.too.large')
     return new FhirError(413, 'The request body is too large', { code: 'too-costly' });
+  // express's body parsers (login forms, the launch endpoint) mark the client's mistakes
+  // (unparsable JSON, too many fields, unknown charset) with `expose` and a 4xx status.
+  const parser = err as { expose?: unknown; status?: unknown; message?: unknown } | null;
+  if (
+    parser?.expose === true &&
+    typeof parser.status === 'number' &&
+    parser.status >= 400 &&
+    parser.status < 500
+  ) {
+    return new FhirError(parser.status, `The request body cannot be read: ${String(parser.message)}`, {
+      code: 'invalid',
+    });
+  }
   return undefined;
 }
 

@@ -423,6 +423,24 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
     expect(new URL(r.url).searchParams.get('error')).to.equal('invalid_request');
   });
 
+  it('EHR launch: credentials before the body is read, a readable body, and a patient the EHR may read', async () => {
+    const garbled = { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' };
+    expect((await server.fetchBare('oauth/launch', garbled)).status).to.equal(401);
+    const bad = await server.fetch('oauth/launch', garbled);
+    expect(bad.status).to.equal(400);
+    expect(((await bad.json()) as Record<string, any>).resourceType).to.equal('OperationOutcome');
+    const observer = await registerBackendClient(server, { scope: 'system/Observation.rs' });
+    const refused = await server.fetch('oauth/launch', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await backendToken(server, observer)}`,
+      },
+      body: JSON.stringify({ patient: 'p1' }),
+    });
+    expect(refused.status, 'no scope to read Patient').to.equal(400);
+  });
+
   it('a second EHR launch in the same browser session carries its own patient, not the first one', async () => {
     const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
     const ehrToken = await backendToken(server, ehr);

@@ -3,6 +3,7 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
+import { SHARED_TYPES } from '../shared-types.ts';
 import { resourceScopes, type Letter, type ResourceScope, type ScopeContext } from './parse-scope.ts';
 
 const TRUE: Condition = { kind: 'true' };
@@ -70,7 +71,16 @@ export function narrowByScopes(
 
   /** The criteria one scope puts on a resource of `type`. */
   function scopeCondition(s: ResourceScope, type: string): Condition {
-    let c: Condition = s.context === 'patient' && inPatient(type) ? patientCompartment! : TRUE;
+    // A `patient/` scope reaches the patient's compartment and shared reference data
+    // (directory, products, definitions), never other types' rows of every patient.
+    let c: Condition =
+      s.context !== 'patient'
+        ? TRUE
+        : inPatient(type)
+          ? patientCompartment!
+          : SHARED_TYPES.has(type)
+            ? TRUE
+            : FALSE;
     if (s.query !== undefined) {
       try {
         c = and(c, search.criteria(type, s.query, '').condition);
@@ -103,11 +113,10 @@ export function narrowByScopes(
   // For a row of any type: each named type with its own criteria, and what `*` scopes grant.
   const named = [...new Set(scopes.filter((s) => s.resourceType !== '*').map((s) => s.resourceType))];
   const wildcard = scopes.filter((s) => s.resourceType === '*' && READ.some((l) => s.letters.has(l)));
-  const memberTypes = ['Patient', ...members];
   const anyTypeScope = or([
     ...named.map((t) => and(typeIn([t]), conditionFor(t, READ))),
     ...wildcard.map((s) =>
-      s.context === 'patient' ? or([patientCompartment!, typeIn(memberTypes, true)]) : TRUE,
+      s.context === 'patient' ? or([patientCompartment!, typeIn([...SHARED_TYPES])]) : TRUE,
     ),
   ]);
 

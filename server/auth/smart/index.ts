@@ -1,28 +1,24 @@
 import { randomBytes } from 'node:crypto';
-import { TLSSocket } from 'node:tls';
-import express, { type Request } from 'express';
+import express from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { createBearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
-import { credentialsRequired, type Credentials } from '../authenticate.ts';
+import type { Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
 import { createInteractions, type LoginOption, type PatientDirectory } from './interaction.ts';
 import { loadSigningKeys } from './keys.ts';
+import { LAUNCH_SECONDS, launchEndpoint } from './launch-endpoint.ts';
 import { createPrincipalFor } from './principal-for.ts';
 import { createSmartProvider, INTERACTION_PATH, LAUNCH_MODEL, type LaunchContext } from './provider.ts';
 
 export type { LoginOption } from './interaction.ts';
-
-/** How long an EHR launch id may wait for the app's authorization request. */
-const LAUNCH_SECONDS = 600;
 
 export interface SmartDeps {
   /** The public FHIR base URL (issuer, token audience). */
@@ -33,6 +29,8 @@ export interface SmartDeps {
   persons: PersonResolver;
   /** For the EHR launch endpoint: who is asking (the app's authenticator). */
   authenticate: (credentials: Credentials) => Promise<Principal>;
+  /** For the EHR launch endpoint: whether the caller may read that patient. */
+  mayLaunch: (who: Principal, patientId: string) => Promise<boolean>;
   logger: Logger;
   jwksFile?: string;
   cookieKeys: string[];
@@ -115,36 +113,10 @@ export async function createSmart(deps: SmartDeps) {
     res.set('Cache-Control', 'no-store').json(smartConfiguration(fhirBase));
   });
   router.use(interactions.router);
-  // EHR launch: an authenticated EHR (a caregiver's token or a hospital system's) stores the
-  // context it launches the app in and passes the returned id as `launch` to the app.
-  router.post('/oauth/launch', express.json({ limit: '16kb' }), async (req: Request, res, next) => {
-    try {
-      const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-      const who = await deps.authenticate({ authorization: req.headers.authorization, socket });
-      if (who.kind === 'anonymous') throw credentialsRequired();
-      const allowed = who.kind === 'practitioner' || who.kind === 'system';
-      if (!allowed) {
-        throw new FhirError(
-          403,
-          'Only an EHR (a caregiver or a system client that reads patients) may create a launch',
-          {
-            code: 'forbidden',
-          },
-        );
-      }
-      const body = (req.body ?? {}) as { patient?: unknown; encounter?: unknown };
-      const patient = typeof body.patient === 'string' ? body.patient.replace(/^Patient\//, '') : undefined;
-      const encounter =
-        typeof body.encounter === 'string' ? body.encounter.replace(/^Encounter\//, '') : undefined;
-      if (!patient || !(await patients.exists(patient))) {
-        throw new FhirError(400, 'patient must name an existing Patient', { code: 'invalid' });
-      }
-      const launch = await createLaunch({ patient, ...(encounter ? { encounter } : {}) });
-      res.status(201).set('Cache-Control', 'no-store').json({ launch, expires_in: LAUNCH_SECONDS });
-    } catch (err) {
-      next(err);
-    }
-  });
+  router.post(
+    '/oauth/launch',
+    ...launchEndpoint({ authenticate: deps.authenticate, mayLaunch: deps.mayLaunch, createLaunch }),
+  );
   router.use((req, res, next) => {
     if (!req.path.startsWith('/oauth/') && req.path !== '/.well-known/openid-configuration') return next();
     if (req.path.startsWith(`${INTERACTION_PATH}/`)) return next();

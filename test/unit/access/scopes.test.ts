@@ -107,7 +107,9 @@ describe('SMART scopes', () => {
       expect(access.canSee(lab)).to.equal(true);
       expect(access.canSee(condition)).to.equal(true);
       expect(access.canSee(otherPatientLab)).to.equal(false);
-      expect(access.canSee(organization), 'outside the compartment').to.equal(true);
+      expect(access.canSee(organization), 'shared reference data').to.equal(true);
+      const binary = { resourceType: 'Binary', id: 'b', contentType: 'text/plain' };
+      expect(access.canSee(binary), "another type's rows of every patient").to.equal(false);
       const none = accessFor(practitioner('patient/*.rs'));
       expect(none.canSee(lab)).to.equal(false);
       expect(none.allows('r', 'Observation')).to.equal(false);
