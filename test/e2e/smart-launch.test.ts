@@ -441,6 +441,51 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
     expect(refused.status, 'no scope to read Patient').to.equal(400);
   });
 
+  it("a caregiver's EHR launch is theirs alone and works once", async () => {
+    await server.fetch('Practitioner/dr-b', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Practitioner', id: 'dr-b' }),
+    });
+    const ehrToken = (await tokens()).body.access_token as string; // dr-a, with p1 in context
+    const created = await server.fetch('oauth/launch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ehrToken}` },
+      body: JSON.stringify({ patient: 'p1' }),
+    });
+    expect(created.status).to.equal(201);
+    const { launch } = (await created.json()) as { launch: string };
+    const scope = 'launch openid fhirUser patient/Patient.rs';
+    const start = (jar: CookieJar) =>
+      browse(
+        jar,
+        authorizeUrl(server, app, {
+          scope,
+          launch,
+          code_challenge: pkce().challenge,
+          code_challenge_method: 'S256',
+        }),
+        { stopAt: REDIRECT_URI },
+      );
+    // Someone else logged in on the workstation cannot use dr-a's launch.
+    const other = new CookieJar();
+    const login = await start(other);
+    const refused = await browse(other, formAction(server, login.text, '/dev-login'), {
+      method: 'POST',
+      form: { person: 'Practitioner/dr-b' },
+      stopAt: REDIRECT_URI,
+    });
+    expect(refused.res.status).to.equal(403);
+    expect(refused.text).to.contain('Practitioner/dr-a');
+    // dr-a can, once.
+    const own = await authorize(server, app, { scope, person: 'Practitioner/dr-a', params: { launch } });
+    expect(own.code).to.be.a('string');
+    const again = await start(new CookieJar());
+    expect(new URL(again.url).searchParams.get('error'), 'a used launch is refused').to.equal(
+      'invalid_request',
+    );
+  });
+
   it('a second EHR launch in the same browser session carries its own patient, not the first one', async () => {
     const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
     const ehrToken = await backendToken(server, ehr);

@@ -94,6 +94,18 @@ describe('SMART login with a UZI-pas', function () {
       id: 'dr-jansen',
       identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers', value: '900012345' }],
     });
+    // The card's subscriber number (90000123) is the URA of the practice the card logs in for.
+    await put({
+      resourceType: 'Organization',
+      id: 'praktijk',
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/ura', value: '90000123' }],
+    });
+    await put({
+      resourceType: 'PractitionerRole',
+      id: 'dr-jansen-praktijk',
+      practitioner: { reference: 'Practitioner/dr-jansen' },
+      organization: { reference: 'Organization/praktijk' },
+    });
     await put({ resourceType: 'Patient', id: 'p1' });
     app = await registerApp(server, { scope: 'patient/*.rs' });
   });

@@ -16,7 +16,7 @@ import { createInteractions, type LoginOption, type PatientDirectory } from './i
 import { loadSigningKeys } from './keys.ts';
 import { LAUNCH_SECONDS, launchEndpoint } from './launch-endpoint.ts';
 import { createPrincipalFor } from './principal-for.ts';
-import { createSmartProvider, INTERACTION_PATH, LAUNCH_MODEL, type LaunchContext } from './provider.ts';
+import { createSmartProvider, INTERACTION_PATH, LAUNCH_MODEL, type StoredLaunch } from './provider.ts';
 
 export type { LoginOption } from './interaction.ts';
 
@@ -100,7 +100,7 @@ export async function createSmart(deps: SmartDeps) {
     logger,
   });
 
-  async function createLaunch(context: LaunchContext): Promise<string> {
+  async function createLaunch(context: StoredLaunch): Promise<string> {
     const launch = randomBytes(18).toString('base64url');
     await records.put(LAUNCH_MODEL, launch, context, LAUNCH_SECONDS);
     return launch;

@@ -10,7 +10,14 @@ import { personReference, type PersonPrincipal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { uziCardOf } from '../uzi/uzi-login.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
-import { CONTEXT_MODEL, INTERACTION_PATH, LAUNCH_MODEL, LIFETIMES, type LaunchContext } from './provider.ts';
+import {
+  CONTEXT_MODEL,
+  INTERACTION_PATH,
+  LAUNCH_MODEL,
+  LIFETIMES,
+  type LaunchContext,
+  type StoredLaunch,
+} from './provider.ts';
 import { grantableResourceScopes, hasScope, oidcScopes } from './scopes.ts';
 
 /** A login option beside the built-in ones (SAML IdPs): a link that starts that login for an interaction. */
@@ -133,14 +140,28 @@ export function createInteractions(deps: {
   );
 
   /** The launch context a grant gets: an EHR launch's, the patient themself, or none yet. */
+  /**
+   * The launch context of an authorization. An EHR launch made by a caregiver is theirs alone
+   * (a shared workstation's session may still be someone else's), and is used up by the
+   * consent that uses it (`consume`).
+   */
   async function launchContext(
     params: Record<string, string | undefined>,
     person: PersonPrincipal,
+    consume = false,
   ): Promise<LaunchContext> {
     if (params.launch && hasScope(params.scope, 'launch')) {
-      const launch = await records.get<LaunchContext>(LAUNCH_MODEL, params.launch);
-      if (!launch) refuse(400, 'The EHR launch has expired; launch the app again');
-      return launch;
+      const launch = consume
+        ? await records.take<StoredLaunch>(LAUNCH_MODEL, params.launch)
+        : await records.get<StoredLaunch>(LAUNCH_MODEL, params.launch);
+      if (!launch) refuse(400, 'The EHR launch has expired or was used; launch the app again');
+      if (launch.createdBy && launch.createdBy !== personReference(person)) {
+        refuse(403, `This launch was made by ${launch.createdBy}, not by the person logged in here`);
+      }
+      return {
+        ...(launch.patient ? { patient: launch.patient } : {}),
+        ...(launch.encounter ? { encounter: launch.encounter } : {}),
+      };
     }
     if (person.kind === 'patient' || person.kind === 'related-person') return { patient: person.patientId };
     return {};
@@ -153,7 +174,7 @@ export function createInteractions(deps: {
       const card = cardOf(req);
       if (!card) refuse(401, 'No UZI-pas was presented on this connection');
       const person = await persons.fromIdentity(
-        { kind: 'caregiver', uziNumber: card.uziNumber, card },
+        { kind: 'caregiver', uziNumber: card.uziNumber, ura: card.subscriber, roleCode: card.roleCode, card },
         'uzi-certificate',
       );
       await finishLogin(req, res, person);
@@ -199,7 +220,7 @@ export function createInteractions(deps: {
       const client = await clients.active(clientId);
       if (!client) refuse(400, 'This app is no longer registered');
       const scope = details.params.scope;
-      const context = await launchContext(details.params, person);
+      const context = await launchContext(details.params, person, true);
       if (hasScope(scope, 'launch/patient') && !context.patient) {
         const body = (req.body ?? {}) as Record<string, string | undefined>;
         const chosen = (body.patient_id?.trim() || body.patient?.trim() || '').replace(/^Patient\//, '');

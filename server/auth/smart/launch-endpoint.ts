@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { FhirError } from '../../fhir/errors.ts';
 import { credentialsRequired, type Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
-import type { LaunchContext } from './provider.ts';
+import type { StoredLaunch } from './provider.ts';
 
 /** How long an EHR launch id may wait for the app's authorization request. */
 export const LAUNCH_SECONDS = 600;
@@ -17,7 +17,7 @@ export function launchEndpoint(deps: {
   authenticate: (credentials: Credentials) => Promise<Principal>;
   /** Whether this caller may read this patient (its own access and scopes). */
   mayLaunch: (who: Principal, patientId: string) => Promise<boolean>;
-  createLaunch: (context: LaunchContext) => Promise<string>;
+  createLaunch: (launch: StoredLaunch) => Promise<string>;
 }) {
   const authenticated = async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -45,7 +45,13 @@ export function launchEndpoint(deps: {
       if (!patient || !(await deps.mayLaunch(res.locals.who as Principal, patient))) {
         throw new FhirError(400, 'patient must name an existing Patient', { code: 'invalid' });
       }
-      const launch = await deps.createLaunch({ patient, ...(encounter ? { encounter } : {}) });
+      const who = res.locals.who as Principal;
+      const launch = await deps.createLaunch({
+        patient,
+        ...(encounter ? { encounter } : {}),
+        // A caregiver's launch is theirs alone; a hospital system's any logged-in caregiver may use.
+        ...(who.kind === 'practitioner' ? { createdBy: `Practitioner/${who.practitionerId}` } : {}),
+      });
       res.status(201).set('Cache-Control', 'no-store').json({ launch, expires_in: LAUNCH_SECONDS });
     } catch (err) {
       next(err);

@@ -27,6 +27,11 @@ export interface LaunchContext {
   encounter?: string;
 }
 
+/** An EHR launch as stored: its context, and the caregiver who made it (none for a system). */
+export interface StoredLaunch extends LaunchContext {
+  createdBy?: string;
+}
+
 export const ROUTES = {
   authorization: '/oauth/authorize',
   token: '/oauth/token',

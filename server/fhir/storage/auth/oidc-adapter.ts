@@ -118,8 +118,10 @@ export function createRecordStore(knex: Knex) {
         .onConflict(['model', 'id'])
         .merge();
     },
+    /** A record that is live and not used up by `take`. */
     async get<T>(model: string, id: string): Promise<T | undefined> {
-      return payloadOf(await live(knex(TABLE).where({ model, id })).first()) as T | undefined;
+      return payloadOf(await live(knex(TABLE).where({ model, id }).whereNull('consumed_at')).first()) as
+        T | undefined;
     },
     /** Reads and uses up a one-time record: of two concurrent takes, only one gets it. */
     async take<T>(model: string, id: string): Promise<T | undefined> {
