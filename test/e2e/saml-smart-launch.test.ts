@@ -159,6 +159,20 @@ describe('SMART launch with a SAML login', function () {
     expect(decodeJwt(token.body.id_token).fhirUser).to.equal(`${server.base}/Patient/pat-1`);
   });
 
+  it("an answer cannot be steered into another interaction: the RelayState must be the login's own", async () => {
+    // Someone logs in as themselves but posts the answer with a victim's interaction in RelayState.
+    const own = await loginAtIdp(env.spBase, 'uzi', login('huisarts'), 'smart:attackers-own');
+    const steered = await postToAcs(own.acs, own.SAMLResponse, 'smart:victims-interaction');
+    expect(steered.status).to.equal(401);
+    expect(steered.headers.get('location')).to.equal(null);
+    expect(JSON.stringify(await steered.json())).to.contain('RelayState');
+    // A login started without RelayState cannot gain one either.
+    const plain = await loginAtIdp(env.spBase, 'uzi', login('huisarts'));
+    expect((await postToAcs(plain.acs, plain.SAMLResponse, 'smart:victims-interaction')).status).to.equal(
+      401,
+    );
+  });
+
   it('an unknown caregiver is refused at the ACS; nothing reaches the interaction', async () => {
     const { acs } = await samlLogin('uzi', 'onbekend');
     expect(acs.status).to.equal(403);

@@ -9,7 +9,7 @@ import { Passport, type Strategy } from 'passport';
 import type { Logger } from 'pino';
 import type { SamlConfig } from '../../config.ts';
 import { FhirError } from '../../fhir/errors.ts';
-import type { SamlStore } from '../../fhir/storage/auth/saml-store.ts';
+import type { RelayStateBinding, SamlStore } from '../../fhir/storage/auth/saml-store.ts';
 import { personReference, type PersonPrincipal } from '../principal.ts';
 import type { LoginIdentity, PersonResolver } from '../resolve-person.ts';
 import { mapAssertion, type CaregiverClaims } from './attributes.ts';
@@ -93,6 +93,22 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
     return idp;
   }
 
+  /**
+   * A RelayState is held to the AuthnRequest it left with: saved with the request at login,
+   * found again through InResponseTo at the ACS. Otherwise someone could log in as themselves
+   * and send the answer into another browser's SMART interaction (login CSRF).
+   */
+  const bindings = new WeakMap<object, RelayStateBinding>();
+  function relayBinding(req: object): RelayStateBinding {
+    let b = bindings.get(req);
+    if (!b) {
+      const query = (req as { query?: Record<string, unknown> }).query ?? {};
+      b = typeof query.RelayState === 'string' ? { relayState: query.RelayState } : {};
+      bindings.set(req, b);
+    }
+    return b;
+  }
+
   const strategy = new MultiSamlStrategy(
     {
       passReqToCallback: true,
@@ -117,7 +133,7 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
             // Unsolicited (IdP-initiated) responses are refused: they cannot be tied to a browser.
             validateInResponseTo: ValidateInResponseTo.always,
             requestIdExpirationPeriodMs: config.requestTtlMs,
-            cacheProvider: store.requests(idp.id),
+            cacheProvider: store.requests(idp.id, relayBinding(req)),
             identifierFormat: idp.nameIdFormat ?? null,
             ...(idp.authnContexts
               ? {
@@ -245,6 +261,10 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
         }
         const state = relayState(body.RelayState);
         authenticate(req, res, next, async (user) => {
+          const sent = relayBinding(req).found?.relayState ?? undefined;
+          if (sent !== state) {
+            throw refused('the RelayState is not the one the login was started with');
+          }
           await deps.onLogin(req, res, { ...user, ...(state === undefined ? {} : { relayState: state }) });
         });
       } catch (err) {

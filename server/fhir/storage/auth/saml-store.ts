@@ -11,9 +11,18 @@ export interface SamlRequestCache {
   removeAsync(key: string | null): Promise<string | null>;
 }
 
+export interface RelayStateBinding {
+  relayState?: string;
+  found?: { relayState: string | null };
+}
+
 export interface SamlStore {
-  /** The outstanding AuthnRequest ids of one IdP; an id sent to another IdP is not found. */
-  requests(idp: string): SamlRequestCache;
+  /**
+   * The outstanding AuthnRequest ids of one IdP; an id sent to another IdP is not found. A new
+   * request is saved with `binding.relayState`; looking one up fills `binding.found` with the
+   * RelayState it was sent with, so the answer can be held to it.
+   */
+  requests(idp: string, binding?: RelayStateBinding): SamlRequestCache;
   /**
    * Records an assertion as used until `expiresAt`. False when it was already used: a replay.
    * One insert decides it, so two nodes receiving the same response cannot both accept it.
@@ -48,7 +57,7 @@ export function createSamlStore(deps: {
   }
 
   return {
-    requests(idp) {
+    requests(idp, binding) {
       return {
         async saveAsync(key, value) {
           await maybePrune();
@@ -58,6 +67,7 @@ export function createSamlStore(deps: {
             idp,
             created_at: new Date(createdAt),
             expires_at: new Date(createdAt + requestTtlMs),
+            relay_state: binding?.relayState ?? null,
           });
           return { value, createdAt };
         },
@@ -65,7 +75,9 @@ export function createSamlStore(deps: {
           const row = (await knex('saml_request')
             .where({ id: key, idp })
             .andWhere('expires_at', '>', new Date(now()))
-            .first('created_at')) as { created_at: Date | string } | undefined;
+            .first('created_at', 'relay_state')) as
+            { created_at: Date | string; relay_state: string | null } | undefined;
+          if (row && binding) binding.found = { relayState: row.relay_state };
           // node-saml compares this value with the request's age: hand back its creation time.
           return row ? new Date(row.created_at).toISOString() : null;
         },

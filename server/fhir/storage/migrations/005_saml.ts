@@ -11,7 +11,8 @@ export async function up(knex: Knex): Promise<void> {
       id text primary key,
       idp text not null,
       created_at timestamptz not null,
-      expires_at timestamptz not null
+      expires_at timestamptz not null,
+      relay_state text
     )`);
   await knex.raw(`create index saml_request_expires_at on saml_request (expires_at)`);
   await knex.raw(`
