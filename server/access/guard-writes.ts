@@ -1,15 +1,15 @@
 import { FhirError } from '../fhir/errors.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
-import type { AccessPolicy } from './policy.ts';
+import type { AccessPolicy, WriteLetter } from './policy.ts';
 
 function refuse(access: AccessPolicy, resourceType: string, id: string): never {
   throw new FhirError(403, `${access.describe} may not write ${resourceType}/${id}`, { code: 'forbidden' });
 }
 
-function replaceable(access: AccessPolicy, current: StoredVersion | undefined): boolean {
+function replaceable(access: AccessPolicy, current: StoredVersion | undefined, letter: WriteLetter): boolean {
   if (!current?.content) return true;
-  return access.canWrite(JSON.parse(current.content) as Resource);
+  return access.canWrite(JSON.parse(current.content) as Resource, letter);
 }
 
 /**
@@ -36,7 +36,7 @@ export function guardWrites(store: ResourceStore, access: AccessPolicy): Resourc
       if (prop === 'insertNew') {
         return (items: Parameters<ResourceStore['insertNew']>[0]) => {
           for (const it of items) {
-            if (!access.canWrite({ ...it.resource, id: it.id })) refuse(access, it.resourceType, it.id);
+            if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id);
           }
           return target.insertNew(items);
         };
@@ -44,7 +44,13 @@ export function guardWrites(store: ResourceStore, access: AccessPolicy): Resourc
       if (prop === 'write') {
         return (change: Parameters<ResourceStore['write']>[0], current: StoredVersion | undefined) => {
           const content = change.resource && { ...change.resource, id: change.id };
-          if (!replaceable(access, current) || (content && !access.canWrite(content))) {
+          // Each side with its own letter: what is replaced or deleted, and what is written.
+          const exists = Boolean(current?.content);
+          const letter = !content ? 'd' : exists ? 'u' : 'c';
+          if (
+            !replaceable(access, current, content ? 'u' : 'd') ||
+            (content && !access.canWrite(content, letter))
+          ) {
             refuse(access, change.resourceType, change.id);
           }
           return target.write(change, current);

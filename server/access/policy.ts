@@ -3,6 +3,9 @@ import type { Letter } from './scopes/parse-scope.ts';
 
 export type Resource = { resourceType: string } & Record<string, unknown>;
 
+/** The SMART letters of a write: create, update, delete. */
+export type WriteLetter = 'c' | 'u' | 'd';
+
 /**
  * What one caller may see and write. The search condition is ANDed into the same SQL
  * statement as the search itself; `canSee`/`canWrite` are its in-memory twins for single
@@ -17,7 +20,11 @@ export interface AccessPolicy {
   /** The same criteria for a row of any type (untyped searches, `_include` targets). */
   anyTypeCondition: Condition;
   canSee(resource: Resource): boolean;
-  canWrite(resource: Resource): boolean;
+  /**
+   * Whether the caller may write this resource: as a create, update or delete when `letter`
+   * says which (scopes grant them separately), else as any of them.
+   */
+  canWrite(resource: Resource, letter?: WriteLetter): boolean;
   /**
    * Whether the kind of interaction (a SMART letter: c r u d s) is allowed on a type at all;
    * `resourceType` is undefined for system-level interactions.

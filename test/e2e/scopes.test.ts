@@ -205,6 +205,15 @@ describe('SMART scopes on the FHIR API', function () {
     expect(await count(), 'nothing was stored').to.equal(before);
   });
 
+  it('a create restricted by a query is not widened by an unrestricted update scope', async () => {
+    const get = as(await tokenFor('system/Observation.c?category=laboratory system/Observation.u'));
+    const vital = await get('Observation', {
+      method: 'POST',
+      body: JSON.stringify(observation('v', 'p1', 'vital-signs')),
+    });
+    expect(vital.status).to.equal(403);
+  });
+
   it('v1 scope names work as their v2 equivalents', async () => {
     const get = as(await tokenFor('system/Condition.read'));
     expect((await get('Condition/c1')).status).to.equal(200);

@@ -2,7 +2,7 @@ import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
-import type { AccessPolicy, Resource } from '../policy.ts';
+import type { AccessPolicy, Resource, WriteLetter } from '../policy.ts';
 import { SHARED_TYPES } from '../shared-types.ts';
 import { resourceScopes, type Letter, type ResourceScope, type ScopeContext } from './parse-scope.ts';
 
@@ -127,7 +127,8 @@ export function narrowByScopes(
     searchCondition: (type) => and(base.searchCondition(type), conditionFor(type, READ)),
     anyTypeCondition: and(base.anyTypeCondition, anyTypeScope),
     canSee: (r: Resource) => base.canSee(r) && search.matches(conditionFor(r.resourceType, READ), r),
-    canWrite: (r: Resource) => base.canWrite(r) && search.matches(conditionFor(r.resourceType, WRITE), r),
+    canWrite: (r: Resource, letter?: WriteLetter) =>
+      base.canWrite(r, letter) && search.matches(conditionFor(r.resourceType, letter ? [letter] : WRITE), r),
     allows(letter, resourceType) {
       if (!letter) return true;
       const ok = scopes.some(

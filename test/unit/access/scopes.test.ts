@@ -143,6 +143,14 @@ describe('SMART scopes', () => {
       expect(writer.allows('r', 'Observation')).to.equal(false);
     });
 
+    it('write scopes are judged per letter: a create query is not lifted by an unrestricted update', () => {
+      const access = accessFor(practitioner('user/Observation.c?category=laboratory user/Observation.u'));
+      expect(access.canWrite(lab, 'c')).to.equal(true);
+      expect(access.canWrite(vital, 'c')).to.equal(false);
+      expect(access.canWrite(vital, 'u')).to.equal(true);
+      expect(access.canWrite(vital, 'd')).to.equal(false);
+    });
+
     it('a scope query this server cannot evaluate grants nothing', () => {
       const access = accessFor(practitioner('user/Observation.rs?no-such-param=1'));
       expect(access.canSee(lab)).to.equal(false);
