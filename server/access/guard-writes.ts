@@ -3,8 +3,11 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
 import type { AccessPolicy, WriteLetter } from './policy.ts';
 
-function refuse(access: AccessPolicy, resourceType: string, id: string): never {
-  throw new FhirError(403, `${access.describe} may not write ${resourceType}/${id}`, { code: 'forbidden' });
+const VERB: Record<WriteLetter, string> = { c: 'create', u: 'update', d: 'delete' };
+
+function refuse(access: AccessPolicy, resourceType: string, id: string, letter?: WriteLetter): never {
+  const verb = letter ? VERB[letter] : 'write';
+  throw new FhirError(403, `${access.describe} may not ${verb} ${resourceType}/${id}`, { code: 'forbidden' });
 }
 
 function replaceable(access: AccessPolicy, current: StoredVersion | undefined, letter: WriteLetter): boolean {
@@ -36,7 +39,8 @@ export function guardWrites(store: ResourceStore, access: AccessPolicy): Resourc
       if (prop === 'insertNew') {
         return (items: Parameters<ResourceStore['insertNew']>[0]) => {
           for (const it of items) {
-            if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id);
+            if (!access.canWrite({ ...it.resource, id: it.id }, 'c'))
+              refuse(access, it.resourceType, it.id, 'c');
           }
           return target.insertNew(items);
         };
@@ -51,7 +55,7 @@ export function guardWrites(store: ResourceStore, access: AccessPolicy): Resourc
             !replaceable(access, current, content ? 'u' : 'd') ||
             (content && !access.canWrite(content, letter))
           ) {
-            refuse(access, change.resourceType, change.id);
+            refuse(access, change.resourceType, change.id, letter);
           }
           return target.write(change, current);
         };

