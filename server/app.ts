@@ -18,6 +18,9 @@ import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts
 import { loadSamlIdps } from './auth/saml/idp-config.ts';
 import { samlRoutes } from './auth/saml/saml-routes.ts';
 import { samlLoginInto, smartLoginOptions } from './auth/saml/smart-handoff.ts';
+import { createBearerLookup } from './fhir/storage/auth/bearer-lookup.ts';
+import { createClientStore } from './fhir/storage/auth/client-store.ts';
+import { createOidcAdapterFactory, createRecordStore } from './fhir/storage/auth/oidc-adapter.ts';
 import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
@@ -136,9 +139,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let authenticate: ReturnType<typeof createAuthenticator> = async () => {
     throw new Error('authenticator not ready');
   };
+  const smartClients = createClientStore(db.knex);
   const smart = await createSmart({
     fhirBase,
-    knex: db.knex,
+    storage: {
+      clients: smartClients,
+      records: createRecordStore(db.knex),
+      oidcAdapter: createOidcAdapterFactory(db.knex, (id) => smartClients.metadata(id)),
+      bearerLookup: createBearerLookup(db.knex),
+    },
     store,
     search,
     persons,

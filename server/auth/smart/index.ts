@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
-import { createBearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
-import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
-import { createOidcAdapterFactory, createRecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
+import type { BearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
+import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
+import type { createOidcAdapterFactory, RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import type { Credentials } from '../authenticate.ts';
@@ -23,7 +22,13 @@ export type { LoginOption } from './interaction.ts';
 export interface SmartDeps {
   /** The public FHIR base URL (issuer, token audience). */
   fhirBase: string;
-  knex: Knex;
+  /** Storage, made by the composition root (fhir/storage/auth). */
+  storage: {
+    clients: ClientStore;
+    records: RecordStore;
+    oidcAdapter: ReturnType<typeof createOidcAdapterFactory>;
+    bearerLookup: BearerLookup;
+  };
   store: ResourceStore;
   search: SearchEngine;
   persons: PersonResolver;
@@ -44,7 +49,8 @@ export interface SmartDeps {
  * discovery, the EHR launch endpoint, and the access token → principal lookup for the API.
  */
 export async function createSmart(deps: SmartDeps) {
-  const { fhirBase, knex, logger } = deps;
+  const { fhirBase, logger } = deps;
+  const { clients, records } = deps.storage;
   const keys = await loadSigningKeys(deps.jwksFile);
   if (keys.ephemeral) {
     logger.warn('SMART_JWKS_FILE is not set: id tokens are signed with a key made for this process only');
@@ -54,11 +60,9 @@ export async function createSmart(deps: SmartDeps) {
     logger.warn('SMART_COOKIE_KEYS is not set: login cookies use a key made for this process only');
     cookieKeys = [randomBytes(32).toString('base64url')];
   }
-  const clients = createClientStore(knex);
-  const records = createRecordStore(knex);
   const provider = createSmartProvider({
     fhirBase,
-    adapter: createOidcAdapterFactory(knex, (id) => clients.metadata(id)),
+    adapter: deps.storage.oidcAdapter,
     clients,
     records,
     persons: deps.persons,
@@ -130,7 +134,7 @@ export async function createSmart(deps: SmartDeps) {
     router,
     provider,
     clients,
-    principalFor: createPrincipalFor({ lookup: createBearerLookup(knex), persons: deps.persons, fhirBase }),
+    principalFor: createPrincipalFor({ lookup: deps.storage.bearerLookup, persons: deps.persons, fhirBase }),
     completeLoginUrl: interactions.completeLoginUrl,
     createLaunch,
   };
