@@ -17,8 +17,8 @@ import {
   pkce,
   REDIRECT_URI,
   registerApp,
-  tokenRequest,
   type AppClient,
+  exchangeCode,
 } from '../support/smart-flow.ts';
 
 type Json = Record<string, any>;
@@ -114,12 +114,7 @@ describe('SMART launch with a SAML login', function () {
     });
     const code = new URL(back.url).searchParams.get('code');
     expect(code, back.text).to.be.a('string');
-    const token = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: code!,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const token = await exchangeCode(server, app, code, verifier);
     expect(token.status, JSON.stringify(token.body)).to.equal(200);
     expect(token.body.patient).to.equal('pat-1');
     expect(decodeJwt(token.body.id_token).fhirUser).to.equal(`${server.base}/Practitioner/dr-jansen`);
@@ -148,12 +143,7 @@ describe('SMART launch with a SAML login', function () {
     }
     const code = new URL(step.url).searchParams.get('code');
     expect(code, step.text).to.be.a('string');
-    const token = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: code!,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const token = await exchangeCode(server, app, code, verifier);
     expect(token.status).to.equal(200);
     expect(token.body.patient).to.equal('pat-1');
     expect(decodeJwt(token.body.id_token).fhirUser).to.equal(`${server.base}/Patient/pat-1`);

@@ -14,6 +14,7 @@ import {
   registerApp,
   tokenRequest,
   type AppClient,
+  exchangeCode,
 } from '../support/smart-flow.ts';
 
 /** SMART App Launch v2 through the real login pages, after Inferno's STU2.2 checks. */
@@ -50,12 +51,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
       person: 'Practitioner/dr-a',
       patient: 'p1',
     });
-    const res = await tokenRequest(server, client, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const res = await exchangeCode(server, client, code, verifier);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     return res;
   }
@@ -189,12 +185,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
 
   it('a patient logging in gets themself as the patient in context, without a picker', async () => {
     const { code, verifier } = await authorize(server, app, { scope: SCOPE, person: 'Patient/p1' });
-    const res = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const res = await exchangeCode(server, app, code, verifier);
     expect(res.body.patient).to.equal('p1');
     expect(decodeJwt(res.body.id_token).fhirUser).to.equal(`${server.base}/Patient/p1`);
   });
@@ -219,12 +210,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
         person: 'Practitioner/dr-a',
         patient: 'p1',
       });
-      const res = await tokenRequest(server, app, {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: pkce().verifier,
-      });
+      const res = await exchangeCode(server, app, code, pkce().verifier);
       expect(res.status).to.equal(400);
       expect(res.body.error).to.equal('invalid_grant');
     });
@@ -258,12 +244,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
   });
 
   it('an invalid code, a used code, and a wrong client secret are refused', async () => {
-    const bad = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: 'not-a-code',
-      redirect_uri: REDIRECT_URI,
-      code_verifier: pkce().verifier,
-    });
+    const bad = await exchangeCode(server, app, 'not-a-code', pkce().verifier);
     expect(bad.status).to.equal(400);
     expect(bad.body.error).to.equal('invalid_grant');
     const { code, verifier } = await authorize(server, app, {
@@ -399,12 +380,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
       person: 'Practitioner/dr-a',
       params: { launch },
     });
-    const res = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const res = await exchangeCode(server, app, code, verifier);
     expect(res.body).to.include({ patient: 'p2', encounter: 'e9' });
     const principal = await server.app.smart.principalFor(res.body.access_token);
     expect(principal).to.deep.include({ kind: 'practitioner' });
@@ -503,12 +479,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
       person: 'Practitioner/dr-a',
       params: { launch: await launchFor('p2') },
     });
-    const firstToken = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: first.code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: first.verifier,
-    });
+    const firstToken = await exchangeCode(server, app, first.code, first.verifier);
     expect(firstToken.body.patient).to.equal('p2');
     // Same browser, same grant scopes, another patient: the grant must not carry p2 over.
     const { verifier, challenge } = pkce();
@@ -529,12 +500,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
         stopAt: REDIRECT_URI,
       });
     }
-    const second = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: new URL(step.url).searchParams.get('code') ?? undefined,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const second = await exchangeCode(server, app, new URL(step.url).searchParams.get('code'), verifier);
     expect(second.status).to.equal(200);
     expect(second.body.patient).to.equal('p1');
     expect((await api('Patient/p2', second.body.access_token)).status).to.equal(404);
@@ -543,12 +509,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
   it('another person logging in on the same browser ends the first session and its tokens', async () => {
     const scope = 'openid fhirUser launch/patient patient/Patient.rs';
     const first = await authorize(server, app, { scope, person: 'Practitioner/dr-a', patient: 'p1' });
-    const token = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code: first.code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: first.verifier,
-    });
+    const token = await exchangeCode(server, app, first.code, first.verifier);
     expect((await api('Patient/p1', token.body.access_token)).status).to.equal(200);
     const login = await browse(
       first.jar,
@@ -610,12 +571,7 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
       stopAt: REDIRECT_URI,
     });
     const code = new URL(done.url).searchParams.get('code')!;
-    const res = await tokenRequest(server, app, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const res = await exchangeCode(server, app, code, verifier);
     expect(res.status).to.equal(200);
     expect(decodeJwt(res.body.id_token).fhirUser).to.equal(`${server.base}/Practitioner/dr-a`);
   });

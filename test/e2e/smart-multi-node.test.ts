@@ -14,6 +14,7 @@ import {
   REDIRECT_URI,
   registerApp,
   tokenRequest,
+  exchangeCode,
 } from '../support/smart-flow.ts';
 
 const PUBLIC = 'http://zorgpoort.test';
@@ -94,12 +95,7 @@ describe('SMART across server nodes', function () {
     });
     expect(hop).to.be.greaterThan(4);
     const code = new URL(done.url).searchParams.get('code') ?? undefined;
-    const issued = await tokenRequest(a, app, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: verifier,
-    });
+    const issued = await exchangeCode(a, app, code, verifier);
     expect(issued.status, JSON.stringify(issued.body)).to.equal(200);
     expect(decodeJwt(issued.body.id_token)).to.include({
       iss: PUBLIC,

@@ -184,3 +184,18 @@ export async function tokenRequest(
   const res = await fetch(`${server.base}/oauth/token`, { method: 'POST', headers, body: form });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
 }
+
+/** The authorization code grant: a code and its PKCE verifier for tokens. */
+export function exchangeCode(
+  server: TestServer,
+  client: AppClient,
+  code: string | null | undefined,
+  verifier: string,
+): ReturnType<typeof tokenRequest> {
+  return tokenRequest(server, client, {
+    grant_type: 'authorization_code',
+    code: code ?? undefined,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
+}
