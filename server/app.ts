@@ -63,14 +63,25 @@ export interface AppOptions {
   listenUrl?: string;
   /** Login methods on the SMART login page besides the configured SAML IdPs. */
   loginOptions?: LoginOption[];
+  /** Who holds an embedded database directory (named to a second process that wants it). */
+  databaseRole?: string;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   // Read before the database opens: a broken IdP list stops the start without leaving it open.
   const samlIdps = config.saml ? loadSamlIdps(config.saml.idpsFile) : undefined;
-  const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
-  await db.migrate();
+  const db = createDatabase({
+    databaseUrl: config.databaseUrl,
+    pgliteDataDir: config.pgliteDataDir,
+    role: options.databaseRole ?? 'the server',
+  });
+  try {
+    await db.migrate();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const { registry, indexer, engine: search } = createSearchModule(config.searchParameterFiles);
   const store = new ResourceStore(db.knex, indexer);
   const validator = createResourceValidator();
@@ -86,8 +97,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       interaction: ['transaction', 'batch'],
       level: 'system',
       handle: (ctx, req) =>
-        processBundle(ctx, dispatch, req.body, req.representation === true, (err, index) =>
-          logger.error({ err, index }, 'batch entry failed'),
+        processBundle(
+          ctx,
+          dispatch,
+          req.body,
+          { representation: req.representation === true, lenient: req.lenient === true },
+          (err, index) => logger.error({ err, index }, 'batch entry failed'),
         ),
     },
     {

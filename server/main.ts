@@ -1,8 +1,17 @@
 import { loadConfig } from './config.ts';
-import { startServer } from './server.ts';
+import { DatabaseInUseError } from './fhir/storage/pglite-lock.ts';
+import { startServer, type RunningServer } from './server.ts';
 
 const config = loadConfig();
-const server = await startServer(config);
+let server: RunningServer;
+try {
+  server = await startServer(config);
+} catch (err) {
+  // Said plainly, without a stack: it is the operator's situation, not a bug.
+  if (!(err instanceof DatabaseInUseError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
 const log = server.app.logger;
 log.info(
   {

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
+import { startOperatorSocket, type OperatorSocket } from './cli/operator-socket.ts';
 
 export interface RunningServer {
   app: App;
@@ -57,6 +58,20 @@ export async function startServer(
     await new Promise((resolve) => http.close(resolve));
     throw err;
   }
+  // On an embedded database the CLI cannot open the files beside us; it sends its commands here.
+  let operator: OperatorSocket | undefined;
+  if (app.db.lock) {
+    try {
+      operator = await startOperatorSocket(
+        config.pgliteDataDir,
+        { config, db: app.db, serverUrl: url },
+        app.logger,
+      );
+      app.db.lock.announce(operator.path);
+    } catch (err) {
+      app.logger.warn({ err }, 'no operator socket: CLI commands must wait until the server stops');
+    }
+  }
   ready.handler = app.express as unknown as RequestListener;
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -70,6 +85,7 @@ export async function startServer(
       await closed;
       clearInterval(sweeper);
       clearTimeout(timer);
+      await operator?.close();
       await app.close();
     })());
   return { app, http, url, stop };

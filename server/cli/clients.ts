@@ -2,27 +2,30 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { loadConfig } from '../config.ts';
+import type { Registration } from '../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from './client-token.ts';
-import { createClientStore, type Registration } from '../fhir/storage/auth/client-store.ts';
-import { createDatabase } from '../fhir/storage/database.ts';
+import { clientsCommand } from './commands/clients.ts';
+import { runCommand } from './run-command.ts';
 
 /**
  * `npm run clients -- <command>`: the SMART client registry, in the database, so a registration
- * or revocation takes effect on running servers at once.
+ * or revocation takes effect on running servers at once (on an embedded database the running
+ * server carries the command out: server/cli/run-command.ts).
  *
- *   register --name N --jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1]
+ *   register --name N --key key.json|--jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1]
  *   register --name N --redirect-uri U [--redirect-uri U2] --scope "…" [--public] [--jwks-file F]
  *   list
  *   revoke <client_id>
  *   keygen [--alg ES384|RS384]      prints a private JWK and the public JWKS to register (testing)
- *   token --base URL --client-id ID --key key.json [--scope S]
+ *   token [--base URL] --client-id ID --key key.json [--scope S]
  *                                   a backend access token, asked for as the client would
+ *                                   (--base defaults to this machine's server: BASE_URL or HOST:PORT)
  */
-const USAGE = `usage: npm run clients -- register --name N (--jwks-file F | --jwks-url U | --redirect-uri U [--public]) --scope S [--organization Organization/id]
+const USAGE = `usage: npm run clients -- register --name N (--key key.json | --jwks-file F | --jwks-url U | --redirect-uri U [--public]) --scope S [--organization Organization/id]
        npm run clients -- list
        npm run clients -- revoke <client_id>
        npm run clients -- keygen [--alg ES384|RS384|ES256|RS256]
-       npm run clients -- token --base URL --client-id ID --key key.json [--scope S]`;
+       npm run clients -- token [--base URL] --client-id ID --key key.json [--scope S]`;
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -63,8 +66,12 @@ function registration(): Registration {
   if (!values.name) fail('--name is required');
   if (!values.scope) fail('--scope is required');
   const redirectUris = values['redirect-uri'] ?? [];
-  const jwksFile = values['jwks-file'];
-  const jwks = jwksFile ? (JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys?: object[] }) : undefined;
+  // --key: the keygen output, whose public half is registered (the private half never leaves it).
+  const jwksFile = values['jwks-file'] ?? values.key;
+  const parsed = jwksFile
+    ? (JSON.parse(readFileSync(jwksFile, 'utf8')) as { keys?: object[]; publicJwks?: { keys?: object[] } })
+    : undefined;
+  const jwks = parsed?.publicJwks ?? parsed;
   if (jwks && !Array.isArray(jwks.keys)) fail(`${jwksFile} is not a JWKS ({"keys": [...]})`);
   if (jwks?.keys?.some((k) => 'd' in k))
     fail(`${jwksFile} holds a private key; register the public JWKS only`);
@@ -85,7 +92,8 @@ function registration(): Registration {
 
 /** Prints an access token: what a hospital system does, for a first request or a check at 3 a.m. */
 async function token() {
-  const base = values.base?.replace(/\/+$/, '') ?? fail('token needs --base (the FHIR base URL)');
+  const config = loadConfig();
+  const base = (values.base ?? config.baseUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
   const clientId = values['client-id'] ?? fail('token needs --client-id');
   const keyFile = values.key ?? fail('token needs --key (the keygen output or a private JWK)');
   const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk?: JWK } & JWK;
@@ -98,46 +106,15 @@ if (command === 'keygen') {
   await keygen();
 } else if (command === 'token') {
   await token();
-} else if (command === 'register' || command === 'list' || command === 'revoke') {
-  const config = loadConfig();
-  const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
-  try {
-    await db.migrate();
-    const clients = createClientStore(db.knex);
-    if (command === 'register') {
-      const { client, clientSecret } = await clients.register(registration());
-      console.log(
-        JSON.stringify(
-          {
-            client_id: client.clientId,
-            ...(clientSecret ? { client_secret: clientSecret } : {}),
-            kind: client.kind,
-            name: client.name,
-            scope: client.scope,
-            ...(client.organizationId ? { organization: `Organization/${client.organizationId}` } : {}),
-          },
-          null,
-          2,
-        ),
-      );
-      if (clientSecret)
-        console.error('The client secret is shown once; it is not stored in clear anywhere else.');
-    } else if (command === 'list') {
-      for (const c of await clients.list()) {
-        const state = c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active';
-        const org = c.organizationId ? ` Organization/${c.organizationId}` : '';
-        console.log(`${c.clientId}\t${c.kind}\t${state}\t${c.name}\t${c.scope}${org}`);
-      }
-    } else {
-      const clientId = rest[0] ?? fail('revoke needs a client_id');
-      if (!(await clients.revoke(clientId))) {
-        console.error(`no active client ${clientId}`);
-        process.exitCode = 1;
-      } else console.log(`revoked ${clientId}`);
-    }
-  } finally {
-    await db.close();
-  }
+} else if (command === 'register') {
+  await runCommand(clientsCommand, { action: 'register', registration: registration() });
+} else if (command === 'list') {
+  await runCommand(clientsCommand, { action: 'list' });
+} else if (command === 'revoke') {
+  await runCommand(clientsCommand, {
+    action: 'revoke',
+    clientId: rest[0] ?? fail('revoke needs a client_id'),
+  });
 } else {
   fail(command ? `unknown command ${command}` : 'a command is needed');
 }

@@ -2,17 +2,22 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
 import { mkdirSync } from 'node:fs';
 import { migrationSource } from './migrations/index.ts';
+import { acquirePgliteLock, type PgliteLock } from './pglite-lock.ts';
 import { startAutoAnalyze } from './pglite-analyze.ts';
 
 export interface DatabaseOptions {
   databaseUrl?: string;
   pgliteDataDir: string;
   poolMax?: number;
+  /** Who opens a PGlite directory (`server`, or the CLI command): named in the lock. */
+  role?: string;
 }
 
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'pglite';
+  /** The PGlite directory's lock (not for Postgres or `memory://`). */
+  lock?: PgliteLock;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -21,6 +26,7 @@ export interface Database {
 export function createDatabase(options: DatabaseOptions): Database {
   const kind = options.databaseUrl ? 'postgres' : 'pglite';
   let knex: Knex;
+  let lock: PgliteLock | undefined;
   if (options.databaseUrl) {
     knex = knexFactory({
       client: 'pg',
@@ -41,7 +47,10 @@ export function createDatabase(options: DatabaseOptions): Database {
     });
   } else {
     const dir = options.pgliteDataDir;
-    if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+    if (!dir.startsWith('memory://')) {
+      mkdirSync(dir, { recursive: true });
+      lock = acquirePgliteLock(dir, options.role ?? 'the server');
+    }
     knex = knexFactory({
       client: ClientPGLite as unknown as typeof knexFactory.Client,
       connection: { connectionString: dir },
@@ -51,6 +60,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   return {
     knex,
     kind,
+    ...(lock ? { lock } : {}),
     async migrate() {
       await knex.migrate.latest({ migrationSource });
     },
@@ -59,7 +69,11 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
     async close() {
       stopAnalyze?.();
-      await knex.destroy();
+      try {
+        await knex.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

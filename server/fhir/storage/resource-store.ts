@@ -310,7 +310,20 @@ export class ResourceStore {
    * in one transaction. Returns the last rid done (the next call's `afterRid`), or undefined
    * when there is nothing left.
    */
-  async reindexBatch(afterRid: string, limit: number, resourceType?: string): Promise<string | undefined> {
+  /** Live (not deleted) resources, of one type or all: the total a re-index works through. */
+  async countLive(resourceType?: string): Promise<number> {
+    const q = this.db('resource').where('deleted', false).count<{ n: string | number }[]>({ n: '*' });
+    if (resourceType) q.andWhere('resource_type', resourceType);
+    const [row] = await q;
+    return Number(row?.n ?? 0);
+  }
+
+  /** Re-indexes the next `limit` live resources after `afterRid`; undefined when none are left. */
+  async reindexBatch(
+    afterRid: string,
+    limit: number,
+    resourceType?: string,
+  ): Promise<{ lastRid: string; count: number } | undefined> {
     return this.transaction(async (store) => {
       const q = store
         .db('resource')
@@ -329,7 +342,7 @@ export class ResourceStore {
         store.db,
         rows.map((r) => ({ rid: r.rid, indexed: store.indexer(JSON.parse(r.content) as Resource) })),
       );
-      return rids.at(-1);
+      return { lastRid: rids.at(-1)!, count: rids.length };
     });
   }
 }

@@ -1,0 +1,49 @@
+import { createSearchModule } from '../../fhir/search/module.ts';
+import { ResourceStore } from '../../fhir/storage/resource-store.ts';
+import type { OperatorCommand } from '../command.ts';
+
+export interface ReindexInput {
+  resourceType?: string;
+}
+
+const BATCH = 500;
+
+/**
+ * `npm run reindex [-- ResourceType]`: recomputes the search index of every live resource (or of
+ * one type) with the current SearchParameters. Small transactions, so a server can keep running;
+ * a search during the run may miss resources not yet re-indexed for a new parameter.
+ */
+export const reindexCommand: OperatorCommand<ReindexInput> = {
+  name: 'reindex',
+  needs: 'database',
+  async execute({ resourceType }, { config, db, out }) {
+    const { indexer } = createSearchModule(config.searchParameterFiles);
+    const store = new ResourceStore(db.knex, indexer);
+    const total = await store.countLive(resourceType);
+    const what = resourceType ?? 'all types';
+    const progress = out.progress(`re-index ${what}`, total);
+    const started = Date.now();
+    let done = 0;
+    let after: string | undefined = '0';
+    try {
+      while (after !== undefined) {
+        const batch: { lastRid: string; count: number } | undefined = await store.reindexBatch(
+          after,
+          BATCH,
+          resourceType,
+        );
+        after = batch?.lastRid;
+        done += batch?.count ?? 0;
+        progress.update(done, Math.max(total, done));
+      }
+    } finally {
+      progress.stop();
+    }
+    const seconds = (Date.now() - started) / 1000;
+    out.result(
+      `re-index done (${db.kind}, ${what}): ${done.toLocaleString('en')} resources in ${seconds.toFixed(1)} s` +
+        (seconds > 0 ? ` (${Math.round(done / seconds).toLocaleString('en')}/s)` : ''),
+    );
+    return 0;
+  },
+};
