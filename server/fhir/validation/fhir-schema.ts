@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { buildPrimitiveModel, type PrimitiveModel } from './element-model.ts';
 
 /** The subset of JSON-Schema nodes this module reads; everything else is passed through to ajv untouched. */
 export interface SchemaNode {
@@ -19,6 +20,8 @@ export interface FhirSchema {
   readonly resourceTypes: ReadonlySet<string>;
   /** FHIR type name (`date`, `HumanName`, `Patient_Contact`) of a schema node, as found in ajv's `parentSchema`. */
   readonly typeNames: ReadonlyMap<object, string>;
+  /** Primitive-typed properties per definition, with their FHIR type. */
+  readonly primitives: PrimitiveModel;
 }
 
 /** The key under which the document is registered with ajv, so refs read `fhir.schema.json#/definitions/X`. */
@@ -66,7 +69,9 @@ function patchSchema(raw: Record<string, unknown>): FhirSchema {
     if (integer) Object.assign(node, { type: 'integer', ...integer });
   }
 
-  return { document, definitions, resourceTypes, typeNames };
+  const primitives = buildPrimitiveModel(definitions, typeNames);
+
+  return { document, definitions, resourceTypes, typeNames, primitives };
 }
 
 // FHIR integers are 32-bit signed (datatypes.html#integer).

@@ -4,6 +4,7 @@ import { isKnownResourceType, loadFhirSchema } from './fhir-schema.ts';
 import { finalizeIssues } from './issues.ts';
 import { createProfileValidator, type ProfileValidator } from './profiles/index.ts';
 import { buildResourceTree } from './resource-tree.ts';
+import { createCalendarDateCheck } from './rules/calendar-dates.ts';
 import { validateId, checkResourceIds } from './rules/id.ts';
 import { checkNarratives } from './rules/narrative.ts';
 import { checkPrimitiveValues } from './rules/primitive-values.ts';
@@ -42,6 +43,7 @@ export function createResourceValidator(): ResourceValidator {
   const model: ElementModel = buildElementModel(schema.definitions);
   const schemaValidator = new SchemaValidator(schema);
   const isKnownType = (type: string): boolean => schema.resourceTypes.has(type);
+  const checkCalendarDates = createCalendarDateCheck(schema);
   let profiles: ProfileValidator | undefined;
 
   return {
@@ -61,6 +63,7 @@ export function createResourceValidator(): ResourceValidator {
         ...checkReferences(tree, isKnownType),
         ...checkRequiredPrimitives(tree),
         ...checkPrimitiveValues(resource, type),
+        ...checkCalendarDates(tree),
         ...checkNarratives(tree),
       ]);
     },

@@ -23,10 +23,23 @@ export function storedDateRange(text: string): DateEntry | undefined {
   return typeof range === 'string' ? undefined : range;
 }
 
+/**
+ * Why a stored date, dateTime or instant names no real moment (February 30, or the 29th in a
+ * common year), or undefined when it does or when it is not of the date grammar at all (the
+ * schema's pattern reports that). The FHIR grammar allows a leap second (`:60`), so this does too.
+ */
+export function impossibleDate(text: string): string | undefined {
+  const m = DATE_TIME.exec(text);
+  return m ? calendarProblem(m, 60) : undefined;
+}
+
 /** The range, or why there is none. */
 function dateRange(text: string): DateEntry | string {
   const m = DATE_TIME.exec(text);
   if (!m) return `is not a FHIR date, dateTime or instant (expected ${GRAMMAR})`;
+  // JavaScript time has no leap seconds, so no range can hold a `:60`.
+  const problem = calendarProblem(m, 59);
+  if (problem) return problem;
   const [, ys, mos, ds, hs, mis, ss, frac, zone] = m;
   const year = Number(ys);
   const month = mos === undefined ? 1 : Number(mos);
@@ -34,14 +47,7 @@ function dateRange(text: string): DateEntry | string {
   const hour = Number(hs ?? 0);
   const minute = Number(mis ?? 0);
   const second = Number(ss ?? 0);
-  if (year < 1) return 'has year 0000; the first year is 0001';
-  if (month < 1 || month > 12) return `has month ${mos}; months run from 01 to 12`;
-  if (day < 1 || day > daysInMonth(year, month)) return `has day ${ds}, which ${ys}-${mos} does not have`;
-  if (hour > 23) return `has hour ${hs}; hours run from 00 to 23`;
-  if (minute > 59) return `has minute ${mis}; minutes run from 00 to 59`;
-  if (second > 59) return `has second ${ss}; seconds run from 00 to 59`;
-  const offset = zone === undefined ? 0 : zoneOffset(zone);
-  if (offset === undefined) return `has time zone ${zone}; zones run from -14:00 to +14:00`;
+  const offset = zone === undefined ? 0 : zoneOffset(zone)!;
 
   const digits = Math.min(frac?.length ?? 0, 3);
   const millis = Number((frac ?? '').slice(0, 3).padEnd(3, '0'));
@@ -53,6 +59,23 @@ function dateRange(text: string): DateEntry | string {
   else if (ss === undefined) next = start + MINUTE;
   else next = start + 10 ** (3 - digits);
   return { lo: start - offset * MINUTE, hi: next - 1 - offset * MINUTE };
+}
+
+/** The first field of a DATE_TIME match out of its range, said for a client, or undefined. */
+function calendarProblem(m: RegExpExecArray, maxSecond: 59 | 60): string | undefined {
+  const [, ys, mos, ds, hs, mis, ss, , zone] = m;
+  const year = Number(ys);
+  const month = Number(mos ?? 1);
+  if (year < 1) return 'has year 0000; the first year is 0001';
+  if (month < 1 || month > 12) return `has month ${mos}; months run from 01 to 12`;
+  const day = Number(ds ?? 1);
+  if (day < 1 || day > daysInMonth(year, month)) return `has day ${ds}, which ${ys}-${mos} does not have`;
+  if (Number(hs ?? 0) > 23) return `has hour ${hs}; hours run from 00 to 23`;
+  if (Number(mis ?? 0) > 59) return `has minute ${mis}; minutes run from 00 to 59`;
+  if (Number(ss ?? 0) > maxSecond) return `has second ${ss}; seconds run from 00 to ${maxSecond}`;
+  if (zone !== undefined && zoneOffset(zone) === undefined)
+    return `has time zone ${zone}; zones run from -14:00 to +14:00`;
+  return undefined;
 }
 
 /** Minutes east of UTC, or undefined outside the range FHIR allows. */
