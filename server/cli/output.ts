@@ -20,8 +20,6 @@ export interface Progress {
   stop(): void;
 }
 
-const PLAIN_EVERY_MS = 5_000;
-
 function formatRate(done: number, startedAt: number): string {
   const seconds = (Date.now() - startedAt) / 1000;
   return seconds > 0 ? `${Math.round(done / seconds).toLocaleString('en')}/s` : '–';
@@ -34,7 +32,12 @@ function formatEta(done: number, total: number | undefined, startedAt: number): 
 }
 
 /** Plain periodic lines: for logs, pipes and CI, where a bar's carriage returns are noise. */
-function plainProgress(label: string, total: number | undefined, write: (line: string) => void): Progress {
+function plainProgress(
+  label: string,
+  total: number | undefined,
+  write: (line: string) => void,
+  everyMs: number,
+): Progress {
   const startedAt = Date.now();
   let lastAt = startedAt;
   let done = 0;
@@ -46,7 +49,7 @@ function plainProgress(label: string, total: number | undefined, write: (line: s
     update(value, newTotal) {
       done = value;
       if (newTotal !== undefined) known = newTotal;
-      if (Date.now() - lastAt >= PLAIN_EVERY_MS) {
+      if (Date.now() - lastAt >= everyMs) {
         lastAt = Date.now();
         write(line());
       }
@@ -80,18 +83,22 @@ function barProgress(label: string, total: number | undefined): Progress {
   };
 }
 
-/** The CLI's own process: a bar on a terminal, plain lines otherwise. */
+/** The CLI's own process: a bar on a terminal, a plain line every few seconds otherwise. */
 export function terminalOutput(
-  stdout: NodeJS.WriteStream = process.stdout,
-  stderr: NodeJS.WriteStream = process.stderr,
+  options: {
+    stdout?: Pick<NodeJS.WriteStream, 'write'>;
+    stderr?: Pick<NodeJS.WriteStream, 'write' | 'isTTY'>;
+    plainEveryMs?: number;
+  } = {},
 ): Output {
+  const { stdout = process.stdout, stderr = process.stderr, plainEveryMs = 5_000 } = options;
   return {
     result: (text) => void stdout.write(`${text}\n`),
     note: (text) => void stderr.write(`${text}\n`),
     progress: (label, total) =>
       stderr.isTTY
         ? barProgress(label, total)
-        : plainProgress(label, total, (l) => void stderr.write(`${l}\n`)),
+        : plainProgress(label, total, (l) => void stderr.write(`${l}\n`), plainEveryMs),
   };
 }
 
