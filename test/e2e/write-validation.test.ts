@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { FHIR_JSON, jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
+import { FHIR_JSON, FHIR_XML, jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
 
 /**
- * Gaps of the write path's validation, over real HTTP: impossible calendar dates were stored
- * (while a search for them was refused).
+ * Two gaps of the write path's validation, over real HTTP: impossible calendar dates were stored
+ * (while a search for them was refused), and valid primitive extensions on canonical elements
+ * (`_baseDefinition`, `meta._profile`) were refused because the official schema lacks them.
  */
 
 type Json = Record<string, unknown>;
@@ -17,8 +18,12 @@ const patient = (extra: Json = {}): Json => ({
   name: [{ family: 'Jansen', given: ['Anna'] }],
   ...extra,
 });
+const note = { extension: [{ url: 'http://example.org/note', valueString: 'see the local copy' }] };
+const absent = {
+  extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unknown' }],
+};
 
-describe('writes over HTTP: impossible dates refused', function () {
+describe('writes over HTTP: impossible dates refused, extensions on canonicals kept', function () {
   this.timeout(60_000);
   let server: TestServer;
 
@@ -131,6 +136,74 @@ describe('writes over HTTP: impossible dates refused', function () {
       await storesNothing(async () => {
         const outcome = await refused(await send('', 'POST', bundle), 'Patient.birthDate');
         expect(JSON.stringify(outcome)).to.contain('Bundle.entry[1]');
+      });
+    });
+  });
+
+  describe('extensions on canonical elements (_x)', () => {
+    const structureDefinition = (extra: Json): Json => ({
+      resourceType: 'StructureDefinition',
+      url: 'http://example.org/StructureDefinition/my-patient',
+      name: 'MyPatient',
+      status: 'draft',
+      kind: 'resource',
+      abstract: false,
+      type: 'Patient',
+      ...extra,
+    });
+
+    it('StructureDefinition._baseDefinition: 201, kept in JSON and in XML', async () => {
+      const base = 'http://hl7.org/fhir/StructureDefinition/Patient';
+      const stored = await created(
+        await send(
+          'StructureDefinition',
+          'POST',
+          structureDefinition({ baseDefinition: base, _baseDefinition: note }),
+        ),
+      );
+      const path = `StructureDefinition/${String(stored.id)}`;
+      const json = (await (await server.fetch(path, { headers: { Accept: FHIR_JSON } })).json()) as Json;
+      expect(json.baseDefinition).to.equal(base);
+      expect(json._baseDefinition).to.deep.equal(note);
+      const xml = await (await server.fetch(path, { headers: { Accept: FHIR_XML } })).text();
+      expect(xml).to.match(/<baseDefinition value="[^"]+">\s*<extension url="http:\/\/example.org\/note">/);
+      const fromXml = await send('StructureDefinition', 'POST', xml, {
+        'Content-Type': FHIR_XML,
+        Accept: FHIR_JSON,
+      });
+      expect((await created(fromXml))._baseDefinition).to.deep.equal(note);
+    });
+
+    it('meta._profile and _instantiatesCanonical lists, and a required canonical given only as _measure: 201', async () => {
+      const meta = { profile: ['http://example.org/StructureDefinition/a'], _profile: [note] };
+      const withProfile = await created(await send('Patient', 'POST', patient({ meta })));
+      expect((withProfile.meta as Json)._profile).to.deep.equal([note]);
+      const carePlan = {
+        resourceType: 'CarePlan',
+        status: 'active',
+        intent: 'plan',
+        subject: { reference: `Patient/${String(withProfile.id)}` },
+        _instantiatesCanonical: [absent],
+      };
+      await created(await send('CarePlan', 'POST', carePlan));
+      const report = {
+        resourceType: 'MeasureReport',
+        status: 'complete',
+        type: 'summary',
+        period: { start: '2024-01-01' },
+        _measure: absent,
+      };
+      await created(await send('MeasureReport', 'POST', report));
+    });
+
+    it('a companion of the wrong shape, or a required canonical missing altogether: 400', async () => {
+      await storesNothing(async () => {
+        const wrong = structureDefinition({ _baseDefinition: 'see extension' });
+        await refused(await send('StructureDefinition', 'POST', wrong), 'StructureDefinition.baseDefinition');
+        const list = patient({ meta: { _profile: note } });
+        await refused(await send('Patient', 'POST', list), 'Patient.meta.profile');
+        const report = { resourceType: 'MeasureReport', status: 'complete', type: 'summary', period: {} };
+        await refused(await send('MeasureReport', 'POST', report), 'MeasureReport.measure');
       });
     });
   });

@@ -22,6 +22,8 @@ export interface FhirSchema {
   readonly typeNames: ReadonlyMap<object, string>;
   /** Primitive-typed properties per definition, with their FHIR type. */
   readonly primitives: PrimitiveModel;
+  /** Required primitive properties the schema no longer lists in `required` (see addPrimitiveCompanions). */
+  readonly requiredPrimitives: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The key under which the document is registered with ajv, so refs read `fhir.schema.json#/definitions/X`. */
@@ -70,8 +72,44 @@ function patchSchema(raw: Record<string, unknown>): FhirSchema {
   }
 
   const primitives = buildPrimitiveModel(definitions, typeNames);
+  const requiredPrimitives = addPrimitiveCompanions(definitions, primitives);
 
-  return { document, definitions, resourceTypes, typeNames, primitives };
+  return { document, definitions, resourceTypes, typeNames, primitives, requiredPrimitives };
+}
+
+/**
+ * FHIR JSON allows a `_x` companion (id and extensions) beside every primitive `x`, but the official
+ * schema has none for its 72 `canonical` elements (`_baseDefinition`, `meta._profile`), so valid
+ * resources were refused as "Unknown element". Every primitive property without a companion gets
+ * one (an array of Elements beside a list), except the element and resource `id`s, which are
+ * FHIRPath System.Strings in R4, and the xhtml `Narrative.div`: neither takes extensions.
+ *
+ * A required primitive may then come as its companion alone, which `required` cannot express (the
+ * file lists 11 of the canonicals there), so these are taken out of `required` and returned for the
+ * required-primitives rule.
+ */
+function addPrimitiveCompanions(
+  definitions: Record<string, SchemaNode>,
+  primitives: PrimitiveModel,
+): Map<string, string[]> {
+  const requiredPrimitives = new Map<string, string[]>();
+  for (const [name, slots] of primitives) {
+    const definition = definitions[name]!;
+    const properties = definition.properties!;
+    for (const [property, slot] of slots) {
+      const companion = `_${property}`;
+      if (property === 'id' || slot.type === 'xhtml') continue;
+      if (!(companion in properties)) {
+        const element: SchemaNode = { $ref: '#/definitions/Element' };
+        properties[companion] = slot.array ? { type: 'array', items: element } : element;
+      }
+      if (definition.required?.includes(property)) {
+        definition.required = definition.required.filter((required) => required !== property);
+        requiredPrimitives.set(name, [...(requiredPrimitives.get(name) ?? []), property]);
+      }
+    }
+  }
+  return requiredPrimitives;
 }
 
 // FHIR integers are 32-bit signed (datatypes.html#integer).

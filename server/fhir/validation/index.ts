@@ -61,7 +61,7 @@ export function createResourceValidator(): ResourceValidator {
         ...checkNestedResourceTypes(tree, isKnownType),
         ...checkResourceIds(tree),
         ...checkReferences(tree, isKnownType),
-        ...checkRequiredPrimitives(tree),
+        ...checkRequiredPrimitives(tree, schema.requiredPrimitives),
         ...checkPrimitiveValues(resource, type),
         ...checkCalendarDates(tree),
         ...checkNarratives(tree),

@@ -5,8 +5,9 @@
  *
  * Generated once from @types/fhir@0.0.44 `r4.d.ts` (itself generated from the R4 StructureDefinitions):
  * its non-optional primitive properties, matched to schema definitions by name prefix and identical
- * property set. Elements the schema already requires are left out. Required choice elements
- * (`value[x]`) are not covered, as the source marks each variant optional.
+ * property set. Elements the schema already requires are left out (the 11 canonicals among them
+ * fhir-schema.ts takes out of `required` again, see FhirSchema.requiredPrimitives). Required choice
+ * elements (`value[x]`) are not covered, as the source marks each variant optional.
  */
 export const REQUIRED_PRIMITIVES: Readonly<Record<string, readonly string[]>> = {
   Account: ['status'],
