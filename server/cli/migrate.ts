@@ -1,11 +1,4 @@
-import { loadConfig } from '../config.ts';
-import { createDatabase } from '../fhir/storage/database.ts';
+import { migrateCommand } from './commands/migrate.ts';
+import { runCommand } from './run-command.ts';
 
-const config = loadConfig();
-const db = createDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: config.pgliteDataDir });
-try {
-  await db.migrate();
-  console.log(`migrations applied (${db.kind})`);
-} finally {
-  await db.close();
-}
+await runCommand(migrateCommand, {});

@@ -30,7 +30,16 @@ export interface CardSpec {
 export function createTestPki(cards: CardSpec[]): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'uzi-pki-'));
   const p = (f: string) => join(dir, f);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const openssl = (...args: string[]) => {
+    try {
+      return execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error('openssl is not installed (apt-get install openssl)');
+      }
+      throw err;
+    }
+  };
   const ca = (name: string, cn: string) =>
     openssl(
       'req',
