@@ -1,4 +1,5 @@
 import type { SearchEngine } from '../fhir/search/engine.ts';
+import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { AccessPolicy } from './policy.ts';
 import { SHARED_TYPES } from './shared-types.ts';
@@ -25,7 +26,7 @@ export function patientCompartmentAccess(
   };
   const scoped = (type: string) => type === 'Patient' || members.has(type);
   const condition = (type: string): Condition =>
-    scoped(type) ? inCompartment : SHARED_TYPES.has(type) ? { kind: 'true' } : { kind: 'false' };
+    scoped(type) ? inCompartment : SHARED_TYPES.has(type) ? TRUE : FALSE;
   const canSee: AccessPolicy['canSee'] = (resource) =>
     scoped(resource.resourceType)
       ? search.matches(inCompartment, resource)

@@ -1,3 +1,4 @@
+import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { Letter } from './scopes/parse-scope.ts';
 
@@ -32,8 +33,6 @@ export interface AccessPolicy {
   allows(letter: Letter | undefined, resourceType: string | undefined): boolean;
 }
 
-const TRUE: Condition = { kind: 'true' };
-
 /**
  * No restriction: practitioners and system clients until the consent gate lands (their SMART
  * scopes still narrow it).
@@ -47,8 +46,6 @@ export const OPEN_ACCESS: AccessPolicy = {
   canWrite: () => true,
   allows: () => true,
 };
-
-const FALSE: Condition = { kind: 'false' };
 
 /**
  * A caller without credentials: the API answers them 401 before any interaction runs, except

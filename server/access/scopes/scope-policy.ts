@@ -1,32 +1,16 @@
 import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
+import { and as andAll, FALSE, or, TRUE } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
 import type { AccessPolicy, Resource, WriteLetter } from '../policy.ts';
 import { SHARED_TYPES } from '../shared-types.ts';
 import { resourceScopes, type Letter, type ResourceScope, type ScopeContext } from './parse-scope.ts';
 
-const TRUE: Condition = { kind: 'true' };
-const FALSE: Condition = { kind: 'false' };
 const READ: Letter[] = ['r', 's'];
 const WRITE: Letter[] = ['c', 'u', 'd'];
 
-const or = (args: Condition[]): Condition =>
-  args.some((a) => a.kind === 'true')
-    ? TRUE
-    : args.length === 0
-      ? FALSE
-      : args.length === 1
-        ? args[0]!
-        : { kind: 'or', args };
-const and = (a: Condition, b: Condition): Condition =>
-  a.kind === 'true'
-    ? b
-    : b.kind === 'true'
-      ? a
-      : a.kind === 'false' || b.kind === 'false'
-        ? FALSE
-        : { kind: 'and', args: [a, b] };
+const and = (a: Condition, b: Condition): Condition => andAll([a, b]);
 const typeIn = (types: string[], negate = false): Condition => {
   const c: Condition = {
     kind: 'resource',

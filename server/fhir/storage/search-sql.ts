@@ -105,6 +105,8 @@ export class ConditionCompiler {
         return 'false';
       case 'and':
       case 'or':
+        // Empty: what the in-memory twin says (`some` of none, `every` of none).
+        if (c.args.length === 0) return c.kind === 'or' ? 'false' : 'true';
         return `(${c.args.map((a) => this.compile(a, r, b)).join(` ${c.kind} `)})`;
       case 'not':
         return `not (${this.compile(c.arg, r, b)})`;

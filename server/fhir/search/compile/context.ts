@@ -32,6 +32,4 @@ export function unsupportedModifier(q: ParamQuery): never {
   );
 }
 
-export const or = (args: Condition[]): Condition => (args.length === 1 ? args[0]! : { kind: 'or', args });
-
-export const and = (args: Condition[]): Condition => (args.length === 1 ? args[0]! : { kind: 'and', args });
+export { and, or } from '../conditions.ts';
