@@ -50,7 +50,7 @@ export function fhirHandler(deps: {
         body,
         patch,
         form: form && interactionQuery(form.toString()),
-        strict: /handling\s*=\s*strict/i.test(header(req, 'prefer') ?? ''),
+        lenient: /handling\s*=\s*lenient/i.test(header(req, 'prefer') ?? ''),
         representation: /return=representation/i.test(header(req, 'prefer') ?? ''),
         pre: {
           ifMatch: header(req, 'if-match'),

@@ -3,7 +3,7 @@ import type { Dispatch } from '../rest/dispatch.ts';
 import type { RestContext } from '../rest/types.ts';
 import type { Resource } from '../storage/types.ts';
 import { atEntry, entryResponse, errorEntry } from './entry-response.ts';
-import { entryRequest, type BundleEntry } from './entry-request.ts';
+import { entryRequest, type BundleEntry, type BundlePrefer } from './entry-request.ts';
 
 /**
  * A batch Bundle: every entry on its own, each in its own database transaction; a failing
@@ -14,16 +14,16 @@ export async function processBatch(
   ctx: RestContext,
   dispatch: Dispatch,
   entries: BundleEntry[],
-  representation: boolean,
+  prefer: BundlePrefer,
   onError: (err: unknown, index: number) => void,
 ): Promise<Resource> {
   const out: Record<string, unknown>[] = [];
   for (const [index, entry] of entries.entries()) {
     try {
-      const req = entryRequest(entry, index, ctx.baseUrl);
+      const req = entryRequest(entry, index, ctx.baseUrl, prefer);
       if (req.path.length === 0) throw new FhirError(400, 'a batch may not contain a batch or transaction');
       const result = await dispatch(ctx, req);
-      out.push(entryResponse(result, representation || req.method === 'GET' || req.method === 'HEAD'));
+      out.push(entryResponse(result, prefer.representation || req.method === 'GET' || req.method === 'HEAD'));
     } catch (err) {
       const e = atEntry(err, index);
       if (e instanceof FhirError) {

@@ -17,8 +17,21 @@ export interface BundleEntry {
   };
 }
 
+/** What the request that carried the Bundle asked of every entry (its Prefer header). */
+export interface BundlePrefer {
+  /** `return=representation`: resources in the entries' responses. */
+  representation: boolean;
+  /** `handling=lenient`: the entries' searches ignore unknown parameters instead of refusing them. */
+  lenient: boolean;
+}
+
 /** Bundle.entry[i].request → the same FhirRequest an HTTP request becomes. */
-export function entryRequest(entry: BundleEntry, index: number, baseUrl: string): FhirRequest {
+export function entryRequest(
+  entry: BundleEntry,
+  index: number,
+  baseUrl: string,
+  prefer: BundlePrefer,
+): FhirRequest {
   const where = `Bundle.entry[${index}].request`;
   const method = entry.request?.method;
   if (typeof method !== 'string' || !METHODS.has(method)) {
@@ -62,6 +75,7 @@ export function entryRequest(entry: BundleEntry, index: number, baseUrl: string)
     query,
     body,
     patch,
+    lenient: prefer.lenient,
     pre: {
       ifMatch: entry.request?.ifMatch,
       ifNoneMatch: entry.request?.ifNoneMatch,

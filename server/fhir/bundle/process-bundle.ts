@@ -2,7 +2,7 @@ import { FhirError } from '../errors.ts';
 import type { Dispatch } from '../rest/dispatch.ts';
 import type { FhirResult, RestContext } from '../rest/types.ts';
 import { processBatch } from './batch.ts';
-import type { BundleEntry } from './entry-request.ts';
+import type { BundleEntry, BundlePrefer } from './entry-request.ts';
 import { processTransaction } from './transaction.ts';
 
 /** POST [base] with a batch or transaction Bundle. */
@@ -10,7 +10,7 @@ export async function processBundle(
   ctx: RestContext,
   dispatch: Dispatch,
   body: unknown,
-  representation: boolean,
+  prefer: BundlePrefer,
   onError: (err: unknown, index: number) => void,
 ): Promise<FhirResult> {
   const bundle = body as { resourceType?: unknown; type?: unknown; entry?: unknown } | undefined;
@@ -42,7 +42,7 @@ export async function processBundle(
   }
   const result =
     bundle.type === 'transaction'
-      ? await processTransaction(ctx, dispatch, entries as BundleEntry[], representation)
-      : await processBatch(ctx, dispatch, entries as BundleEntry[], representation, onError);
+      ? await processTransaction(ctx, dispatch, entries as BundleEntry[], prefer)
+      : await processBatch(ctx, dispatch, entries as BundleEntry[], prefer, onError);
   return { status: 200, headers: {}, resource: result };
 }

@@ -5,7 +5,7 @@ import type { RestContext } from '../rest/types.ts';
 import { locationHeaders } from '../rest/versioning.ts';
 import type { Resource } from '../storage/types.ts';
 import { atEntry, entryResponse } from './entry-response.ts';
-import { entryError, entryRequest, type BundleEntry } from './entry-request.ts';
+import { entryError, entryRequest, type BundleEntry, type BundlePrefer } from './entry-request.ts';
 import { forEachReference, rewriteReferences } from './references.ts';
 import {
   checkOverlaps,
@@ -24,12 +24,12 @@ export async function processTransaction(
   ctx: RestContext,
   dispatch: Dispatch,
   entries: BundleEntry[],
-  representation: boolean,
+  prefer: BundlePrefer,
 ): Promise<Resource> {
   const parsed = entries.map((entry, index) => ({
     index,
     entry,
-    req: entryRequest(entry, index, ctx.baseUrl),
+    req: entryRequest(entry, index, ctx.baseUrl, prefer),
   }));
   checkFullUrls(parsed);
   let plans: Planned[] = [];
@@ -116,7 +116,7 @@ export async function processTransaction(
     entry: plans.map((p) =>
       entryResponse(
         p.existing ?? p.result!,
-        representation || p.req.method === 'GET' || p.req.method === 'HEAD',
+        prefer.representation || p.req.method === 'GET' || p.req.method === 'HEAD',
       ),
     ),
   };

@@ -21,8 +21,11 @@ export interface FhirRequest {
   patch?: PatchDocument;
   /** Parameters of an `application/x-www-form-urlencoded` body (`POST …/_search`). */
   form?: URLSearchParams;
-  /** `Prefer: handling=strict`: unknown search parameters are an error, not ignored. */
-  strict?: boolean;
+  /**
+   * `Prefer: handling=lenient`: unknown search parameters are ignored and reported instead of
+   * refused. Bundle entries take it from the request that carried the Bundle.
+   */
+  lenient?: boolean;
   pre: Preconditions;
   /** `Prefer: return=representation` asked for resources in Bundle responses. */
   representation?: boolean;
@@ -76,7 +79,7 @@ function searchRequest(req: FhirRequest, scope: Omit<SearchRequest, 'params' | '
       code: 'not-supported',
     });
   }
-  return { ...scope, params: searchParams(req), strict: req.strict === true };
+  return { ...scope, params: searchParams(req), strict: req.lenient !== true };
 }
 
 const requirePatch = (req: FhirRequest): PatchDocument =>
