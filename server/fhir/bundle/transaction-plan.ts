@@ -1,7 +1,9 @@
 import { visible } from '../rest/read.ts';
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
+import { isResourceType } from '../model/type-info.ts';
 import { matchOne } from '../rest/conditional-match.ts';
+import { unknownResourceType } from '../rest/dispatch.ts';
 import type { FhirRequest } from '../rest/routes.ts';
 import type { FhirResult, RestContext } from '../rest/types.ts';
 import { versionHeaders } from '../rest/versioning.ts';
@@ -28,6 +30,8 @@ export async function planCreates(ctx: RestContext, plans: Planned[]): Promise<v
   for (const p of plans) {
     if (p.req.method !== 'POST' || p.req.path.length !== 1) continue;
     const resourceType = p.req.path[0]!;
+    // Creates do not pass the dispatcher (they are written together), so its check is made here.
+    if (!isResourceType(resourceType)) throw atEntry(unknownResourceType(resourceType), p.index);
     if (p.req.pre.ifNoneExist !== undefined) {
       const match = await matchOne(ctx, resourceType, p.req.pre.ifNoneExist, 'Conditional create').catch(
         (err) => Promise.reject(atEntry(err, p.index)),
@@ -82,6 +86,10 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
   for (const p of plans) {
     if (p.req.method !== 'PUT') continue;
     const [resourceType, id] = p.req.path;
+    // Before the criteria or the id are looked at, which would fail less clearly.
+    if (resourceType !== undefined && !isResourceType(resourceType)) {
+      throw atEntry(unknownResourceType(resourceType), p.index);
+    }
     const bodyId = (p.req.body as { id?: unknown } | undefined)?.id;
     if (id !== undefined) {
       if (bodyId !== id) {

@@ -1,12 +1,22 @@
 import { letterFor } from '../../access/scopes/interaction-letter.ts';
 import { scopeRefusal } from '../../access/scopes/scope-policy.ts';
+import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
-import { isResourceType } from '../model/type-info.ts';
+import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import { validateId } from '../validation/index.ts';
 import type { FhirRequest, Matched, Route } from './routes.ts';
 import type { FhirResult, RestContext } from './types.ts';
 
 type Match = { route: Route; matched: Matched } | { methodNotAllowed: string[] };
+
+const isNamed = (segment: string) => !segment.startsWith('_') && !segment.startsWith('$');
+
+/** 404 for a path segment that should be a resource type, naming the closest one. */
+export function unknownResourceType(name: string): FhirError {
+  return new FhirError(404, `Unknown resource type '${name}'${didYouMean(name, resourceTypes)}`, {
+    code: 'not-supported',
+  });
+}
 
 function matchPath(route: Route, path: string[]): Matched | undefined {
   if (route.pattern.length !== path.length) return undefined;
@@ -49,9 +59,11 @@ export function createDispatcher(routes: Route[]) {
   return async function dispatch(ctx: RestContext, req: FhirRequest): Promise<FhirResult> {
     const found = find(routes, req);
     if (!found) {
-      const first = req.path[0];
-      if (first && !first.startsWith('_') && !first.startsWith('$') && !isResourceType(first)) {
-        throw new FhirError(404, `Unknown resource type '${first}'`, { code: 'not-supported' });
+      const [first, , third] = req.path;
+      if (first && isNamed(first) && !isResourceType(first)) throw unknownResourceType(first);
+      // Type/id/X where X is no `_history` or `$operation`: only a compartment's type fits there.
+      if (first && isResourceType(first) && req.path.length === 3 && isNamed(third!)) {
+        throw unknownResourceType(third!);
       }
       throw new FhirError(404, `No FHIR interaction at '/${req.path.join('/')}'`, { code: 'not-supported' });
     }
@@ -68,7 +80,7 @@ export function createDispatcher(routes: Route[]) {
       });
     }
     if (matched.resourceType && !isResourceType(matched.resourceType)) {
-      throw new FhirError(404, `Unknown resource type '${matched.resourceType}'`, { code: 'not-supported' });
+      throw unknownResourceType(matched.resourceType);
     }
     if (matched.id && !validateId(matched.id)) {
       throw new FhirError(400, `'${matched.id}' is not a valid resource id (1-64 of A-Z a-z 0-9 - .)`, {

@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
 import { parseInstantParam } from './params.ts';
 import { loadCurrent } from './read.ts';
@@ -16,10 +17,8 @@ export async function everything(ctx: RestContext, id: string, query: URLSearchP
     if (!ACCEPTED.has(name)) {
       throw new FhirError(
         400,
-        `$everything: parameter '${name}' is not supported (use _since, _type, _count)`,
-        {
-          code: 'not-supported',
-        },
+        `$everything: parameter '${name}' is not supported (use _since, _type, _count)${didYouMean(name, ACCEPTED)}`,
+        { code: 'not-supported' },
       );
     }
   }

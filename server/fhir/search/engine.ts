@@ -1,12 +1,20 @@
+import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
-import { isResourceType } from '../model/type-info.ts';
+import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import type { CompileContext } from './compile/context.ts';
 import type { CompartmentDefinition, Indexer } from './extract/indexer.ts';
 import { matchesInMemory } from './in-memory.ts';
-import { FilterParser, type Ignored } from './parse-query.ts';
+import { searchNames, unknownParameterMessage, unknownParametersError } from './known-names.ts';
+import { FilterParser } from './parse-query.ts';
 import type { SearchParam, SearchParamRegistry } from './registry/registry.ts';
 import { parseResultParams, RESULT_PARAMS, type ResultLimits, type ResultParams } from './result-params.ts';
 import type { Condition } from './types.ts';
+
+/** A parameter left out of a lenient search, and the warning that says so. */
+export interface Ignored {
+  name: string;
+  reason: string;
+}
 
 /** A search, parsed and compiled, ready for the store. */
 export interface SearchPlan {
@@ -24,7 +32,7 @@ export interface PlanRequest {
   /** `Patient/123/Observation`: only members of that compartment. */
   compartment?: { resourceType: string; id: string };
   params: [string, string][];
-  /** `Prefer: handling=strict`: unknown parameters are an error rather than ignored. */
+  /** Unknown parameters are a 400 unless the client asked for `Prefer: handling=lenient`. */
   strict: boolean;
   baseUrl: string;
   limits: ResultLimits;
@@ -82,10 +90,32 @@ export class SearchEngine {
     if (typeParam === undefined) return undefined;
     const types = typeParam.split(',');
     for (const t of types) {
-      if (!isResourceType(t))
-        throw new FhirError(400, `_type: '${t}' is not a resource type`, { code: 'value' });
+      if (!isResourceType(t)) {
+        throw new FhirError(400, `_type: '${t}' is not a resource type${didYouMean(t, resourceTypes)}`, {
+          code: 'value',
+        });
+      }
     }
     return types;
+  }
+
+  /**
+   * Unknown parameters: a typo must not widen a search, so they are refused unless the client
+   * asked for leniency; either way the message names the closest known parameter.
+   */
+  private unknown(req: PlanRequest, names: string[], types: string[] | undefined): Ignored[] {
+    if (names.length === 0) return [];
+    const where = !types
+      ? 'a search of every resource type'
+      : types.length <= 3
+        ? types.join(', ')
+        : `any of the ${types.length} types searched`;
+    const known = [...searchNames(this.registry, types ?? ['Resource'], !req.resourceType)];
+    if (req.strict) throw unknownParametersError(names, where, known);
+    return [...new Set(names)].map((name) => ({
+      name,
+      reason: `${unknownParameterMessage(name, where, known)} (ignored)`,
+    }));
   }
 
   plan(req: PlanRequest): SearchPlan {
@@ -110,40 +140,35 @@ export class SearchEngine {
       };
     }
     const parser = this.parser(req.baseUrl);
-    const result = parseResultParams(resultParams, types ?? ['Resource'], req.limits, this.lookup);
+    const result = parseResultParams(resultParams, types ?? ['Resource'], req.limits, this.registry);
     const withMembership = (c: Condition): Condition =>
       membership ? { kind: 'and', args: [membership, c] } : c;
 
     if (!types) {
-      const parsed = parser.parse('Resource', filters, req.strict);
-      return {
-        types: [{ condition: parsed.condition }],
-        result,
-        applied: parsed.applied,
-        ignored: parsed.ignored,
-      };
+      const parsed = parser.parse('Resource', filters, false);
+      const ignored = this.unknown(req, parsed.unknown, undefined);
+      return { types: [{ condition: parsed.condition }], result, applied: parsed.applied, ignored };
     }
     const perType = types.map((t) => ({ resourceType: t, ...parser.parse(t, filters, false) }));
     // A parameter some of the types know: the others cannot satisfy it and match nothing.
-    // One that none knows is ignored (or refused with strict handling).
+    // One that none knows is unknown. (No types at all: a compartment search for a type outside
+    // the compartment, which matches nothing whatever its parameters.)
     const unknownToAll = filters
       .map(([name]) => name)
-      .filter((name) => perType.every((p) => p.ignored.some((i) => i.name === name)));
-    if (req.strict && unknownToAll.length > 0) {
-      throw new FhirError(400, `Unknown search parameter '${unknownToAll[0]}'`, { code: 'not-found' });
-    }
+      .filter((name) => perType.length > 0 && perType.every((p) => p.unknown.includes(name)));
+    const ignored = this.unknown(req, unknownToAll, types);
     const applied = new Map<string, [string, string]>();
     for (const p of perType) for (const a of p.applied) applied.set(a.join('='), a);
     return {
       types: perType.map((p) => ({
         resourceType: p.resourceType,
-        condition: p.ignored.some((i) => !unknownToAll.includes(i.name))
+        condition: p.unknown.some((name) => !unknownToAll.includes(name))
           ? { kind: 'false' as const }
           : withMembership(p.condition),
       })),
       result,
       applied: [...applied.values()],
-      ignored: (perType[0]?.ignored ?? []).filter((i) => unknownToAll.includes(i.name)),
+      ignored,
     };
   }
 

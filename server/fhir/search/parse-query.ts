@@ -1,8 +1,10 @@
+import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
-import { isResourceType } from '../model/type-info.ts';
+import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import { compileParam } from './compile/index.ts';
 import { and, or, type CompileContext } from './compile/context.ts';
 import { compileDatePredicates } from './compile/date.ts';
+import { filterNames, suggestParameter, unknownParametersError } from './known-names.ts';
 import type { SearchParam } from './registry/registry.ts';
 import { splitUnescaped, unescapeValue } from './values/escape.ts';
 import { normalizeText } from './values/normalize.ts';
@@ -14,16 +16,12 @@ import type { Condition } from './types.ts';
  * `resourceType`. Chains and `_has` recurse into the types they name.
  */
 
-export interface Ignored {
-  name: string;
-  reason: string;
-}
-
 export interface ParsedFilter {
   condition: Condition;
   /** The parameters that took part, as given, for the `self` link. */
   applied: [string, string][];
-  ignored: Ignored[];
+  /** Names no SearchParameter of the type answers to (unknown code, or unknown chain head). */
+  unknown: string[];
 }
 
 const MAX_CHAIN_DEPTH = 4;
@@ -32,10 +30,6 @@ const MAX_OR_VALUES = 1000;
 const MAX_PARAMETERS = 100;
 const MAX_VALUE_LENGTH = 2000;
 const MAX_TOTAL_VALUES = 2000;
-
-function unknownParameter(resourceType: string, name: string): FhirError {
-  return new FhirError(400, `Unknown search parameter '${name}' for ${resourceType}`, { code: 'not-found' });
-}
 
 /** `_id`: a column of the resource row. */
 /** `_id` and `_lastUpdated` are on every resource: `:missing=true` matches none. */
@@ -175,7 +169,11 @@ export class FilterParser {
       throw new FhirError(400, `${name}: only reference parameters can be chained`, { code: 'invalid' });
     }
     if (typeModifier !== undefined && !isResourceType(typeModifier)) {
-      throw new FhirError(400, `${name}: '${typeModifier}' is not a resource type`, { code: 'invalid' });
+      throw new FhirError(
+        400,
+        `${name}: '${typeModifier}' is not a resource type${didYouMean(typeModifier, param.targets)}`,
+        { code: 'invalid' },
+      );
     }
     const candidates = typeModifier ? [typeModifier] : param.targets;
     const branches: Condition[] = [];
@@ -187,7 +185,9 @@ export class FilterParser {
       if (target) branches.push({ kind: 'chain', params: [param.key], targetType, target });
     }
     if (branches.length === 0) {
-      throw new FhirError(400, `${name}: no target type of ${param.code} has a search parameter '${rest}'`, {
+      const which = typeModifier ?? `any target type of ${param.code}`;
+      const hint = suggestParameter(rest, filterNames(this.ctx.registry, candidates));
+      throw new FhirError(400, `${name}: unknown search parameter '${rest}' for ${which}${hint}`, {
         code: 'not-found',
       });
     }
@@ -210,13 +210,23 @@ export class FilterParser {
       });
     }
     if (!isResourceType(sourceType)) {
-      throw new FhirError(400, `${name}: '${sourceType}' is not a resource type`, { code: 'invalid' });
+      throw new FhirError(
+        400,
+        `${name}: '${sourceType}' is not a resource type${didYouMean(sourceType, resourceTypes)}`,
+        { code: 'invalid' },
+      );
     }
     const ref = this.lookup(sourceType, refCode);
     if (!ref || ref.type !== 'reference') {
-      throw new FhirError(400, `${name}: '${refCode}' is not a reference parameter of ${sourceType}`, {
-        code: 'invalid',
-      });
+      const references = this.ctx.registry
+        .forType(sourceType)
+        .filter((p) => p.type === 'reference' && p.targets.includes(resourceType))
+        .map((p) => p.code);
+      throw new FhirError(
+        400,
+        `${name}: '${refCode}' is not a reference parameter of ${sourceType}${didYouMean(refCode, references)}`,
+        { code: 'invalid' },
+      );
     }
     if (!ref.targets.includes(resourceType)) {
       throw new FhirError(400, `${name}: ${sourceType}.${refCode} cannot refer to ${resourceType}`, {
@@ -225,7 +235,8 @@ export class FilterParser {
     }
     const source = this.compile(sourceType, rest, value, depth + 1, top);
     if (!source) {
-      throw new FhirError(400, `${top}: unknown search parameter '${rest}' for ${sourceType}`, {
+      const hint = suggestParameter(rest, filterNames(this.ctx.registry, [sourceType]));
+      throw new FhirError(400, `${top}: unknown search parameter '${rest}' for ${sourceType}${hint}`, {
         code: 'not-found',
       });
     }
@@ -233,8 +244,8 @@ export class FilterParser {
   }
 
   /**
-   * Every filter parameter of a query. Unknown ones are refused with `strict`, otherwise
-   * left out and reported.
+   * Every filter parameter of a query. Unknown ones are refused with `strict` (naming the
+   * closest known one), otherwise left out and returned for the caller to judge.
    */
   parse(resourceType: string, params: [string, string][], strict: boolean): ParsedFilter {
     if (params.length > MAX_PARAMETERS) {
@@ -250,18 +261,19 @@ export class FilterParser {
     }
     const conditions: Condition[] = [];
     const applied: [string, string][] = [];
-    const ignored: Ignored[] = [];
+    const unknown: string[] = [];
     for (const [name, value] of params) {
       const condition = this.compile(resourceType, name, value);
       if (condition) {
         conditions.push(condition);
         applied.push([name, value]);
-      } else if (strict) {
-        throw unknownParameter(resourceType, name);
       } else {
-        ignored.push({ name, reason: `Unknown search parameter '${name}' for ${resourceType}: ignored` });
+        unknown.push(name);
       }
     }
-    return { condition: conditions.length ? and(conditions) : { kind: 'true' }, applied, ignored };
+    if (strict && unknown.length > 0) {
+      throw unknownParametersError(unknown, resourceType, filterNames(this.ctx.registry, [resourceType]));
+    }
+    return { condition: conditions.length ? and(conditions) : { kind: 'true' }, applied, unknown };
   }
 }

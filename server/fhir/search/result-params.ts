@@ -1,6 +1,8 @@
+import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
-import { isResourceType } from '../model/type-info.ts';
-import type { SearchParam } from './registry/registry.ts';
+import { isResourceType, resourceTypes } from '../model/type-info.ts';
+import { filterNames } from './known-names.ts';
+import type { SearchParamRegistry } from './registry/registry.ts';
 import type { IndexTable } from './types.ts';
 import { tableOf } from './extract/indexer.ts';
 
@@ -81,11 +83,7 @@ function parseCount(value: string | undefined, limits: ResultLimits): number {
   return count;
 }
 
-function parseSort(
-  value: string | undefined,
-  resourceTypes: string[],
-  lookup: (type: string, code: string) => SearchParam | undefined,
-): SortKey[] {
+function parseSort(value: string | undefined, types: string[], registry: SearchParamRegistry): SortKey[] {
   if (value === undefined) return [];
   return value.split(',').map((raw): SortKey => {
     const descending = raw.startsWith('-');
@@ -94,10 +92,14 @@ function parseSort(
     if (name === '_lastUpdated') return { kind: 'column', column: 'lastUpdated', descending, name };
     const keys = new Set<string>();
     let table: IndexTable | undefined;
-    for (const type of resourceTypes) {
-      const param = lookup(type, name);
-      if (!param)
-        throw new FhirError(400, `_sort: unknown search parameter '${name}' for ${type}`, { code: 'value' });
+    for (const type of types) {
+      const param = registry.get(type, name);
+      if (!param) {
+        const hint = didYouMean(name, filterNames(registry, [type]));
+        throw new FhirError(400, `_sort: unknown search parameter '${name}' for ${type}${hint}`, {
+          code: 'value',
+        });
+      }
       table = tableOf[param.type];
       if (!table || param.parts.length === 0) {
         throw new FhirError(400, `_sort: '${name}' (${param.type}) cannot be sorted on`, { code: 'value' });
@@ -121,34 +123,43 @@ function parseInclude(
   text: string,
   reverse: boolean,
   iterate: boolean,
-  lookup: (type: string, code: string) => SearchParam | undefined,
+  registry: SearchParamRegistry,
 ): IncludeSpec {
   const name = reverse ? '_revinclude' : '_include';
   if (text === '*') return { text, iterate, sourceType: '*', params: [] };
   const [sourceType, code, targetType, ...extra] = text.split(':');
-  if (!sourceType || !code || extra.length > 0 || !isResourceType(sourceType)) {
+  if (!sourceType || !code || extra.length > 0) {
     throw new FhirError(400, `${name}: expected 'Type:parameter[:TargetType]' or '*', got '${text}'`, {
       code: 'value',
     });
   }
-  if (targetType !== undefined && !isResourceType(targetType)) {
-    throw new FhirError(400, `${name}: '${targetType}' is not a resource type`, { code: 'value' });
+  for (const type of [sourceType, targetType]) {
+    if (type !== undefined && !isResourceType(type)) {
+      const hint = didYouMean(type, resourceTypes);
+      throw new FhirError(400, `${name}: '${type}' is not a resource type${hint}`, { code: 'value' });
+    }
   }
   if (code === '*') return { text, iterate, sourceType, params: [], targetType };
-  const param = lookup(sourceType, code);
+  const param = registry.get(sourceType, code);
   if (!param || param.type !== 'reference') {
-    throw new FhirError(400, `${name}: '${code}' is not a reference parameter of ${sourceType}`, {
-      code: 'value',
-    });
+    const references = registry
+      .forType(sourceType)
+      .filter((p) => p.type === 'reference')
+      .map((p) => p.code);
+    throw new FhirError(
+      400,
+      `${name}: '${code}' is not a reference parameter of ${sourceType}${didYouMean(code, references)}`,
+      { code: 'value' },
+    );
   }
   return { text, iterate, sourceType, params: [param.key], targetType };
 }
 
 export function parseResultParams(
   params: [string, string][],
-  resourceTypes: string[],
+  types: string[],
   limits: ResultLimits,
-  lookup: (type: string, code: string) => SearchParam | undefined,
+  registry: SearchParamRegistry,
 ): ResultParams {
   const given = once(params, '_total');
   const total = given ?? 'auto';
@@ -174,10 +185,10 @@ export function parseResultParams(
   const includes = (reverse: boolean) =>
     params
       .filter(([k]) => k.startsWith(reverse ? '_revinclude' : '_include'))
-      .map(([k, v]) => parseInclude(v, reverse, k.endsWith(':iterate') || k.endsWith(':recurse'), lookup));
+      .map(([k, v]) => parseInclude(v, reverse, k.endsWith(':iterate') || k.endsWith(':recurse'), registry));
   return {
     count: parseCount(once(params, '_count'), limits),
-    sort: parseSort(once(params, '_sort'), resourceTypes, lookup),
+    sort: parseSort(once(params, '_sort'), types, registry),
     total: total as TotalMode,
     summary: summary as Summary | undefined,
     elements,
