@@ -184,6 +184,27 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
     expect(res.body.resourceType).to.equal('OperationOutcome');
   });
 
+  it('a 410 shows the version headers only to a caller who could see the version it deleted', async () => {
+    const obs = (subject: string) => ({
+      resourceType: 'Observation',
+      id: 'obs-moved',
+      status: 'final',
+      code: { text: 'length' },
+      subject: { reference: `Patient/${subject}` },
+    });
+    expect((await put('Observation/obs-moved', obs('anna'))).status).to.equal(201);
+    expect((await put('Observation/obs-moved', obs('bram'))).status).to.equal(200);
+    expect((await call('Observation/obs-moved', undefined, { method: 'DELETE' })).status).to.equal(204);
+
+    const forAnna = await call('Observation/obs-moved', A);
+    expect(forAnna.status, 'Anna saw version 1, so she may learn it is gone').to.equal(410);
+    expect(forAnna.headers.get('etag'), 'but not that it had a version 2 she never saw').to.equal(null);
+    expect(forAnna.headers.get('last-modified')).to.equal(null);
+    const forBram = await call('Observation/obs-moved', B);
+    expect(forBram.status).to.equal(410);
+    expect(forBram.headers.get('etag')).to.equal('W/"3"');
+  });
+
   it("Patient/$purge deletes the patient's compartment and nothing else", async () => {
     const res = await call('Patient/bram/$purge', B, { method: 'POST' });
     expect(res.status).to.equal(200);

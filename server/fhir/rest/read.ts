@@ -23,6 +23,24 @@ export async function anyVisibleVersion(
   return versions.some((v) => visible(ctx, v));
 }
 
+/**
+ * What a restricted caller may learn of a deletion: nothing unless an earlier version was
+ * theirs to see, and its version headers only when the version it deleted was (else the ETag
+ * would count versions they never saw).
+ */
+async function deletionSeenBy(
+  ctx: RestContext,
+  resourceType: string,
+  id: string,
+): Promise<{ known: boolean; headers: boolean }> {
+  const versions = await ctx.store.history({ resourceType, id, count: ctx.limits.maxHistoryCount });
+  const lastContent = versions.find((v) => v.content);
+  return {
+    known: versions.some((v) => visible(ctx, v)),
+    headers: lastContent !== undefined && visible(ctx, lastContent),
+  };
+}
+
 /** The current version, or 404 (never existed) / 410 (deleted). */
 export async function loadCurrent(
   ctx: RestContext,
@@ -33,20 +51,17 @@ export async function loadCurrent(
   const stored = forUpdate
     ? await ctx.store.readForUpdate(resourceType, id)
     : await ctx.store.read(resourceType, id);
-  // A deletion has no content to judge: a restricted caller learns of it only when an earlier
-  // version was theirs to see.
-  const known =
-    stored &&
-    (stored.deleted && ctx.access.restricted
-      ? await anyVisibleVersion(ctx, resourceType, id)
-      : visible(ctx, stored));
-  if (!stored || !known) {
+  const deletion =
+    stored?.deleted && ctx.access.restricted
+      ? await deletionSeenBy(ctx, resourceType, id)
+      : { known: Boolean(stored && visible(ctx, stored)), headers: true };
+  if (!stored || !deletion.known) {
     throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
   }
   if (stored.deleted) {
     throw new FhirError(410, `${resourceType}/${id} was deleted`, {
       code: 'deleted',
-      headers: versionHeaders(stored, ctx.baseUrl),
+      ...(deletion.headers ? { headers: versionHeaders(stored, ctx.baseUrl) } : {}),
     });
   }
   return stored;
