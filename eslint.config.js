@@ -47,6 +47,49 @@ export default tseslint.config(
     },
   },
   {
+    // Search and storage know nothing of who is calling: access rules reach them as conditions.
+    files: ['server/fhir/search/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            { name: 'express', message: 'The FHIR core knows nothing of HTTP.' },
+          ],
+          patterns: [
+            { group: ['**/http/**'], message: 'The FHIR core must not depend on the HTTP layer.' },
+            {
+              regex: '^(\\.\\./)+(access|auth)/',
+              message: 'Search knows nothing of callers; access rules reach it as conditions.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Access rules: conditions and in-memory twins over the FHIR core; no HTTP, no database.
+    files: ['server/access/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            { name: 'express', message: 'Access rules know nothing of HTTP.' },
+          ],
+          patterns: [
+            {
+              group: ['**/http/**', '**/rest/**', '**/bundle/**'],
+              message: 'Access rules sit below the REST layer that applies them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/fhir/storage/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -57,6 +100,10 @@ export default tseslint.config(
             {
               group: ['**/http/**', '**/rest/**', '**/bundle/**'],
               message: 'Storage depends on nothing above it.',
+            },
+            {
+              regex: '^(\\.\\./)+(access|auth)/',
+              message: 'Storage knows nothing of callers or access rules.',
             },
           ],
         },
