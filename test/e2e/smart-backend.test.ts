@@ -110,6 +110,35 @@ describe('SMART backend services', function () {
     expect(res.status).to.equal(401);
   });
 
+  it('refuses an assertion that expires more than five minutes ahead, saying why', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const exp of [now + 3600, now + 365 * 24 * 3600, now + 330]) {
+      const res = await backendTokenResponse(
+        server,
+        client,
+        'system/Patient.rs',
+        await clientAssertion(server, client, { exp }),
+      );
+      expect(res.status, `exp = now + ${exp - now}`).to.equal(401);
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect(body.error).to.equal('invalid_client');
+      expect(body.error_description).to.match(/exp is \d+ seconds in the future; at most 300 is allowed/);
+    }
+  });
+
+  it('accepts an assertion that expires within five minutes (a few seconds of clock skew allowed)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const exp of [now + 60, now + 240, now + 300, now + 310]) {
+      const res = await backendTokenResponse(
+        server,
+        client,
+        'system/Patient.rs',
+        await clientAssertion(server, client, { exp }),
+      );
+      expect(res.status, `exp = now + ${exp - now}`).to.equal(200);
+    }
+  });
+
   it('refuses an assertion for another audience', async () => {
     const res = await backendTokenResponse(
       server,

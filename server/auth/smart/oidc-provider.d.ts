@@ -82,6 +82,8 @@ declare module 'oidc-provider' {
     static InvalidTarget: new (description?: string) => Error;
     static InvalidScope: new (description: string, scope?: string) => Error;
     static InvalidGrant: new (description: string) => Error;
+    /** 401 invalid_client; the description given is logged, the response says "client authentication failed". */
+    static InvalidClientAuth: new (detail: string) => Error & { error_description: string };
     static AccessDenied: new (description: string) => Error;
   }
 

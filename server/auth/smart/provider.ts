@@ -2,6 +2,7 @@ import Provider, { errors, type KoaContextLike, type TokenLike } from 'oidc-prov
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
 import type { OidcAdapter, RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import type { PersonResolver } from '../resolve-person.ts';
+import { assertClientAssertionClaims, CLOCK_TOLERANCE_SECONDS } from './client-assertion.ts';
 import type { SigningKeys } from './keys.ts';
 import { grantableResourceScopes, hasScope, OIDC_SCOPES } from './scopes.ts';
 
@@ -101,6 +102,8 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
       // SMART backend services: RS384 and ES384 are the ones a server must support.
       clientAuthSigningAlgValues: ['RS256', 'RS384', 'PS256', 'ES256', 'ES384'],
     },
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertionClaims,
     responseTypes: ['code'],
     // S256 is the only method oidc-provider implements; here it is required of every client.
     pkce: { required: () => true },
