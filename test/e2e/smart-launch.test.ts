@@ -18,7 +18,7 @@ import {
 } from '../support/smart-flow.ts';
 
 /** SMART App Launch v2 through the real login pages, after Inferno's STU2.2 checks. */
-describe('SMART App Launch (authorization code, refresh, introspection, revocation)', function () {
+describe('SMART App Launch (authorization code, introspection, revocation)', function () {
   let server: TestServer;
   let app: AppClient;
   const SCOPE = 'openid fhirUser launch/patient offline_access patient/Patient.rs patient/Observation.rs';
@@ -263,51 +263,6 @@ describe('SMART App Launch (authorization code, refresh, introspection, revocati
     expect(wrongSecret.body.error).to.equal('invalid_client');
     expect((await tokenRequest(server, app, params)).status).to.equal(200);
     expect((await tokenRequest(server, app, params)).body.error).to.equal('invalid_grant');
-  });
-
-  describe('refresh tokens', () => {
-    it('refresh without scope keeps the scopes and the patient', async () => {
-      const first = await tokens();
-      const res = await tokenRequest(server, app, {
-        grant_type: 'refresh_token',
-        refresh_token: first.body.refresh_token,
-      });
-      expect(res.status).to.equal(200);
-      expect(res.headers.get('cache-control')).to.contain('no-store');
-      expect(res.body.patient).to.equal('p1');
-      expect(res.body.scope.split(' ')).to.include.members(['patient/Patient.rs', 'patient/Observation.rs']);
-      expect((await api('Patient/p1', res.body.access_token)).status).to.equal(200);
-    });
-
-    it('refresh with a narrower scope narrows the token', async () => {
-      const first = await tokens();
-      const res = await tokenRequest(server, app, {
-        grant_type: 'refresh_token',
-        refresh_token: first.body.refresh_token,
-        scope: 'patient/Patient.rs',
-      });
-      expect(res.status).to.equal(200);
-      expect(res.body.scope).to.equal('patient/Patient.rs');
-      expect((await api('Observation?patient=p1', res.body.access_token)).status).to.equal(403);
-    });
-
-    it('refresh with a broader scope is refused', async () => {
-      const first = await tokens();
-      const res = await tokenRequest(server, app, {
-        grant_type: 'refresh_token',
-        refresh_token: first.body.refresh_token,
-        scope: 'patient/Patient.rs patient/Condition.rs',
-      });
-      expect(res.status).to.equal(400);
-      expect(res.body.error).to.equal('invalid_scope');
-    });
-
-    it('online_access also gets a refresh token; without either there is none', async () => {
-      const online = await tokens('openid fhirUser launch/patient online_access patient/Patient.rs');
-      expect(online.body.refresh_token).to.be.a('string');
-      const none = await tokens('launch/patient patient/Patient.rs');
-      expect(none.body).to.not.have.property('refresh_token');
-    });
   });
 
   describe('introspection and revocation', () => {

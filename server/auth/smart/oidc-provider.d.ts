@@ -46,6 +46,8 @@ declare module 'oidc-provider' {
     gty?: string;
     kind: string;
     isExpired: boolean;
+    /** When a code or refresh token was used (seconds since the epoch). */
+    consumed?: number;
     destroy(): Promise<void>;
   }
 

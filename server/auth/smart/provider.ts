@@ -4,6 +4,7 @@ import type { OidcAdapter, RecordStore } from '../../fhir/storage/auth/oidc-adap
 import type { PersonResolver } from '../resolve-person.ts';
 import { assertClientAssertionClaims, CLOCK_TOLERANCE_SECONDS } from './client-assertion.ts';
 import type { SigningKeys } from './keys.ts';
+import { singleUseAdapter } from './single-use.ts';
 import { grantableResourceScopes, hasScope, OIDC_SCOPES } from './scopes.ts';
 
 /** Token and session lifetimes in seconds (README: Lifetimes). */
@@ -80,7 +81,7 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
   const { fhirBase, records, persons, keys } = deps;
 
   const provider = new Provider(fhirBase, {
-    adapter: deps.adapter,
+    adapter: singleUseAdapter(deps.adapter),
     clients: [],
     jwks: keys.jwks,
     cookies: {
@@ -205,6 +206,10 @@ export function createSmartProvider(deps: SmartProviderDeps): Provider {
         (hasScope(code.scope, 'offline_access') || hasScope(code.scope, 'online_access'))
       );
     },
+    // Every refresh rotates, confidential clients too (oidc-provider's default rotates public
+    // clients only, or near the end of a token's life). A rotated token used again ends the
+    // whole grant: oidc-provider deletes its tokens and the grant (RFC 9700 §4.14.2).
+    rotateRefreshToken: true,
     ttl: {
       ...LIFETIMES,
       ClientCredentials: deps.backendTokenSeconds ?? LIFETIMES.ClientCredentials,

@@ -14,12 +14,24 @@ export interface OidcAdapter {
   find(id: string): Promise<OidcPayload | undefined>;
   findByUid(uid: string): Promise<OidcPayload | undefined>;
   findByUserCode(userCode: string): Promise<OidcPayload | undefined>;
+  /** Marks a one-time record used; AlreadyConsumedError when it is used already or gone. */
   consume(id: string): Promise<void>;
   destroy(id: string): Promise<void>;
   revokeByGrantId(grantId: string): Promise<void>;
 }
 
 const TABLE = 'oauth_store';
+
+/** `consume` of a one-time record (a code, a refresh token) that is used already, or gone. */
+export class AlreadyConsumedError extends Error {
+  constructor(
+    readonly model: string,
+    /** The grant the record belongs to, when it is still there to say. */
+    readonly grantId: string | undefined,
+  ) {
+    super(`${model} already used`);
+  }
+}
 
 /** Stored rows expire at `expires_at`; a row past it reads as absent (cleanup deletes it later). */
 function live(q: Knex.QueryBuilder) {
@@ -86,7 +98,17 @@ export function createOidcAdapterFactory(
     }
 
     async consume(id: string) {
-      await knex(TABLE).where({ model: this.model, id }).update({ consumed_at: new Date() });
+      // oidc-provider reads a record, checks it is unused, then consumes it: of two requests
+      // racing with one code or refresh token, both pass the check; only one may win here.
+      const won = await knex(TABLE)
+        .where({ model: this.model, id })
+        .whereNull('consumed_at')
+        .update({ consumed_at: new Date() })
+        .returning(['id']);
+      if (won.length) return;
+      const row = (await knex(TABLE).where({ model: this.model, id }).first('grant_id')) as
+        { grant_id: string | null } | undefined;
+      throw new AlreadyConsumedError(this.model, row?.grant_id ?? undefined);
     }
 
     async destroy(id: string) {
