@@ -104,6 +104,15 @@ describe('SMART refresh tokens', function () {
       expect(latest.status).to.equal(400);
       expect(latest.body.error).to.equal('invalid_grant');
     });
+
+    it('a used refresh token ends the grant whatever scope it asks for', async () => {
+      const first = await tokens();
+      const rotated = await refresh(first.refresh_token);
+      const reused = await refresh(first.refresh_token, 'patient/Condition.rs');
+      expect(reused.status).to.equal(400);
+      expect(reused.body.error).to.equal('invalid_grant');
+      expect((await refresh(rotated.body.refresh_token)).body.error).to.equal('invalid_grant');
+    });
   });
 
   describe('one use only, also for requests that race', () => {
@@ -148,6 +157,26 @@ describe('SMART refresh tokens', function () {
       expect((await introspect(res.body.access_token)).scope).to.equal('patient/Patient.rs');
       expect((await api('Observation?patient=p1', res.body.access_token)).status).to.equal(403);
       expect((await api('Patient/p1', res.body.access_token)).status).to.equal(200);
+    });
+
+    it('a scope a granted one covers narrows it too (a type of `*`, fewer permissions, v2 for v1)', async () => {
+      const first = await tokens('openid fhirUser launch/patient offline_access patient/*.read');
+      expect(first.scope.split(' ')).to.include('patient/*.read');
+      const res = await refresh(first.refresh_token, 'openid patient/Patient.r');
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body.scope).to.equal('openid patient/Patient.r');
+      expect(res.body.patient).to.equal('p1');
+      expect(res.body.id_token).to.be.a('string');
+      expect((await introspect(res.body.access_token)).scope).to.equal('patient/Patient.r');
+      expect((await api('Patient/p1', res.body.access_token)).status).to.equal(200);
+      expect((await api('Patient?_id=p1', res.body.access_token)).status).to.equal(403);
+      expect((await api('Observation/o1', res.body.access_token)).status).to.equal(403);
+
+      // The new refresh token still carries the whole grant.
+      const whole = await refresh(res.body.refresh_token);
+      expect(whole.status).to.equal(200);
+      expect(whole.body.scope.split(' ')).to.include('patient/*.read');
+      expect((await api('Observation/o1', whole.body.access_token)).status).to.equal(200);
     });
 
     it('a broader scope is refused', async () => {

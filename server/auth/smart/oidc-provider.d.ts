@@ -18,6 +18,7 @@ declare module 'oidc-provider' {
 
   export interface OidcContext {
     route: string;
+    provider: Provider;
     params: Record<string, string | undefined>;
     client?: ClientLike;
     entities: Record<string, TokenLike | undefined> & {
@@ -48,6 +49,7 @@ declare module 'oidc-provider' {
     isExpired: boolean;
     /** When a code or refresh token was used (seconds since the epoch). */
     consumed?: number;
+    save(): Promise<string>;
     destroy(): Promise<void>;
   }
 
@@ -99,6 +101,12 @@ declare module 'oidc-provider' {
     RefreshToken: TokenModel;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     use(middleware: (ctx: KoaContextLike, next: () => Promise<void>) => Promise<void>): void;
+    registerGrantType(
+      name: string,
+      handler: (ctx: KoaContextLike) => Promise<void>,
+      params?: string | string[] | Set<string>,
+      dupes?: string | string[] | Set<string>,
+    ): void;
     on(event: string, listener: (...args: unknown[]) => void): void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(

@@ -4,6 +4,7 @@ import type { OidcAdapter, RecordStore } from '../../fhir/storage/auth/oidc-adap
 import type { PersonResolver } from '../resolve-person.ts';
 import { assertClientAssertionClaims, CLOCK_TOLERANCE_SECONDS } from './client-assertion.ts';
 import type { SigningKeys } from './keys.ts';
+import { narrowingRefresh, type GrantHandler } from './refresh.ts';
 import { singleUseAdapter } from './single-use.ts';
 import { grantableResourceScopes, hasScope, OIDC_SCOPES } from './scopes.ts';
 
@@ -72,6 +73,23 @@ function requestedScope(ctx: KoaContextLike): string | undefined {
   return params.scope ?? entities.AuthorizationCode?.scope ?? entities.RefreshToken?.scope;
 }
 
+/** oidc-provider registers its grants while it is constructed: here its refresh is wrapped. */
+class SmartProvider extends Provider {
+  override registerGrantType(
+    name: string,
+    handler: GrantHandler,
+    params?: string | string[] | Set<string>,
+    dupes?: string | string[] | Set<string>,
+  ): void {
+    super.registerGrantType(
+      name,
+      name === 'refresh_token' ? narrowingRefresh(handler) : handler,
+      params,
+      dupes,
+    );
+  }
+}
+
 /**
  * oidc-provider configured as a SMART App Launch v2 authorization server. Resource scopes are
  * resource-server scopes of the FHIR base (resource indicators with it as the default
@@ -80,7 +98,7 @@ function requestedScope(ctx: KoaContextLike): string | undefined {
 export function createSmartProvider(deps: SmartProviderDeps): Provider {
   const { fhirBase, records, persons, keys } = deps;
 
-  const provider = new Provider(fhirBase, {
+  const provider = new SmartProvider(fhirBase, {
     adapter: singleUseAdapter(deps.adapter),
     clients: [],
     jwks: keys.jwks,

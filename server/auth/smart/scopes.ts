@@ -47,6 +47,38 @@ export function oidcScopes(requested: string | undefined): string[] {
   return words(requested).filter((s) => OIDC_SCOPES.includes(s));
 }
 
+/**
+ * Which scopes of `granted` cover each scope of `requested`: a resource scope by meaning
+ * (`patient/*.rs` covers `patient/Observation.r`, `.read` covers `.rs`), any scope by name.
+ * `missing` are the requested scopes nothing granted covers.
+ */
+export function coveringScopes(
+  requested: string | undefined,
+  granted: string | undefined,
+): { cover: string[]; missing: string[] } {
+  const names = words(granted);
+  const resources = names.flatMap((s) => parseScope(s) ?? []);
+  const cover = new Set<string>();
+  const missing: string[] = [];
+  for (const name of new Set(words(requested))) {
+    const scope = parseScope(name);
+    const by = names.includes(name)
+      ? [name]
+      : scope
+        ? resources.filter((g) => covers(g, scope)).map((g) => g.raw)
+        : [];
+    if (by.length) by.forEach((g) => cover.add(g));
+    else missing.push(name);
+  }
+  return { cover: [...cover], missing };
+}
+
+/** The resource scopes of `requested` that `granted` covers (see coveringScopes). */
+export function coveredResourceScopes(requested: string | undefined, granted: string | undefined): string[] {
+  const { missing } = coveringScopes(requested, granted);
+  return [...new Set(words(requested))].filter((s) => parseScope(s) && !missing.includes(s));
+}
+
 export function hasScope(scope: string | undefined, name: string): boolean {
   return words(scope).includes(name);
 }

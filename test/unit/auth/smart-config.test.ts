@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { loadSigningKeys } from '../../../server/auth/smart/keys.ts';
-import { grantableResourceScopes } from '../../../server/auth/smart/scopes.ts';
+import {
+  coveredResourceScopes,
+  coveringScopes,
+  grantableResourceScopes,
+} from '../../../server/auth/smart/scopes.ts';
 
 describe('SMART settings and scope granting', () => {
   it('DEV_LOGIN is off by default, on with on, refused in production and for other values', () => {
@@ -36,6 +40,23 @@ describe('SMART settings and scope granting', () => {
     expect(
       grantableResourceScopes('system/Patient.rs user/Observation.rs', registered, ['system']),
     ).to.deep.equal(['system/Patient.rs']);
+  });
+
+  it('a refresh scope is covered by the granted scopes by name, or by meaning for resource scopes', () => {
+    const granted = 'openid launch/patient offline_access patient/*.read patient/Observation.rs';
+    expect(
+      coveringScopes('openid patient/Patient.r patient/Observation.rs?category=laboratory', granted),
+    ).to.deep.equal({
+      cover: ['openid', 'patient/*.read', 'patient/Observation.rs'],
+      missing: [],
+    });
+    expect(
+      coveringScopes('online_access patient/Patient.c user/Patient.r patient/Observation.rs', granted)
+        .missing,
+    ).to.deep.equal(['online_access', 'patient/Patient.c', 'user/Patient.r']);
+    expect(
+      coveredResourceScopes('openid patient/Patient.rs patient/Condition.rs', 'patient/Patient.read'),
+    ).to.deep.equal(['patient/Patient.rs']);
   });
 
   it('signing keys come from SMART_JWKS_FILE (private keys only), else an ephemeral ES256 key', async () => {
