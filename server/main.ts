@@ -8,8 +8,13 @@ try {
   server = await startServer(config);
 } catch (err) {
   // Said plainly, without a stack: it is the operator's situation, not a bug.
-  if (!(err instanceof DatabaseInUseError)) throw err;
-  console.error(err.message);
+  if (err instanceof DatabaseInUseError) console.error(err.message);
+  else if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(
+      `Port ${config.port} on ${config.host} is taken by another process (another Zorgpoort?). ` +
+        `Stop it, or start this one with PORT=<another port>.`,
+    );
+  } else throw err;
   process.exit(1);
 }
 const log = server.app.logger;

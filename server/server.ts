@@ -4,7 +4,8 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsServerOpt
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
-import { startOperatorSocket, type OperatorSocket } from './cli/operator-socket.ts';
+import { DatabaseInUseError, readLockHolder } from './fhir/storage/pglite-lock.ts';
+import { startOperatorSocket, type OperatorSocket } from './operator/operator-socket.ts';
 
 export interface RunningServer {
   app: App;
@@ -32,10 +33,19 @@ function tlsOptions(tls: NonNullable<Config['tls']>): HttpsServerOptions {
 
 export async function startServer(
   config: Config,
-  options: Parameters<typeof createApp>[1] = {},
+  options: Parameters<typeof createApp>[1] & {
+    /** false: no operator socket (a CLI's private server: the CLI's own commands go elsewhere). */
+    operatorSocket?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   // Listen first: with port 0 the URL (the SMART issuer when BASE_URL is unset) is known only
   // then. Requests before the app is ready get 503.
+  // An embedded database another process holds: say so before taking the port (the second
+  // `npm start` would otherwise die on the port with a stack trace).
+  if (!config.databaseUrl && !config.pgliteDataDir.startsWith('memory://')) {
+    const holder = readLockHolder(config.pgliteDataDir);
+    if (holder) throw new DatabaseInUseError(config.pgliteDataDir, holder);
+  }
   const ready: { handler?: RequestListener } = {};
   const listener: RequestListener = (req, res) => {
     if (ready.handler) return ready.handler(req, res);
@@ -60,11 +70,18 @@ export async function startServer(
   }
   // On an embedded database the CLI cannot open the files beside us; it sends its commands here.
   let operator: OperatorSocket | undefined;
-  if (app.db.lock) {
+  if (app.db.lock && options.operatorSocket !== false) {
     try {
+      // Commands that work through the API call us on loopback (a wildcard host is no address).
+      const host = ['0.0.0.0', '::', ''].includes(config.host)
+        ? '127.0.0.1'
+        : config.host.includes(':')
+          ? `[${config.host}]`
+          : config.host;
+      const serverUrl = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
       operator = await startOperatorSocket(
         config.pgliteDataDir,
-        { config, db: app.db, serverUrl: url },
+        { config, db: app.db, serverUrl },
         app.logger,
       );
       app.db.lock.announce(operator.path);
@@ -76,6 +93,8 @@ export async function startServer(
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      // CLI commands first: they may still be calling the API (seed).
+      await operator?.close(config.shutdownGraceMs);
       app.drain();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       // Keep-alive connections go idle once their in-flight response is sent; close them then.
@@ -85,7 +104,6 @@ export async function startServer(
       await closed;
       clearInterval(sweeper);
       clearTimeout(timer);
-      await operator?.close();
       await app.close();
     })());
   return { app, http, url, stop };

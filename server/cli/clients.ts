@@ -4,13 +4,13 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { loadConfig } from '../config.ts';
 import type { Registration } from '../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from './client-token.ts';
-import { clientsCommand } from './commands/clients.ts';
-import { runCommand } from './run-command.ts';
+import { clientsCommand } from '../operator/commands/clients.ts';
+import { runCommand } from '../operator/run-command.ts';
 
 /**
  * `npm run clients -- <command>`: the SMART client registry, in the database, so a registration
  * or revocation takes effect on running servers at once (on an embedded database the running
- * server carries the command out: server/cli/run-command.ts).
+ * server carries the command out: server/operator/run-command.ts).
  *
  *   register --name N --key key.json|--jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1]
  *   register --name N --redirect-uri U [--redirect-uri U2] --scope "…" [--public] [--jwks-file F]

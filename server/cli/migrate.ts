@@ -1,4 +1,4 @@
-import { migrateCommand } from './commands/migrate.ts';
-import { runCommand } from './run-command.ts';
+import { migrateCommand } from '../operator/commands/migrate.ts';
+import { runCommand } from '../operator/run-command.ts';
 
 await runCommand(migrateCommand, {});

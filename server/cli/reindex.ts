@@ -1,6 +1,8 @@
-import { runCommand } from './run-command.ts';
-import { reindexCommand } from './commands/reindex.ts';
+import { loadConfig } from '../config.ts';
+import { reindexCommand } from '../operator/commands/reindex.ts';
+import { runCommand } from '../operator/run-command.ts';
 
-/** `npm run reindex [-- ResourceType]`: see server/cli/commands/reindex.ts. */
+/** `npm run reindex [-- ResourceType]`: see server/operator/commands/reindex.ts. */
 const resourceType = process.argv[2];
-await runCommand(reindexCommand, resourceType ? { resourceType } : {});
+const { searchParameterFiles } = loadConfig();
+await runCommand(reindexCommand, { ...(resourceType ? { resourceType } : {}), searchParameterFiles });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +11,17 @@ const run = promisify(execFile);
 
 /** Runs a CLI script on the PGlite directory `dir`; never throws, returns what it printed. */
 async function cli(dir: string, script: string, ...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', PGLITE_DATA_DIR: dir, PORT: '0' };
+  return cliWith({}, dir, script, ...args);
+}
+
+async function cliWith(extra: NodeJS.ProcessEnv, dir: string, script: string, ...args: string[]) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'silent',
+    PGLITE_DATA_DIR: dir,
+    PORT: '0',
+    ...extra,
+  };
   delete env.DATABASE_URL;
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script, ...args], { env });
@@ -54,6 +65,58 @@ describe('CLI on the embedded database (PGlite directory)', function () {
     expect(second.stderr, 'said plainly, no stack trace').to.not.match(/\n\s+at /);
     // The first server still answers.
     expect((await server!.fetch('Patient')).status).to.equal(200);
+  });
+
+  it('a second server on the same port and directory is told about the directory, not the port', async () => {
+    await startOn();
+    const port = new URL(server!.base).port;
+    const second = await cliWith({ PORT: port }, dir, 'server/main.ts');
+    expect(second.code).to.equal(1);
+    expect(second.stderr).to.contain(`is in use by the server (process ${process.pid}`);
+    expect(second.stderr).to.not.contain('EADDRINUSE');
+  });
+
+  it('a re-index with other SearchParameter files than the running server has is refused with what to do', async () => {
+    await startOn();
+    const file = join(dir, '..', `${dir.split('/').pop()}-sp.json`);
+    writeFileSync(file, JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }));
+    try {
+      const reindex = await cliWith({ SEARCH_PARAMETER_FILES: file }, dir, 'server/cli/reindex.ts');
+      expect(reindex.code).to.equal(1);
+      expect(reindex.stderr).to.contain('the server was started with SEARCH_PARAMETER_FILES=(none)');
+      expect(reindex.stderr).to.contain('restart the server with the new files, then re-index');
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
+  it('garbled or unknown requests on the operator socket get a reason and exit code 1', async () => {
+    await startOn();
+    const socket = (JSON.parse(readFileSync(join(dir, 'zorgpoort.lock'), 'utf8')) as { socket: string })
+      .socket;
+    expect(statSync(socket).mode & 0o777, 'only the server user may connect').to.equal(0o600);
+    for (const request of [
+      'garbage',
+      'null',
+      '{"command":"constructor"}',
+      '{"command":"clients","input":{"action":"drop"}}',
+    ]) {
+      const events = await new Promise<string>((done, fail) => {
+        const s = connect(socket);
+        let text = '';
+        s.on('data', (d) => (text += d.toString()));
+        s.on('end', () => done(text));
+        s.on('error', fail);
+        s.write(`${request}\n`);
+      });
+      const lines = events
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; code?: number; text?: string });
+      expect(lines.at(-1), request).to.deep.equal({ type: 'exit', code: 1 });
+      expect(lines[0]?.type, request).to.equal('note');
+    }
+    expect((await server!.fetch('metadata')).status, 'the server is unharmed').to.equal(200);
   });
 
   it('beside a running server, a registered client works at once and survives a restart', async () => {

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
 import ClientPGLite from 'knex-pglite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { migrationSource } from './migrations/index.ts';
 import { acquirePgliteLock, type PgliteLock } from './pglite-lock.ts';
 import { startAutoAnalyze } from './pglite-analyze.ts';
@@ -48,7 +48,9 @@ export function createDatabase(options: DatabaseOptions): Database {
   } else {
     const dir = options.pgliteDataDir;
     if (!dir.startsWith('memory://')) {
-      mkdirSync(dir, { recursive: true });
+      // Patient data: PGlite writes its files world-readable, so the directory keeps others out.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (statSync(dir).uid === process.getuid?.()) chmodSync(dir, 0o700);
       lock = acquirePgliteLock(dir, options.role ?? 'the server');
     }
     knex = knexFactory({

@@ -1,4 +1,14 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -9,11 +19,16 @@ import { join } from 'node:path';
  */
 export interface LockHolder {
   pid: number;
-  /** What holds it: `server` or the CLI command. */
+  /** What holds it: `the server` or the CLI command. */
   role: string;
   /** The running server's operator socket, when the holder is a server that has one. */
   socket?: string;
   since: string;
+  /** This acquisition (a reused pid is not the same holder). */
+  token?: string;
+  /** Linux: the boot and the process's start time, so a pid reused after a crash or reboot is not mistaken for the holder. */
+  bootId?: string;
+  startTime?: string;
 }
 
 export class DatabaseInUseError extends Error {
@@ -23,7 +38,8 @@ export class DatabaseInUseError extends Error {
   ) {
     super(
       `The embedded database ${dataDir} is in use by ${holder.role} (process ${holder.pid}, since ${holder.since}). ` +
-        `Stop it first, or point PGLITE_DATA_DIR elsewhere, or use a PostgreSQL server (DATABASE_URL).`,
+        `Stop it first, or point PGLITE_DATA_DIR elsewhere, or use a PostgreSQL server (DATABASE_URL). ` +
+        `If no Zorgpoort process runs, remove ${join(dataDir, LOCK_FILE)}.`,
     );
     this.name = 'DatabaseInUseError';
   }
@@ -37,8 +53,28 @@ export interface PgliteLock {
 }
 
 const LOCK_FILE = 'zorgpoort.lock';
+/** A lock file or takeover guard younger than this may still be being written. */
+const FRESH_MS = 10_000;
+/** Tokens of the locks this process holds. */
+const held = new Set<string>();
 
-function alive(pid: number): boolean {
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const bootId = () => readProc('/proc/sys/kernel/random/boot_id')?.trim();
+
+/** Field 22 of /proc/<pid>/stat (after the command name, which may hold spaces). */
+function startTime(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,50 +84,125 @@ function alive(pid: number): boolean {
   }
 }
 
-export function readLockHolder(dataDir: string): LockHolder | undefined {
-  try {
-    const holder = JSON.parse(readFileSync(join(dataDir, LOCK_FILE), 'utf8')) as LockHolder;
-    return typeof holder.pid === 'number' && alive(holder.pid) ? holder : undefined;
-  } catch {
-    return undefined;
-  }
+function holderAlive(h: LockHolder): boolean {
+  if (h.token && held.has(h.token)) return true;
+  if (h.pid === process.pid) return false; // our pid, but not our lock: a previous life's
+  if (h.bootId && h.bootId !== bootId()) return false;
+  if (!processExists(h.pid)) return false;
+  return !h.startTime || h.startTime === startTime(h.pid);
 }
 
-function write(path: string, holder: LockHolder, flag: 'wx' | 'w'): void {
-  const fd = openSync(path, flag, 0o600);
+const fresh = (path: string) => {
+  try {
+    return Date.now() - statSync(path).mtimeMs < FRESH_MS;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The live holder of the directory's lock, if any. A lock file that cannot be read yet is taken
+ * as held while it is fresh (someone is writing it), and as abandoned after that.
+ */
+export function readLockHolder(dataDir: string): LockHolder | undefined {
+  const path = join(dataDir, LOCK_FILE);
+  const text = readProc(path);
+  if (text === undefined) return undefined;
+  try {
+    const holder = JSON.parse(text) as LockHolder;
+    if (typeof holder.pid === 'number') return holderAlive(holder) ? holder : undefined;
+  } catch {
+    // fall through: unreadable
+  }
+  return fresh(path)
+    ? { pid: 0, role: 'another process (its lock is being written)', since: 'now' }
+    : undefined;
+}
+
+/** Writes the lock file whole: readers see the old file or the new one, never half of one. */
+function writeAtomically(path: string, holder: LockHolder): void {
+  const temp = `${path}.${process.pid}.${randomUUID()}`;
+  const fd = openSync(temp, 'wx', 0o600);
   try {
     writeSync(fd, JSON.stringify(holder));
   } finally {
     closeSync(fd);
+  }
+  renameSync(temp, path);
+}
+
+/** Runs `fn` while holding the takeover guard, so two processes never both replace a stale lock. */
+function withTakeoverGuard<T>(path: string, fn: () => T): T | undefined {
+  const guard = `${path}.takeover`;
+  try {
+    mkdirSync(guard);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (fresh(guard)) return undefined; // someone else is taking over
+    rmSync(guard, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(guard, { recursive: true, force: true });
   }
 }
 
 /** Takes the directory's lock or throws DatabaseInUseError naming the live holder. */
 export function acquirePgliteLock(dataDir: string, role: string): PgliteLock {
   const path = join(dataDir, LOCK_FILE);
-  const holder: LockHolder = { pid: process.pid, role, since: new Date().toISOString() };
+  const token = randomUUID();
+  const holder: LockHolder = {
+    pid: process.pid,
+    role,
+    since: new Date().toISOString(),
+    token,
+    ...(bootId() ? { bootId: bootId() } : {}),
+    ...(startTime(process.pid) ? { startTime: startTime(process.pid) } : {}),
+  };
+  const create = () => {
+    const fd = openSync(path, 'wx', 0o600);
+    try {
+      writeSync(fd, JSON.stringify(holder));
+    } finally {
+      closeSync(fd);
+    }
+  };
   for (let attempt = 0; ; attempt++) {
     try {
-      write(path, holder, 'wx');
+      create();
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const live = readLockHolder(dataDir);
-      if (live) throw new DatabaseInUseError(dataDir, live);
-      if (attempt > 0)
-        throw new Error(`Could not take the lock ${path}; remove it if no Zorgpoort process runs`);
-      // A lock left by a process that died: take it over.
-      rmSync(path, { force: true });
     }
+    const live = readLockHolder(dataDir);
+    if (live) throw new DatabaseInUseError(dataDir, live);
+    if (attempt >= 3) {
+      throw new Error(`Could not take the lock ${path}; remove it if no Zorgpoort process runs`);
+    }
+    // A lock left by a process that is gone: replace it, re-checking under the guard.
+    const took = withTakeoverGuard(path, () => {
+      if (readLockHolder(dataDir)) return false;
+      writeAtomically(path, holder);
+      return true;
+    });
+    if (took) break;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50); // let the other takeover finish
   }
-  let released = false;
+  held.add(token);
   const mine = () => {
-    const current = readLockHolder(dataDir);
-    return current?.pid === process.pid;
+    try {
+      return (JSON.parse(readFileSync(path, 'utf8')) as LockHolder).token === token;
+    } catch {
+      return false;
+    }
   };
+  let released = false;
   const release = () => {
     if (released) return;
     released = true;
+    held.delete(token);
     process.off('exit', release);
     if (mine()) rmSync(path, { force: true });
   };
@@ -100,7 +211,7 @@ export function acquirePgliteLock(dataDir: string, role: string): PgliteLock {
   return {
     path,
     announce(socket) {
-      if (mine()) write(path, { ...holder, socket }, 'w');
+      if (mine()) writeAtomically(path, { ...holder, socket });
     },
     release,
   };

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -65,5 +65,44 @@ describe('PGlite directory lock', () => {
     writeFileSync(lock.path, JSON.stringify({ pid: process.ppid, role: 'another', since: 'now' }));
     lock.release();
     expect(readLockHolder(dir)).to.include({ pid: process.ppid });
+  });
+
+  it('a lock naming our own pid that we do not hold is a previous life of this pid (a container restart)', () => {
+    const lockFile = join(dir, 'zorgpoort.lock');
+    writeFileSync(
+      lockFile,
+      JSON.stringify({ pid: process.pid, role: 'the server', since: 'then', token: 'old' }),
+    );
+    expect(readLockHolder(dir)).to.equal(undefined);
+    acquirePgliteLock(dir, 'the server').release();
+  });
+
+  it('a live pid that started at another time, or in another boot, is not the holder', () => {
+    const lockFile = join(dir, 'zorgpoort.lock');
+    const other = { pid: process.ppid, role: 'the server', since: 'then' };
+    writeFileSync(lockFile, JSON.stringify({ ...other, startTime: '1' }));
+    expect(readLockHolder(dir), 'the parent process started later than tick 1').to.equal(undefined);
+    writeFileSync(lockFile, JSON.stringify({ ...other, bootId: 'another-boot' }));
+    expect(readLockHolder(dir)).to.equal(undefined);
+    writeFileSync(lockFile, JSON.stringify(other));
+    expect(readLockHolder(dir), 'without those facts, a live pid holds it').to.include({ pid: process.ppid });
+  });
+
+  it('an unreadable lock is held while fresh (being written) and abandoned when old', () => {
+    const lockFile = join(dir, 'zorgpoort.lock');
+    writeFileSync(lockFile, '{"pid": 12');
+    expect(() => acquirePgliteLock(dir, 'the server')).to.throw(DatabaseInUseError, /being written/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lockFile, old, old);
+    acquirePgliteLock(dir, 'the server').release();
+  });
+
+  it('announcing rewrites the lock whole, keeping the holder', () => {
+    const lock = acquirePgliteLock(dir, 'the server');
+    lock.announce('/run/a.sock');
+    const written = JSON.parse(readFileSync(lock.path, 'utf8')) as Record<string, unknown>;
+    expect(written).to.include({ pid: process.pid, role: 'the server', socket: '/run/a.sock' });
+    expect(written.token).to.be.a('string');
+    lock.release();
   });
 });

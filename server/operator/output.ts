@@ -41,10 +41,15 @@ function plainProgress(
   const startedAt = Date.now();
   let lastAt = startedAt;
   let done = 0;
+  let written = 0;
   let known = total;
-  const line = () =>
-    `${label}: ${done.toLocaleString('en')}${known !== undefined ? ` of ${known.toLocaleString('en')}` : ''}` +
-    ` (${formatRate(done, startedAt)}${formatEta(done, known, startedAt)})`;
+  const line = () => {
+    written = done;
+    return (
+      `${label}: ${done.toLocaleString('en')}${known !== undefined ? ` of ${known.toLocaleString('en')}` : ''}` +
+      ` (${formatRate(done, startedAt)}${formatEta(done, known, startedAt)})`
+    );
+  };
   return {
     update(value, newTotal) {
       done = value;
@@ -54,7 +59,10 @@ function plainProgress(
         write(line());
       }
     },
-    stop() {},
+    stop() {
+      // The end, unless the last line already said it.
+      if (done !== written) write(line());
+    },
   };
 }
 
@@ -117,17 +125,27 @@ export function eventOutput(send: (event: OutputEvent) => void, everyMs = 250): 
     progress(label, total) {
       const id = ++ids;
       let last = 0;
+      let lastDone = 0;
       let known = total;
       send({ type: 'progress', id, label, done: 0, ...(known !== undefined ? { total: known } : {}) });
       return {
         update(done, newTotal) {
           if (newTotal !== undefined) known = newTotal;
+          lastDone = done;
           if (Date.now() - last < everyMs) return;
           last = Date.now();
           send({ type: 'progress', id, label, done, ...(known !== undefined ? { total: known } : {}) });
         },
         stop() {
-          send({ type: 'progress', id, label, done: 0, stopped: true });
+          // The last count, which the throttle may have held back, then the end.
+          send({
+            type: 'progress',
+            id,
+            label,
+            done: lastDone,
+            ...(known !== undefined ? { total: known } : {}),
+          });
+          send({ type: 'progress', id, label, done: lastDone, stopped: true });
         },
       };
     },

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Bundle, BundleEntry, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4.js';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
-import { clientCredentialsToken } from '../client-token.ts';
+import { clientCredentialsToken } from '../../cli/client-token.ts';
 import type { CommandContext, OperatorCommand } from '../command.ts';
 
 const NETWORK = new URL('../../../seed/data/network.json', import.meta.url);
@@ -24,6 +24,7 @@ const DEMO_BSNS = [
   '999990111',
 ];
 const SCOPE = 'system/*.cruds';
+const TEMPORARY_CLIENT = 'npm run seed (temporary)';
 
 interface Api {
   json<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
@@ -32,22 +33,33 @@ interface Api {
 /** A backend client for the seed's own requests: registered for this run and revoked after it. */
 async function temporaryClient({ db, config, serverUrl }: CommandContext) {
   const clients = createClientStore(db.knex);
+  // An earlier run that was cut off (Ctrl-C, a crash) could not revoke its client.
+  for (const c of await clients.list()) {
+    if (c.name === TEMPORARY_CLIENT && !c.revokedAt) await clients.revoke(c.clientId);
+  }
   const alg = 'ES384';
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const kid = `seed-${Date.now()}`;
   const meta = { kid, alg, use: 'sig' };
   const { client } = await clients.register({
-    name: 'npm run seed (temporary)',
+    name: TEMPORARY_CLIENT,
     scope: SCOPE,
     jwks: { keys: [{ ...(await exportJWK(publicKey)), ...meta }] },
   });
+  const revoke = () => clients.revoke(client.clientId);
   const base = serverUrl!;
-  const token = await clientCredentialsToken(
-    base,
-    { clientId: client.clientId, privateJwk: { ...(await exportJWK(privateKey)), ...meta } },
-    SCOPE,
-    config.baseUrl ?? base,
-  );
+  let token: string;
+  try {
+    token = await clientCredentialsToken(
+      base,
+      { clientId: client.clientId, privateJwk: { ...(await exportJWK(privateKey)), ...meta } },
+      SCOPE,
+      config.baseUrl ?? base,
+    );
+  } catch (err) {
+    await revoke();
+    throw err;
+  }
   const api: Api = {
     async json(method, path, body) {
       const res = await fetch(`${base}/${path}`, {
@@ -62,7 +74,7 @@ async function temporaryClient({ db, config, serverUrl }: CommandContext) {
       return { status: res.status, body: (await res.json()) as never };
     },
   };
-  return { api, revoke: () => clients.revoke(client.clientId) };
+  return { api, revoke };
 }
 
 const nameOf = (r: { name?: { text?: string; given?: string[]; family?: string }[] }) => {
@@ -158,6 +170,7 @@ async function printPeople(api: Api, out: CommandContext['out']) {
 export const seedCommand: OperatorCommand<Record<string, never>> = {
   name: 'seed',
   needs: 'server',
+  parse: () => ({}),
   async execute(_input, context) {
     const { out } = context;
     const started = Date.now();
@@ -173,34 +186,40 @@ export const seedCommand: OperatorCommand<Record<string, never>> = {
         `care network: ${network.body.entry?.length ?? 0} resources (organisations, caregivers, roles)`,
       );
 
-      const present = await api.json<Bundle>(
-        'GET',
-        `Patient?identifier=${encodeURIComponent(`${BSN}|${DEMO_BSNS[0]}`)}`,
-      );
-      if (present.body.entry?.length) {
-        out.note('the demo patients are already loaded; not loading them again');
-      } else {
-        const files = readdirSync(SYNTHEA)
-          .filter((f) => f.endsWith('.json'))
-          .sort()
-          .slice(0, DEMO_BSNS.length);
-        const bundles = files.map((f, i) =>
-          dutchPatient(JSON.parse(readFileSync(new URL(f, SYNTHEA), 'utf8')) as Bundle, DEMO_BSNS[i]!),
+      // Each patient once: a transaction is all or nothing, so a patient is there whole or not at all.
+      const files = readdirSync(SYNTHEA)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .slice(0, DEMO_BSNS.length);
+      const missing: { file: string; bundle: Bundle }[] = [];
+      for (const [i, file] of files.entries()) {
+        const bsn = DEMO_BSNS[i]!;
+        const present = await api.json<Bundle>(
+          'GET',
+          `Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}&_summary=count`,
         );
-        const total = bundles.reduce((n, b) => n + (b.entry?.length ?? 0), 0);
-        const progress = out.progress('patients', total);
-        let done = 0;
-        try {
-          for (const [i, bundle] of bundles.entries()) {
-            const res = await api.json<{ entry?: BundleEntry[] }>('POST', '', bundle);
-            done += bundle.entry?.length ?? 0;
-            if (res.status === 200) loaded += res.body.entry?.length ?? 0;
-            else failures.push(`${files[i]}: ${res.status} ${outcomeText(res.body)}`);
-            progress.update(done);
-          }
-        } finally {
-          progress.stop();
+        if (!present.body.total) {
+          const bundle = JSON.parse(readFileSync(new URL(file, SYNTHEA), 'utf8')) as Bundle;
+          missing.push({ file, bundle: dutchPatient(bundle, bsn) });
         }
+      }
+      if (missing.length < files.length) {
+        out.note(`${files.length - missing.length} of the ${files.length} demo patients are already loaded`);
+      }
+      const total = missing.reduce((n, m) => n + (m.bundle.entry?.length ?? 0), 0);
+      const progress = out.progress('patients', total);
+      if (!missing.length) progress.stop();
+      let done = 0;
+      try {
+        for (const { file, bundle } of missing) {
+          const res = await api.json<{ entry?: BundleEntry[] }>('POST', '', bundle);
+          done += bundle.entry?.length ?? 0;
+          if (res.status === 200) loaded += res.body.entry?.length ?? 0;
+          else failures.push(`${file}: ${res.status} ${outcomeText(res.body)}`);
+          progress.update(done);
+        }
+      } finally {
+        progress.stop();
       }
       await printPeople(api, out);
     } finally {

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config.ts';
 import { createDatabase } from '../fhir/storage/database.ts';
-import { DatabaseInUseError, readLockHolder } from '../fhir/storage/pglite-lock.ts';
+import { DatabaseInUseError, readLockHolder, type LockHolder } from '../fhir/storage/pglite-lock.ts';
 import { startServer } from '../server.ts';
 import type { OperatorCommand } from './command.ts';
 import type { CommandRequest } from './operator-socket.ts';
@@ -12,18 +12,46 @@ import { replayEvents, terminalOutput, type Output, type OutputEvent } from './o
 /** Sends the command to the server holding the embedded database and shows what it reports. */
 async function forward(socketPath: string, request: CommandRequest, out: Output): Promise<number> {
   const socket = connect(socketPath);
-  await new Promise<void>((done, fail) => {
-    socket.once('connect', done);
-    socket.once('error', fail);
-  });
+  try {
+    await new Promise<void>((done, fail) => {
+      socket.once('connect', done);
+      socket.once('error', fail);
+    });
+  } catch (err) {
+    throw new Error(
+      `The server holding the database does not answer on ${socketPath} (${(err as Error).message}); ` +
+        `if it is still starting, try again in a moment`,
+    );
+  }
+  // Ctrl-C leaves the command to the server, which cannot be interrupted halfway safely.
+  const interrupted = () => {
+    out.note('stopped following; the command goes on in the server (its log says how it ends)');
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   socket.write(`${JSON.stringify(request)}\n`);
   const replay = replayEvents(out);
-  for await (const line of createInterface({ input: socket })) {
-    const code = replay(JSON.parse(line) as OutputEvent);
-    if (code !== undefined) return code;
+  try {
+    for await (const line of createInterface({ input: socket })) {
+      const code = replay(JSON.parse(line) as OutputEvent);
+      if (code !== undefined) return code;
+    }
+  } finally {
+    process.off('SIGINT', interrupted);
   }
   out.note('the server closed the connection before the command finished (was it stopped?)');
   return 1;
+}
+
+/** A server that holds the directory but has not opened its socket yet is still starting. */
+async function holderOnceStarted(dir: string): Promise<LockHolder | undefined> {
+  const deadline = Date.now() + 60_000;
+  let holder = readLockHolder(dir);
+  while (holder && !holder.socket && holder.role === 'the server' && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    holder = readLockHolder(dir);
+  }
+  return holder;
 }
 
 async function runHere<I>(
@@ -35,9 +63,13 @@ async function runHere<I>(
   const role = `npm run ${command.name}`;
   if (command.needs === 'server') {
     // A private server on a free port: the command works through the API like any client.
-    const { baseUrl: _public, ...local } = config;
+    const { baseUrl: _public, tls: _tls, ...local } = config;
     const serverConfig = { ...local, port: 0, host: '127.0.0.1' };
-    const server = await startServer(serverConfig, { logger: pino({ level: 'error' }), databaseRole: role });
+    const server = await startServer(serverConfig, {
+      logger: pino({ level: 'error' }),
+      databaseRole: role,
+      operatorSocket: false,
+    });
     try {
       return await command.execute(input, {
         config: serverConfig,
@@ -61,21 +93,21 @@ async function runHere<I>(
 /**
  * Runs a database command from the command line. On PostgreSQL, and on an embedded database no
  * one holds, it runs in this process; on an embedded database a server holds, the server runs it
- * (server/cli/operator-socket.ts), so its effect is there at once and no second process opens
+ * (server/operator/operator-socket.ts), so its effect is there at once and no second process opens
  * the files. Sets the exit code; never throws.
  */
 export async function runCommand<I>(command: OperatorCommand<I>, input: I): Promise<void> {
   const out = terminalOutput();
-  const config = loadConfig();
-  const embeddedDir =
-    config.databaseUrl || config.pgliteDataDir.startsWith('memory://') ? undefined : config.pgliteDataDir;
   try {
-    const holder = embeddedDir ? readLockHolder(embeddedDir) : undefined;
+    const config = loadConfig();
+    const dir =
+      config.databaseUrl || config.pgliteDataDir.startsWith('memory://') ? undefined : config.pgliteDataDir;
+    const holder = dir ? await holderOnceStarted(dir) : undefined;
     if (holder?.socket) {
-      out.note(`(the server on ${embeddedDir}, process ${holder.pid}, runs this command)`);
+      out.note(`(${holder.role} on ${dir}, process ${holder.pid}, runs this command)`);
       process.exitCode = await forward(holder.socket, { command: command.name, input }, out);
     } else if (holder) {
-      throw new DatabaseInUseError(embeddedDir!, holder);
+      throw new DatabaseInUseError(dir!, holder);
     } else {
       process.exitCode = await runHere(command, input, config, out);
     }

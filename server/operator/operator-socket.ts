@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,7 +17,8 @@ import { eventOutput, type OutputEvent } from './output.ts';
  */
 export interface OperatorSocket {
   path: string;
-  close(): Promise<void>;
+  /** Stops taking commands and waits up to `graceMs` for the running ones. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Unix socket paths are limited to about 104 bytes; a deep data directory gets one in tmp. */
@@ -25,8 +26,13 @@ const MAX_SOCKET_PATH = 100;
 
 function socketDirectory(dataDir: string): { dir: string; temporary: boolean } {
   const dir = join(resolve(dataDir), '.operator');
-  if (join(dir, 'sock').length <= MAX_SOCKET_PATH) {
+  if (Buffer.byteLength(join(dir, 'sock')) <= MAX_SOCKET_PATH) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Not a symlink, and ours: else someone else could listen in or redirect the chmod.
+    const stat = lstatSync(dir);
+    if (!stat.isDirectory() || stat.uid !== process.getuid?.()) {
+      throw new Error(`${dir} is not a directory of this user; remove it`);
+    }
     chmodSync(dir, 0o700);
     return { dir, temporary: false };
   }
@@ -53,12 +59,14 @@ async function serve(socket: Socket, context: Omit<CommandContext, 'out'>, logge
   const out = eventOutput(send);
   let code = 1;
   try {
-    const request = JSON.parse(first) as CommandRequest;
-    const command = operatorCommands[request.command];
-    if (!command) out.note(`unknown command ${request.command}`);
+    const request = JSON.parse(first) as Partial<CommandRequest> | null;
+    const name = typeof request?.command === 'string' ? request.command : '';
+    const command = Object.hasOwn(operatorCommands, name) ? operatorCommands[name] : undefined;
+    if (!command) out.note(`unknown command ${JSON.stringify(name)}`);
     else {
-      logger.info({ command: request.command }, 'operator command from the CLI');
-      code = await command.execute(request.input as never, { ...context, out });
+      const input = command.parse(request?.input);
+      logger.info({ command: name }, 'operator command from the CLI');
+      code = await command.execute(input as never, { ...context, out });
     }
   } catch (err) {
     out.note(err instanceof Error ? err.message : String(err));
@@ -78,11 +86,13 @@ export async function startOperatorSocket(
   // Only the lock holder gets here, so a socket file left behind is a dead server's.
   rmSync(path, { force: true });
   const sockets = new Set<Socket>();
+  const running = new Set<Promise<void>>();
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    void serve(socket, context, logger);
+    const work = serve(socket, context, logger).finally(() => running.delete(work));
+    running.add(work);
   });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
@@ -91,9 +101,17 @@ export async function startOperatorSocket(
   chmodSync(path, 0o600);
   return {
     path,
-    async close() {
+    async close(graceMs = 10_000) {
+      // No new commands; the running ones finish (within the grace) before the database closes.
+      const closed = new Promise((done) => server.close(done));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise((done) => (timer = setTimeout(done, graceMs))),
+      ]);
+      clearTimeout(timer);
       for (const s of sockets) s.destroy();
-      await new Promise((done) => server.close(done));
+      await closed;
       rmSync(temporary ? dir : path, { recursive: true, force: true });
     },
   };

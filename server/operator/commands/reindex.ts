@@ -1,9 +1,14 @@
+import { didYouMean } from '../../fhir/did-you-mean.ts';
+import { resourceTypes } from '../../fhir/model/type-info.ts';
 import { createSearchModule } from '../../fhir/search/module.ts';
 import { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { OperatorCommand } from '../command.ts';
+import { InputError, optionalText, record, texts } from './input.ts';
 
 export interface ReindexInput {
   resourceType?: string;
+  /** The SearchParameter files of the CLI's environment (SEARCH_PARAMETER_FILES). */
+  searchParameterFiles: string[];
 }
 
 const BATCH = 500;
@@ -16,7 +21,26 @@ const BATCH = 500;
 export const reindexCommand: OperatorCommand<ReindexInput> = {
   name: 'reindex',
   needs: 'database',
-  async execute({ resourceType }, { config, db, out }) {
+  parse(value) {
+    const input = record(value);
+    const resourceType = optionalText(input.resourceType, 'resourceType');
+    return {
+      ...(resourceType ? { resourceType } : {}),
+      searchParameterFiles: texts(input.searchParameterFiles ?? [], 'searchParameterFiles'),
+    };
+  },
+  async execute({ resourceType, searchParameterFiles }, { config, db, out }) {
+    // A running server searches with the parameters it loaded at its start: indexing with others
+    // would leave its index and its searches disagreeing.
+    if (searchParameterFiles.join(',') !== config.searchParameterFiles.join(',')) {
+      throw new InputError(
+        `the server was started with SEARCH_PARAMETER_FILES=${config.searchParameterFiles.join(',') || '(none)'}, ` +
+          `this re-index asks for ${searchParameterFiles.join(',') || '(none)'}: restart the server with the new files, then re-index`,
+      );
+    }
+    if (resourceType && !resourceTypes.has(resourceType)) {
+      throw new InputError(`unknown resource type ${resourceType}${didYouMean(resourceType, resourceTypes)}`);
+    }
     const { indexer } = createSearchModule(config.searchParameterFiles);
     const store = new ResourceStore(db.knex, indexer);
     const total = await store.countLive(resourceType);

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { eventOutput, replayEvents, terminalOutput, type OutputEvent } from '../../../server/cli/output.ts';
+import {
+  eventOutput,
+  replayEvents,
+  terminalOutput,
+  type OutputEvent,
+} from '../../../server/operator/output.ts';
 
 function capture() {
   const lines = { out: [] as string[], err: [] as string[] };

@@ -4,6 +4,7 @@ import type { OperatorCommand } from '../command.ts';
 export const migrateCommand: OperatorCommand<Record<string, never>> = {
   name: 'migrate',
   needs: 'database',
+  parse: () => ({}),
   async execute(_input, { db, out }) {
     await db.migrate();
     out.result(`migrations applied (${db.kind})`);
