@@ -90,6 +90,25 @@ export default tseslint.config(
     },
   },
   {
+    // Who is calling is decided before what they may see: auth never reaches into access rules.
+    files: ['server/auth/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+          patterns: [
+            {
+              regex: '^(\\.\\./)+access/',
+              message: 'auth decides who is calling; access (above it) decides what they may see.',
+            },
+            { group: ['**/rest/**', '**/bundle/**'], message: 'auth sits below the REST layer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/fhir/storage/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

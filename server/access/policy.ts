@@ -1,6 +1,6 @@
 import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
-import type { Letter } from './scopes/parse-scope.ts';
+import type { Letter } from '../auth/scope-syntax.ts';
 
 export type Resource = { resourceType: string } & Record<string, unknown>;
 

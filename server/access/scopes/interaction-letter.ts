@@ -1,4 +1,4 @@
-import type { Letter } from './parse-scope.ts';
+import type { Letter } from '../../auth/scope-syntax.ts';
 
 /**
  * The SMART permission letter an interaction needs. Reading one resource (and its versions) is

@@ -1,4 +1,4 @@
-import { covers, parseScope, type ScopeContext } from '../../access/scopes/parse-scope.ts';
+import { covers, parseScope, type ScopeContext } from '../scope-syntax.ts';
 
 /**
  * Scopes that are not about resources: OpenID Connect, refresh tokens, launch context.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createAccessFor } from '../../../server/access/access-for.ts';
-import { covers, parseScope, resourceScopes, v2Name } from '../../../server/access/scopes/parse-scope.ts';
+import { covers, parseScope, resourceScopes, v2Name } from '../../../server/auth/scope-syntax.ts';
 import type { Principal } from '../../../server/auth/principal.ts';
 import { createSearchModule } from '../../../server/fhir/search/module.ts';
 
