@@ -47,6 +47,34 @@ export default tseslint.config(
     },
   },
   {
+    // The REST layer reaches the database only through the caller's AuthorizedStore: no
+    // interaction can read or write around the access policy.
+    files: ['server/fhir/rest/**/*.ts', 'server/fhir/bundle/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            {
+              name: 'express',
+              message: 'The FHIR core knows nothing of HTTP; express belongs in server/http.',
+            },
+          ],
+          patterns: [
+            { group: ['**/http/**'], message: 'The FHIR core must not depend on the HTTP layer.' },
+            {
+              group: ['**/storage/resource-store.ts', '**/storage/search-queries.ts', '**/access/**'],
+              message:
+                "Interactions use ctx.store (the caller's AuthorizedStore), never the raw store or the rules.",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Search and storage know nothing of who is calling: access rules reach them as conditions.
     files: ['server/fhir/search/**/*.ts'],
     rules: {

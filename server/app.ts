@@ -9,7 +9,7 @@ import { resourceRoutes, type Route } from './fhir/rest/routes.ts';
 import type { RestContext } from './fhir/rest/types.ts';
 import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
-import { guardWrites } from './access/guard-writes.ts';
+import { AuthorizedStore } from './access/authorized-store.ts';
 import type { Resource } from './access/policy.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
@@ -190,12 +190,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
     const access = accessFor(principal);
     return {
-      store: guardWrites(store, access),
+      store: new AuthorizedStore(store, access, config.limits.maxHistoryCount),
       search,
       validator,
       limits: config.limits,
       baseUrl: req.baseUrl_,
-      access,
     };
   };
 

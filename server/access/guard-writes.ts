@@ -32,40 +32,28 @@ export function assertReplaceable(
   }
 }
 
-export function guardWrites(store: ResourceStore, access: AccessPolicy): ResourceStore {
-  if (!access.restricted) return store;
-  return new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'insertNew') {
-        return (items: Parameters<ResourceStore['insertNew']>[0]) => {
-          for (const it of items) {
-            if (!access.canWrite({ ...it.resource, id: it.id }, 'c'))
-              refuse(access, it.resourceType, it.id, 'c');
-          }
-          return target.insertNew(items);
-        };
-      }
-      if (prop === 'write') {
-        return (change: Parameters<ResourceStore['write']>[0], current: StoredVersion | undefined) => {
-          const content = change.resource && { ...change.resource, id: change.id };
-          // Each side with its own letter: what is replaced or deleted, and what is written.
-          const exists = Boolean(current?.content);
-          const letter = !content ? 'd' : exists ? 'u' : 'c';
-          if (
-            !replaceable(access, current, content ? 'u' : 'd') ||
-            (content && !access.canWrite(content, letter))
-          ) {
-            refuse(access, change.resourceType, change.id, letter);
-          }
-          return target.write(change, current);
-        };
-      }
-      if (prop === 'transaction') {
-        return <T>(fn: (tx: ResourceStore) => Promise<T>) =>
-          target.transaction((tx) => fn(guardWrites(tx, access)));
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+/** A create the caller may not make is refused (403), naming it. */
+export function assertCreatable(
+  access: AccessPolicy,
+  items: Parameters<ResourceStore['insertNew']>[0],
+): void {
+  if (!access.restricted) return;
+  for (const it of items) {
+    if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id, 'c');
+  }
+}
+
+/** An update or delete the caller may not make: each side judged with its own letter. */
+export function assertWritable(
+  access: AccessPolicy,
+  change: Parameters<ResourceStore['write']>[0],
+  current: StoredVersion | undefined,
+): void {
+  if (!access.restricted) return;
+  const content = change.resource && { ...change.resource, id: change.id };
+  const exists = Boolean(current?.content);
+  const letter = !content ? 'd' : exists ? 'u' : 'c';
+  if (!replaceable(access, current, content ? 'u' : 'd') || (content && !access.canWrite(content, letter))) {
+    refuse(access, change.resourceType, change.id, letter);
+  }
 }

@@ -8,7 +8,7 @@ import type { AccessPolicy } from './policy.ts';
  * criteria of its own type, so `Organization?_has:Observation:performer:subject=Patient/x`
  * cannot tell whether someone else's Observation exists.
  */
-function restrictInside(access: AccessPolicy, c: Condition): Condition {
+export function restrictInside(access: AccessPolicy, c: Condition): Condition {
   switch (c.kind) {
     case 'and':
     case 'or':

@@ -5,7 +5,12 @@ import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
 import type { AccessPolicy, Resource, WriteLetter } from '../policy.ts';
 import { SHARED_TYPES } from '../shared-types.ts';
-import { resourceScopes, type Letter, type ResourceScope, type ScopeContext } from '../../auth/scope-syntax.ts';
+import {
+  resourceScopes,
+  type Letter,
+  type ResourceScope,
+  type ScopeContext,
+} from '../../auth/scope-syntax.ts';
 
 const READ: Letter[] = ['r', 's'];
 const WRITE: Letter[] = ['c', 'u', 'd'];

@@ -1,4 +1,3 @@
-import { visible } from '../rest/read.ts';
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
 import { isResourceType } from '../model/type-info.ts';
@@ -56,7 +55,7 @@ function inBundleMatches(ctx: RestContext, plans: Planned[], resourceType: strin
     .filter((p) => p.target && !p.existing && p.target.resourceType === resourceType && p.req.body)
     .filter((p) => {
       const resource = { ...(p.req.body as object), resourceType, id: p.target!.id };
-      return ctx.access.canSee(resource) && ctx.search.matches(condition, resource);
+      return ctx.store.canSee(resource) && ctx.search.matches(condition, resource);
     })
     .map((p) => p.target!);
 }
@@ -115,10 +114,8 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
         `the criteria match ${resourceType}/${target.id} but the body has id '${String(bodyId)}'`,
       );
     }
-    const taken =
-      !target && typeof bodyId === 'string' ? await ctx.store.read(resourceType!, bodyId) : undefined;
     // Only an id the caller may see is named; any other goes on to the write guard.
-    if (taken && visible(ctx, taken)) {
+    if (!target && typeof bodyId === 'string' && (await ctx.store.isTaken(resourceType!, bodyId))) {
       throw entryError(
         409,
         p.index,

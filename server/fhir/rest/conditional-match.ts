@@ -1,4 +1,3 @@
-import { restrictCondition } from '../../access/restrict-plan.ts';
 import { FhirError } from '../errors.ts';
 import type { StoredVersion } from '../storage/types.ts';
 import type { RestContext } from './types.ts';
@@ -20,8 +19,9 @@ export async function matchOne(
   await ctx.store.lock(`conditional:${resourceType}:*`, !criteria.typeExclusive);
   for (const key of criteria.valueKeys) await ctx.store.lock(`conditional:${key}`);
   const matches = await ctx.store.search.page({
-    // Only what the caller may see can match: anything else would leak through 412 or 200.
-    types: [{ resourceType, condition: restrictCondition(ctx.access, resourceType, criteria.condition) }],
+    // Only what the caller may see can match (the store adds their criteria): anything else
+    // would leak through 412 or 200.
+    types: [{ resourceType, condition: criteria.condition }],
     sort: [],
     limit: 2,
   });

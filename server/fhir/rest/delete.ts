@@ -1,7 +1,6 @@
 import { informational } from '../outcome.ts';
 import { matchOne } from './conditional-match.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
-import { assertReplaceable } from '../../access/guard-writes.ts';
 import { checkIfMatch, etag } from './versioning.ts';
 
 /**
@@ -39,7 +38,7 @@ export async function deleteById(
   pre: Preconditions,
 ): Promise<FhirResult> {
   const current = await ctx.store.readForUpdate(resourceType, id);
-  assertReplaceable(ctx.access, current, pre.ifMatch !== undefined);
+  ctx.store.assertReplaceable(current, pre.ifMatch !== undefined);
   checkIfMatch(pre.ifMatch, current);
   if (!current || current.deleted)
     return nothingDeleted(`${resourceType}/${id} does not exist; nothing was deleted`);

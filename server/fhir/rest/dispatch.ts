@@ -1,5 +1,3 @@
-import { letterFor } from '../../access/scopes/interaction-letter.ts';
-import { scopeRefusal } from '../../access/scopes/scope-policy.ts';
 import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
 import { isResourceType, resourceTypes } from '../model/type-info.ts';
@@ -96,13 +94,12 @@ export function createDispatcher(routes: Route[]) {
     }
     // Scopes (SMART letters) are checked per interaction here, so every Bundle entry is too.
     const compartmentSearch = route.pattern.includes('target');
-    const letter = letterFor(route.interaction, compartmentSearch);
     const type = compartmentSearch
       ? matched.target === '*'
         ? undefined
         : matched.target
       : matched.resourceType;
-    if (!ctx.access.allows(letter, type || undefined)) throw scopeRefusal(ctx.access.describe, letter!, type);
+    ctx.store.assertAllowed(route.interaction, compartmentSearch, type || undefined);
     return route.handle(ctx, req, matched);
   };
 }

@@ -1,7 +1,6 @@
 import { FhirError } from '../errors.ts';
 import type { HistoryEntry, Resource } from '../storage/types.ts';
 import { parseCount, parseInstantParam, single } from './params.ts';
-import { anyVisibleVersion, visible } from './read.ts';
 import type { FhirResult, RestContext } from './types.ts';
 import { etag } from './versioning.ts';
 
@@ -28,20 +27,8 @@ export async function history(
   if (cursor !== null && !(/^[0-9]{1,19}$/.test(cursor) && BigInt(cursor) <= 2n ** 63n - 1n)) {
     throw new FhirError(400, `_cursor: '${cursor}' is not a valid paging cursor`, { code: 'value' });
   }
-  if (ctx.access.restricted && !target.id) {
-    // Filtering a whole type's history would page and count through versions the caller
-    // may not know of; it waits for history criteria in SQL.
-    throw new FhirError(403, `History across resources is not available to ${ctx.access.describe}`, {
-      code: 'forbidden',
-    });
-  }
-  if (target.id) {
-    const current = await ctx.store.read(target.resourceType!, target.id);
-    if (
-      !current ||
-      (ctx.access.restricted && !(await anyVisibleVersion(ctx, target.resourceType!, target.id)))
-    )
-      throw new FhirError(404, `${target.resourceType}/${target.id} is not known`, { code: 'not-found' });
+  if (target.id && !(await ctx.store.knows(target.resourceType!, target.id))) {
+    throw new FhirError(404, `${target.resourceType}/${target.id} is not known`, { code: 'not-found' });
   }
   // One extra row tells whether there is a next page without a count query.
   const rows = await ctx.store.history({
@@ -51,9 +38,7 @@ export async function history(
     beforeVid: cursor ?? undefined,
     count: count + 1,
   });
-  const page = rows
-    .slice(0, count)
-    .filter((row) => !ctx.access.restricted || visible(ctx, row) || !row.content);
+  const page = rows.slice(0, count).filter((row) => ctx.store.shows(row));
   const path = [target.resourceType, target.id, '_history'].filter(Boolean).join('/');
   const base = `${ctx.baseUrl}/${path}`;
   const query = (extra: Record<string, string>) => {
@@ -68,12 +53,11 @@ export async function history(
   if (rows.length > count && page.length > 0) {
     link.push({ relation: 'next', url: query({ _cursor: page[page.length - 1]!.vid }) });
   }
+  const total = target.id ? await ctx.store.countVersions(target.resourceType!, target.id) : undefined;
   const bundle: Resource = {
     resourceType: 'Bundle',
     type: 'history',
-    ...(target.id && !ctx.access.restricted
-      ? { total: await ctx.store.countVersions(target.resourceType!, target.id) }
-      : {}),
+    ...(total !== undefined ? { total } : {}),
     link,
     entry: page.map((row) => historyEntry(row, ctx.baseUrl)),
   };

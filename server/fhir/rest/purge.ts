@@ -24,7 +24,7 @@ export async function purge(ctx: RestContext, id: string): Promise<FhirResult> {
       const rows = await store.search.page({
         types: members.map((resourceType) => ({
           resourceType,
-          condition: { kind: 'and', args: [ctx.access.searchCondition(resourceType), inCompartment] },
+          condition: inCompartment,
         })),
         sort: [],
         limit: BATCH,

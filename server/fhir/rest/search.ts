@@ -1,4 +1,3 @@
-import { restrictPlan } from '../../access/restrict-plan.ts';
 import { executeSearch } from '../search/execute.ts';
 import { RESULT_PARAMS } from '../search/result-params.ts';
 import { searchsetBundle } from '../search/searchset.ts';
@@ -47,9 +46,9 @@ export async function searchAt(
     baseUrl: ctx.baseUrl,
     limits: ctx.limits,
   });
-  const page = await executeSearch(ctx.store.search, ctx.search.registry, restrictPlan(ctx.access, plan), {
+  // The store puts the caller's criteria into every statement (page, count, includes).
+  const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
     maxIncludes: ctx.limits.maxIncludes,
-    includeFilter: ctx.access.restricted ? ctx.access.anyTypeCondition : undefined,
   });
 
   const applied = new Set(plan.applied.map(([k, v]) => `${k}=${v}`));

@@ -1,7 +1,6 @@
-import type { AccessPolicy } from '../../access/policy.ts';
+import type { AuthorizedStore } from '../../access/authorized-store.ts';
 import type { SearchEngine } from '../search/engine.ts';
 import type { ProfileValidator } from '../validation/index.ts';
-import type { ResourceStore } from '../storage/resource-store.ts';
 import type { Resource } from '../storage/types.ts';
 import type { OperationOutcomeIssue } from '../outcome.ts';
 
@@ -20,16 +19,17 @@ export interface RestLimits {
   maxIncludes: number;
 }
 
-/** What every interaction needs; `store` may be bound to a Bundle's database transaction. */
+/**
+ * What every interaction needs. `store` is the caller's view of the store (their access policy
+ * applied to every read, search and write); it may be bound to a Bundle's database transaction.
+ */
 export interface RestContext {
-  store: ResourceStore;
+  store: AuthorizedStore;
   search: SearchEngine;
   validator: ResourceValidator;
   limits: RestLimits;
   /** Base URL of this server as the client sees it, without a trailing slash. */
   baseUrl: string;
-  /** What the caller may see and write; every interaction applies it. */
-  access: AccessPolicy;
 }
 
 /**

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
-import { ConcurrentWriteError } from '../storage/resource-store.ts';
+import { ConcurrentWriteError } from '../storage/errors.ts';
 import { withoutVersionMeta } from '../storage/serialize.ts';
 import type { Resource, StoredVersion } from '../storage/types.ts';
 import { matchOne } from './conditional-match.ts';
 import { requireResource } from './incoming.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
-import { assertReplaceable } from '../../access/guard-writes.ts';
-import { visible } from './read.ts';
 import { checkIfMatch, locationHeaders, versionHeaders } from './versioning.ts';
 
 /** PUT [type]/[id]: update, or create with the client's id when it does not exist yet. */
@@ -57,10 +55,8 @@ export async function conditionalUpdate(
         { code: 'invalid' },
       );
     }
-    const taken =
-      !match && resource.id !== undefined ? await store.read(resourceType, resource.id) : undefined;
     // Only an id the caller may see is named; any other goes on to the write guard.
-    if (taken && visible(tx, taken)) {
+    if (!match && resource.id !== undefined && (await store.isTaken(resourceType, resource.id))) {
       // Updating it would overwrite a resource the criteria did not select (R5 makes this 409).
       throw new FhirError(
         409,
@@ -89,10 +85,10 @@ export async function writeVersion(
 ): Promise<FhirResult> {
   for (let attempt = 0; ; attempt++) {
     const current = await ctx.store.readForUpdate(resourceType, id);
-    assertReplaceable(ctx.access, current, pre.ifMatch !== undefined);
+    ctx.store.assertReplaceable(current, pre.ifMatch !== undefined);
     checkIfMatch(pre.ifMatch, current);
     // The unchanged answer carries the stored version: only for what the caller may see.
-    if (current && !current.deleted && visible(ctx, current) && unchanged(current, resource)) {
+    if (current && !current.deleted && ctx.store.visible(current) && unchanged(current, resource)) {
       return { status: 200, headers: versionHeaders(current, ctx.baseUrl), json: current.content };
     }
     try {

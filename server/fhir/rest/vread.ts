@@ -1,5 +1,4 @@
 import { FhirError } from '../errors.ts';
-import { visible } from './read.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
 import { notModified, versionHeaders } from './versioning.ts';
 
@@ -12,7 +11,7 @@ export async function vread(
 ): Promise<FhirResult> {
   const vid = /^[0-9]{1,9}$/.test(versionId) ? Number(versionId) : NaN;
   const stored = Number.isNaN(vid) ? undefined : await ctx.store.readVersion(resourceType, id, vid);
-  if (!stored || !visible(ctx, stored)) {
+  if (!stored) {
     throw new FhirError(404, `${resourceType}/${id}/_history/${versionId} is not known`, {
       code: 'not-found',
     });

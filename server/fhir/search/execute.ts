@@ -1,5 +1,5 @@
 import { FhirError } from '../errors.ts';
-import type { SearchQueries, SearchRow } from '../storage/search-queries.ts';
+import type { SearchRow, SearchStatements } from '../storage/search-queries.ts';
 import { decodeCursor, encodeCursor, type Cursor } from './cursor.ts';
 import type { SearchPlan } from './engine.ts';
 import type { SearchParamRegistry } from './registry/registry.ts';
@@ -62,7 +62,7 @@ function referenceParams(registry: SearchParamRegistry, spec: IncludeSpec, types
 }
 
 async function includes(
-  queries: SearchQueries,
+  queries: SearchStatements,
   registry: SearchParamRegistry,
   plan: SearchPlan,
   matches: SearchRow[],
@@ -116,7 +116,7 @@ async function includes(
 
 /** Runs one page of a planned search: the matches, their includes, the total and paging links. */
 export async function executeSearch(
-  queries: SearchQueries,
+  queries: SearchStatements,
   registry: SearchParamRegistry,
   plan: SearchPlan,
   options: ExecuteOptions,

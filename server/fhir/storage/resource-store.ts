@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { deleteIndexRows, insertIndexRows } from './search-index-writer.ts';
+import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
 import { stampAndSerialize } from './serialize.ts';
 import type { HistoryEntry, HistoryQuery, NewVersion, Resource, StoredVersion } from './types.ts';
@@ -347,11 +348,4 @@ export class ResourceStore {
   }
 }
 
-export class ConcurrentWriteError extends Error {
-  constructor(
-    readonly resourceType: string,
-    readonly id: string,
-  ) {
-    super(`${resourceType}/${id} was changed concurrently`);
-  }
-}
+export { ConcurrentWriteError };

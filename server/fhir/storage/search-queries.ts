@@ -119,6 +119,12 @@ export interface SearchQueriesOptions {
   explain?: ExplainedStatement[];
 }
 
+/** What running a search needs of the database (the access layer wraps it with the caller's criteria). */
+export type SearchStatements = Pick<
+  SearchQueries,
+  'page' | 'count' | 'estimate' | 'maxRid' | 'referencedBy' | 'referring'
+>;
+
 /** Search statements: one SELECT per page, its filter compiled from the Condition IR. */
 export class SearchQueries {
   constructor(

@@ -1,0 +1,200 @@
+import { FhirError } from '../fhir/errors.ts';
+import { and } from '../fhir/search/conditions.ts';
+import type { Condition } from '../fhir/search/types.ts';
+import type { ResourceStore } from '../fhir/storage/resource-store.ts';
+import type {
+  PageQuery,
+  SearchQueries,
+  SearchScope,
+  SearchStatements,
+} from '../fhir/storage/search-queries.ts';
+import type { HistoryEntry, HistoryQuery, Resource, StoredVersion } from '../fhir/storage/types.ts';
+import { assertCreatable, assertReplaceable, assertWritable } from './guard-writes.ts';
+import type { AccessPolicy } from './policy.ts';
+import { letterFor } from './scopes/interaction-letter.ts';
+import { scopeRefusal } from './scopes/scope-policy.ts';
+import { restrictCondition, restrictInside } from './restrict-plan.ts';
+
+/** What a caller may know of a resource by its id. */
+export type Lookup =
+  /** Never existed, or not theirs to see: the same to them. */
+  | { kind: 'none' }
+  /** Deleted; `headers` says whether its version may be shown (they saw the version it deleted). */
+  | { kind: 'gone'; version: StoredVersion; headers: boolean }
+  | { kind: 'live'; version: StoredVersion };
+
+/** The search statements, with the caller's criteria in every one of them. */
+export type AuthorizedSearch = SearchStatements;
+
+function restrictScope<T extends SearchScope>(access: AccessPolicy, scope: T): T {
+  if (!access.restricted) return scope;
+  return {
+    ...scope,
+    types: scope.types.map((t) => ({
+      ...t,
+      condition: t.resourceType
+        ? restrictCondition(access, t.resourceType, t.condition)
+        : and([access.anyTypeCondition, restrictInside(access, t.condition)]),
+    })),
+  };
+}
+
+function authorizedSearch(queries: SearchQueries, access: AccessPolicy): AuthorizedSearch {
+  const filter = (given: Condition | undefined) =>
+    access.restricted ? and([access.anyTypeCondition, ...(given ? [given] : [])]) : given;
+  return {
+    page: (q: PageQuery) => queries.page(restrictScope(access, q)),
+    count: (scope) => queries.count(restrictScope(access, scope)),
+    estimate: (scope) => queries.estimate(restrictScope(access, scope)),
+    maxRid: () => queries.maxRid(),
+    referencedBy: (rids, params, targetType, given, limit) =>
+      queries.referencedBy(rids, params, targetType, filter(given), limit),
+    referring: (targets, params, given, limit) => queries.referring(targets, params, filter(given), limit),
+  };
+}
+
+/**
+ * The store as one caller may use it: every read, search, history and write goes through the
+ * caller's policy here, so no interaction can forget it (the REST layer never holds the raw
+ * store). Searches carry the policy's criteria in their own SQL statement; single resources are
+ * judged by its in-memory twin; writes by the write guard.
+ */
+export class AuthorizedStore {
+  readonly search: AuthorizedSearch;
+
+  constructor(
+    private readonly raw: ResourceStore,
+    readonly access: AccessPolicy,
+    private readonly maxVersions: number,
+  ) {
+    this.search = authorizedSearch(raw.search, access);
+  }
+
+  /** Refuses (403) an interaction the caller's scopes do not allow on this type at all. */
+  assertAllowed(
+    interaction: string | string[],
+    compartmentSearch: boolean,
+    resourceType: string | undefined,
+  ): void {
+    const letter = letterFor(interaction, compartmentSearch);
+    if (!this.access.allows(letter, resourceType)) {
+      throw scopeRefusal(this.access.describe, letter!, resourceType);
+    }
+  }
+
+  /** Whether the caller may know of this version. A deletion has no content to judge. */
+  visible(version: { content?: string | null }): boolean {
+    if (!this.access.restricted) return true;
+    if (!version.content) return false;
+    return this.access.canSee(JSON.parse(version.content) as Resource);
+  }
+
+  /** The in-memory twin for a resource not stored yet (a Bundle's own creates). */
+  canSee(resource: Resource): boolean {
+    return !this.access.restricted || this.access.canSee(resource);
+  }
+
+  /** The current version as far as the caller may know it. */
+  async lookup(resourceType: string, id: string, forUpdate = false): Promise<Lookup> {
+    const stored = forUpdate
+      ? await this.raw.readForUpdate(resourceType, id)
+      : await this.raw.read(resourceType, id);
+    if (!stored) return { kind: 'none' };
+    if (!stored.deleted) return this.visible(stored) ? { kind: 'live', version: stored } : { kind: 'none' };
+    if (!this.access.restricted) return { kind: 'gone', version: stored, headers: true };
+    // A restricted caller learns of a deletion only when an earlier version was theirs to see,
+    // and its version headers only when the version it deleted was (else the ETag would count
+    // versions they never saw).
+    const versions = await this.raw.history({ resourceType, id, count: this.maxVersions });
+    if (!versions.some((v) => this.visible(v))) return { kind: 'none' };
+    const deletedVersion = versions.find((v) => v.content);
+    return {
+      kind: 'gone',
+      version: stored,
+      headers: deletedVersion !== undefined && this.visible(deletedVersion),
+    };
+  }
+
+  /**
+   * Whether the id is taken by a resource the caller may know of; a hidden one goes on to the
+   * write guard, which refuses it.
+   */
+  async isTaken(resourceType: string, id: string): Promise<boolean> {
+    const stored = await this.raw.read(resourceType, id);
+    return Boolean(stored && this.visible(stored));
+  }
+
+  /** Whether the resource exists (in any state) and some version of it is the caller's to see. */
+  async knows(resourceType: string, id: string): Promise<boolean> {
+    if (!(await this.raw.read(resourceType, id))) return false;
+    if (!this.access.restricted) return true;
+    const versions = await this.raw.history({ resourceType, id, count: this.maxVersions });
+    return versions.some((v) => this.visible(v));
+  }
+
+  /** One version, or undefined when it does not exist or is not the caller's to see. */
+  async readVersion(resourceType: string, id: string, vid: number): Promise<StoredVersion | undefined> {
+    const stored = await this.raw.readVersion(resourceType, id, vid);
+    return stored && this.visible(stored) ? stored : undefined;
+  }
+
+  /**
+   * History, newest first. Across resources it is refused to a restricted caller: filtering a
+   * whole type's history would page and count through versions they may not know of.
+   * A deletion is shown when the caller knows the resource (instance history).
+   */
+  async history(query: HistoryQuery): Promise<HistoryEntry[]> {
+    if (this.access.restricted && !query.id) {
+      throw new FhirError(403, `History across resources is not available to ${this.access.describe}`, {
+        code: 'forbidden',
+      });
+    }
+    return this.raw.history(query);
+  }
+
+  /** Whether a history row is shown (filtered after paging, so cursors stay in write order). */
+  shows(row: HistoryEntry): boolean {
+    return !this.access.restricted || this.visible(row) || !row.content;
+  }
+
+  /** How many versions the resource has; undefined for a restricted caller (it counts hidden ones). */
+  async countVersions(resourceType: string, id: string): Promise<number | undefined> {
+    return this.access.restricted ? undefined : this.raw.countVersions(resourceType, id);
+  }
+
+  /** The current version for a write, locked until the transaction ends. */
+  readForUpdate(resourceType: string, id: string): Promise<StoredVersion | undefined> {
+    return this.raw.readForUpdate(resourceType, id);
+  }
+
+  /**
+   * Before answering from the current version (If-Match, an update that changes nothing):
+   * refused when the caller may not replace it, or, when the answer shows it, may not see it.
+   */
+  assertReplaceable(current: StoredVersion | undefined, answersFromCurrent: boolean): void {
+    assertReplaceable(this.access, current, answersFromCurrent);
+  }
+
+  /** Every create, update, patch, delete and Bundle entry ends here or in insertNew. */
+  write(...[change, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
+    assertWritable(this.access, change, current);
+    return this.raw.write(change, current);
+  }
+
+  insertNew(...[items]: Parameters<ResourceStore['insertNew']>): ReturnType<ResourceStore['insertNew']> {
+    assertCreatable(this.access, items);
+    return this.raw.insertNew(items);
+  }
+
+  lock(...args: Parameters<ResourceStore['lock']>): ReturnType<ResourceStore['lock']> {
+    return this.raw.lock(...args);
+  }
+
+  lockInOrder(...args: Parameters<ResourceStore['lockInOrder']>): ReturnType<ResourceStore['lockInOrder']> {
+    return this.raw.lockInOrder(...args);
+  }
+
+  transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
+    return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, this.maxVersions)));
+  }
+}
