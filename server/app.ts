@@ -10,6 +10,8 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
 import { AuthorizedStore } from './access/authorized-store.ts';
+import { createAuditTrail } from './audit/audit-trail.ts';
+import { createAuditWriter } from './audit/audit-writer.ts';
 import type { Resource } from './access/policy.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
@@ -142,6 +144,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
   const persons = createPersonResolver({ store, search });
+  const auditWriter = createAuditWriter(store);
   const accessFor = createAccessFor(search);
   const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
   if (config.smart.devLogin) {
@@ -195,6 +198,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       validator,
       limits: config.limits,
       baseUrl: req.baseUrl_,
+      ...(principal.kind === 'anonymous'
+        ? {}
+        : {
+            audit: createAuditTrail({
+              writer: auditWriter,
+              principal,
+              patientsOf: search.patientsOf,
+              server: fhirBase,
+              ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+            }),
+          }),
     };
   };
 
@@ -224,7 +238,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
     );
   }
-  app.use(fhirHandler({ dispatch, context, limits: config.limits }));
+  app.use(fhirHandler({ dispatch, context, limits: config.limits, logger }));
   app.use(errorHandler(logger));
 
   return {

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
+import { withAuditLogRule } from './rules/audit-log.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
 import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 
@@ -9,9 +10,11 @@ export function createAccessFor(search: SearchEngine) {
   const own = ownAccess(search);
   return (principal: Principal): AccessPolicy => {
     const base = own(principal);
-    return principal.kind !== 'anonymous' && principal.smart
-      ? narrowByScopes(base, principal, principal.smart, search)
-      : base;
+    const scoped =
+      principal.kind !== 'anonymous' && principal.smart
+        ? narrowByScopes(base, principal, principal.smart, search)
+        : base;
+    return principal.kind === 'anonymous' ? scoped : withAuditLogRule(scoped, principal);
   };
 }
 

@@ -1,5 +1,5 @@
 import { FhirError } from '../fhir/errors.ts';
-import { and } from '../fhir/search/conditions.ts';
+import { and, FALSE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type {
@@ -15,6 +15,10 @@ import { letterFor } from './scopes/interaction-letter.ts';
 import { scopeRefusal } from './scopes/scope-policy.ts';
 import { restrictCondition, restrictInside } from './restrict-plan.ts';
 
+/** Types that are written once and never changed: the access log. */
+const IMMUTABLE: ReadonlySet<string> = new Set(['AuditEvent']);
+const CHANGES: ReadonlySet<string> = new Set(['update', 'patch', 'delete']);
+
 /** What a caller may know of a resource by its id. */
 export type Lookup =
   /** Never existed, or not theirs to see: the same to them. */
@@ -26,22 +30,50 @@ export type Lookup =
 /** The search statements, with the caller's criteria in every one of them. */
 export type AuthorizedSearch = SearchStatements;
 
+/** Rows of a type the caller never sees are left out (as a condition, so paging holds). */
+function notHidden(access: AccessPolicy): Condition | undefined {
+  if (!access.hiddenTypes?.size) return undefined;
+  return {
+    kind: 'not',
+    arg: {
+      kind: 'resource',
+      column: 'type',
+      where: [{ op: 'in', column: 'type', values: [...access.hiddenTypes] }],
+    },
+  };
+}
+
 function restrictScope<T extends SearchScope>(access: AccessPolicy, scope: T): T {
-  if (!access.restricted) return scope;
+  const hidden = notHidden(access);
+  if (!access.restricted && !hidden) return scope;
   return {
     ...scope,
     types: scope.types.map((t) => ({
       ...t,
       condition: t.resourceType
-        ? restrictCondition(access, t.resourceType, t.condition)
-        : and([access.anyTypeCondition, restrictInside(access, t.condition)]),
+        ? access.hiddenTypes?.has(t.resourceType)
+          ? FALSE
+          : restrictCondition(access, t.resourceType, t.condition)
+        : and([
+            ...(access.restricted
+              ? [access.anyTypeCondition, restrictInside(access, t.condition)]
+              : [t.condition]),
+            ...(hidden ? [hidden] : []),
+          ]),
     })),
   };
 }
 
 function authorizedSearch(queries: SearchQueries, access: AccessPolicy): AuthorizedSearch {
-  const filter = (given: Condition | undefined) =>
-    access.restricted ? and([access.anyTypeCondition, ...(given ? [given] : [])]) : given;
+  const hidden = notHidden(access);
+  const filter = (given: Condition | undefined) => {
+    const parts = [
+      ...(access.restricted ? [access.anyTypeCondition] : []),
+      ...(hidden ? [hidden] : []),
+      ...(given ? [given] : []),
+    ];
+    return parts.length ? and(parts) : undefined;
+  };
   return {
     page: (q: PageQuery) => queries.page(restrictScope(access, q)),
     count: (scope) => queries.count(restrictScope(access, scope)),
@@ -76,6 +108,20 @@ export class AuthorizedStore {
     compartmentSearch: boolean,
     resourceType: string | undefined,
   ): void {
+    // For whoever may not see the log, decided on the type before anything is looked up, so the
+    // refusal says nothing of existence; for an auditor, `write` refuses an existing event (a new
+    // id is a create).
+    if (
+      resourceType &&
+      IMMUTABLE.has(resourceType) &&
+      this.access.hiddenTypes?.has(resourceType) &&
+      typeof interaction === 'string' &&
+      CHANGES.has(interaction)
+    ) {
+      throw new FhirError(405, `${resourceType} is the access log: it is never changed or deleted`, {
+        code: 'not-supported',
+      });
+    }
     const letter = letterFor(interaction, compartmentSearch);
     if (!this.access.allows(letter, resourceType)) {
       throw scopeRefusal(this.access.describe, letter!, resourceType);
@@ -83,7 +129,8 @@ export class AuthorizedStore {
   }
 
   /** Whether the caller may know of this version. A deletion has no content to judge. */
-  visible(version: { content?: string | null }): boolean {
+  visible(version: { resourceType?: string; content?: string | null }): boolean {
+    if (version.resourceType && this.access.hiddenTypes?.has(version.resourceType)) return false;
     if (!this.access.restricted) return true;
     if (!version.content) return false;
     return this.access.canSee(JSON.parse(version.content) as Resource);
@@ -91,6 +138,7 @@ export class AuthorizedStore {
 
   /** The in-memory twin for a resource not stored yet (a Bundle's own creates). */
   canSee(resource: Resource): boolean {
+    if (this.access.hiddenTypes?.has(resource.resourceType)) return false;
     return !this.access.restricted || this.access.canSee(resource);
   }
 
@@ -101,6 +149,7 @@ export class AuthorizedStore {
       : await this.raw.read(resourceType, id);
     if (!stored) return { kind: 'none' };
     if (!stored.deleted) return this.visible(stored) ? { kind: 'live', version: stored } : { kind: 'none' };
+    if (this.access.hiddenTypes?.has(resourceType)) return { kind: 'none' };
     if (!this.access.restricted) return { kind: 'gone', version: stored, headers: true };
     // A restricted caller learns of a deletion only when an earlier version was theirs to see,
     // and its version headers only when the version it deleted was (else the ETag would count
@@ -127,6 +176,7 @@ export class AuthorizedStore {
   /** Whether the resource exists (in any state) and some version of it is the caller's to see. */
   async knows(resourceType: string, id: string): Promise<boolean> {
     if (!(await this.raw.read(resourceType, id))) return false;
+    if (this.access.hiddenTypes?.has(resourceType)) return false;
     if (!this.access.restricted) return true;
     const versions = await this.raw.history({ resourceType, id, count: this.maxVersions });
     return versions.some((v) => this.visible(v));
@@ -149,17 +199,24 @@ export class AuthorizedStore {
         code: 'forbidden',
       });
     }
-    return this.raw.history(query);
+    if (query.resourceType && this.access.hiddenTypes?.has(query.resourceType)) return [];
+    return this.raw.history({
+      ...query,
+      ...(this.access.hiddenTypes?.size ? { excludeTypes: [...this.access.hiddenTypes] } : {}),
+    });
   }
 
   /** Whether a history row is shown (filtered after paging, so cursors stay in write order). */
   shows(row: HistoryEntry): boolean {
+    if (this.access.hiddenTypes?.has(row.resourceType)) return false;
     return !this.access.restricted || this.visible(row) || !row.content;
   }
 
   /** How many versions the resource has; undefined for a restricted caller (it counts hidden ones). */
   async countVersions(resourceType: string, id: string): Promise<number | undefined> {
-    return this.access.restricted ? undefined : this.raw.countVersions(resourceType, id);
+    return this.access.restricted || this.access.hiddenTypes?.has(resourceType)
+      ? undefined
+      : this.raw.countVersions(resourceType, id);
   }
 
   /** The current version for a write, locked until the transaction ends. */
@@ -177,11 +234,28 @@ export class AuthorizedStore {
 
   /** Every create, update, patch, delete and Bundle entry ends here or in insertNew. */
   write(...[change, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
+    if (IMMUTABLE.has(change.resourceType)) {
+      if (current?.content || !change.resource) {
+        throw new FhirError(405, `${change.resourceType} is the access log: it is never changed or deleted`, {
+          code: 'not-supported',
+        });
+      }
+      assertCreatable(
+        this.access,
+        [{ resourceType: change.resourceType, id: change.id, resource: change.resource }],
+        true,
+      );
+    }
     assertWritable(this.access, change, current);
     return this.raw.write(change, current);
   }
 
   insertNew(...[items]: Parameters<ResourceStore['insertNew']>): ReturnType<ResourceStore['insertNew']> {
+    assertCreatable(
+      this.access,
+      items.filter((it) => IMMUTABLE.has(it.resourceType)),
+      true,
+    );
     assertCreatable(this.access, items);
     return this.raw.insertNew(items);
   }

@@ -31,6 +31,12 @@ export interface AccessPolicy {
    * `resourceType` is undefined for system-level interactions.
    */
   allows(letter: Letter | undefined, resourceType: string | undefined): boolean;
+  /**
+   * Types the caller never sees, whatever else the policy says (the access log, for everyone
+   * but the patient it is about and an auditor). Kept apart from `restricted`, so an
+   * unrestricted caller's history across resources still pages in SQL.
+   */
+  readonly hiddenTypes?: ReadonlySet<string>;
 }
 
 /**

@@ -1,7 +1,15 @@
 import type { UziCard } from './uzi/uzi-card.ts';
 
 /** How the caller proved who they are. */
-export type Via = 'uzi-certificate' | 'saml' | 'smart' | 'smart-backend' | 'conformance-token' | 'dev-login';
+export type Via =
+  | 'uzi-certificate'
+  | 'saml'
+  | 'smart'
+  | 'smart-backend'
+  | 'conformance-token'
+  | 'dev-login'
+  /** The operator's command line (npm run audit, …), on the server's own machine. */
+  | 'operator';
 
 /** One PractitionerRole of a practitioner: where and as what they work. */
 export interface PractitionerRoleRef {

@@ -49,6 +49,7 @@ export function errorHandler(logger: Logger) {
       return;
     }
     if (fhir) {
+      if (fhir.status >= 500) logger.error({ err, reqId: req.id }, fhir.message);
       for (const [k, v] of Object.entries(fhir.headers)) res.setHeader(k, v);
       sendOutcome(req, res, fhir.status, fhir.issues);
       return;

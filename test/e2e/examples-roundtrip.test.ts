@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { FHIR_JSON, FHIR_XML, jsonHeaders, startTestServer, type TestServer } from '../support/harness.ts';
 import { differences } from '../support/differences.ts';
+import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 
 /**
  * Every official R4 example through the real HTTP stack: create from JSON, read back as JSON,
@@ -58,8 +59,15 @@ describe('official R4 examples: JSON and XML round trip over HTTP', function () 
   this.timeout(180_000);
   let server: TestServer;
 
+  /** The access log is read only by an auditor: a client whose scope names AuditEvent. */
+  let auditor: string;
+  const readerOf = (type: string): Record<string, string> =>
+    type === 'AuditEvent' ? { authorization: auditor } : {};
+
   before(async () => {
     server = await startTestServer();
+    const scope = 'system/AuditEvent.rs';
+    auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
   });
   after(() => server?.close());
 
@@ -85,7 +93,7 @@ describe('official R4 examples: JSON and XML round trip over HTTP', function () 
   }
 
   async function readJson(type: string, id: string, step: string): Promise<Json> {
-    const res = await server.fetch(`${type}/${id}`, { headers: { Accept: FHIR_JSON } });
+    const res = await server.fetch(`${type}/${id}`, { headers: { Accept: FHIR_JSON, ...readerOf(type) } });
     await expectStatus(res, 200, step);
     return (await res.json()) as Json;
   }
@@ -109,7 +117,9 @@ describe('official R4 examples: JSON and XML round trip over HTTP', function () 
       compare(created, original, 'POST JSON response');
       compare(await readJson(type, id as string, 'GET JSON'), original, 'GET JSON');
 
-      const xmlRes = await server.fetch(`${type}/${id as string}`, { headers: { Accept: FHIR_XML } });
+      const xmlRes = await server.fetch(`${type}/${id as string}`, {
+        headers: { Accept: FHIR_XML, ...readerOf(type) },
+      });
       await expectStatus(xmlRes, 200, 'GET XML');
       if (!/^application\/fhir\+xml/.test(xmlRes.headers.get('content-type') ?? '')) {
         fail('GET XML', `Content-Type ${String(xmlRes.headers.get('content-type'))}`);

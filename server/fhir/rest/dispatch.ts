@@ -1,8 +1,10 @@
+import { resourcesIn } from '../../audit/audit-trail.ts';
 import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
 import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import { validateId } from '../validation/index.ts';
 import type { FhirRequest, Matched, Route } from './routes.ts';
+import type { Resource } from '../storage/types.ts';
 import type { FhirResult, RestContext } from './types.ts';
 
 type Match = { route: Route; matched: Matched } | { methodNotAllowed: string[] };
@@ -99,9 +101,45 @@ export function createDispatcher(routes: Route[]) {
         ? undefined
         : matched.target
       : matched.resourceType;
-    ctx.store.assertAllowed(route.interaction, compartmentSearch, type || undefined);
-    return route.handle(ctx, req, matched);
+    const interaction = interactionOf(route.interaction, req);
+    const recorded = {
+      ...(interaction ? { interaction } : { interaction: '' }),
+      ...(type ? { resourceType: type } : {}),
+      ...(matched.id ? { id: matched.id } : {}),
+      ...(req.query.size ? { query: req.query.toString() } : {}),
+    };
+    try {
+      ctx.store.assertAllowed(route.interaction, compartmentSearch, type || undefined);
+      const result = await route.handle(ctx, req, matched);
+      if (interaction)
+        ctx.audit?.record({ ...recorded, status: result.status, resources: resultResources(result) });
+      return result;
+    } catch (err) {
+      if (interaction) {
+        ctx.audit?.record({
+          ...recorded,
+          status: err instanceof FhirError ? err.status : 500,
+          failure: err instanceof Error ? err.message : String(err),
+          resources: [],
+        });
+      }
+      throw err;
+    }
   };
+}
+
+/** The interaction a route serves; a Bundle POST is its Bundle's type. Discovery is not recorded. */
+function interactionOf(interaction: string | string[], req: FhirRequest): string | undefined {
+  if (typeof interaction === 'string') return interaction;
+  if (interaction.length === 0) return undefined;
+  const type = (req.body as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' && interaction.includes(type) ? type : interaction[0];
+}
+
+/** What the answer holds, for the access log: the resource, or each resource in a Bundle. */
+function resultResources(result: FhirResult): Resource[] {
+  const answer = result.resource ?? (result.json ? (JSON.parse(result.json) as Resource) : undefined);
+  return resourcesIn(answer);
 }
 
 function hasQuery(req: FhirRequest): boolean {

@@ -14,7 +14,10 @@ const BATCH = 500;
  * only routed when the conformance configuration is on.
  */
 export async function purge(ctx: RestContext, id: string): Promise<FhirResult> {
-  const members = [...(ctx.search.compartmentMembers('Patient') ?? []), 'Patient'];
+  // The access log stays: it is never deleted, and the patient's entries in it are theirs.
+  const members = [...(ctx.search.compartmentMembers('Patient') ?? []), 'Patient'].filter(
+    (type) => type !== 'AuditEvent',
+  );
   const inCompartment: Condition = { kind: 'compartment', compartmentType: 'Patient', compartmentId: id };
   return ctx.store.transaction(async (store) => {
     const tx = { ...ctx, store };

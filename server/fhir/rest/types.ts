@@ -1,4 +1,5 @@
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { AuditTrail } from '../../audit/audit-trail.ts';
 import type { SearchEngine } from '../search/engine.ts';
 import type { ProfileValidator } from '../validation/index.ts';
 import type { Resource } from '../storage/types.ts';
@@ -30,6 +31,8 @@ export interface RestContext {
   limits: RestLimits;
   /** Base URL of this server as the client sees it, without a trailing slash. */
   baseUrl: string;
+  /** The request's access log: each interaction is recorded as it ends (server/audit). */
+  audit?: AuditTrail;
 }
 
 /**

@@ -2,7 +2,7 @@ import { didYouMean } from '../did-you-mean.ts';
 import { FhirError } from '../errors.ts';
 import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import type { CompileContext } from './compile/context.ts';
-import type { CompartmentDefinition, Indexer } from './extract/indexer.ts';
+import { createCompartmentReader, type CompartmentDefinition, type Indexer } from './extract/indexer.ts';
 import { matchesInMemory } from './in-memory.ts';
 import { searchNames, unknownParameterMessage, unknownParametersError } from './known-names.ts';
 import { FilterParser } from './parse-query.ts';
@@ -59,9 +59,13 @@ function exactValueKeys(resourceType: string, c: Condition): string[] {
   return [];
 }
 
+const OUTSIDE_THE_RECORD: ReadonlySet<string> = new Set(['AuditEvent']);
+
 export class SearchEngine {
   private readonly lookup: (type: string, code: string) => SearchParam | undefined;
   private readonly compartmentTypes = new Map<string, Set<string>>();
+  /** The patients a resource belongs to (the Patient compartments it is in). */
+  readonly patientsOf: (resource: { resourceType: string } & Record<string, unknown>) => string[];
 
   constructor(
     readonly registry: SearchParamRegistry,
@@ -69,6 +73,7 @@ export class SearchEngine {
     compartments: CompartmentDefinition[],
   ) {
     this.lookup = (type, code) => registry.get(type, code);
+    this.patientsOf = createCompartmentReader(registry, compartments, 'Patient');
     for (const def of compartments) {
       this.compartmentTypes.set(
         def.code,
@@ -132,7 +137,11 @@ export class SearchEngine {
           code: 'not-supported',
         });
       }
-      types = (types ?? [...members]).filter((t) => members.has(t) || t === req.compartment!.resourceType);
+      // The access log is about the record, not part of it: a search over every type of the
+      // compartment (and so $everything) leaves it out; naming AuditEvent finds it.
+      types = (types ?? [...members].filter((t) => !OUTSIDE_THE_RECORD.has(t))).filter(
+        (t) => members.has(t) || t === req.compartment!.resourceType,
+      );
       membership = {
         kind: 'compartment',
         compartmentType: req.compartment.resourceType,

@@ -286,6 +286,7 @@ export class ResourceStore {
     if (query.id) q.where('v.id', query.id);
     if (query.since) q.where('v.last_updated', '>=', query.since);
     if (query.beforeVid) q.where('v.vid', '<', query.beforeVid);
+    if (query.excludeTypes?.length) q.whereNotIn('v.resource_type', query.excludeTypes);
     if (query.at) {
       // The version current at `at`: written at or before it, and not yet superseded then.
       q.where('v.last_updated', '<=', query.at).whereNotExists(

@@ -30,6 +30,8 @@ export interface HistoryQuery {
   at?: Date;
   /** Only versions written before this vid (the paging cursor). */
   beforeVid?: string;
+  /** Types left out (those the caller may never see), filtered in the statement so paging holds. */
+  excludeTypes?: string[];
   count: number;
 }
 

@@ -207,3 +207,35 @@ export function createIndexer(registry: SearchParamRegistry, compartments: Compa
     return { rows: dedupe(rows), compartments: [...members.values()] };
   };
 }
+
+/**
+ * The ids of the `compartmentType` compartments a resource is in, evaluating only the
+ * parameters that define membership (the audit asks this of every resource it records).
+ */
+export function createCompartmentReader(
+  registry: SearchParamRegistry,
+  compartments: CompartmentDefinition[],
+  compartmentType: string,
+): (resource: Resource) => string[] {
+  const def = compartments.find((c) => c.code === compartmentType);
+  const params = new Map<string, SearchParam[]>();
+  for (const r of def?.resource ?? []) {
+    if (!r.param?.length) continue;
+    const codes = new Set(r.param);
+    params.set(
+      r.code,
+      registry.forType(r.code).filter((p) => codes.has(p.code)),
+    );
+  }
+  return (resource) => {
+    const ids = new Set<string>();
+    if (resource.resourceType === compartmentType && typeof resource.id === 'string') ids.add(resource.id);
+    const rows: IndexRow[] = [];
+    for (const param of params.get(resource.resourceType) ?? []) indexParam(param, resource, rows);
+    for (const row of rows) {
+      if (row.table === 'reference' && row.targetType === compartmentType && row.targetId)
+        ids.add(row.targetId);
+    }
+    return [...ids];
+  };
+}
