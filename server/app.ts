@@ -145,7 +145,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const persons = createPersonResolver({ store, search });
   const auditWriter = createAuditWriter(store);
-  const accessFor = createAccessFor(search);
+  const accessFor = createAccessFor(search, { auditors: config.auditors });
   const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
   if (config.smart.devLogin) {
     logger.warn(
@@ -192,23 +192,23 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const principal = await authenticate({ authorization: req.headers.authorization, socket });
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
     const access = accessFor(principal);
+    const audit =
+      principal.kind === 'anonymous'
+        ? undefined
+        : createAuditTrail({
+            writer: auditWriter,
+            principal,
+            patientsOf: search.patientsOf,
+            server: fhirBase,
+            ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+          });
     return {
-      store: new AuthorizedStore(store, access, config.limits.maxHistoryCount),
+      store: new AuthorizedStore(store, access, config.limits.maxHistoryCount, audit),
       search,
       validator,
       limits: config.limits,
       baseUrl: req.baseUrl_,
-      ...(principal.kind === 'anonymous'
-        ? {}
-        : {
-            audit: createAuditTrail({
-              writer: auditWriter,
-              principal,
-              patientsOf: search.patientsOf,
-              server: fhirBase,
-              ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
-            }),
-          }),
+      ...(audit ? { audit } : {}),
     };
   };
 

@@ -26,6 +26,11 @@ export interface Config {
   };
   /** Extra SearchParameter Bundles (JSON files) loaded after the official and our own. */
   searchParameterFiles: string[];
+  /**
+   * Practitioner ids who read the whole access log (the privacy officer). Configuration, not
+   * FHIR data: no one can make themselves an auditor through the API.
+   */
+  auditors: string[];
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxIncludes: int(env, 'MAX_INCLUDES', 1000),
     },
     searchParameterFiles: list(env, 'SEARCH_PARAMETER_FILES'),
+    auditors: list(env, 'AUDITORS').map((ref) => ref.replace(/^Practitioner\//, '')),
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     production,

@@ -6,7 +6,8 @@ import { narrowByScopes } from './scopes/scope-policy.ts';
 import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 
 /** The policy for a principal: the one place where kinds of callers map to access rules. */
-export function createAccessFor(search: SearchEngine) {
+export function createAccessFor(search: SearchEngine, options: { auditors?: readonly string[] } = {}) {
+  const auditors = new Set(options.auditors ?? []);
   const own = ownAccess(search);
   return (principal: Principal): AccessPolicy => {
     const base = own(principal);
@@ -14,7 +15,7 @@ export function createAccessFor(search: SearchEngine) {
       principal.kind !== 'anonymous' && principal.smart
         ? narrowByScopes(base, principal, principal.smart, search)
         : base;
-    return principal.kind === 'anonymous' ? scoped : withAuditLogRule(scoped, principal);
+    return principal.kind === 'anonymous' ? scoped : withAuditLogRule(scoped, principal, auditors);
   };
 }
 

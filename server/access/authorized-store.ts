@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditTrail, WriteRecord } from '../audit/audit-trail.ts';
 import { FhirError } from '../fhir/errors.ts';
-import { and, FALSE } from '../fhir/search/conditions.ts';
+import { and } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type {
@@ -51,13 +53,10 @@ function restrictScope<T extends SearchScope>(access: AccessPolicy, scope: T): T
     types: scope.types.map((t) => ({
       ...t,
       condition: t.resourceType
-        ? access.hiddenTypes?.has(t.resourceType)
-          ? FALSE
-          : restrictCondition(access, t.resourceType, t.condition)
+        ? restrictCondition(access, t.resourceType, t.condition)
         : and([
-            ...(access.restricted
-              ? [access.anyTypeCondition, restrictInside(access, t.condition)]
-              : [t.condition]),
+            ...(access.restricted ? [access.anyTypeCondition] : []),
+            restrictInside(access, t.condition),
             ...(hidden ? [hidden] : []),
           ]),
     })),
@@ -98,6 +97,8 @@ export class AuthorizedStore {
     private readonly raw: ResourceStore,
     readonly access: AccessPolicy,
     private readonly maxVersions: number,
+    /** The request's access log: every change is logged in the transaction that makes it. */
+    private readonly audit?: Pick<AuditTrail, 'writeEvents'>,
   ) {
     this.search = authorizedSearch(raw.search, access);
   }
@@ -233,7 +234,7 @@ export class AuthorizedStore {
   }
 
   /** Every create, update, patch, delete and Bundle entry ends here or in insertNew. */
-  write(...[change, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
+  async write(...[change, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
     if (IMMUTABLE.has(change.resourceType)) {
       if (current?.content || !change.resource) {
         throw new FhirError(405, `${change.resourceType} is the access log: it is never changed or deleted`, {
@@ -247,17 +248,48 @@ export class AuthorizedStore {
       );
     }
     assertWritable(this.access, change, current);
-    return this.raw.write(change, current);
+    const written = await this.raw.write(change, current);
+    await this.logChanges([
+      {
+        method: change.method,
+        resourceType: change.resourceType,
+        id: change.id,
+        ...(current?.content ? { before: JSON.parse(current.content) as Resource } : {}),
+        ...(change.resource ? { after: { ...change.resource, id: change.id } } : {}),
+      },
+    ]);
+    return written;
   }
 
-  insertNew(...[items]: Parameters<ResourceStore['insertNew']>): ReturnType<ResourceStore['insertNew']> {
+  async insertNew(
+    ...[items]: Parameters<ResourceStore['insertNew']>
+  ): ReturnType<ResourceStore['insertNew']> {
     assertCreatable(
       this.access,
       items.filter((it) => IMMUTABLE.has(it.resourceType)),
       true,
     );
     assertCreatable(this.access, items);
-    return this.raw.insertNew(items);
+    const written = await this.raw.insertNew(items);
+    await this.logChanges(
+      items.map((it) => ({
+        method: 'POST' as const,
+        resourceType: it.resourceType,
+        id: it.id,
+        after: { ...it.resource, id: it.id },
+      })),
+    );
+    return written;
+  }
+
+  /** The changes' AuditEvents, in the same transaction: no change commits without its log. */
+  private async logChanges(writes: WriteRecord[]): Promise<void> {
+    const events = this.audit?.writeEvents(writes) ?? [];
+    if (events.length) {
+      await this.raw.insertNew(
+        events.map((resource) => ({ resourceType: 'AuditEvent', id: randomUUID(), resource })),
+      );
+    }
   }
 
   lock(...args: Parameters<ResourceStore['lock']>): ReturnType<ResourceStore['lock']> {
@@ -269,6 +301,8 @@ export class AuthorizedStore {
   }
 
   transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
-    return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, this.maxVersions)));
+    return this.raw.transaction((tx) =>
+      fn(new AuthorizedStore(tx, this.access, this.maxVersions, this.audit)),
+    );
   }
 }

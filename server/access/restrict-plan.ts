@@ -1,12 +1,13 @@
 import { FhirError } from '../fhir/errors.ts';
-import type { SearchPlan } from '../fhir/search/engine.ts';
+import { FALSE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { AccessPolicy } from './policy.ts';
 
 /**
  * The policy's criteria inside a condition: every `_has` source and chain target gets the
  * criteria of its own type, so `Organization?_has:Observation:performer:subject=Patient/x`
- * cannot tell whether someone else's Observation exists.
+ * cannot tell whether someone else's Observation exists; a type the caller never sees
+ * (`hiddenTypes`) matches nothing there, whoever the caller is.
  */
 export function restrictInside(access: AccessPolicy, c: Condition): Condition {
   switch (c.kind) {
@@ -16,11 +17,16 @@ export function restrictInside(access: AccessPolicy, c: Condition): Condition {
     case 'not':
       return { ...c, arg: restrictInside(access, c.arg) };
     case 'has':
-      return { ...c, source: restrictCondition(access, c.sourceType, c.source) };
+      return access.hiddenTypes?.has(c.sourceType)
+        ? FALSE
+        : { ...c, source: restrictCondition(access, c.sourceType, c.source) };
     case 'chain':
-      return { ...c, target: restrictCondition(access, c.targetType, c.target) };
+      return access.hiddenTypes?.has(c.targetType)
+        ? FALSE
+        : { ...c, target: restrictCondition(access, c.targetType, c.target) };
     case 'list':
       // The List is read by id inside the statement, unfiltered: its members would show.
+      if (!access.restricted) return c;
       throw new FhirError(403, `_list is not available to ${access.describe}`, { code: 'forbidden' });
     default:
       return c;
@@ -29,20 +35,7 @@ export function restrictInside(access: AccessPolicy, c: Condition): Condition {
 
 /** A condition on `resourceType` narrowed to what the caller may see. */
 export function restrictCondition(access: AccessPolicy, resourceType: string, c: Condition): Condition {
-  if (!access.restricted) return c;
+  if (access.hiddenTypes?.has(resourceType)) return FALSE;
+  if (!access.restricted) return access.hiddenTypes?.size ? restrictInside(access, c) : c;
   return { kind: 'and', args: [access.searchCondition(resourceType), restrictInside(access, c)] };
-}
-
-/** A search plan with the caller's criteria in each searched type's condition (same SQL statement). */
-export function restrictPlan(access: AccessPolicy, plan: SearchPlan): SearchPlan {
-  if (!access.restricted) return plan;
-  return {
-    ...plan,
-    types: plan.types.map((t) => ({
-      ...t,
-      condition: t.resourceType
-        ? restrictCondition(access, t.resourceType, t.condition)
-        : { kind: 'and', args: [access.anyTypeCondition, restrictInside(access, t.condition)] },
-    })),
-  };
 }

@@ -18,8 +18,10 @@ export interface AuditFacts {
   status: number;
   /** On failure: what went wrong, as told to the caller. */
   failure?: string;
-  /** Patients whose data the answer disclosed or the write concerned. */
-  patients: string[];
+  /** The patient whose data the answer disclosed or the write concerned (BALP: one per event). */
+  patient?: string;
+  /** The resources concerned, as `Type/id` (at most MAX_RESOURCES are listed). */
+  resources?: string[];
   recorded: Date;
   /** Our own base URL: the observer and destination. */
   server: string;
@@ -28,6 +30,8 @@ export interface AuditFacts {
 }
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+/** Resources listed per event; beyond it the first entity says how many there were. */
+const MAX_RESOURCES = 100;
 const ENTITY_TYPE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 const ENTITY_ROLE = 'http://terminology.hl7.org/CodeSystem/object-role';
 const ACT_REASON = 'http://terminology.hl7.org/CodeSystem/v3-ActReason';
@@ -142,23 +146,34 @@ function clientAgent(principal: Principal, address?: string): Record<string, unk
 export function buildAuditEvent(f: AuditFacts): Resource {
   const user = userAgent(f.principal);
   const action = ACTION[f.interaction] ?? 'E';
-  const entity: Record<string, unknown>[] = f.patients.map((id) => ({
-    what: { reference: `Patient/${id}` },
-    type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
-    role: { system: ENTITY_ROLE, code: '1', display: 'Patient' },
-  }));
-  if (f.resourceType && f.id) {
+  const entity: Record<string, unknown>[] = [];
+  if (f.patient) {
     entity.push({
-      what: { reference: `${f.resourceType}/${f.id}` },
+      what: { reference: `Patient/${f.patient}` },
+      type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
+      role: { system: ENTITY_ROLE, code: '1', display: 'Patient' },
+    });
+  }
+  const resources = [
+    ...new Set([...(f.resourceType && f.id ? [`${f.resourceType}/${f.id}`] : []), ...(f.resources ?? [])]),
+  ];
+  for (const [i, reference] of resources.slice(0, MAX_RESOURCES).entries()) {
+    entity.push({
+      what: { reference },
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: ENTITY_ROLE, code: '4', display: 'Domain Resource' },
+      // A large answer is listed in part; the count says how much there was.
+      ...(i === 0 && resources.length > MAX_RESOURCES
+        ? { description: `${resources.length} resources, the first ${MAX_RESOURCES} listed` }
+        : {}),
     });
   }
   if (f.query) {
     entity.push({
       type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
       role: { system: ENTITY_ROLE, code: '24', display: 'Query' },
-      ...(f.resourceType ? { name: f.resourceType } : {}),
+      // sev-1: an entity has a name or a query, not both; the searched type goes here.
+      ...(f.resourceType ? { description: f.resourceType } : {}),
       query: Buffer.from(f.query, 'utf8').toString('base64'),
     });
   }

@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/principal.ts';
 import type { Resource } from '../fhir/storage/types.ts';
-import { buildAuditEvent } from './audit-event.ts';
+import { buildAuditEvent, type AuditFacts } from './audit-event.ts';
 import type { AuditWriter } from './audit-writer.ts';
 
-/** What one interaction did, as the dispatcher saw it. */
+/** What one interaction did, as the dispatcher saw it (reads, searches, refusals). */
 export interface InteractionRecord {
   interaction: string;
   resourceType?: string;
@@ -11,18 +11,42 @@ export interface InteractionRecord {
   query?: string;
   status: number;
   failure?: string;
-  /** The resources the answer holds or the write wrote (their patients are recorded). */
+  /** The resources the answer holds (their patients are recorded). */
   resources: Resource[];
 }
 
+/** One change the store made (in the transaction that makes it). */
+export interface WriteRecord {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  resourceType: string;
+  id: string;
+  /** The version replaced or deleted, and the one written. */
+  before?: Resource;
+  after?: Resource;
+}
+
 /**
- * The AuditEvents of one request: every interaction (a Bundle's entries each on their own) is
- * recorded as it ends, and `commit` makes them durable before the answer is sent.
+ * The AuditEvents of one request. Reads and refusals are recorded by the dispatcher as they end
+ * and committed (`commit`) before the answer leaves. Changes are recorded by the store inside the
+ * transaction that makes them (`writeEvents`), so no change is ever committed without its log.
+ * As IHE BALP has it, each patient gets an event of their own, naming only them: a search over
+ * three patients writes one event with the query (for the requester and the auditors) and one
+ * per patient without it (the query may name the others).
  */
 export interface AuditTrail {
   record(entry: InteractionRecord): void;
+  writeEvents(writes: WriteRecord[]): Resource[];
   commit(): Promise<void>;
 }
+
+const ref = (r: { resourceType: string; id?: unknown }) => `${r.resourceType}/${String(r.id)}`;
+
+const WRITE_INTERACTION: Record<WriteRecord['method'], string> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  DELETE: 'delete',
+};
 
 export function createAuditTrail(deps: {
   writer: AuditWriter;
@@ -32,25 +56,78 @@ export function createAuditTrail(deps: {
   clientAddress?: string;
 }): AuditTrail {
   const events: Resource[] = [];
+  const event = (facts: Omit<AuditFacts, 'principal' | 'recorded' | 'server' | 'clientAddress'>) =>
+    buildAuditEvent({
+      ...facts,
+      principal: deps.principal,
+      recorded: new Date(),
+      server: deps.server,
+      ...(deps.clientAddress ? { clientAddress: deps.clientAddress } : {}),
+    });
+
+  /** The resources of each patient among `resources`. */
+  function byPatient(resources: Resource[]): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const r of resources) {
+      for (const patient of deps.patientsOf(r)) {
+        const set = out.get(patient) ?? new Set<string>();
+        set.add(ref(r));
+        out.set(patient, set);
+      }
+    }
+    return out;
+  }
+
   return {
     record(entry) {
-      const patients = new Set<string>();
-      for (const resource of entry.resources) for (const id of deps.patientsOf(resource)) patients.add(id);
-      events.push(
-        buildAuditEvent({
-          principal: deps.principal,
-          interaction: entry.interaction,
-          ...(entry.resourceType ? { resourceType: entry.resourceType } : {}),
-          ...(entry.id ? { id: entry.id } : {}),
-          ...(entry.query ? { query: entry.query } : {}),
-          status: entry.status,
-          ...(entry.failure ? { failure: entry.failure } : {}),
-          patients: [...patients].sort(),
-          recorded: new Date(),
-          server: deps.server,
-          ...(deps.clientAddress ? { clientAddress: deps.clientAddress } : {}),
-        }),
-      );
+      const common = {
+        interaction: entry.interaction,
+        ...(entry.resourceType ? { resourceType: entry.resourceType } : {}),
+        ...(entry.id ? { id: entry.id } : {}),
+        status: entry.status,
+        ...(entry.failure ? { failure: entry.failure } : {}),
+      };
+      const patients = byPatient(entry.resources);
+      // The query (it may name other patients) and an answer about no patient: one event for
+      // the requester and the auditors; each patient disclosed: one of their own.
+      if (entry.query || patients.size === 0) {
+        events.push(event({ ...common, ...(entry.query ? { query: entry.query } : {}) }));
+      }
+      for (const [patient, resources] of patients) {
+        events.push(event({ ...common, patient, resources: [...resources] }));
+      }
+    },
+    writeEvents(writes) {
+      const out: Resource[] = [];
+      const groups = new Map<string, { interaction: string; patient?: string; resources: Set<string> }>();
+      for (const w of writes) {
+        const interaction = w.method === 'PUT' && !w.before ? 'create' : WRITE_INTERACTION[w.method];
+        const patients = new Set([
+          ...(w.before ? deps.patientsOf(w.before) : []),
+          ...(w.after ? deps.patientsOf(w.after) : []),
+        ]);
+        for (const patient of patients.size ? [...patients] : [undefined]) {
+          const key = `${interaction} ${patient ?? ''}`;
+          const group = groups.get(key) ?? {
+            interaction,
+            ...(patient ? { patient } : {}),
+            resources: new Set(),
+          };
+          group.resources.add(`${w.resourceType}/${w.id}`);
+          groups.set(key, group);
+        }
+      }
+      for (const g of groups.values()) {
+        out.push(
+          event({
+            interaction: g.interaction,
+            status: g.interaction === 'create' ? 201 : 200,
+            ...(g.patient ? { patient: g.patient } : {}),
+            resources: [...g.resources],
+          }),
+        );
+      }
+      return out;
     },
     async commit() {
       const pending = events.splice(0);

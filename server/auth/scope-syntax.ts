@@ -72,10 +72,15 @@ export function v2Name(s: ResourceScope): string {
  * Whether `granted` covers everything `requested` asks for: the same context, the same type or
  * `*`, at least the same letters, and no query or the same one.
  */
+/** Types a `*` scope does not reach: reading the access log makes an auditor, so it is named. */
+const NAMED_ONLY: ReadonlySet<string> = new Set(['AuditEvent']);
+
 export function covers(granted: ResourceScope, requested: ResourceScope): boolean {
   return (
     granted.context === requested.context &&
-    (granted.resourceType === '*' || granted.resourceType === requested.resourceType) &&
+    (granted.resourceType === '*'
+      ? !NAMED_ONLY.has(requested.resourceType)
+      : granted.resourceType === requested.resourceType) &&
     [...requested.letters].every((l) => granted.letters.has(l)) &&
     (granted.query === undefined || granted.query === requested.query)
   );

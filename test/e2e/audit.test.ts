@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../support/harness.ts';
+import { backendToken, backendTokenResponse, registerBackendClient } from '../support/smart-backend.ts';
 
 type Json = Record<string, any>;
 
@@ -18,6 +19,7 @@ describe('audit: every disclosure is logged where the patient can see it', funct
   this.timeout(120_000);
   let server: TestServer;
   let dir: string;
+  let auditor: string;
 
   const call = async (path: string, token?: string, init: RequestInit = {}) => {
     const headers: Record<string, string> = {
@@ -53,6 +55,8 @@ describe('audit: every disclosure is logged where the patient can see it', funct
       ]),
     );
     server = await startTestServer({}, { config: { conformanceTokensFile: file } });
+    const scope = 'system/AuditEvent.rs';
+    auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
     for (const p of ['anna', 'bram', 'cees']) {
       expect((await put({ resourceType: 'Patient', id: p, name: [{ family: p }] })).status).to.equal(201);
     }
@@ -81,19 +85,32 @@ describe('audit: every disclosure is logged where the patient can see it', funct
     expect(event.purposeOfEvent[0].coding[0].code).to.equal('HOPERAT');
   });
 
-  it('a search over three patients writes one event each of them finds, with the query', async () => {
+  it('a search over three patients writes an event for each of them, naming only them; the query goes to the auditor', async () => {
     const res = await call('Patient?_id=anna,bram,cees');
     expect(res.body.entry).to.have.length(3);
-    const search = (await annasLog()).find(
-      (e: Json) => subtype(e) === 'search-type' && patientsOf(e).length === 3,
-    );
-    expect(patientsOf(search)).to.deep.equal(['Patient/anna', 'Patient/bram', 'Patient/cees']);
-    const query = search.entity.find((x: Json) => x.role.code === '24');
-    expect(Buffer.from(query.query, 'base64').toString()).to.equal('_id=anna%2Cbram%2Ccees');
+    const mine = (await annasLog()).filter((e: Json) => subtype(e) === 'search-type' && e.outcome === '0');
+    const forAnna = mine.at(-1);
+    expect(patientsOf(forAnna)).to.deep.equal(['Patient/anna']);
+    expect(JSON.stringify(forAnna), 'no other patient, no query naming them').to.not.match(/bram|cees/);
+    expect(forAnna.entity.some((x: Json) => x.role.code === '24')).to.equal(false);
     const bramsLog = (await call('AuditEvent?patient=bram&_count=1000', BRAM)).body.entry.map(
       (e: Json) => e.resource,
     );
-    expect(bramsLog.map((e: Json) => e.id)).to.include(search.id);
+    const forBram = bramsLog.filter((e: Json) => subtype(e) === 'search-type').at(-1);
+    expect(patientsOf(forBram)).to.deep.equal(['Patient/bram']);
+    const all = (await call('AuditEvent?_count=1000&_sort=-date', auditor)).body.entry.map(
+      (e: Json) => e.resource,
+    );
+    const withQuery = all.find(
+      (e: Json) =>
+        subtype(e) === 'search-type' &&
+        e.entity?.some(
+          (x: Json) =>
+            x.role.code === '24' && Buffer.from(x.query, 'base64').toString() === '_id=anna%2Cbram%2Ccees',
+        ),
+    );
+    expect(withQuery, 'the query, for the auditor').to.not.equal(undefined);
+    expect(withQuery.entity.find((x: Json) => x.role.code === '24').description).to.equal('Patient');
   });
 
   it('a patient sees only their own entries, and reading the log is logged too', async () => {
@@ -101,32 +118,62 @@ describe('audit: every disclosure is logged where the patient can see it', funct
     const log = await annasLog();
     expect(log.length).to.be.greaterThan(0);
     for (const e of log) {
-      const refs = [...patientsOf(e), ...e.agent.map((a: Json) => a.who?.reference).filter(Boolean)];
+      const refs = [
+        ...(e.entity ?? []).map((x: Json) => x.what?.reference),
+        ...e.agent.map((a: Json) => a.who?.reference),
+      ].filter(Boolean);
       expect(refs, `event ${e.id} is about anna`).to.include('Patient/anna');
     }
     const reads = (await annasLog()).filter(
       (e: Json) =>
         subtype(e) === 'search-type' &&
-        e.entity?.some((x: Json) => x.role.code === '24' && x.name === 'AuditEvent'),
+        e.entity?.some((x: Json) => x.role.code === '24' && x.description === 'AuditEvent'),
     );
     expect(reads.length, 'her earlier reads of her log').to.be.greaterThan(0);
     expect(reads[0].agent[0].who.reference).to.equal('Patient/anna');
     expect(reads[0].purposeOfEvent[0].coding[0].code).to.equal('PATRQT');
   });
 
-  it('nobody else reads the log: a hospital system finds none, by search, id or history', async () => {
+  it('nobody else reads the log: a hospital system finds none, by search, id, history, _has, chains or compartments', async () => {
     const anyEvent = (await annasLog())[0];
-    expect(
-      (await call('AuditEvent')).body.total ?? (await call('AuditEvent')).body.entry?.length ?? 0,
-    ).to.equal(0);
+    const count = async (path: string) => {
+      const res = await call(path);
+      expect(res.status, path).to.equal(200);
+      return res.body.total;
+    };
+    expect(await count('AuditEvent?_total=accurate')).to.equal(0);
+    expect(await count('AuditEvent?_summary=count')).to.equal(0);
+    expect(await count('?_type=AuditEvent&_total=accurate')).to.equal(0);
+    expect(await count('Patient/anna/AuditEvent?_total=accurate')).to.equal(0);
+    expect(await count('Patient?_has:AuditEvent:patient:action=R&_total=accurate'), '_has').to.equal(0);
+    expect(await count('Patient?_has:AuditEvent:patient:_id=' + anyEvent.id + '&_total=accurate')).to.equal(
+      0,
+    );
     const byId = await call(`AuditEvent/${anyEvent.id}`);
     const missing = await call('AuditEvent/never-was');
     expect(byId.status).to.equal(404);
     expect(byId.body.issue[0].code).to.equal(missing.body.issue[0].code);
+    expect((await call(`AuditEvent/${anyEvent.id}/_history/1`)).status).to.equal(404);
+    expect((await call(`AuditEvent/${anyEvent.id}/_history`)).status).to.equal(404);
+    const typeHistory = await call('AuditEvent/_history');
+    expect(typeHistory.body.entry ?? []).to.deep.equal([]);
     const history = await call('_history?_count=1000');
     expect(history.body.entry.some((e: Json) => e.fullUrl.includes('/AuditEvent/'))).to.equal(false);
     const revinclude = await call('Patient?_id=anna&_revinclude=AuditEvent:patient');
     expect(revinclude.body.entry.map((e: Json) => e.resource.resourceType)).to.deep.equal(['Patient']);
+  });
+
+  it('a client with system/*.rs cannot make itself an auditor by asking for system/AuditEvent.rs', async () => {
+    const client = await registerBackendClient(server, { scope: 'system/*.rs' });
+    const res = await backendTokenResponse(server, client, 'system/AuditEvent.rs');
+    const body = (await res.json()) as Json;
+    if (res.status === 200) {
+      expect(body.scope ?? '', 'the token does not carry the log').to.not.contain('AuditEvent');
+      const log = await call('AuditEvent?_total=accurate', `Bearer ${body.access_token}`);
+      expect(log.body.total ?? 0).to.equal(0);
+    } else {
+      expect(body.error).to.equal('invalid_scope');
+    }
   });
 
   it('no one changes or deletes an event, and the answer does not depend on whether it exists', async () => {
@@ -175,6 +222,43 @@ describe('audit: every disclosure is logged where the patient can see it', funct
     expect(after - before).to.equal(20);
   });
 
+  it('every change is in the log of its patient: a create in a transaction, an update, a delete', async () => {
+    const obs = (id: string) => ({
+      resourceType: 'Observation',
+      id,
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'Patient/anna' },
+    });
+    const tx = await call('', undefined, {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: { ...obs('x'), id: undefined }, request: { method: 'POST', url: 'Observation' } },
+        ],
+      }),
+    });
+    expect(tx.status).to.equal(200);
+    const created = /Observation\/([^/]+)/.exec(tx.body.entry[0].response.location)![1];
+    expect((await put(obs('obs-log'))).status).to.equal(201);
+    expect((await call('Observation/obs-log', undefined, { method: 'DELETE' })).status).to.equal(204);
+    const log = await annasLog();
+    const names = (e: Json) => (e.entity ?? []).map((x: Json) => x.what?.reference);
+    expect(
+      log.some((e: Json) => subtype(e) === 'create' && names(e).includes(`Observation/${created}`)),
+      'transaction create',
+    ).to.equal(true);
+    expect(
+      log.some((e: Json) => subtype(e) === 'create' && names(e).includes('Observation/obs-log')),
+    ).to.equal(true);
+    expect(
+      log.some((e: Json) => subtype(e) === 'delete' && names(e).includes('Observation/obs-log')),
+      'the delete',
+    ).to.equal(true);
+  });
+
   it('when the log cannot be written, the request fails with 500 and discloses nothing', async () => {
     const knex = server.app.db.knex;
     await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
@@ -194,10 +278,15 @@ describe('audit: every disclosure is logged where the patient can see it', funct
       const search = await call('Patient?_id=bram');
       expect(search.status).to.equal(500);
       expect(JSON.stringify(search.body)).to.not.contain('bram"');
+      const compartment = await call('Patient/anna/*');
+      expect(compartment.status, 'compartment searches are logged too').to.equal(500);
+      const write = await put({ resourceType: 'Patient', id: 'dora', name: [{ family: 'dora' }] });
+      expect(write.status).to.equal(500);
     } finally {
       await knex.raw('drop trigger zz_refuse_audit on resource');
       await knex.raw('drop function zz_refuse_audit()');
     }
     expect((await call('Patient/anna')).status).to.equal(200);
+    expect((await call('Patient/dora')).status, 'a change whose log failed was not made').to.equal(404);
   });
 });

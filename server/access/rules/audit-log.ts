@@ -2,26 +2,30 @@ import type { Principal } from '../../auth/principal.ts';
 import { resourceScopes } from '../../auth/scope-syntax.ts';
 import type { AccessPolicy } from '../policy.ts';
 
-/** The role code that reads the whole access log (our CodeSystem, on a PractitionerRole). */
-export const AUDITOR_ROLE = 'http://zorgpoort.nl/fhir/CodeSystem/zorgpoort-role|auditor';
-
 const HIDDEN: ReadonlySet<string> = new Set(['AuditEvent']);
 
 /**
  * The access log (AuditEvent) is read by the patient it is about (through their compartment)
- * and by an auditor: a practitioner in the auditor role, or a system client (an audit store,
- * a SIEM) whose token names AuditEvent explicitly (`system/AuditEvent.rs`; `system/*.rs` is not
- * enough). Nobody else reads any. Only the server writes it: a patient or a caregiver
+ * and by an auditor: a practitioner the configuration names (AUDITORS), or a system client (an
+ * audit store, a SIEM) whose token names AuditEvent explicitly and without a query
+ * (`system/AuditEvent.rs`; a `*` scope never grants it). Nobody else reads any. Only the server writes it: a patient or a caregiver
  * may not create one (a forged "who looked at my record"); a system client may submit its own
  * audit records (IHE BALP's audit record repository). No one changes or deletes one: the store
  * refuses those interactions on the type outright.
  */
-export function withAuditLogRule(policy: AccessPolicy, principal: Principal): AccessPolicy {
+export function withAuditLogRule(
+  policy: AccessPolicy,
+  principal: Principal,
+  auditors: ReadonlySet<string>,
+): AccessPolicy {
   const auditor =
-    (principal.kind === 'practitioner' && principal.roles.some((r) => r.codes.includes(AUDITOR_ROLE))) ||
+    (principal.kind === 'practitioner' && auditors.has(principal.practitionerId)) ||
     (principal.kind === 'system' &&
       resourceScopes(principal.smart?.scope ?? '').some(
-        (s) => s.resourceType === 'AuditEvent' && (s.letters.has('r') || s.letters.has('s')),
+        (s) =>
+          s.resourceType === 'AuditEvent' &&
+          s.query === undefined &&
+          (s.letters.has('r') || s.letters.has('s')),
       ));
   const readsOwnLog = principal.kind === 'patient';
   const mayCreate = principal.kind === 'system';

@@ -101,18 +101,23 @@ export function createDispatcher(routes: Route[]) {
         ? undefined
         : matched.target
       : matched.resourceType;
-    const interaction = interactionOf(route.interaction, req);
+    const interaction = interactionOf(route.interaction, req, compartmentSearch, type);
+    const query = [req.query, req.form].filter((q) => q && q.size).join('&');
     const recorded = {
-      ...(interaction ? { interaction } : { interaction: '' }),
+      interaction: interaction ?? '',
       ...(type ? { resourceType: type } : {}),
-      ...(matched.id ? { id: matched.id } : {}),
-      ...(req.query.size ? { query: req.query.toString() } : {}),
+      // A compartment search's id is the compartment's (its patient is recorded as disclosed).
+      ...(matched.id && !compartmentSearch ? { id: matched.id } : {}),
+      ...(query ? { query } : {}),
     };
     try {
       ctx.store.assertAllowed(route.interaction, compartmentSearch, type || undefined);
       const result = await route.handle(ctx, req, matched);
-      if (interaction)
-        ctx.audit?.record({ ...recorded, status: result.status, resources: resultResources(result) });
+      // A change is logged by the store, in the transaction that makes it.
+      if (interaction && !CHANGES.has(interaction)) {
+        const resources = BUNDLES.has(interaction) ? [] : resultResources(result);
+        ctx.audit?.record({ ...recorded, status: result.status, resources });
+      }
       return result;
     } catch (err) {
       if (interaction) {
@@ -128,12 +133,22 @@ export function createDispatcher(routes: Route[]) {
   };
 }
 
+const CHANGES: ReadonlySet<string> = new Set(['create', 'update', 'patch', 'delete']);
+/** A Bundle's entries are logged each on their own (dispatched, or by the store). */
+const BUNDLES: ReadonlySet<string> = new Set(['transaction', 'batch']);
+
 /** The interaction a route serves; a Bundle POST is its Bundle's type. Discovery is not recorded. */
-function interactionOf(interaction: string | string[], req: FhirRequest): string | undefined {
+function interactionOf(
+  interaction: string | string[],
+  req: FhirRequest,
+  compartmentSearch: boolean,
+  type: string | undefined,
+): string | undefined {
+  if (compartmentSearch) return type ? 'search-type' : 'search-system';
   if (typeof interaction === 'string') return interaction;
   if (interaction.length === 0) return undefined;
-  const type = (req.body as { type?: unknown } | undefined)?.type;
-  return typeof type === 'string' && interaction.includes(type) ? type : interaction[0];
+  const bundleType = (req.body as { type?: unknown } | undefined)?.type;
+  return typeof bundleType === 'string' && interaction.includes(bundleType) ? bundleType : interaction[0];
 }
 
 /** What the answer holds, for the access log: the resource, or each resource in a Bundle. */

@@ -44,6 +44,19 @@ export const auditExportCommand: OperatorCommand<AuditExportInput> = {
     const condition = query.size ? engine.criteria('AuditEvent', query.toString(), '').condition : TRUE;
     const store = new ResourceStore(db.knex, indexer);
     const scope = { types: [{ resourceType: 'AuditEvent', condition: and([condition]) }] };
+    // Logged before anything leaves: an export that cannot be logged does not happen.
+    await createAuditWriter(store).write([
+      buildAuditEvent({
+        principal: { kind: 'system', via: 'operator', clientId: 'npm run audit' },
+        interaction: 'search-type',
+        resourceType: 'AuditEvent',
+        query: query.toString() || '(all)',
+        status: 200,
+        ...(input.patient ? { patient: input.patient } : {}),
+        recorded: new Date(),
+        server: 'zorgpoort (operator command line)',
+      }),
+    ]);
     const total = await store.search.count(scope);
     const progress = out.progress('audit export', total);
     let done = 0;
@@ -65,18 +78,6 @@ export const auditExportCommand: OperatorCommand<AuditExportInput> = {
     } finally {
       progress.stop();
     }
-    await createAuditWriter(store).write([
-      buildAuditEvent({
-        principal: { kind: 'system', via: 'operator', clientId: 'npm run audit' },
-        interaction: 'search-type',
-        resourceType: 'AuditEvent',
-        query: query.toString() || '(all)',
-        status: 200,
-        patients: input.patient ? [input.patient] : [],
-        recorded: new Date(),
-        server: 'zorgpoort (operator command line)',
-      }),
-    ]);
     out.note(`exported ${done.toLocaleString('en')} AuditEvent(s)`);
     return 0;
   },
