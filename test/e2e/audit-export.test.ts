@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { cliEnv, startTestServer, type TestServer } from '../support/harness.ts';
 
 const run = promisify(execFile);
 type Json = Record<string, any>;
@@ -39,13 +39,7 @@ describe('npm run audit -- export', function () {
   });
 
   const exportLog = async (...args: string[]) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-    const db = server.database;
-    if (db.databaseUrl) env.DATABASE_URL = db.databaseUrl;
-    else {
-      delete env.DATABASE_URL;
-      env.PGLITE_DATA_DIR = db.pgliteDataDir;
-    }
+    const env = cliEnv(server);
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', 'server/cli/audit.ts', 'export', ...args],

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { fhirClient } from '../support/client.ts';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { cliEnv, startTestServer, type TestServer } from '../support/harness.ts';
 
 const run = promisify(execFile);
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
@@ -30,13 +30,7 @@ describe('npm run seed', function () {
   });
 
   const seed = async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-    const db = server.database;
-    if (db.databaseUrl) env.DATABASE_URL = db.databaseUrl;
-    else {
-      delete env.DATABASE_URL;
-      env.PGLITE_DATA_DIR = db.pgliteDataDir;
-    }
+    const env = cliEnv(server);
     return run(process.execPath, ['--import', 'tsx', 'seed/load.ts'], { env });
   };
 

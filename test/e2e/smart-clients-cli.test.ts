@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { importJWK, type JWK } from 'jose';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { cliEnv, startTestServer, type TestServer } from '../support/harness.ts';
 import { backendToken, backendTokenResponse, type BackendClient } from '../support/smart-backend.ts';
 
 const run = promisify(execFile);
@@ -27,13 +27,7 @@ describe('SMART client management CLI', function () {
   });
 
   const cli = async (...args: string[]) => {
-    const db = server.database;
-    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
-    if (db.databaseUrl) env.DATABASE_URL = db.databaseUrl;
-    else {
-      delete env.DATABASE_URL;
-      env.PGLITE_DATA_DIR = db.pgliteDataDir;
-    }
+    const env = cliEnv(server);
     // Beside the running server on both databases: on PGlite the server carries the command out.
     const { stdout, stderr } = await run(
       process.execPath,

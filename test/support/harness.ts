@@ -130,3 +130,15 @@ export const FHIR_XML = 'application/fhir+xml';
 export function jsonHeaders(extra: Record<string, string> = {}): Record<string, string> {
   return { 'Content-Type': FHIR_JSON, Accept: FHIR_JSON, ...extra };
 }
+
+/** The environment a CLI needs to work on `server`'s database (beside it, as an operator would). */
+export function cliEnv(server: TestServer, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...extra };
+  const db = server.database;
+  if (db.databaseUrl) env.DATABASE_URL = db.databaseUrl;
+  else {
+    delete env.DATABASE_URL;
+    env.PGLITE_DATA_DIR = db.pgliteDataDir;
+  }
+  return env;
+}
