@@ -225,6 +225,27 @@ export class AuthorizedStore {
     return this.raw.readForUpdate(resourceType, id);
   }
 
+  /** Whether the caller may create with their own id (see AccessPolicy.updateCreate). */
+  get mayCreateWithId(): boolean {
+    return this.access.updateCreate ?? !this.access.restricted;
+  }
+
+  /**
+   * The current version for a write, locked, and whether it is hidden from the caller: then the
+   * write must answer exactly as for an id that never existed, and change nothing. (A caller
+   * who may create with their own id cannot be answered that way; they are the unrestricted and
+   * test-mode tokens, who may write anything.)
+   */
+  async readForWrite(
+    resourceType: string,
+    id: string,
+  ): Promise<{ current?: StoredVersion; hidden: boolean }> {
+    const current = await this.raw.readForUpdate(resourceType, id);
+    if (!current || this.mayCreateWithId) return { ...(current ? { current } : {}), hidden: false };
+    const seen = current.deleted ? await this.knows(resourceType, id) : this.visible(current);
+    return { current, hidden: !seen };
+  }
+
   /**
    * Before answering from the current version (If-Match, an update that changes nothing):
    * refused when the caller may not replace it, or, when the answer shows it, may not see it.

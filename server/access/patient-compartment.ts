@@ -34,6 +34,8 @@ export function patientCompartmentAccess(
   return {
     restricted: true,
     describe: `Patient/${patientId}`,
+    // The Nictiz load scripts PUT fixtures with one patient's token (test mode only).
+    updateCreate: options.writeAll,
     searchCondition: condition,
     anyTypeCondition: {
       kind: 'or',

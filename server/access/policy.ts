@@ -37,6 +37,13 @@ export interface AccessPolicy {
    * unrestricted caller's history across resources still pages in SQL.
    */
   readonly hiddenTypes?: ReadonlySet<string>;
+  /**
+   * May create with its own id (PUT to an id that does not exist). A caller restricted by rules
+   * or scopes may not: an id they cannot see must answer exactly like a missing one, and a
+   * create there would either fail (the id is taken) or overwrite. They create with POST, or a
+   * conditional update without an id. Unset: only when unrestricted.
+   */
+  readonly updateCreate?: boolean;
 }
 
 /**

@@ -37,7 +37,9 @@ export async function deleteById(
   id: string,
   pre: Preconditions,
 ): Promise<FhirResult> {
-  const current = await ctx.store.readForUpdate(resourceType, id);
+  // A resource the caller may not see is answered as one that never existed, and kept.
+  const { current: stored, hidden } = await ctx.store.readForWrite(resourceType, id);
+  const current = hidden ? undefined : stored;
   ctx.store.assertReplaceable(current, pre.ifMatch !== undefined);
   checkIfMatch(pre.ifMatch, current);
   if (!current || current.deleted)

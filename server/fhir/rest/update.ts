@@ -32,7 +32,7 @@ export async function update(
     );
   }
   return ctx.store.transaction((store) =>
-    writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT'),
+    writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT', store.mayCreateWithId),
   );
 }
 
@@ -55,8 +55,14 @@ export async function conditionalUpdate(
         { code: 'invalid' },
       );
     }
-    // Only an id the caller may see is named; any other goes on to the write guard.
-    if (!match && resource.id !== undefined && (await store.isTaken(resourceType, resource.id))) {
+    // Only an id the caller may see is named; any other goes on to the write guard (or, for a
+    // caller who may not create with their own id, is answered as if it did not exist).
+    if (
+      !match &&
+      resource.id !== undefined &&
+      store.mayCreateWithId &&
+      (await store.isTaken(resourceType, resource.id))
+    ) {
       // Updating it would overwrite a resource the criteria did not select (R5 makes this 409).
       throw new FhirError(
         409,
@@ -67,7 +73,9 @@ export async function conditionalUpdate(
       );
     }
     const id = match?.id ?? resource.id ?? randomUUID();
-    return writeVersion(tx, resourceType, id, resource, pre, 'PUT');
+    // A server-assigned id is a create anyone may make; their own id only some (see mayCreateWithId).
+    const mayCreate = match !== undefined || resource.id === undefined || store.mayCreateWithId;
+    return writeVersion(tx, resourceType, id, resource, pre, 'PUT', mayCreate);
   });
 }
 
@@ -82,11 +90,22 @@ export async function writeVersion(
   resource: Resource,
   pre: Preconditions,
   method: 'PUT' | 'PATCH',
+  /** Whether a version may be written where none is (update as create). */
+  mayCreate = true,
 ): Promise<FhirResult> {
   for (let attempt = 0; ; attempt++) {
-    const current = await ctx.store.readForUpdate(resourceType, id);
+    // A resource the caller may not see is answered as one that never existed, and kept.
+    const { current: stored, hidden } = await ctx.store.readForWrite(resourceType, id);
+    const current = hidden ? undefined : stored;
     ctx.store.assertReplaceable(current, pre.ifMatch !== undefined);
     checkIfMatch(pre.ifMatch, current);
+    if ((!current || current.deleted) && !mayCreate) {
+      throw new FhirError(
+        405,
+        `${resourceType}/${id} does not exist, and ${ctx.store.access.describe} may not create a resource with its own id: use POST ${resourceType} (the server assigns the id)`,
+        { code: 'not-supported' },
+      );
+    }
     // The unchanged answer carries the stored version: only for what the caller may see.
     if (current && !current.deleted && ctx.store.visible(current) && unchanged(current, resource)) {
       return { status: 200, headers: versionHeaders(current, ctx.baseUrl), json: current.content };
