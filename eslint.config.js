@@ -3,6 +3,7 @@ import tseslint from 'typescript-eslint';
 
 const DB = ['knex', 'knex-pglite', 'pg', '@electric-sql/pglite'];
 const dbMessage = 'Only server/fhir/storage talks to the database (DESIGN.md §5).';
+const NO_DB = DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true }));
 
 export default tseslint.config(
   {
@@ -35,7 +36,7 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            ...NO_DB,
             {
               name: 'express',
               message: 'The FHIR core knows nothing of HTTP; express belongs in server/http.',
@@ -55,7 +56,7 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+            ...NO_DB,
             {
               name: 'express',
               message: 'The FHIR core knows nothing of HTTP; express belongs in server/http.',
@@ -81,10 +82,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
-            { name: 'express', message: 'The FHIR core knows nothing of HTTP.' },
-          ],
+          paths: [...NO_DB, { name: 'express', message: 'The FHIR core knows nothing of HTTP.' }],
           patterns: [
             { group: ['**/http/**'], message: 'The FHIR core must not depend on the HTTP layer.' },
             {
@@ -103,10 +101,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: [
-            ...DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
-            { name: 'express', message: 'Access rules know nothing of HTTP.' },
-          ],
+          paths: [...NO_DB, { name: 'express', message: 'Access rules know nothing of HTTP.' }],
           patterns: [
             {
               group: ['**/http/**', '**/rest/**', '**/bundle/**'],
@@ -124,7 +119,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+          paths: NO_DB,
           patterns: [
             {
               regex: '^(\\.\\./)+access/',
@@ -163,7 +158,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: DB.map((name) => ({ name, message: dbMessage, allowTypeImports: true })),
+          paths: NO_DB,
           patterns: [
             {
               group: ['**/storage/*', '!**/storage/types.ts'],

@@ -155,7 +155,7 @@ export class AuthorizedStore {
     // A restricted caller learns of a deletion only when an earlier version was theirs to see,
     // and its version headers only when the version it deleted was (else the ETag would count
     // versions they never saw).
-    const versions = await this.raw.history({ resourceType, id, count: this.maxVersions });
+    const versions = await this.versions(resourceType, id);
     if (!versions.some((v) => this.visible(v))) return { kind: 'none' };
     const deletedVersion = versions.find((v) => v.content);
     return {
@@ -179,8 +179,12 @@ export class AuthorizedStore {
     if (!(await this.raw.read(resourceType, id))) return false;
     if (this.access.hiddenTypes?.has(resourceType)) return false;
     if (!this.access.restricted) return true;
-    const versions = await this.raw.history({ resourceType, id, count: this.maxVersions });
-    return versions.some((v) => this.visible(v));
+    return (await this.versions(resourceType, id)).some((v) => this.visible(v));
+  }
+
+  /** A resource's versions, newest first: what a deletion is judged by. */
+  private versions(resourceType: string, id: string): Promise<HistoryEntry[]> {
+    return this.raw.history({ resourceType, id, count: this.maxVersions });
   }
 
   /** One version, or undefined when it does not exist or is not the caller's to see. */
@@ -220,11 +224,6 @@ export class AuthorizedStore {
       : this.raw.countVersions(resourceType, id);
   }
 
-  /** The current version for a write, locked until the transaction ends. */
-  readForUpdate(resourceType: string, id: string): Promise<StoredVersion | undefined> {
-    return this.raw.readForUpdate(resourceType, id);
-  }
-
   /** Whether the caller may create with their own id (see AccessPolicy.updateCreate). */
   get mayCreateWithId(): boolean {
     return this.access.updateCreate ?? !this.access.restricted;
@@ -242,7 +241,9 @@ export class AuthorizedStore {
   ): Promise<{ current?: StoredVersion; hidden: boolean }> {
     const current = await this.raw.readForUpdate(resourceType, id);
     if (!current || this.mayCreateWithId) return { ...(current ? { current } : {}), hidden: false };
-    const seen = current.deleted ? await this.knows(resourceType, id) : this.visible(current);
+    const seen = current.deleted
+      ? (await this.versions(resourceType, id)).some((v) => this.visible(v))
+      : this.visible(current);
     return { current, hidden: !seen };
   }
 

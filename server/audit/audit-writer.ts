@@ -10,8 +10,6 @@ import type { Resource } from '../fhir/storage/types.ts';
  */
 export interface AuditWriter {
   write(events: Resource[]): Promise<void>;
-  /** Events waiting and the size of the batches committed so far (for metrics). */
-  stats(): { pending: number; batches: number; events: number };
 }
 
 interface Waiting {
@@ -20,11 +18,14 @@ interface Waiting {
   fail: (err: unknown) => void;
 }
 
-export function createAuditWriter(store: ResourceStore, maxBatch = 500): AuditWriter {
+/** What the writer needs of the store: a transaction that inserts new resources. */
+export interface AuditStore {
+  transaction<T>(fn: (tx: Pick<ResourceStore, 'insertNew'>) => Promise<T>): Promise<T>;
+}
+
+export function createAuditWriter(store: AuditStore, maxBatch = 500): AuditWriter {
   const queue: Waiting[] = [];
   let flushing = false;
-  let batches = 0;
-  let written = 0;
 
   async function flush(): Promise<void> {
     flushing = true;
@@ -45,8 +46,6 @@ export function createAuditWriter(store: ResourceStore, maxBatch = 500): AuditWr
               ),
             ),
           );
-          batches++;
-          written += size;
           for (const w of batch) w.done();
         } catch (err) {
           for (const w of batch) w.fail(err);
@@ -65,6 +64,5 @@ export function createAuditWriter(store: ResourceStore, maxBatch = 500): AuditWr
         if (!flushing) void flush();
       });
     },
-    stats: () => ({ pending: queue.reduce((n, w) => n + w.events.length, 0), batches, events: written }),
   };
 }

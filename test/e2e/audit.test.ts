@@ -215,7 +215,7 @@ describe('audit: every disclosure is logged where the patient can see it', funct
     expect(refused.outcomeDesc).to.be.a('string');
   });
 
-  it('concurrent requests share commits (group commit), and every one is logged', async () => {
+  it('twenty concurrent reads are each logged (their commits are shared: test/unit/audit)', async () => {
     const before = (await annasLog()).filter((e: Json) => subtype(e) === 'vread').length;
     await Promise.all(Array.from({ length: 20 }, () => call('Patient/anna/_history/1')));
     const after = (await annasLog()).filter((e: Json) => subtype(e) === 'vread').length;

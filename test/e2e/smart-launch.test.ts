@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readForm } from '../support/saml-browser.ts';
 import { decodeJwt } from 'jose';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 import {
   authorize,
@@ -25,19 +25,12 @@ describe('SMART App Launch (authorization code, introspection, revocation)', fun
 
   before(async () => {
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
-    for (const [type, id, extra] of [
+    await putResources(server, [
       ['Practitioner', 'dr-a', {}],
       ['Patient', 'p1', { name: [{ family: 'Jansen', given: ['Els'] }] }],
       ['Patient', 'p2', {}],
       ['Observation', 'o1', { status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } }],
-    ] as const) {
-      const res = await server.fetch(`${type}/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/fhir+json' },
-        body: JSON.stringify({ resourceType: type, id, ...extra }),
-      });
-      expect(res.status).to.equal(201);
-    }
+    ] as const);
     app = await registerApp(server, { scope: 'patient/*.rs user/*.rs' });
   });
   after(() => server?.close());

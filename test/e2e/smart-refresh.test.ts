@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
 import { authorize, exchangeCode, registerApp, tokenRequest, type AppClient } from '../support/smart-flow.ts';
 
 /**
@@ -13,18 +13,11 @@ describe('SMART refresh tokens', function () {
 
   before(async () => {
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
-    for (const [type, id, extra] of [
+    await putResources(server, [
       ['Practitioner', 'dr-a', {}],
       ['Patient', 'p1', {}],
       ['Observation', 'o1', { status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } }],
-    ] as const) {
-      const res = await server.fetch(`${type}/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/fhir+json' },
-        body: JSON.stringify({ resourceType: type, id, ...extra }),
-      });
-      expect(res.status).to.equal(201);
-    }
+    ] as const);
     app = await registerApp(server, { scope: 'patient/*.rs user/*.rs' });
   });
   after(() => server?.close());

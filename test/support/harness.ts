@@ -142,3 +142,18 @@ export function cliEnv(server: TestServer, extra: NodeJS.ProcessEnv = {}): NodeJ
   }
   return env;
 }
+
+/** PUTs each `[type, id, fields]` as the server's default caller; every one must be created. */
+export async function putResources(
+  server: TestServer,
+  resources: readonly (readonly [string, string, object])[],
+): Promise<void> {
+  for (const [type, id, fields] of resources) {
+    const res = await server.fetch(`${type}/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: type, id, ...fields }),
+    });
+    if (res.status !== 201) throw new Error(`PUT ${type}/${id}: ${res.status} ${await res.text()}`);
+  }
+}

@@ -114,9 +114,9 @@ export function createDispatcher(routes: Route[]) {
       ctx.store.assertAllowed(route.interaction, compartmentSearch, type || undefined);
       const result = await route.handle(ctx, req, matched);
       // A change is logged by the store, in the transaction that makes it.
-      if (interaction && !CHANGES.has(interaction)) {
+      if (ctx.audit && interaction && !CHANGES.has(interaction)) {
         const resources = BUNDLES.has(interaction) ? [] : resultResources(result);
-        ctx.audit?.record({ ...recorded, status: result.status, resources });
+        ctx.audit.record({ ...recorded, status: result.status, resources });
       }
       return result;
     } catch (err) {
