@@ -59,7 +59,7 @@ try {
   const dbEnv = { DATABASE_URL: database?.url ?? '', PGLITE_DATA_DIR: 'memory://' };
   const zorgEnv = { ...dbEnv, ...(pgliteDir ? { PGLITE_DATA_DIR: pgliteDir } : {}) };
   const scope = 'system/*.cruds';
-  const client = registerWithCli(zorgEnv, scope, 'bench');
+  const client = registerWithCli(zorgEnv, scope, 'bench', { trusted: true });
   const zorg = await startProcess({
     script: 'server/main.ts',
     env: { ...zorgEnv, LOG_LEVEL: 'info' },

@@ -10,6 +10,9 @@ import type { RestContext } from './fhir/rest/types.ts';
 import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
 import { AuthorizedStore } from './access/authorized-store.ts';
+import { withAccessFacts } from './access/facts/index-facts.ts';
+import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergency/break-the-glass.ts';
+import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail } from './audit/audit-trail.ts';
 import { createAuditWriter } from './audit/audit-writer.ts';
 import type { Resource } from './access/policy.ts';
@@ -85,7 +88,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     throw err;
   }
   const { registry, indexer, engine: search } = createSearchModule(config.searchParameterFiles);
-  const store = new ResourceStore(db.knex, indexer);
+  const accessFacts = createAccessFacts(db.knex);
+  const store = new ResourceStore(db.knex, withAccessFacts(indexer));
   const validator = createResourceValidator();
 
   // Bundle entries are dispatched through the same routes as HTTP requests, so the route
@@ -125,6 +129,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
   ];
   routes.push(...systemRoutes, ...resourceRoutes);
+  const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
+  const breakTheGlass = createBreakTheGlass({
+    store,
+    facts: accessFacts,
+    config: config.access.breakTheGlass,
+    server: fhirBase,
+  });
+  routes.push({
+    method: 'POST',
+    pattern: ['type', 'id', '$break-the-glass'],
+    types: ['Patient'],
+    interaction: '$break-the-glass',
+    level: 'instance',
+    definition: BREAK_THE_GLASS_OPERATION,
+    handle: (ctx, req, m) => breakTheGlass(ctx, m.id, req.body),
+  });
 
   const conformanceTokens = config.conformanceTokensFile
     ? loadConformanceTokens(config.conformanceTokensFile)
@@ -145,8 +165,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const persons = createPersonResolver({ store, search });
   const auditWriter = createAuditWriter(store);
-  const accessFor = createAccessFor(search, { auditors: config.auditors });
-  const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
+  const accessFor = createAccessFor({
+    search,
+    facts: accessFacts,
+    read: async (type, id) => {
+      const v = await store.read(type, id);
+      return v?.content ? (JSON.parse(v.content) as Resource) : undefined;
+    },
+    auditors: config.auditors,
+    dischargeGraceHours: config.access.dischargeGraceHours,
+    administrationRoles: config.access.administrationRoles,
+    breakTheGlass: config.access.breakTheGlass,
+  });
   if (config.smart.devLogin) {
     logger.warn(
       'DEV_LOGIN=on: anyone can log in as any person on the SMART login page; never use this with real data',
@@ -171,7 +201,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     persons,
     authenticate: (credentials) => authenticate(credentials),
     mayLaunch: async (who, patientId) => {
-      const access = accessFor(who);
+      const access = await accessFor(who);
       if (!access.allows('r', 'Patient')) return false;
       const stored = await store.read('Patient', patientId);
       return Boolean(stored?.content && access.canSee(JSON.parse(stored.content) as Resource));
@@ -191,7 +221,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
     const principal = await authenticate({ authorization: req.headers.authorization, socket });
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
-    const access = accessFor(principal);
+    const access = await accessFor(principal);
     const audit =
       principal.kind === 'anonymous'
         ? undefined
@@ -199,10 +229,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             writer: auditWriter,
             principal,
             patientsOf: search.patientsOf,
+            ...(access.basisOf ? { basisOf: access.basisOf } : {}),
             server: fhirBase,
             ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
           });
     return {
+      principal,
       store: new AuthorizedStore(store, access, config.limits.maxHistoryCount, audit),
       search,
       validator,

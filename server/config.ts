@@ -31,6 +31,21 @@ export interface Config {
    * FHIR data: no one can make themselves an auditor through the API.
    */
   auditors: string[];
+  access: {
+    /** How long a relationship through an Encounter or EpisodeOfCare holds after its end (discharge). */
+    dischargeGraceHours: number;
+    /**
+     * PractitionerRole codes (`system|code`) that are administration, not care: a login whose
+     * roles are all of these sees no patient's data.
+     */
+    administrationRoles: string[];
+    /**
+     * Break-the-glass: who may open one patient's record in an emergency. Off while
+     * `organizations` is empty. Roles and organisations: `system|code` of a PractitionerRole
+     * code / Organization.type, or `Organization/<id>`; `roles` empty: any role there.
+     */
+    breakTheGlass: { roles: string[]; organizations: string[]; hours: number };
+  };
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
   shutdownGraceMs: number;
@@ -143,6 +158,15 @@ function samlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
   };
 }
 
+/** A positive number, fractions allowed (hours: 0.5 is half an hour). */
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -150,6 +174,9 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
   return n;
 }
+
+/** Our CodeSystem of care-collective roles (administrator, beheerder, casemanager, caregiver). */
+export const COLLECTIVE_ROLE_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/collective-role';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
@@ -185,6 +212,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     searchParameterFiles: list(env, 'SEARCH_PARAMETER_FILES'),
     auditors: list(env, 'AUDITORS').map((ref) => ref.replace(/^Practitioner\//, '')),
+    access: {
+      dischargeGraceHours: int(env, 'ACCESS_DISCHARGE_GRACE_HOURS', 24),
+      administrationRoles: env.ACCESS_ADMINISTRATION_ROLES
+        ? list(env, 'ACCESS_ADMINISTRATION_ROLES')
+        : [`${COLLECTIVE_ROLE_SYSTEM}|administrator`],
+      breakTheGlass: {
+        roles: list(env, 'ACCESS_BTG_ROLES'),
+        organizations: list(env, 'ACCESS_BTG_ORGANIZATIONS'),
+        hours: positive(env, 'ACCESS_BTG_HOURS', 12),
+      },
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     production,

@@ -30,13 +30,21 @@ function cli(args: string[], env: Record<string, string>): string {
 }
 
 /** Registers a backend client with `scope` on the database `env` names (DATABASE_URL / PGLITE_DATA_DIR). */
-export function registerWithCli(env: Record<string, string>, scope: string, name = 'operator'): CliClient {
+export function registerWithCli(
+  env: Record<string, string>,
+  scope: string,
+  name = 'operator',
+  options: { trusted?: boolean; organization?: string } = {},
+): CliClient {
   const keys = JSON.parse(cli(['keygen'], env)) as { privateJwk: JWK; publicJwks: object };
   const dir = mkdtempSync(join(tmpdir(), 'zorgpoort-jwks-'));
   try {
     const file = join(dir, 'jwks.json');
     writeFileSync(file, JSON.stringify(keys.publicJwks));
-    const out = JSON.parse(cli(['register', '--name', name, '--jwks-file', file, '--scope', scope], env)) as {
+    const args = ['register', '--name', name, '--jwks-file', file, '--scope', scope];
+    if (options.trusted) args.push('--trusted');
+    if (options.organization) args.push('--organization', options.organization);
+    const out = JSON.parse(cli(args, env)) as {
       client_id: string;
     };
     return { clientId: out.client_id, privateJwk: keys.privateJwk };

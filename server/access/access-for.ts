@@ -1,46 +1,97 @@
-import type { Principal } from '../auth/principal.ts';
+import type { PractitionerPrincipal, Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
+import type { AccessFacts } from '../fhir/storage/access-facts.ts';
+import { createCareGate, type CareActor } from './care-gate.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
+import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy, type Resource } from './policy.ts';
 import { withAuditLogRule } from './rules/audit-log.ts';
+import { emergencyRole, type BreakTheGlassConfig } from './rules/break-the-glass.ts';
+import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
+import { createCategoryMatcher } from './rules/data-categories.ts';
+import { authorisedRelatedPerson } from './rules/related-person.ts';
+import { careProviderAccess } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
-import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 
-/** The policy for a principal: the one place where kinds of callers map to access rules. */
-export function createAccessFor(search: SearchEngine, options: { auditors?: readonly string[] } = {}) {
-  const auditors = new Set(options.auditors ?? []);
-  const own = ownAccess(search);
-  return (principal: Principal): AccessPolicy => {
-    const base = own(principal);
+export interface AccessForDeps {
+  search: SearchEngine;
+  facts: AccessFacts;
+  /** A current resource by id, unfiltered (the RelatedPerson behind a login). */
+  read: (resourceType: string, id: string) => Promise<Resource | undefined>;
+  auditors?: readonly string[];
+  dischargeGraceHours?: number;
+  administrationRoles?: readonly string[];
+  breakTheGlass?: BreakTheGlassConfig;
+}
+
+/**
+ * The policy for a principal: the one place where kinds of callers map to access rules, decided
+ * afresh for every request (server/access/README.md).
+ */
+export function createAccessFor(deps: AccessForDeps) {
+  const { search } = deps;
+  const auditors = new Set(deps.auditors ?? []);
+  const administration = new Set(deps.administrationRoles ?? []);
+  const gate = createCareGate({
+    facts: deps.facts,
+    dischargeGraceMs: (deps.dischargeGraceHours ?? 24) * 3_600_000,
+  });
+  const categoryOf = createCategoryMatcher(search);
+  const care = async (who: CareActor, related = true) => {
+    const decision = await gate(related ? who : { ...who, actors: [] });
+    return careProviderAccess(decision, search, categoryOf);
+  };
+
+  async function mayBreakTheGlass(principal: PractitionerPrincipal): Promise<boolean> {
+    if (!deps.breakTheGlass?.organizations.length) return false;
+    const orgs = principal.roles.flatMap((r) => (r.organizationId ? [r.organizationId] : []));
+    return (
+      emergencyRole(principal, deps.breakTheGlass, await deps.facts.organizationTypes(orgs)) !== undefined
+    );
+  }
+
+  async function own(principal: Principal): Promise<AccessPolicy> {
+    switch (principal.kind) {
+      case 'anonymous':
+        return NO_ACCESS;
+      case 'practitioner': {
+        // A login that is administration only relates to no patient: it keeps the directory
+        // and the patient-free records (groups), nothing of anyone's care.
+        const clinical = !administrationOnly(principal, administration);
+        const policy = await care(practitionerActor(principal), clinical);
+        return clinical && (await mayBreakTheGlass(principal))
+          ? { ...policy, mayBreakTheGlass: true }
+          : policy;
+      }
+      case 'system':
+        return principal.trusted || principal.via === 'operator'
+          ? { ...OPEN_ACCESS, basisOf: () => ['trusted-client'] }
+          : care(systemClientActor(principal));
+      case 'patient':
+        return patientCompartmentAccess(principal.patientId, search, {
+          writeAll: principal.writeAll === true,
+        });
+      case 'related-person': {
+        const describe = `RelatedPerson/${principal.relatedPersonId}`;
+        if (
+          !authorisedRelatedPerson(principal, await deps.read('RelatedPerson', principal.relatedPersonId))
+        ) {
+          return { ...NO_ACCESS, describe: `${describe} (not authorised by the patient now)` };
+        }
+        return {
+          ...patientCompartmentAccess(principal.patientId, search, { writeAll: false }),
+          describe,
+          canWrite: () => false,
+        };
+      }
+    }
+  }
+
+  return async (principal: Principal): Promise<AccessPolicy> => {
+    const base = await own(principal);
     const scoped =
       principal.kind !== 'anonymous' && principal.smart
         ? narrowByScopes(base, principal, principal.smart, search)
         : base;
     return principal.kind === 'anonymous' ? scoped : withAuditLogRule(scoped, principal, auditors);
-  };
-}
-
-/** What the caller may do without any token narrowing it. */
-function ownAccess(search: SearchEngine) {
-  return (principal: Principal): AccessPolicy => {
-    switch (principal.kind) {
-      case 'anonymous':
-        return NO_ACCESS;
-      case 'practitioner':
-      case 'system':
-        // Treatment relationship and consent come with the consent gate; until then a
-        // caregiver or a hospital system sees everything (their SMART scopes still narrow it).
-        return OPEN_ACCESS;
-      case 'patient':
-        return patientCompartmentAccess(principal.patientId, search, {
-          writeAll: principal.writeAll === true,
-        });
-      case 'related-person':
-        // Until the consent gate says what a related person may do: read the patient's own view.
-        return {
-          ...patientCompartmentAccess(principal.patientId, search, { writeAll: false }),
-          describe: `RelatedPerson/${principal.relatedPersonId}`,
-          canWrite: () => false,
-        };
-    }
   };
 }

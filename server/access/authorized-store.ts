@@ -166,6 +166,16 @@ export class AuthorizedStore {
   }
 
   /**
+   * Whether a Patient hidden from the caller exists and they may open it by break-the-glass:
+   * then, and only then, the refusal tells them so (they could open it anyway).
+   */
+  async emergencyReachable(resourceType: string, id: string): Promise<boolean> {
+    if (!this.access.mayBreakTheGlass || resourceType !== 'Patient') return false;
+    const stored = await this.raw.read(resourceType, id);
+    return Boolean(stored && !stored.deleted);
+  }
+
+  /**
    * Whether the id is taken by a resource the caller may know of; a hidden one goes on to the
    * write guard, which refuses it.
    */
@@ -256,7 +266,8 @@ export class AuthorizedStore {
   }
 
   /** Every create, update, patch, delete and Bundle entry ends here or in insertNew. */
-  async write(...[change, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
+  async write(...[given, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
+    const change = this.stamped(given, current);
     if (IMMUTABLE.has(change.resourceType)) {
       if (current?.content || !change.resource) {
         throw new FhirError(405, `${change.resourceType} is the access log: it is never changed or deleted`, {
@@ -284,8 +295,10 @@ export class AuthorizedStore {
   }
 
   async insertNew(
-    ...[items]: Parameters<ResourceStore['insertNew']>
+    ...[given]: Parameters<ResourceStore['insertNew']>
   ): ReturnType<ResourceStore['insertNew']> {
+    const stamp = this.access.stamp;
+    const items = stamp ? given.map((it) => ({ ...it, resource: stamp(it.resource, undefined) })) : given;
     assertCreatable(
       this.access,
       items.filter((it) => IMMUTABLE.has(it.resourceType)),
@@ -302,6 +315,16 @@ export class AuthorizedStore {
       })),
     );
     return written;
+  }
+
+  /** The resource as the policy stores it (its holder, a patient's label): see AccessPolicy.stamp. */
+  private stamped(
+    change: Parameters<ResourceStore['write']>[0],
+    current: StoredVersion | undefined,
+  ): Parameters<ResourceStore['write']>[0] {
+    if (!this.access.stamp || !change.resource) return change;
+    const before = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
+    return { ...change, resource: this.access.stamp(change.resource, before) };
   }
 
   /** The changes' AuditEvents, in the same transaction: no change commits without its log. */

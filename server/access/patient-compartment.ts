@@ -1,13 +1,15 @@
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
-import type { AccessPolicy } from './policy.ts';
+import type { AccessPolicy, Resource } from './policy.ts';
+import { PATIENT_ASSERTED } from './rules/data-categories.ts';
 import { SHARED_TYPES } from './shared-types.ts';
 
 /**
  * A patient sees their own compartment (their Patient resource and everything that refers to
  * them through the Patient CompartmentDefinition's parameters) and the shared types of
- * shared-types.ts; nothing else. They write only inside their compartment. `writeAll` lifts
+ * shared-types.ts; nothing else. They write only inside their compartment, and only what
+ * belongs to no other patient. `writeAll` lifts
  * that for writes only: the Nictiz qualification load scripts PUT every patient's fixtures
  * with one patient's token, so a conformance token must be able to load data it then may not
  * read back.
@@ -50,6 +52,27 @@ export function patientCompartmentAccess(
     },
     canSee,
     allows: () => true,
-    canWrite: (resource) => options.writeAll || (scoped(resource.resourceType) && canSee(resource)),
+    basisOf: (id) => (id === patientId ? ['own-data'] : []),
+    // Every patient the resource belongs to must be this one: an Observation about oneself with
+    // another patient as performer would put it in that patient's record.
+    canWrite: (resource) =>
+      options.writeAll ||
+      (scoped(resource.resourceType) &&
+        canSee(resource) &&
+        search.patientsOf(resource).every((p) => p === patientId)),
+    // What a patient or their app writes is patient-entered data (PGD): labelled, so a consent
+    // can name it. The Nictiz load scripts' fixtures are the systems' data and stay as sent.
+    ...(options.writeAll ? {} : { stamp: labelPatientAsserted }),
   };
+}
+
+type Meta = { security?: { system?: string; code?: string }[] };
+
+function labelPatientAsserted(resource: Resource): Resource {
+  const meta = { ...(resource.meta as Meta | undefined) };
+  const security = meta.security ?? [];
+  if (security.some((s) => s.system === PATIENT_ASSERTED.system && s.code === PATIENT_ASSERTED.code)) {
+    return resource;
+  }
+  return { ...resource, meta: { ...meta, security: [...security, PATIENT_ASSERTED] } };
 }

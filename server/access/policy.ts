@@ -44,6 +44,19 @@ export interface AccessPolicy {
    * conditional update without an id. Unset: only when unrestricted.
    */
   readonly updateCreate?: boolean;
+  /**
+   * What the server puts on a resource this caller writes, before it is judged and stored: the
+   * organisation that holds it, the label of patient-entered data. `current` is the version it
+   * replaces.
+   */
+  stamp?(resource: Resource, current: Resource | undefined): Resource;
+  /**
+   * On what basis the caller sees a patient's data, for the access log: `own-data`,
+   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`.
+   */
+  basisOf?(patientId: string): readonly string[];
+  /** The caller may open a hidden patient's record by break-the-glass (and is told so). */
+  readonly mayBreakTheGlass?: boolean;
 }
 
 /**

@@ -20,6 +20,11 @@ export interface AuditFacts {
   failure?: string;
   /** The patient whose data the answer disclosed or the write concerned (BALP: one per event). */
   patient?: string;
+  /**
+   * On what the disclosure of that patient's data rested (AccessPolicy.basisOf): `own-data`,
+   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`.
+   */
+  basis?: readonly string[];
   /** The resources concerned, as `Type/id` (at most MAX_RESOURCES are listed). */
   resources?: string[];
   recorded: Date;
@@ -57,7 +62,9 @@ function outcome(status: number): '0' | '4' | '8' {
 }
 
 /** Why the caller asks: treatment for caregivers, the patient's own request, operations for systems. */
-function purposeOfUse(principal: Principal): string {
+function purposeOfUse(principal: Principal, basis?: readonly string[]): string {
+  // Only an emergency grant let the data out: break-the-glass.
+  if (basis?.includes('emergency') && !basis.some((b) => b.startsWith('relationship:'))) return 'BTG';
   switch (principal.kind) {
     case 'practitioner':
       return 'TREAT';
@@ -152,6 +159,7 @@ export function buildAuditEvent(f: AuditFacts): Resource {
       what: { reference: `Patient/${f.patient}` },
       type: { system: ENTITY_TYPE, code: '1', display: 'Person' },
       role: { system: ENTITY_ROLE, code: '1', display: 'Patient' },
+      ...(f.basis?.length ? { detail: [{ type: 'basis', valueString: f.basis.join(' ') }] } : {}),
     });
   }
   const resources = [
@@ -193,7 +201,7 @@ export function buildAuditEvent(f: AuditFacts): Resource {
     recorded: f.recorded.toISOString(),
     outcome: outcome(f.status),
     ...(f.failure ? { outcomeDesc: f.failure.slice(0, 1000) } : {}),
-    purposeOfEvent: [{ coding: [{ system: ACT_REASON, code: purposeOfUse(f.principal) }] }],
+    purposeOfEvent: [{ coding: [{ system: ACT_REASON, code: purposeOfUse(f.principal, f.basis) }] }],
     agent: [
       ...(user ? [user] : []),
       clientAgent(f.principal, f.clientAddress),

@@ -52,6 +52,8 @@ export function createAuditTrail(deps: {
   writer: AuditWriter;
   principal: Principal;
   patientsOf: (resource: Resource) => string[];
+  /** On what the caller sees a patient's data (the policy's AccessPolicy.basisOf). */
+  basisOf?: (patientId: string) => readonly string[];
   server: string;
   clientAddress?: string;
 }): AuditTrail {
@@ -94,7 +96,8 @@ export function createAuditTrail(deps: {
         events.push(event({ ...common, ...(entry.query ? { query: entry.query } : {}) }));
       }
       for (const [patient, resources] of patients) {
-        events.push(event({ ...common, patient, resources: [...resources] }));
+        const basis = deps.basisOf?.(patient);
+        events.push(event({ ...common, patient, resources: [...resources], ...(basis ? { basis } : {}) }));
       }
     },
     writeEvents(writes) {

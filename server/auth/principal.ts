@@ -62,6 +62,12 @@ export interface SystemPrincipal extends Authenticated {
   kind: 'system';
   clientId: string;
   organizationId?: string;
+  /**
+   * Registered as trusted with the whole server (`clients register --trusted`): not limited to
+   * its organisation's patients. Off by default; meant for the network's own integration
+   * engine, migrations and test loaders.
+   */
+  trusted?: boolean;
 }
 
 /**

@@ -12,7 +12,10 @@ import { runCommand } from '../operator/run-command.ts';
  * or revocation takes effect on running servers at once (on an embedded database the running
  * server carries the command out: server/operator/run-command.ts).
  *
- *   register --name N --key key.json|--jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1]
+ *   register --name N --key key.json|--jwks-file F|--jwks-url U --scope "system/*.rs" [--organization Organization/1] [--trusted]
+ *                                   a backend client sees its organisation's patients (treatment
+ *                                   relationship ∧ consent); --trusted: the whole server (an
+ *                                   integration engine, a migration; never a hospital's own HIS)
  *   register --name N --redirect-uri U [--redirect-uri U2] --scope "…" [--public] [--jwks-file F]
  *   list
  *   revoke <client_id>
@@ -42,6 +45,7 @@ const { values, positionals } = parseArgs({
     'redirect-uri': { type: 'string', multiple: true },
     public: { type: 'boolean' },
     organization: { type: 'string' },
+    trusted: { type: 'boolean' },
     alg: { type: 'string' },
     base: { type: 'string' },
     'client-id': { type: 'string' },
@@ -87,6 +91,7 @@ function registration(): Registration {
     ...(redirectUris.length ? { redirectUris } : {}),
     ...(values.public ? { public: true } : {}),
     ...(organization ? { organizationId: organization } : {}),
+    ...(values.trusted ? { trusted: true } : {}),
   };
 }
 

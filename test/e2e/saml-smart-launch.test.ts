@@ -59,6 +59,8 @@ describe('SMART launch with a SAML login', function () {
         id: 'pat-1',
         identifier: [{ system: `${NS}/bsn`, value: '123456782' }],
         name: [{ family: 'Jansen', given: ['Piet'] }],
+        // Dr Jansen's practice is the patient's GP: the treatment relationship the read needs.
+        generalPractitioner: [{ reference: 'Organization/praktijk' }],
       },
     ]) {
       const res = await server.fetch(`${resource.resourceType}/${resource.id}`, {

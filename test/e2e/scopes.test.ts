@@ -18,9 +18,13 @@ describe('SMART scopes on the FHIR API', function () {
   this.timeout(60_000);
   let server: TestServer;
 
-  /** A token of a backend client registered with exactly these scopes. */
+  /**
+   * A token of a backend client registered with exactly these scopes, trusted with the whole
+   * server: what is tested here is how scopes narrow a full view (the gate's own rules are
+   * gate-relationships.test.ts).
+   */
   async function tokenFor(scope: string): Promise<string> {
-    const client = await registerBackendClient(server, { scope });
+    const client = await registerBackendClient(server, { scope, trusted: true });
     return backendToken(server, client, scope);
   }
   const as =

@@ -74,7 +74,7 @@ describe('search oracle: every search answers exactly what the SearchParameter F
     this.timeout(120_000);
     // The fixtures include AuditEvents, which only an auditor reads: a client whose scope names them.
     const scope = 'system/*.cruds system/AuditEvent.cruds';
-    env.server.authorization = `Bearer ${await backendToken(env.server, await registerBackendClient(env.server, { scope }), scope)}`;
+    env.server.authorization = `Bearer ${await backendToken(env.server, await registerBackendClient(env.server, { scope, trusted: true }), scope)}`;
     const stored = await loadFixtures(env.server);
     fixtures = new Set(stored.map((r) => `${r.type}/${r.id}`));
     ds = new Dataset(stored, env.server.base);

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import smart from 'fhirclient';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
 import { browse, CookieJar, formAction, registerApp, type AppClient } from '../support/smart-flow.ts';
 
 /**
@@ -18,16 +18,10 @@ describe('SMART launch with the fhirclient library', function () {
 
   before(async () => {
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
-    for (const [type, id] of [
-      ['Practitioner', 'dr-a'],
-      ['Patient', 'p1'],
-    ]) {
-      await server.fetch(`${type}/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/fhir+json' },
-        body: JSON.stringify({ resourceType: type, id }),
-      });
-    }
+    await putResources(server, [
+      ['Practitioner', 'dr-a', {}],
+      ['Patient', 'p1', { generalPractitioner: [{ reference: 'Practitioner/dr-a' }] }],
+    ]);
     // fhirclient keeps its state in a server-side store; one browser here, so one map.
     const state = new Map<string, unknown>();
     const storage = {

@@ -27,8 +27,15 @@ describe('SMART App Launch (authorization code, introspection, revocation)', fun
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
     await putResources(server, [
       ['Practitioner', 'dr-a', {}],
-      ['Patient', 'p1', { name: [{ family: 'Jansen', given: ['Els'] }] }],
-      ['Patient', 'p2', {}],
+      [
+        'Patient',
+        'p1',
+        {
+          name: [{ family: 'Jansen', given: ['Els'] }],
+          generalPractitioner: [{ reference: 'Practitioner/dr-a' }],
+        },
+      ],
+      ['Patient', 'p2', { generalPractitioner: [{ reference: 'Practitioner/dr-a' }] }],
       ['Observation', 'o1', { status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } }],
     ] as const);
     app = await registerApp(server, { scope: 'patient/*.rs user/*.rs' });
@@ -307,7 +314,9 @@ describe('SMART App Launch (authorization code, introspection, revocation)', fun
   });
 
   it('EHR launch: a launch created by an authenticated EHR carries patient and encounter', async () => {
-    const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
+    // The hospital's EHR, trusted with the whole server here (the gate's rules for launches are
+    // tested with the gate).
+    const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs', trusted: true });
     const ehrToken = await backendToken(server, ehr);
     const anonymous = await server.fetchBare('oauth/launch', {
       method: 'POST',
@@ -411,7 +420,9 @@ describe('SMART App Launch (authorization code, introspection, revocation)', fun
   });
 
   it('a second EHR launch in the same browser session carries its own patient, not the first one', async () => {
-    const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs' });
+    // The hospital's EHR, trusted with the whole server here (the gate's rules for launches are
+    // tested with the gate).
+    const ehr = await registerBackendClient(server, { scope: 'system/Patient.rs', trusted: true });
     const ehrToken = await backendToken(server, ehr);
     const launchFor = async (patient: string) => {
       const created = await server.fetch('oauth/launch', {

@@ -45,7 +45,7 @@ describe('SMART across server nodes', function () {
     b = await startTestServer({}, { config, reuseDatabaseOf: a });
     for (const [type, id] of [
       ['Practitioner', 'dr-a'],
-      ['Patient', 'p1'],
+      ['Patient', 'p1', { generalPractitioner: [{ reference: 'Practitioner/dr-a' }] }],
     ]) {
       await a.fetch(`${type}/${id}`, {
         method: 'PUT',

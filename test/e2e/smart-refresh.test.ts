@@ -15,7 +15,7 @@ describe('SMART refresh tokens', function () {
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
     await putResources(server, [
       ['Practitioner', 'dr-a', {}],
-      ['Patient', 'p1', {}],
+      ['Patient', 'p1', { generalPractitioner: [{ reference: 'Practitioner/dr-a' }] }],
       ['Observation', 'o1', { status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/p1' } }],
     ] as const);
     app = await registerApp(server, { scope: 'patient/*.rs user/*.rs' });

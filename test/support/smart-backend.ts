@@ -22,7 +22,7 @@ const processKey = () =>
 /** Registers a backend-services client (client_credentials + private_key_jwt) in-process. */
 export async function registerBackendClient(
   server: TestServer,
-  opts: { scope: string; organizationId?: string },
+  opts: { scope: string; organizationId?: string; trusted?: boolean },
 ): Promise<BackendClient> {
   const { privateKey, jwk } = await processKey();
   const { client } = await server.app.smart.clients.register({
@@ -30,6 +30,7 @@ export async function registerBackendClient(
     scope: opts.scope,
     jwks: { keys: [jwk] },
     ...(opts.organizationId ? { organizationId: opts.organizationId } : {}),
+    ...(opts.trusted ? { trusted: true } : {}),
   });
   return { clientId: client.clientId, privateKey, jwk, alg: 'ES256' };
 }

@@ -199,3 +199,20 @@ export function exchangeCode(
     code_verifier: verifier,
   });
 }
+
+/**
+ * A person's bearer token from an app's authorization code flow (dev login as `person`, e.g.
+ * `Practitioner/gp`), with `scope`; `patient` answers the patient picker.
+ */
+export async function personToken(
+  server: TestServer,
+  person: string,
+  scope = 'openid fhirUser user/*.cruds',
+  patient?: string,
+): Promise<string> {
+  const app = await registerApp(server, { scope });
+  const { code, verifier } = await authorize(server, app, { scope, person, ...(patient ? { patient } : {}) });
+  const token = await exchangeCode(server, app, code, verifier);
+  if (token.status !== 200) throw new Error(`no token for ${person}: ${JSON.stringify(token.body)}`);
+  return `Bearer ${token.body.access_token as string}`;
+}

@@ -1,5 +1,6 @@
 import type { Principal } from '../../auth/principal.ts';
 import { resourceScopes } from '../../auth/scope-syntax.ts';
+import { or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
 import type { AccessPolicy } from '../policy.ts';
 
 const HIDDEN: ReadonlySet<string> = new Set(['AuditEvent']);
@@ -29,12 +30,24 @@ export function withAuditLogRule(
       ));
   const readsOwnLog = principal.kind === 'patient';
   const mayCreate = principal.kind === 'system';
+  // An auditor reads every patient's log, whatever else their rules let them see.
+  const reads = auditor && policy.restricted ? everyAuditEvent(policy) : policy;
   return {
-    ...policy,
+    ...reads,
     ...(auditor || readsOwnLog ? {} : { hiddenTypes: HIDDEN }),
     canWrite: (resource, letter) =>
       resource.resourceType === 'AuditEvent'
         ? mayCreate && letter === 'c' && policy.canWrite(resource, letter)
         : policy.canWrite(resource, letter),
+  };
+}
+
+function everyAuditEvent(policy: AccessPolicy): AccessPolicy {
+  const log = (type: string) => type === 'AuditEvent';
+  return {
+    ...policy,
+    searchCondition: (type) => (log(type) ? TRUE : policy.searchCondition(type)),
+    anyTypeCondition: or([policy.anyTypeCondition, typeIn(['AuditEvent'])]),
+    canSee: (r) => log(r.resourceType) || policy.canSee(r),
   };
 }

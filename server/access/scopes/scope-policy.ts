@@ -1,6 +1,6 @@
 import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
-import { and as andAll, FALSE, or, TRUE } from '../../fhir/search/conditions.ts';
+import { and as andAll, FALSE, or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
 import type { AccessPolicy, Resource, WriteLetter } from '../policy.ts';
@@ -16,14 +16,6 @@ const READ: Letter[] = ['r', 's'];
 const WRITE: Letter[] = ['c', 'u', 'd'];
 
 const and = (a: Condition, b: Condition): Condition => andAll([a, b]);
-const typeIn = (types: string[], negate = false): Condition => {
-  const c: Condition = {
-    kind: 'resource',
-    column: 'type',
-    where: [{ op: 'in', column: 'type', values: types }],
-  };
-  return negate ? { kind: 'not', arg: c } : c;
-};
 
 /** Which scope contexts a kind of caller may use: an app acts for a person, a backend for itself. */
 function contextsFor(principal: Principal): ScopeContext[] {
@@ -113,6 +105,9 @@ export function narrowByScopes(
   return {
     restricted: true,
     describe,
+    ...(base.stamp ? { stamp: base.stamp } : {}),
+    ...(base.basisOf ? { basisOf: base.basisOf } : {}),
+    ...(base.mayBreakTheGlass ? { mayBreakTheGlass: true } : {}),
     searchCondition: (type) => and(base.searchCondition(type), conditionFor(type, READ)),
     anyTypeCondition: and(base.anyTypeCondition, anyTypeScope),
     canSee: (r: Resource) => base.canSee(r) && search.matches(conditionFor(r.resourceType, READ), r),

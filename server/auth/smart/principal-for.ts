@@ -28,6 +28,7 @@ export function createPrincipalFor(deps: {
         kind: 'system',
         clientId,
         ...(found.organizationId ? { organizationId: found.organizationId } : {}),
+        ...(found.trusted ? { trusted: true } : {}),
         via: 'smart-backend',
         smart: { clientId, scope },
       };

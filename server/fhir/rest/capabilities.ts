@@ -56,10 +56,12 @@ export function capabilityStatement(
   const codes = (r: Route) => (Array.isArray(r.interaction) ? r.interaction : [r.interaction]);
   const typeInteractions = new Set<string>();
   const operations = new Map<string, Route['types']>();
+  const definitions = new Map(Object.entries(OPERATION_DEFINITIONS));
   const systemInteractions = new Set<string>();
   for (const r of routes) {
     for (const code of codes(r)) {
       if (code.startsWith('$')) {
+        if (r.definition) definitions.set(code, r.definition);
         const known = operations.get(code);
         // A route for every type wins over one restricted to some.
         const everyType = !r.types || (operations.has(code) && known === undefined);
@@ -94,7 +96,7 @@ export function capabilityStatement(
       .filter(([, types]) => !types || types.includes(type))
       .map(([name]) => ({
         name: name.slice(1),
-        definition: OPERATION_DEFINITIONS[name],
+        definition: definitions.get(name),
       })),
   }));
   return {

@@ -12,7 +12,23 @@ export async function loadCurrent(
 ): Promise<StoredVersion> {
   const found = await ctx.store.lookup(resourceType, id, forUpdate);
   if (found.kind === 'none') {
-    throw new FhirError(404, `${resourceType}/${id} is not known`, { code: 'not-found' });
+    const missing = {
+      severity: 'error' as const,
+      code: 'not-found' as const,
+      diagnostics: `${resourceType}/${id} is not known`,
+    };
+    if (!(await ctx.store.emergencyReachable(resourceType, id))) throw new FhirError(404, [missing]);
+    throw new FhirError(404, [
+      missing,
+      {
+        severity: 'information',
+        code: 'suppressed',
+        diagnostics:
+          `${resourceType}/${id} is not shown to you: there is no treatment relationship or consent. ` +
+          `In an emergency you may open it: POST ${resourceType}/${id}/$break-the-glass with a reason (audited, the patient is told). ` +
+          `/ Geen behandelrelatie of toestemming. In een noodsituatie kunt u het dossier openen met $break-the-glass en een reden (dit wordt gelogd en de patiënt wordt geïnformeerd).`,
+      },
+    ]);
   }
   if (found.kind === 'gone') {
     throw new FhirError(410, `${resourceType}/${id} was deleted`, {

@@ -52,6 +52,8 @@ export interface Route {
   types?: string[];
   /** Takes an `application/x-www-form-urlencoded` body (`POST …/_search`). */
   form?: boolean;
+  /** An operation's OperationDefinition (canonical URL), for the CapabilityStatement. */
+  definition?: string;
   handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
 }
 

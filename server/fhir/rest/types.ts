@@ -4,6 +4,7 @@ import type { SearchEngine } from '../search/engine.ts';
 import type { ProfileValidator } from '../validation/index.ts';
 import type { Resource } from '../storage/types.ts';
 import type { OperationOutcomeIssue } from '../outcome.ts';
+import type { Principal } from '../../auth/principal.ts';
 
 export interface ResourceValidator {
   validate(resource: unknown, options?: { expectedType?: string }): OperationOutcomeIssue[];
@@ -25,6 +26,8 @@ export interface RestLimits {
  * applied to every read, search and write); it may be bound to a Bundle's database transaction.
  */
 export interface RestContext {
+  /** Who is calling (domain operations act for them; interactions go through `store`). */
+  principal: Principal;
   store: AuthorizedStore;
   search: SearchEngine;
   validator: ResourceValidator;

@@ -19,3 +19,19 @@ export function and(args: Condition[]): Condition {
   const rest = args.filter((a) => a.kind !== 'true');
   return rest.length === 0 ? TRUE : rest.length === 1 ? rest[0]! : { kind: 'and', args: rest };
 }
+
+export function not(arg: Condition): Condition {
+  return arg.kind === 'true'
+    ? FALSE
+    : arg.kind === 'false'
+      ? TRUE
+      : arg.kind === 'not'
+        ? arg.arg
+        : { kind: 'not', arg };
+}
+
+/** The row is of one of these resource types. */
+export function typeIn(types: readonly string[]): Condition {
+  if (!types.length) return FALSE;
+  return { kind: 'resource', column: 'type', where: [{ op: 'in', column: 'type', values: [...types] }] };
+}

@@ -111,6 +111,13 @@ export function matchesInMemory(
       return indexed.compartments.some(
         (m) => m.compartmentType === c.compartmentType && m.compartmentId === c.compartmentId,
       );
+    case 'compartments': {
+      const ids = new Set(c.ids);
+      const mine = indexed.compartments.filter((m) => m.compartmentType === c.compartmentType);
+      return c.match === 'some'
+        ? mine.some((m) => ids.has(m.compartmentId))
+        : mine.every((m) => ids.has(m.compartmentId));
+    }
     case 'text': {
       const strings: string[] = [];
       collectStrings(resource, strings);

@@ -88,9 +88,33 @@ export interface CompartmentRow {
   compartmentId: string;
 }
 
+/**
+ * A fact the access rules derive from a resource: a treatment relationship, a membership of a
+ * group (CareTeam), a consent rule. Stored beside the search index (and replaced with it), so a
+ * fact changes in the same transaction as the resource that states it. The access layer gives
+ * the meaning; the index only keeps them.
+ */
+export interface AccessFact {
+  kind: 'relationship' | 'member' | 'consent';
+  patientId?: string;
+  /** Who it is about: `Practitioner/1`, `Organization/2`, `CareTeam/3`, `code:<system>|<code>`. */
+  actor?: string;
+  /** A membership's group (`CareTeam/3`). */
+  group?: string;
+  /** A relationship's kind (care-plan, encounter, …). */
+  basis?: string;
+  decision?: 'permit' | 'deny';
+  /** A consent rule's data category. */
+  category?: string;
+  /** Validity in epoch milliseconds, inclusive; absent = unbounded. */
+  lo?: number;
+  hi?: number;
+}
+
 export interface IndexedResource {
   rows: IndexRow[];
   compartments: CompartmentRow[];
+  facts?: AccessFact[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,5 +149,10 @@ export type Condition =
   | { kind: 'list'; listId: string }
   /** Member of the compartment. */
   | { kind: 'compartment'; compartmentType: string; compartmentId: string }
+  /**
+   * Compartments of a type among `ids`: `some` — member of at least one of them; `within` —
+   * of no other one (true for a resource in no compartment of that type).
+   */
+  | { kind: 'compartments'; compartmentType: string; ids: readonly string[]; match: 'some' | 'within' }
   /** Basic full-text: some string value of the resource (`content`) or its narrative (`text`). */
   | { kind: 'text'; scope: 'content' | 'narrative'; value: string };

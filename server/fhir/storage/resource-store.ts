@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
+import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
 import { deleteIndexRows, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
@@ -106,6 +107,11 @@ export class ResourceStore {
       .where({ resource_type: resourceType, id })
       .first();
     return row ? toStored(row) : undefined;
+  }
+
+  /** Records a break-the-glass grant (in the surrounding transaction, with its audit). */
+  async openEmergency(grant: EmergencyGrant): Promise<void> {
+    await insertEmergencyGrant(this.db, grant);
   }
 
   /** Reads and row-locks the current version until the surrounding transaction ends. */

@@ -98,6 +98,29 @@ export async function insertIndexRows(
     );
     bindings.push(JSON.stringify(members));
   }
+  const facts = items.flatMap(({ rid, indexed }) =>
+    (indexed.facts ?? []).map((f) => ({
+      rid: String(rid),
+      kind: f.kind,
+      patient_id: f.patientId ?? null,
+      actor: f.actor ?? null,
+      grp: f.group ?? null,
+      basis: f.basis ?? null,
+      decision: f.decision ?? null,
+      category: f.category ?? null,
+      lo: f.lo ?? null,
+      hi: f.hi ?? null,
+    })),
+  );
+  if (facts.length > 0) {
+    const cols = 'rid, kind, patient_id, actor, grp, basis, decision, category, lo, hi';
+    inserts.push(
+      `insert into idx_access (${cols})
+       select ${cols} from json_to_recordset(?::json) as x(rid bigint, kind text, patient_id text,
+         actor text, grp text, basis text, decision text, category text, lo bigint, hi bigint)`,
+    );
+    bindings.push(JSON.stringify(facts));
+  }
   if (inserts.length === 0) return;
   const last = inserts.pop()!;
   const ctes = inserts.map((sql, i) => `i${i} as (${sql})`).join(', ');
@@ -108,7 +131,7 @@ export async function insertIndexRows(
 export async function deleteIndexRows(db: Knex | Knex.Transaction, rids: (string | number)[]): Promise<void> {
   if (rids.length === 0) return;
   const list = rids.map(() => '?').join(', ');
-  const tables = [...INDEX_TABLES.map((t) => `idx_${t}`), 'idx_compartment'];
+  const tables = [...INDEX_TABLES.map((t) => `idx_${t}`), 'idx_compartment', 'idx_access'];
   const last = tables.pop()!;
   const ctes = tables.map((t, i) => `d${i} as (delete from ${t} where rid in (${list}))`).join(', ');
   await db.raw(

@@ -163,6 +163,15 @@ export class ConditionCompiler {
         b.push(c.compartmentType, c.compartmentId);
         return `exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and ${m}.compartment_id = ?)`;
       }
+      case 'compartments': {
+        // One bind parameter however many ids: a JSON array, unnested in the statement.
+        const m = this.alias('m');
+        b.push(c.compartmentType, JSON.stringify(c.ids));
+        const among = `${m}.compartment_id in (select jsonb_array_elements_text(?::jsonb))`;
+        return c.match === 'some'
+          ? `exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and ${among})`
+          : `not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not ${among})`;
+      }
       case 'text': {
         // like_regex with the `q` flag matches the value literally; only the jsonpath string
         // literal needs escaping.

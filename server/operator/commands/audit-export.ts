@@ -3,6 +3,7 @@ import { createAuditWriter } from '../../audit/audit-writer.ts';
 import { and, TRUE } from '../../fhir/search/conditions.ts';
 import { createSearchModule } from '../../fhir/search/module.ts';
 import { ResourceStore } from '../../fhir/storage/resource-store.ts';
+import { withAccessFacts } from '../../access/facts/index-facts.ts';
 import type { OperatorCommand } from '../command.ts';
 import { InputError, optionalText, record } from './input.ts';
 
@@ -42,7 +43,7 @@ export const auditExportCommand: OperatorCommand<AuditExportInput> = {
     if (input.patient) query.append('patient', `Patient/${input.patient}`);
     // The search syntax checks the dates (a malformed one is refused with the parameter named).
     const condition = query.size ? engine.criteria('AuditEvent', query.toString(), '').condition : TRUE;
-    const store = new ResourceStore(db.knex, indexer);
+    const store = new ResourceStore(db.knex, withAccessFacts(indexer));
     const scope = { types: [{ resourceType: 'AuditEvent', condition: and([condition]) }] };
     // Logged before anything leaves: an export that cannot be logged does not happen.
     await createAuditWriter(store).write([

@@ -33,6 +33,7 @@ function registration(value: unknown): Registration {
     ...(redirectUris.length ? { redirectUris } : {}),
     ...(r.public === true ? { public: true } : {}),
     ...(organizationId ? { organizationId } : {}),
+    ...(r.trusted === true ? { trusted: true } : {}),
   };
 }
 
@@ -67,6 +68,7 @@ export const clientsCommand: OperatorCommand<ClientsInput> = {
               name: client.name,
               scope: client.scope,
               ...(client.organizationId ? { organization: `Organization/${client.organizationId}` } : {}),
+              ...(client.trusted ? { trusted: true } : {}),
             },
             null,
             2,
@@ -80,7 +82,8 @@ export const clientsCommand: OperatorCommand<ClientsInput> = {
         for (const c of await clients.list()) {
           const state = c.revokedAt ? `revoked ${c.revokedAt.toISOString()}` : 'active';
           const org = c.organizationId ? ` Organization/${c.organizationId}` : '';
-          out.result(`${c.clientId}\t${c.kind}\t${state}\t${c.name}\t${c.scope}${org}`);
+          const trusted = c.trusted ? ' trusted' : '';
+          out.result(`${c.clientId}\t${c.kind}\t${state}\t${c.name}\t${c.scope}${org}${trusted}`);
         }
         return 0;
       case 'revoke':

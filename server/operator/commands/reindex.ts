@@ -2,6 +2,7 @@ import { didYouMean } from '../../fhir/did-you-mean.ts';
 import { resourceTypes } from '../../fhir/model/type-info.ts';
 import { createSearchModule } from '../../fhir/search/module.ts';
 import { ResourceStore } from '../../fhir/storage/resource-store.ts';
+import { withAccessFacts } from '../../access/facts/index-facts.ts';
 import type { OperatorCommand } from '../command.ts';
 import { InputError, optionalText, record, texts } from './input.ts';
 
@@ -42,7 +43,7 @@ export const reindexCommand: OperatorCommand<ReindexInput> = {
       throw new InputError(`unknown resource type ${resourceType}${didYouMean(resourceType, resourceTypes)}`);
     }
     const { indexer } = createSearchModule(config.searchParameterFiles);
-    const store = new ResourceStore(db.knex, indexer);
+    const store = new ResourceStore(db.knex, withAccessFacts(indexer));
     const total = await store.countLive(resourceType);
     const what = resourceType ?? 'all types';
     const progress = out.progress(`re-index ${what}`, total);

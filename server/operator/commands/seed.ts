@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Bundle, BundleEntry, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4.js';
+import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from '../../cli/client-token.ts';
 import type { CommandContext, OperatorCommand } from '../command.ts';
@@ -44,6 +45,8 @@ async function temporaryClient({ db, config, serverUrl }: CommandContext) {
   const { client } = await clients.register({
     name: TEMPORARY_CLIENT,
     scope: SCOPE,
+    // It loads the whole network (as an integration engine would): not one organisation's.
+    trusted: true,
     jwks: { keys: [{ ...(await exportJWK(publicKey)), ...meta }] },
   });
   const revoke = () => clients.revoke(client.clientId);
@@ -95,9 +98,19 @@ const slug = (text: string) =>
 /**
  * A Synthea patient made Dutch enough for the demo: a BSN, the demo practice's GP, and an id one
  * can type at a login (`Patient/demo-alfreda-wyman`; the other entries refer to it by fullUrl).
+ * The practice holds the record (its custodian tag), so the GP reads it through the treatment
+ * relationship alone; anyone else needs the patient's consent too (server/access/README.md).
  */
 function dutchPatient(bundle: Bundle, bsn: string): Bundle {
   for (const entry of bundle.entry ?? []) {
+    const resource = entry.resource as Resource | undefined;
+    if (resource) {
+      const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== CUSTODIAN_SYSTEM);
+      resource.meta = {
+        ...resource.meta,
+        tag: [...tags, { system: CUSTODIAN_SYSTEM, code: 'demo-praktijk' }],
+      };
+    }
     const patient = entry.resource as Patient | undefined;
     if (patient?.resourceType !== 'Patient') continue;
     patient.id = `demo-${slug(nameOf(patient))}`.slice(0, 64);

@@ -3,6 +3,7 @@ import { createAccessFor } from '../../../server/access/access-for.ts';
 import { covers, parseScope, resourceScopes, v2Name } from '../../../server/auth/scope-syntax.ts';
 import type { Principal } from '../../../server/auth/principal.ts';
 import { createSearchModule } from '../../../server/fhir/search/module.ts';
+import type { AccessFacts } from '../../../server/fhir/storage/access-facts.ts';
 
 const lab = {
   resourceType: 'Observation',
@@ -80,7 +81,16 @@ describe('SMART scopes', () => {
 
   describe('narrowing a policy (in-memory twin)', () => {
     const { engine: search } = createSearchModule();
-    const accessFor = createAccessFor(search);
+    // The practitioner is p1's GP, and p1 permits everyone they relate to to see everything:
+    // what these tests narrow is the rules' full view of p1.
+    const facts: AccessFacts = {
+      withGroups: async (actors) => [...actors],
+      relationships: async () => [{ patientId: 'p1', basis: 'general-practitioner' }],
+      consents: async (patients) =>
+        patients.includes('p1') ? [{ patientId: 'p1', decision: 'permit', actor: null, category: null }] : [],
+      organizationTypes: async () => new Map(),
+    };
+    const accessFor = createAccessFor({ search, facts, read: async () => undefined });
     const practitioner = (scope: string, patientId?: string): Principal => ({
       kind: 'practitioner',
       practitionerId: 'pr',
@@ -89,8 +99,8 @@ describe('SMART scopes', () => {
       smart: { clientId: 'app', scope, ...(patientId ? { patientId } : {}) },
     });
 
-    it('a category-restricted scope sees only that category, and only reads and searches', () => {
-      const access = accessFor(practitioner('user/Observation.rs?category=laboratory'));
+    it('a category-restricted scope sees only that category, and only reads and searches', async () => {
+      const access = await accessFor(practitioner('user/Observation.rs?category=laboratory'));
       expect(access.restricted).to.equal(true);
       expect(access.canSee(lab)).to.equal(true);
       expect(access.canSee(vital)).to.equal(false);
@@ -102,21 +112,21 @@ describe('SMART scopes', () => {
       expect(access.canWrite(lab)).to.equal(false);
     });
 
-    it('patient/ scopes reach only the patient in context, and nothing without one', () => {
-      const access = accessFor(practitioner('patient/*.rs', 'p1'));
+    it('patient/ scopes reach only the patient in context, and nothing without one', async () => {
+      const access = await accessFor(practitioner('patient/*.rs', 'p1'));
       expect(access.canSee(lab)).to.equal(true);
       expect(access.canSee(condition)).to.equal(true);
       expect(access.canSee(otherPatientLab)).to.equal(false);
       expect(access.canSee(organization), 'shared reference data').to.equal(true);
       const binary = { resourceType: 'Binary', id: 'b', contentType: 'text/plain' };
       expect(access.canSee(binary), "another type's rows of every patient").to.equal(false);
-      const none = accessFor(practitioner('patient/*.rs'));
+      const none = await accessFor(practitioner('patient/*.rs'));
       expect(none.canSee(lab)).to.equal(false);
       expect(none.allows('r', 'Observation')).to.equal(false);
     });
 
-    it('scopes never widen: a patient with user/*.cruds still sees only their own compartment', () => {
-      const access = accessFor({
+    it('scopes never widen: a patient with user/*.cruds still sees only their own compartment', async () => {
+      const access = await accessFor({
         kind: 'patient',
         patientId: 'p1',
         via: 'smart',
@@ -126,33 +136,36 @@ describe('SMART scopes', () => {
       expect(access.canSee(otherPatientLab)).to.equal(false);
     });
 
-    it('a backend client uses system/ scopes only; system/*.cruds leaves its policy as it is', () => {
+    it('a (trusted) backend client uses system/ scopes only; system/*.cruds leaves its policy as it is', async () => {
       const system = (scope: string): Principal => ({
         kind: 'system',
         clientId: 'his',
+        trusted: true,
         via: 'smart-backend',
         smart: { clientId: 'his', scope },
       });
-      expect(accessFor(system('system/*.cruds')).restricted).to.equal(false);
-      const userScoped = accessFor(system('user/*.cruds'));
+      expect((await accessFor(system('system/*.cruds'))).restricted).to.equal(false);
+      const userScoped = await accessFor(system('user/*.cruds'));
       expect(userScoped.canSee(lab)).to.equal(false);
       expect(userScoped.allows('r', 'Observation')).to.equal(false);
-      const writer = accessFor(system('system/Observation.c'));
+      const writer = await accessFor(system('system/Observation.c'));
       expect(writer.allows('c', 'Observation')).to.equal(true);
       expect(writer.canWrite(lab)).to.equal(true);
       expect(writer.allows('r', 'Observation')).to.equal(false);
     });
 
-    it('write scopes are judged per letter: a create query is not lifted by an unrestricted update', () => {
-      const access = accessFor(practitioner('user/Observation.c?category=laboratory user/Observation.u'));
+    it('write scopes are judged per letter: a create query is not lifted by an unrestricted update', async () => {
+      const access = await accessFor(
+        practitioner('user/Observation.c?category=laboratory user/Observation.u'),
+      );
       expect(access.canWrite(lab, 'c')).to.equal(true);
       expect(access.canWrite(vital, 'c')).to.equal(false);
       expect(access.canWrite(vital, 'u')).to.equal(true);
       expect(access.canWrite(vital, 'd')).to.equal(false);
     });
 
-    it('a scope query this server cannot evaluate grants nothing', () => {
-      const access = accessFor(practitioner('user/Observation.rs?no-such-param=1'));
+    it('a scope query this server cannot evaluate grants nothing', async () => {
+      const access = await accessFor(practitioner('user/Observation.rs?no-such-param=1'));
       expect(access.canSee(lab)).to.equal(false);
     });
   });

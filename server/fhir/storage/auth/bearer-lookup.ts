@@ -13,6 +13,8 @@ export interface BearerRow {
   };
   clientId: string;
   organizationId: string | null;
+  /** The client is trusted with the whole server (backend clients). */
+  trusted: boolean;
   /** For app tokens: whether their grant is still there (revoking a refresh token ends it). */
   grantLive: boolean;
 }
@@ -26,7 +28,7 @@ export interface BearerRow {
 export function createBearerLookup(knex: Knex) {
   return async (token: string): Promise<BearerRow | undefined> => {
     const { rows } = (await knex.raw(
-      `select s.model, s.payload, c.client_id, c.organization_id,
+      `select s.model, s.payload, c.client_id, c.organization_id, c.trusted,
               exists (select 1 from oauth_store g
                        where g.model = 'Grant' and g.id = s.grant_id
                          and (g.expires_at is null or g.expires_at > now())) as grant_live
@@ -52,6 +54,7 @@ export function createBearerLookup(knex: Knex) {
         payload: unknown;
         client_id: string;
         organization_id: string | null;
+        trusted: boolean;
         grant_live: boolean;
       }[];
     };
@@ -65,6 +68,7 @@ export function createBearerLookup(knex: Knex) {
       payload,
       clientId: row.client_id,
       organizationId: row.organization_id,
+      trusted: row.trusted === true,
       grantLive: row.grant_live,
     };
   };

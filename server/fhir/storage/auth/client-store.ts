@@ -9,6 +9,8 @@ export interface RegisteredClient {
   kind: ClientKind;
   scope: string;
   organizationId?: string;
+  /** Trusted with the whole server, not only its organisation's patients (server/access/README.md). */
+  trusted: boolean;
   redirectUris: string[];
   createdAt: Date;
   revokedAt?: Date;
@@ -25,6 +27,7 @@ export interface Registration {
   /** An app without a secret (a browser or mobile app); PKCE protects its codes. */
   public?: boolean;
   organizationId?: string;
+  trusted?: boolean;
 }
 
 type Row = {
@@ -34,6 +37,7 @@ type Row = {
   metadata: unknown;
   scope: string;
   organization_id: string | null;
+  trusted: boolean;
   created_at: Date | string;
   revoked_at: Date | string | null;
 };
@@ -48,6 +52,7 @@ function toClient(row: Row): RegisteredClient {
     kind: row.kind,
     scope: row.scope,
     ...(row.organization_id ? { organizationId: row.organization_id } : {}),
+    trusted: row.trusted === true,
     redirectUris: (metadata.redirect_uris as string[] | undefined) ?? [],
     createdAt: new Date(row.created_at),
     ...(row.revoked_at ? { revokedAt: new Date(row.revoked_at) } : {}),
@@ -102,6 +107,7 @@ export function createClientStore(knex: Knex) {
           metadata: JSON.stringify(metadata),
           scope: r.scope,
           organization_id: r.organizationId ?? null,
+          trusted: r.trusted === true,
         })
         .returning('*')) as Row[];
       return { client: toClient(row!), ...(clientSecret ? { clientSecret } : {}) };

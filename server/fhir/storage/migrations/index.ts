@@ -4,6 +4,7 @@ import * as m002 from './002_search_index.ts';
 import * as m003 from './003_index_statistics.ts';
 import * as m004 from './004_oauth.ts';
 import * as m005 from './005_saml.ts';
+import * as m006 from './006_access_facts.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '003_index_statistics': m003,
   '004_oauth': m004,
   '005_saml': m005,
+  '006_access_facts': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

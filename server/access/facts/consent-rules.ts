@@ -1,0 +1,91 @@
+import type { AccessFact } from '../../fhir/search/types.ts';
+import {
+  asArray,
+  asObject,
+  codings,
+  literalReference,
+  patientId,
+  periodRange,
+  type Json,
+} from './fhir-values.ts';
+
+export const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
+export const DATA_CATEGORY_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/data-category';
+const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
+
+/**
+ * The rules of an active `patient-privacy` Consent, one fact per actor × data category of each
+ * provision (a nested provision inherits what it leaves out from its parent). Actors: a literal
+ * reference (`Practitioner/1`), or a role or organisation type named by identifier
+ * (`code:<system>|<value>`). Categories: a code of our data-category CodeSystem, a resource type
+ * from `provision.class` (`type:Observation`), a security label (`label:<system>|<code>`).
+ */
+export function consentFacts(resource: Json & { resourceType: string }): AccessFact[] {
+  if (resource.resourceType !== 'Consent' || resource.status !== 'active') return [];
+  if (!codings(resource.scope).some((c) => c.system === CONSENT_SCOPE && c.code === 'patient-privacy'))
+    return [];
+  const patient = patientId(resource.patient);
+  if (!patient) return [];
+  const facts: AccessFact[] = [];
+  const walk = (
+    value: unknown,
+    inherited: {
+      actors: (string | undefined)[];
+      categories: (string | undefined)[];
+      range: { lo?: number; hi?: number };
+    },
+  ) => {
+    const p = asObject(value);
+    if (!p) return;
+    const decision = p.type === 'deny' || p.type === 'permit' ? p.type : undefined;
+    const named = asArray(p.actor).map((a) => actorOf(asObject(a)?.reference, decision));
+    const actors = named.length ? named : inherited.actors;
+    const given = categoriesOf(p);
+    const categories = given.length ? given : inherited.categories;
+    const own = periodRange(p.period);
+    const range = { ...inherited.range, ...own };
+    if (decision) {
+      for (const actor of actors) {
+        for (const category of categories) {
+          facts.push({
+            kind: 'consent',
+            patientId: patient,
+            decision,
+            ...(actor !== undefined ? { actor } : {}),
+            ...(category !== undefined ? { category } : {}),
+            ...range,
+          });
+        }
+      }
+    }
+    for (const nested of asArray(p.provision)) walk(nested, { actors, categories, range });
+  };
+  walk(resource.provision, { actors: [undefined], categories: [undefined], range: {} });
+  return facts;
+}
+
+/**
+ * An actor as the access facts name it. One the server cannot read fails closed: a deny about
+ * it holds for everyone (undefined), a permit for no one.
+ */
+function actorOf(reference: unknown, decision: string | undefined): string | undefined {
+  const literal = literalReference(reference);
+  if (literal) return literal;
+  const identifier = asObject(asObject(reference)?.identifier);
+  if (typeof identifier?.value === 'string') {
+    return `code:${typeof identifier.system === 'string' ? identifier.system : ''}|${identifier.value}`;
+  }
+  return decision === 'deny' ? undefined : 'unreadable:actor';
+}
+
+function categoriesOf(p: Json): string[] {
+  return [
+    ...codings(p.code).map((c) =>
+      c.system === DATA_CATEGORY_SYSTEM ? c.code : `code:${c.system}|${c.code}`,
+    ),
+    ...codings(p.class).map((c) =>
+      c.system === RESOURCE_TYPES ? `type:${c.code}` : `class:${c.system}|${c.code}`,
+    ),
+    ...codings(p.securityLabel).map((c) => `label:${c.system}|${c.code}`),
+  ];
+}

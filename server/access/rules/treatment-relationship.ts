@@ -1,0 +1,135 @@
+import type { SearchEngine } from '../../fhir/search/engine.ts';
+import { and, FALSE, not, or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
+import type { Condition } from '../../fhir/search/types.ts';
+import { CARE_DIRECTORY_TYPES } from '../care-types.ts';
+import { relationshipFacts } from '../facts/treatment-relationships.ts';
+import type { AccessPolicy, Resource } from '../policy.ts';
+import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
+import type { createCategoryMatcher } from './data-categories.ts';
+
+/** The tag that names the organisation holding a resource (set by the server on every write). */
+export const CUSTODIAN_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
+
+/** What the gate found for one caregiver or care system at the start of a request. */
+export interface CareDecision {
+  describe: string;
+  /** Everything the caller acts as: themself, their roles, organisations, groups, role codes. */
+  actors: ReadonlySet<string>;
+  /** The organisations whose data is the caller's own (the login's organisation). */
+  organizations: readonly string[];
+  /** Patients the caller has a treatment relationship with, and their consent rules for the caller. */
+  patients: ReadonlyMap<string, { bases: readonly string[]; rules: readonly ConsentRule[] }>;
+}
+
+/**
+ * A caregiver or care system sees a patient's data through a treatment relationship ∧ consent:
+ * a row of the Patient compartment is theirs when every patient it belongs to is related to
+ * them, no consent rule of that patient denies it, and it is not held by another organisation
+ * than theirs unless a consent rule permits it (the Patient resource itself needs no permit:
+ * the relationship is knowing the patient). Rows of the care directory are everyone's; other types no one's.
+ */
+export function careProviderAccess(
+  decision: CareDecision,
+  search: SearchEngine,
+  categoryOf: ReturnType<typeof createCategoryMatcher>,
+): AccessPolicy {
+  const members = search.compartmentMembers('Patient') ?? new Set<string>();
+  const recordTypes = ['Patient', ...members];
+  const inRecord = (type: string) => type === 'Patient' || members.has(type);
+  const all = [...decision.patients.keys()];
+  const groups = new Map<string, { ids: string[]; rules: readonly ConsentRule[] }>();
+  for (const [id, { rules }] of decision.patients) {
+    const key = rulesKey(rules);
+    const g = groups.get(key) ?? { ids: [], rules };
+    g.ids.push(id);
+    groups.set(key, g);
+  }
+  // Held by the caller's own organisation, or by none (data written before custodians, or by
+  // the patient): only another organisation's data needs the patient's explicit permit.
+  const custodianTag = (codes?: readonly string[]): Condition => ({
+    kind: 'index',
+    table: 'token',
+    params: ['Resource._tag'],
+    where: [
+      { op: 'eq', column: 'system', value: CUSTODIAN_SYSTEM },
+      ...(codes ? [{ op: 'in' as const, column: 'code', values: [...codes] }] : []),
+    ],
+  });
+  const notOthers: Condition = or([
+    not(custodianTag()),
+    decision.organizations.length ? custodianTag(decision.organizations) : FALSE,
+  ]);
+  const isPatient = (type: string | undefined): Condition =>
+    type === undefined ? typeIn(['Patient']) : type === 'Patient' ? TRUE : FALSE;
+
+  function recordCondition(type: string | undefined): Condition {
+    return and([
+      { kind: 'compartments', compartmentType: 'Patient', ids: all, match: 'within' },
+      ...[...groups.values()].map((g) => {
+        const { deny, permit } = consentVerdict(g.rules, type, categoryOf);
+        return or([
+          not({ kind: 'compartments', compartmentType: 'Patient', ids: g.ids, match: 'some' }),
+          and([not(deny), or([notOthers, permit, isPatient(type)])]),
+        ]);
+      }),
+    ]);
+  }
+  const cache = new Map<string, Condition>();
+  const searchCondition = (type: string): Condition => {
+    if (CARE_DIRECTORY_TYPES.has(type)) return TRUE;
+    if (!inRecord(type)) return FALSE;
+    if (!cache.has(type)) cache.set(type, recordCondition(type));
+    return cache.get(type)!;
+  };
+  const canSee = (r: Resource) => search.matches(searchCondition(r.resourceType), r);
+
+  /** A write may name only related patients, or ones it relates to the caller itself. */
+  const canWrite = (r: Resource) => {
+    if (CARE_DIRECTORY_TYPES.has(r.resourceType)) return true;
+    if (!inRecord(r.resourceType)) return false;
+    const relates = relationshipFacts(r)
+      .filter((f) => f.actor && decision.actors.has(f.actor))
+      .map((f) => f.patientId);
+    return search.patientsOf(r).every((p) => decision.patients.has(p) || relates.includes(p));
+  };
+
+  const own = decision.organizations[0];
+  return {
+    restricted: true,
+    describe: decision.describe,
+    searchCondition,
+    anyTypeCondition: or([
+      typeIn([...CARE_DIRECTORY_TYPES]),
+      and([typeIn(recordTypes), recordCondition(undefined)]),
+    ]),
+    canSee,
+    canWrite,
+    allows: () => true,
+    basisOf: (patientId) => {
+      const p = decision.patients.get(patientId);
+      if (!p) return [];
+      return [
+        ...new Set(p.bases.map((b) => (b === 'emergency' ? b : `relationship:${b}`))),
+        ...(p.rules.some((r) => r.decision === 'permit' && r.namesActor) ? ['consent'] : []),
+      ];
+    },
+    // The holder of a resource stays who first wrote it; a caller cannot name another.
+    stamp: (resource, current) => {
+      const held = custodianOf(current) ?? own;
+      const meta = { ...(resource.meta as Meta | undefined) };
+      const tag = (meta.tag ?? []).filter((t) => t.system !== CUSTODIAN_SYSTEM);
+      if (held) tag.push({ system: CUSTODIAN_SYSTEM, code: held });
+      if (tag.length) meta.tag = tag;
+      else delete meta.tag;
+      const { meta: _, ...rest } = resource;
+      return Object.keys(meta).length ? { ...rest, meta, resourceType: resource.resourceType } : rest;
+    },
+  };
+}
+
+type Meta = { tag?: { system?: string; code?: string }[] };
+
+/** The organisation a stored resource is held by. */
+export function custodianOf(resource: Resource | undefined): string | undefined {
+  return (resource?.meta as Meta | undefined)?.tag?.find((t) => t.system === CUSTODIAN_SYSTEM)?.code;
+}
