@@ -15,7 +15,8 @@ import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergen
 import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail } from './audit/audit-trail.ts';
 import { createAuditWriter } from './audit/audit-writer.ts';
-import type { Resource } from './access/policy.ts';
+import type { AccessPolicy, Resource } from './access/policy.ts';
+import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
@@ -43,6 +44,8 @@ export interface App {
   logger: Logger;
   /** The SMART authorization server: client registry, EHR launches, the SAML login hand-off. */
   smart: Pick<Smart, 'clients' | 'completeLoginUrl' | 'createLaunch' | 'principalFor'>;
+  /** The access policy a principal gets for a request (tests compare its twin with the API). */
+  accessFor(principal: Principal): Promise<AccessPolicy>;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -278,6 +281,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     db,
     logger,
     smart,
+    accessFor,
     drain: () => {
       draining = true;
     },

@@ -106,8 +106,15 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     });
     expect(params.get('address-housenumber')).to.include({ type: 'token' });
     expect(patient.searchInclude).to.include.members(['*', 'Patient:general-practitioner']);
-    expect(patient.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'everything']);
-    // $everything is a Patient operation only.
+    expect(patient.operation.map((o: any) => o.name)).to.deep.equal([
+      'validate',
+      'everything',
+      'break-the-glass',
+    ]);
+    expect(patient.operation.find((o: any) => o.name === 'break-the-glass').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/Patient-break-the-glass',
+    );
+    // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
     expect(patient.conditionalDelete).to.equal('single');

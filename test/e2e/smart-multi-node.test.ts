@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import type { Config } from '../../server/config.ts';
-import { startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
 import {
   authorizeUrl,
   browse,
@@ -43,16 +43,10 @@ describe('SMART across server nodes', function () {
     };
     a = await startTestServer({}, { config });
     b = await startTestServer({}, { config, reuseDatabaseOf: a });
-    for (const [type, id] of [
-      ['Practitioner', 'dr-a'],
+    await putResources(a, [
+      ['Practitioner', 'dr-a', {}],
       ['Patient', 'p1', { generalPractitioner: [{ reference: 'Practitioner/dr-a' }] }],
-    ]) {
-      await a.fetch(`${type}/${id}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/fhir+json' },
-        body: JSON.stringify({ resourceType: type, id }),
-      });
-    }
+    ]);
   });
   after(async () => {
     await b?.close();
