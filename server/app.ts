@@ -199,10 +199,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       oidcAdapter: createOidcAdapterFactory(db.knex, (id) => smartClients.metadata(id)),
       bearerLookup: createBearerLookup(db.knex),
     },
-    store,
-    search,
     persons,
     authenticate: (credentials) => authenticate(credentials),
+    visiblePatients: async (who, limit) => {
+      const access = await accessFor(who);
+      if (!access.allows('s', 'Patient')) return [];
+      const rows = await new AuthorizedStore(store, access, config.limits.maxHistoryCount).search.page({
+        types: [{ resourceType: 'Patient', condition: { kind: 'true' } }],
+        sort: [],
+        limit,
+      });
+      return rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
+    },
     mayLaunch: async (who, patientId) => {
       const access = await accessFor(who);
       if (!access.allows('r', 'Patient')) return false;

@@ -39,6 +39,11 @@ export interface PractitionerPrincipal extends Authenticated {
   kind: 'practitioner';
   practitionerId: string;
   roles: PractitionerRoleRef[];
+  /**
+   * The organisation this login is for (the URA of a UZI-pas or SAML login): `roles` are then
+   * only the roles held there, and the gate decides for that organisation.
+   */
+  organizationId?: string;
   /** The card of a UZI-certificate login. */
   card?: UziCard;
 }

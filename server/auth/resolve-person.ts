@@ -83,12 +83,15 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     practitionerId: string,
     via: Via,
     card?: UziCard,
+    organizationId?: string,
   ): Promise<PractitionerPrincipal> {
+    const all = await roles(practitionerId);
     return {
       kind: 'practitioner',
       practitionerId,
-      roles: await roles(practitionerId),
+      roles: organizationId ? all.filter((r) => r.organizationId === organizationId) : all,
       via,
+      ...(organizationId ? { organizationId } : {}),
       ...(card ? { card } : {}),
     };
   }
@@ -120,7 +123,7 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
               (organizationId ? '' : ' (no Organization with that URA is registered)'),
           );
         }
-        return { ...principal, roles };
+        return { ...principal, roles, ...(organizationId ? { organizationId } : {}) };
       }
       if (!isValidBsn(identity.bsn)) invalid('The login names no valid BSN (it fails the 11-test)');
       const id = await findByIdentifier(store, search, 'Patient', `${BSN_SYSTEM}|${identity.bsn}`);
@@ -130,10 +133,15 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     },
 
     /** A person reference (`Practitioner/1`, `Patient/2`, `RelatedPerson/3`), as a token names its user. */
-    async fromReference(reference: string, via: Via): Promise<PersonPrincipal> {
+    /**
+     * A person by reference; for a practitioner, `organizationId` keeps the organisation their
+     * login was for (a SMART token carries it from the login).
+     */
+    async fromReference(reference: string, via: Via, organizationId?: string): Promise<PersonPrincipal> {
       const [type, id, rest] = reference.split('/');
       if (!id || rest !== undefined) unknown(reference);
-      if (type === 'Practitioner' && (await exists(type, id))) return practitioner(id, via);
+      if (type === 'Practitioner' && (await exists(type, id)))
+        return practitioner(id, via, undefined, organizationId);
       if (type === 'Patient' && (await exists(type, id))) return { kind: 'patient', patientId: id, via };
       if (type === 'RelatedPerson') {
         const related = (await exists(type, id)) as

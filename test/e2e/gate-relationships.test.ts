@@ -2,7 +2,16 @@ import { expect } from 'chai';
 import { COLLECTIVE_ROLE_SYSTEM } from '../../server/config.ts';
 import { startTestServer, putResources, type TestServer } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
-import { personToken } from '../support/smart-flow.ts';
+import {
+  authorizeUrl,
+  browse,
+  CookieJar,
+  formAction,
+  personToken,
+  pkce,
+  REDIRECT_URI,
+  registerApp,
+} from '../support/smart-flow.ts';
 
 type Json = Record<string, any>;
 
@@ -274,6 +283,45 @@ describe('the gate: treatment relationship ∧ consent', function () {
         await server.fetch('Consent/p1-deny-lab', { method: 'DELETE' });
         await server.fetch('Consent/p1-permit-gp', { method: 'DELETE' });
       }
+    });
+  });
+
+  describe('the SMART patient picker', () => {
+    it("lists only the caregiver's own patients, and refuses another one as if it did not exist", async () => {
+      const scope = 'launch/patient openid fhirUser patient/*.rs';
+      const app = await registerApp(server, { scope });
+      const pick = async (patient: string) => {
+        const jar = new CookieJar();
+        const { challenge } = pkce();
+        const start = await browse(
+          jar,
+          authorizeUrl(server, app, { scope, code_challenge: challenge, code_challenge_method: 'S256' }),
+          {
+            stopAt: REDIRECT_URI,
+          },
+        );
+        const consent = await browse(jar, formAction(server, start.text, '/dev-login'), {
+          method: 'POST',
+          form: { person: 'Practitioner/gp' },
+          stopAt: REDIRECT_URI,
+        });
+        const options = [...consent.text.matchAll(/option value="([^"]+)"/g)].map((m) => m[1]);
+        const chosen = await browse(jar, formAction(server, consent.text, '/confirm'), {
+          method: 'POST',
+          form: { patient_id: patient },
+          stopAt: REDIRECT_URI,
+        });
+        return { options, chosen };
+      };
+      const mine = await pick('p1');
+      expect(mine.options).to.deep.equal(['p1']);
+      expect(mine.chosen.url).to.match(/^http:\/\/127\.0\.0\.1:1\/callback\?code=/);
+      const other = await pick('p2');
+      const missing = await pick('nobody');
+      expect(other.chosen.res.status).to.equal(400);
+      expect(other.chosen.text.replaceAll('p2', '<id>')).to.equal(
+        missing.chosen.text.replaceAll('nobody', '<id>'),
+      );
     });
   });
 

@@ -124,6 +124,9 @@ describe('SMART launch with a SAML login', function () {
       headers: { authorization: `Bearer ${token.body.access_token}` },
     });
     expect(read.status).to.equal(200);
+    // The token acts for the organisation the SAML login named (its URA), in the roles held there.
+    const principal = await server.app.smart.principalFor(token.body.access_token);
+    expect(principal).to.deep.include({ kind: 'practitioner', organizationId: 'praktijk' });
 
     // The ticket was for one use.
     const again = await browse(jar, ticketUrl, { stopAt: REDIRECT_URI });

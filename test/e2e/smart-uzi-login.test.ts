@@ -106,7 +106,24 @@ describe('SMART login with a UZI-pas', function () {
       practitioner: { reference: 'Practitioner/dr-jansen' },
       organization: { reference: 'Organization/praktijk' },
     });
-    await put({ resourceType: 'Patient', id: 'p1' });
+    // She also works at a hospital: a login with the practice's card acts for the practice only.
+    await put({ resourceType: 'Organization', id: 'ziekenhuis' });
+    await put({
+      resourceType: 'PractitionerRole',
+      id: 'dr-jansen-ziekenhuis',
+      practitioner: { reference: 'Practitioner/dr-jansen' },
+      organization: { reference: 'Organization/ziekenhuis' },
+    });
+    await put({
+      resourceType: 'Patient',
+      id: 'p1',
+      generalPractitioner: [{ reference: 'Organization/praktijk' }],
+    });
+    await put({
+      resourceType: 'Patient',
+      id: 'p2',
+      managingOrganization: { reference: 'Organization/ziekenhuis' },
+    });
     app = await registerApp(server, { scope: 'patient/*.rs' });
   });
   after(async () => {
@@ -115,7 +132,7 @@ describe('SMART login with a UZI-pas', function () {
   });
 
   it('the login page offers the card only when one is presented, and it logs the caregiver in', async () => {
-    const { challenge } = pkce();
+    const { challenge, verifier } = pkce();
     const url = authorizeUrl(server, app, {
       scope: 'openid fhirUser launch/patient patient/Patient.rs',
       code_challenge: challenge,
@@ -132,6 +149,30 @@ describe('SMART login with a UZI-pas', function () {
     const done = await browse(jar, formAction(server, consent.text, '/confirm'), 'huisarts', {
       patient: 'p1',
     });
-    expect(new URL(done.url).searchParams.get('code')).to.be.a('string');
+    const code = new URL(done.url).searchParams.get('code');
+    expect(code).to.be.a('string');
+    expect(consent.text, "the picker offers the practice's patient only")
+      .to.contain('value="p1"')
+      .and.not.contain('value="p2"');
+    const res = await server.fetchBare('oauth/token', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: code!,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status).to.equal(200);
+    const token = (await res.json()) as { access_token: string };
+    const principal = await server.app.smart.principalFor(token.access_token);
+    expect(principal).to.deep.include({ kind: 'practitioner', organizationId: 'praktijk' });
+    expect((principal as any).roles.map((r: any) => r.practitionerRoleId)).to.deep.equal([
+      'dr-jansen-praktijk',
+    ]);
   });
 });

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { BearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
 import type { createOidcAdapterFactory, RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
-import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import type { Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
@@ -29,13 +27,13 @@ export interface SmartDeps {
     oidcAdapter: ReturnType<typeof createOidcAdapterFactory>;
     bearerLookup: BearerLookup;
   };
-  store: ResourceStore;
-  search: SearchEngine;
   persons: PersonResolver;
   /** For the EHR launch endpoint: who is asking (the app's authenticator). */
   authenticate: (credentials: Credentials) => Promise<Principal>;
   /** For the EHR launch endpoint: whether the caller may read that patient. */
   mayLaunch: (who: Principal, patientId: string) => Promise<boolean>;
+  /** Up to `limit` Patients the principal may see (the patient picker). */
+  visiblePatients: (who: Principal, limit: number) => Promise<Resource[]>;
   logger: Logger;
   jwksFile?: string;
   cookieKeys: string[];
@@ -72,24 +70,15 @@ export async function createSmart(deps: SmartDeps) {
   });
 
   const patients: PatientDirectory = {
-    async list() {
-      // Any 50 patients: a real deployment narrows this to the caregiver's own (consent gate).
-      const rows = await deps.store.search.page({
-        types: [{ resourceType: 'Patient', condition: { kind: 'true' } }],
-        sort: [],
-        limit: 50,
-      });
-      const found = rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
+    async list(who) {
+      const found = await deps.visiblePatients(who, 50);
       return found.map((p) => {
         const name = (p as { name?: { text?: string; family?: string; given?: string[] }[] }).name?.[0];
         const label = name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim();
         return { id: p.id!, label: label || `Patient ${p.id}` };
       });
     },
-    async exists(id) {
-      const v = await deps.store.read('Patient', id);
-      return Boolean(v?.content);
-    },
+    exists: (who, id) => deps.mayLaunch(who, id),
   };
 
   const interactions = createInteractions({

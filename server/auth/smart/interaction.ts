@@ -27,9 +27,19 @@ export interface LoginOption {
 }
 
 export interface PatientDirectory {
-  /** Patients a caregiver may pick from (`launch/patient` without an EHR launch). */
-  list(): Promise<{ id: string; label: string }[]>;
-  exists(id: string): Promise<boolean>;
+  /**
+   * Patients a caregiver may pick from (`launch/patient` without an EHR launch): only those the
+   * gate lets them see.
+   */
+  list(who: PersonPrincipal): Promise<{ id: string; label: string }[]>;
+  /** Whether the patient exists and the person may see them (a hidden one is as missing). */
+  exists(who: PersonPrincipal, id: string): Promise<boolean>;
+}
+
+/** The organisation the login of this authorization was for (set by finishLogin), if any. */
+function loginOrganization(details: { lastSubmission?: unknown }): string | undefined {
+  return (details.lastSubmission as { zorgpoort?: { organization?: string } } | undefined)?.zorgpoort
+    ?.organization;
 }
 
 /** A refusal shown on the page (the status says which kind). */
@@ -44,6 +54,8 @@ const TICKET_SECONDS = 120;
 interface Ticket {
   uid: string;
   person: string;
+  /** The organisation the login was for (a caregiver's SAML login names its URA). */
+  organization?: string;
 }
 
 /**
@@ -74,7 +86,13 @@ export function createInteractions(deps: {
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: personReference(person), amr: [person.via] } },
+      {
+        login: { accountId: personReference(person), amr: [person.via] },
+        // The organisation the login was for: the consent step puts it in the grant's context.
+        ...(person.kind === 'practitioner' && person.organizationId
+          ? { zorgpoort: { organization: person.organizationId } }
+          : {}),
+      },
       { mergeWithLastSubmission: false },
     );
   }
@@ -116,7 +134,7 @@ export function createInteractions(deps: {
         return;
       }
       const accountId = details.session?.accountId ?? '';
-      const person = await persons.fromReference(accountId, 'smart');
+      const person = await persons.fromReference(accountId, 'smart', loginOrganization(details));
       const scope = details.params.scope;
       const context = await launchContext(details.params, person);
       const needsPick =
@@ -132,7 +150,7 @@ export function createInteractions(deps: {
             ...oidcScopes(scope),
             ...grantableResourceScopes(scope, client?.scope, ['patient', 'user']),
           ],
-          ...(needsPick ? { patients: await patients.list() } : {}),
+          ...(needsPick ? { patients: await patients.list(person) } : {}),
           ...(context.patient ? { patient: context.patient } : {}),
         }),
       );
@@ -204,7 +222,7 @@ export function createInteractions(deps: {
       if (!ticket || ticket.uid !== details.uid) {
         refuse(400, 'This login link is unknown, used or expired; log in again');
       }
-      await finishLogin(req, res, await persons.fromReference(ticket.person, 'saml'));
+      await finishLogin(req, res, await persons.fromReference(ticket.person, 'saml', ticket.organization));
     }),
   );
 
@@ -216,15 +234,17 @@ export function createInteractions(deps: {
       if (details.prompt.name !== 'consent') refuse(400, 'Log in first');
       const accountId = details.session?.accountId ?? '';
       const clientId = String(details.params.client_id);
-      const person = await persons.fromReference(accountId, 'smart');
+      const organization = loginOrganization(details);
+      const person = await persons.fromReference(accountId, 'smart', organization);
       const client = await clients.active(clientId);
       if (!client) refuse(400, 'This app is no longer registered');
       const scope = details.params.scope;
       const context = await launchContext(details.params, person, true);
+      if (organization) context.organization = organization;
       if (hasScope(scope, 'launch/patient') && !context.patient) {
         const body = (req.body ?? {}) as Record<string, string | undefined>;
         const chosen = (body.patient_id?.trim() || body.patient?.trim() || '').replace(/^Patient\//, '');
-        if (!chosen || !(await patients.exists(chosen))) {
+        if (!chosen || !(await patients.exists(person, chosen))) {
           refuse(400, 'Choose an existing patient');
         }
         context.patient = chosen;
@@ -272,7 +292,13 @@ export function createInteractions(deps: {
       await records.put(
         TICKET_MODEL,
         ticket,
-        { uid, person: personReference(person) } satisfies Ticket,
+        {
+          uid,
+          person: personReference(person),
+          ...(person.kind === 'practitioner' && person.organizationId
+            ? { organization: person.organizationId }
+            : {}),
+        } satisfies Ticket,
         TICKET_SECONDS,
       );
       return `${INTERACTION_PATH}/${encodeURIComponent(uid)}/ticket/${ticket}`;

@@ -34,13 +34,13 @@ export function createPrincipalFor(deps: {
       };
     }
     if (!payload.accountId || !payload.grantId || !found.grantLive) return undefined;
+    const context = (payload.extra ?? {}) as LaunchContext;
     let person;
     try {
-      person = await persons.fromReference(payload.accountId, 'smart');
+      person = await persons.fromReference(payload.accountId, 'smart', context.organization);
     } catch {
       return undefined;
     }
-    const context = (payload.extra ?? {}) as LaunchContext;
     const patientId = context.patient ?? (person.kind === 'patient' ? person.patientId : undefined);
     return {
       ...person,

@@ -28,6 +28,8 @@ export const LAUNCH_MODEL = 'SmartLaunch';
 export interface LaunchContext {
   patient?: string;
   encounter?: string;
+  /** The organisation of the caregiver's login (the URA of a UZI-pas or SAML login). */
+  organization?: string;
 }
 
 /** An EHR launch as stored: its context, and the caregiver who made it (none for a system). */
