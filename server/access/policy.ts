@@ -52,7 +52,7 @@ export interface AccessPolicy {
   stamp?(resource: Resource, current: Resource | undefined): Resource;
   /**
    * On what basis the caller sees a patient's data, for the access log: `own-data`,
-   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`.
+   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`, `auditor`.
    */
   basisOf?(patientId: string): readonly string[];
   /** The caller may open a hidden patient's record by break-the-glass (and is told so). */

@@ -22,7 +22,7 @@ export interface AuditFacts {
   patient?: string;
   /**
    * On what the disclosure of that patient's data rested (AccessPolicy.basisOf): `own-data`,
-   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`.
+   * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`, `auditor`.
    */
   basis?: readonly string[];
   /** The resources concerned, as `Type/id` (at most MAX_RESOURCES are listed). */

@@ -49,5 +49,10 @@ function everyAuditEvent(policy: AccessPolicy): AccessPolicy {
     searchCondition: (type) => (log(type) ? TRUE : policy.searchCondition(type)),
     anyTypeCondition: or([policy.anyTypeCondition, typeIn(['AuditEvent'])]),
     canSee: (r) => log(r.resourceType) || policy.canSee(r),
+    // What else they see of a patient rests on their own rules; the log on being the auditor.
+    basisOf: (patientId) => {
+      const own = policy.basisOf?.(patientId) ?? [];
+      return own.length ? own : ['auditor'];
+    },
   };
 }
