@@ -10,7 +10,7 @@
  * Postgres: DATABASE_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
  * a throwaway database is created there and dropped afterwards. --pglite runs both servers on
  * in-memory PGlite instead (each its own; reported separately, no postgres CPU or VACUUM).
- * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=search,
+ * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=gate,search,
  * everything,history,mixed runs just those phases after ingest and read (for profiling one).
  *
  * Zorgpoort is called as a hospital system would: a backend client registered with the CLI,
@@ -34,7 +34,7 @@ import { SEARCHES, cycle, mixedRequests, searchRequests } from './lib/workloads.
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const usePglite = argv.includes('--pglite');
-/** --only=search,everything,history,mixed: just these phases (ingest and read always run). */
+/** --only=gate,search,everything,history,mixed: just these phases (ingest and read always run). */
 const only = argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -169,8 +169,13 @@ try {
     return { zorg: `/${type}/${ids[b]![e]!}`, base: `/${type}/${baseIds[b]![e]!}` };
   });
 
-  const load = async (proc: MeasuredProcess, clients: number, next: () => Request) => {
-    const headers = await auth(proc.url);
+  const load = async (
+    proc: MeasuredProcess,
+    clients: number,
+    next: () => Request,
+    headers: Record<string, string> | undefined = undefined,
+  ) => {
+    headers ??= await auth(proc.url);
     await runLoad({ url: proc.url, connections: clients, seconds: mode.warmup, headers, next });
     const m = await measured(
       proc,
@@ -202,6 +207,7 @@ try {
       note,
     });
 
+  let gatedSearch: Side | undefined;
   // (b) Read by id, against the bare primary-key fetch of the same resources.
   const baselineRead = new Map<number, Side>();
   for (const clients of [1, 32]) {
@@ -215,6 +221,63 @@ try {
     await maintenance();
   }
 
+  if (want('gate')) {
+    // (b2) The same reads by a gated caller: a system client of an organisation with a treatment
+    // relationship (an active EpisodeOfCare) with every patient, so the gate decides each
+    // request (one statement) and its criteria go into the read, against the same figures of
+    // the trusted client (gate bypassed) and the baseline.
+    const org = 'bench-hospital';
+    const episodes = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        {
+          resource: { resourceType: 'Organization', id: org, name: 'Bench hospital' },
+          request: { method: 'PUT', url: `Organization/${org}` },
+        },
+        ...patients.map((p) => ({
+          resource: {
+            resourceType: 'EpisodeOfCare',
+            status: 'active',
+            patient: { reference: `Patient/${p.id}` },
+            managingOrganization: { reference: `Organization/${org}` },
+          },
+          request: { method: 'POST', url: 'EpisodeOfCare' },
+        })),
+      ],
+    };
+    const res = await fetch(zorg.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', ...(await auth(zorg.url)) },
+      body: JSON.stringify(episodes),
+    });
+    if (!res.ok) throw new Error(`gate setup: ${res.status} ${await res.text()}`);
+    const gated = registerWithCli(zorgEnv, scope, 'bench gated', { organization: `Organization/${org}` });
+    const gatedAuth = { authorization: await bearerSource(zorg.url, gated, scope)() };
+    const probe = await fetch(`${zorg.url}${sample[0]!.zorg}`, { headers: gatedAuth });
+    if (!probe.ok) throw new Error(`the gated client cannot read ${sample[0]!.zorg}: ${probe.status}`);
+    await maintenance();
+    for (const clients of [1, 32]) {
+      const z = cycle(sample, 1);
+      const zs = await load(zorg, clients, () => ({ path: z().zorg }), gatedAuth);
+      const trusted = rows.find((r) => r.workload === 'read by id' && r.clients === clients)!;
+      compare(
+        'read by id, gated',
+        clients,
+        zs,
+        baselineRead.get(clients)!,
+        `${(zs.perSecond / trusted.zorgpoort.perSecond).toFixed(2)} of the trusted client`,
+      );
+      await maintenance();
+    }
+    const kind = 'Observation?patient&code';
+    if (SEARCHES[kind]) {
+      const zs = await load(zorg, 1, searchRequests(kind, patients), gatedAuth);
+      gatedSearch = zs;
+      await maintenance();
+    }
+  }
+
   if (want('search')) {
     // (c) Searches, one client, each over every patient in turn.
     for (const kind of Object.keys(SEARCHES)) {
@@ -223,13 +286,17 @@ try {
         patients.slice(0, 10).map(SEARCHES[kind]!),
         await auth(zorg.url),
       );
-      compare(
-        kind,
-        1,
-        await load(zorg, 1, searchRequests(kind, patients)),
-        baselineRead.get(1)!,
-        `${found} per page`,
-      );
+      const zs = await load(zorg, 1, searchRequests(kind, patients));
+      compare(kind, 1, zs, baselineRead.get(1)!, `${found} per page`);
+      if (gatedSearch && kind === 'Observation?patient&code') {
+        compare(
+          `${kind}, gated`,
+          1,
+          gatedSearch,
+          baselineRead.get(1)!,
+          `p50 ${((gatedSearch.p50 ?? 0) / (zs.p50 ?? 1)).toFixed(2)} × the trusted client's`,
+        );
+      }
       await maintenance();
     }
   }

@@ -62,6 +62,13 @@ export function targets(rows: Row[], peakRssMiB: number): Target[] {
       measured: `${n(read32.ratio * 100)}%, p99 ${n(read32.zorgpoort.p99, 1)} ms`,
       met: read32.ratio >= 0.4 && (read32.zorgpoort.p99 ?? Infinity) <= 20,
     });
+  const gated = row('read by id, gated', 32);
+  if (gated)
+    out.push({
+      target: 'read by id through the gate, 32 clients: ≥ 40% of baseline, p99 ≤ 20 ms',
+      measured: `${n(gated.ratio * 100)}%, p99 ${n(gated.zorgpoort.p99, 1)} ms`,
+      met: gated.ratio >= 0.4 && (gated.zorgpoort.p99 ?? Infinity) <= 20,
+    });
   const p50 = (w: string, limit: number, label: string) => {
     const r = row(w);
     if (r)

@@ -13,32 +13,33 @@ export interface CareActor {
 }
 
 /**
- * The gate's decision for one request, read from the access facts at its start (four small
- * statements): the caller's groups, the patients they have a treatment relationship with, and
+ * The gate's decision for one request, read from the access facts at its start (one
+ * statement): the caller's groups, the patients they have a treatment relationship with, and
  * those patients' consent rules about them. Never cached, so a removed member, an ended plan, a
  * revoked consent or a discharge holds from the next request on, on every node.
  */
 export function createCareGate(deps: { facts: AccessFacts; dischargeGraceMs: number }) {
   const { facts, dischargeGraceMs } = deps;
   return async (who: CareActor, now = Date.now()): Promise<CareDecision> => {
-    const types = [...(await facts.organizationTypes(who.organizations)).values()].flat();
-    const actors = await facts.withGroups([...who.actors, ...types.map((t) => `code:${t}`)], now);
-    const related = await facts.relationships(actors, now, { bases: DISCHARGE_BASES, ms: dischargeGraceMs });
+    const found = await facts.decide(who.actors, who.organizations, now, {
+      bases: DISCHARGE_BASES,
+      ms: dischargeGraceMs,
+    });
     const patients = new Map<string, { bases: string[]; rules: ConsentRule[] }>();
-    for (const { patientId, basis } of related) {
+    for (const { patientId, basis } of found.relationships) {
       const p = patients.get(patientId) ?? { bases: [], rules: [] };
       p.bases.push(basis);
       // In an emergency another organisation's data needs no permit; the patient's denies hold.
       if (basis === 'emergency') p.rules.push({ decision: 'permit', namesActor: false, category: null });
       patients.set(patientId, p);
     }
-    for (const c of await facts.consents([...patients.keys()], actors, now)) {
+    for (const c of found.consents) {
       patients.get(c.patientId)?.rules.push({
         decision: c.decision,
         namesActor: c.actor !== null,
         category: c.category,
       });
     }
-    return { describe: who.describe, actors: new Set(actors), organizations: who.organizations, patients };
+    return { describe: who.describe, actors: new Set(found.actors), organizations: who.organizations, patients };
   };
 }

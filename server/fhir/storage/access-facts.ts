@@ -10,93 +10,107 @@ export interface ConsentRow {
   category: string | null;
 }
 
+/** What the gate reads at the start of a request (one statement). */
+export interface GateFacts {
+  /** The actors, their organisations' types (`code:<system>|<code>`) and every group they are in. */
+  actors: string[];
+  /** Patients with a treatment relationship to one of the actors, with its bases. */
+  relationships: { patientId: string; basis: string }[];
+  /** Those patients' consent rules that name one of the actors or no actor. */
+  consents: ConsentRow[];
+}
+
 /**
- * The access gate's reads of the facts kept in `idx_access` (see search-index-writer.ts): one
- * statement each, run for every request of a caller the gate restricts, so a changed
- * relationship or consent holds from the next request on, on every node.
+ * The access gate's reads of the facts kept in `idx_access` (see search-index-writer.ts), run
+ * for every request of a caller the gate restricts, so a changed relationship or consent holds
+ * from the next request on, on every node.
  */
 export interface AccessFacts {
-  /** The actors and every group (CareTeam) they are a member of at `now`, through nested groups. */
-  withGroups(actors: readonly string[], now: number): Promise<string[]>;
   /**
-   * Patients with a treatment relationship to one of the actors at `now`, with its bases (an
-   * open break-the-glass grant is one of basis `emergency`).
+   * In one statement, at `now`: the actors with their organisations' types and, through nested
+   * groups (CareTeam memberships within their period), every group they are in; the patients
+   * related to any of them (an open break-the-glass grant is a relationship of basis
+   * `emergency`; the bases in `grace` still hold `grace.ms` after their end: a discharge); and
+   * those patients' consent rules about them.
    */
-  relationships(
+  decide(
     actors: readonly string[],
+    organizations: readonly string[],
     now: number,
-    /** How long after their end a relationship of these bases still holds (a discharge). */
     grace: { bases: readonly string[]; ms: number },
-  ): Promise<{ patientId: string; basis: string }[]>;
-  /** The consent rules of these patients at `now` that name one of the actors or no actor. */
-  consents(patients: readonly string[], actors: readonly string[], now: number): Promise<ConsentRow[]>;
+  ): Promise<GateFacts>;
   /** `system|code` of each type of these Organizations, by id. */
   organizationTypes(organizationIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
-const ACTIVE = `(f.lo is null or f.lo <= ?) and (f.hi is null or f.hi >= ?)`;
 const json = (values: readonly string[]) => JSON.stringify(values);
+
+/**
+ * `union` (not `union all`) in `groups` ends a cycle of groups that contain each other. The
+ * three answers come back as rows of one result, told apart by `k`.
+ */
+const DECIDE = `
+with recursive
+  given(actor) as (
+    select jsonb_array_elements_text(?::jsonb)
+    union
+    select 'code:' || coalesce(t.system, '') || '|' || t.code
+      from idx_token t join resource r on r.rid = t.rid
+     where r.resource_type = 'Organization' and not r.deleted
+       and r.id in (select jsonb_array_elements_text(?::jsonb))
+       and t.param = 'Organization.type' and t.code is not null
+  ),
+  groups(actor) as (
+    select actor from given
+    union
+    select f.grp from idx_access f join groups g on f.actor = g.actor
+     where f.kind = 'member' and (f.lo is null or f.lo <= ?) and (f.hi is null or f.hi >= ?)
+  ),
+  related(patient_id, basis) as (
+    select f.patient_id, f.basis from idx_access f
+     where f.kind = 'relationship' and f.actor in (select actor from groups)
+       and (f.lo is null or f.lo <= ?)
+       and (f.hi is null or f.hi + case when f.basis in (select jsonb_array_elements_text(?::jsonb))
+                                        then ?::bigint else 0 end >= ?)
+    union
+    select e.patient_id, 'emergency' from access_emergency e
+     where 'Practitioner/' || e.practitioner_id in (select actor from groups)
+       and e.started_at <= ? and e.ends_at >= ?
+  )
+select 'actor' as k, actor as a, null as b, null as c, null as d from groups
+union all
+select 'related', patient_id, basis, null, null from related
+union all
+select 'consent', f.patient_id, f.decision, f.actor, f.category from idx_access f
+ where f.kind = 'consent'
+   and f.patient_id in (select patient_id from related)
+   and (f.actor is null or f.actor in (select actor from groups))
+   and (f.lo is null or f.lo <= ?) and (f.hi is null or f.hi >= ?)`;
 
 export function createAccessFacts(db: Knex | Knex.Transaction): AccessFacts {
   return {
-    async withGroups(actors, now) {
-      if (!actors.length) return [];
-      // `union` (not `union all`) ends a cycle of groups that contain each other.
-      const { rows } = (await db.raw(
-        `with recursive g(actor) as (
-           select jsonb_array_elements_text(?::jsonb)
-           union
-           select f.grp from idx_access f join g on f.actor = g.actor
-            where f.kind = 'member' and ${ACTIVE}
-         )
-         select actor from g`,
-        [json(actors), now, now],
-      )) as { rows: { actor: string }[] };
-      return rows.map((r) => r.actor);
-    },
-
-    async relationships(actors, now, grace) {
-      if (!actors.length) return [];
-      // Break-the-glass grants are relationships of basis `emergency`, to one practitioner.
-      const { rows } = (await db.raw(
-        `select distinct f.patient_id, f.basis from idx_access f
-          where f.kind = 'relationship'
-            and f.actor in (select jsonb_array_elements_text(?::jsonb))
-            and (f.lo is null or f.lo <= ?)
-            and (f.hi is null or f.hi + case when f.basis in (select jsonb_array_elements_text(?::jsonb))
-                                             then ?::bigint else 0 end >= ?)
-         union
-         select e.patient_id, 'emergency' from access_emergency e
-          where 'Practitioner/' || e.practitioner_id in (select jsonb_array_elements_text(?::jsonb))
-            and e.started_at <= ? and e.ends_at >= ?`,
-        [json(actors), now, json(grace.bases), grace.ms, now, json(actors), now, now],
-      )) as { rows: { patient_id: string; basis: string }[] };
-      return rows.map((r) => ({ patientId: r.patient_id, basis: r.basis }));
-    },
-
-    async consents(patients, actors, now) {
-      if (!patients.length) return [];
-      const { rows } = (await db.raw(
-        `select f.patient_id, f.decision, f.actor, f.category from idx_access f
-          where f.kind = 'consent'
-            and f.patient_id in (select jsonb_array_elements_text(?::jsonb))
-            and (f.actor is null or f.actor in (select jsonb_array_elements_text(?::jsonb)))
-            and ${ACTIVE}`,
-        [json(patients), json(actors), now, now],
-      )) as {
-        rows: {
-          patient_id: string;
-          decision: 'permit' | 'deny';
-          actor: string | null;
-          category: string | null;
-        }[];
-      };
-      return rows.map((r) => ({
-        patientId: r.patient_id,
-        decision: r.decision,
-        actor: r.actor,
-        category: r.category,
-      }));
+    async decide(actors, organizations, now, grace) {
+      const { rows } = (await db.raw(DECIDE, [
+        json(actors),
+        json(organizations),
+        now,
+        now,
+        now,
+        json(grace.bases),
+        grace.ms,
+        now,
+        now,
+        now,
+        now,
+        now,
+      ])) as { rows: { k: string; a: string; b: string | null; c: string | null; d: string | null }[] };
+      const out: GateFacts = { actors: [], relationships: [], consents: [] };
+      for (const r of rows) {
+        if (r.k === 'actor') out.actors.push(r.a);
+        else if (r.k === 'related') out.relationships.push({ patientId: r.a, basis: r.b! });
+        else out.consents.push({ patientId: r.a, decision: r.b as 'permit' | 'deny', actor: r.c, category: r.d });
+      }
+      return out;
     },
 
     async organizationTypes(organizationIds) {

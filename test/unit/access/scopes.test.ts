@@ -84,10 +84,11 @@ describe('SMART scopes', () => {
     // The practitioner is p1's GP, and p1 permits everyone they relate to to see everything:
     // what these tests narrow is the rules' full view of p1.
     const facts: AccessFacts = {
-      withGroups: async (actors) => [...actors],
-      relationships: async () => [{ patientId: 'p1', basis: 'general-practitioner' }],
-      consents: async (patients) =>
-        patients.includes('p1') ? [{ patientId: 'p1', decision: 'permit', actor: null, category: null }] : [],
+      decide: async (actors) => ({
+        actors: [...actors],
+        relationships: [{ patientId: 'p1', basis: 'general-practitioner' }],
+        consents: [{ patientId: 'p1', decision: 'permit', actor: null, category: null }],
+      }),
       organizationTypes: async () => new Map(),
     };
     const accessFor = createAccessFor({ search, facts, read: async () => undefined });
