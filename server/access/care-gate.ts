@@ -40,6 +40,11 @@ export function createCareGate(deps: { facts: AccessFacts; dischargeGraceMs: num
         category: c.category,
       });
     }
-    return { describe: who.describe, actors: new Set(found.actors), organizations: who.organizations, patients };
+    return {
+      describe: who.describe,
+      actors: new Set(found.actors),
+      organizations: who.organizations,
+      patients,
+    };
   };
 }

@@ -45,47 +45,8 @@ export interface AccessFacts {
 
 const json = (values: readonly string[]) => JSON.stringify(values);
 
-/**
- * `union` (not `union all`) in `groups` ends a cycle of groups that contain each other. The
- * three answers come back as rows of one result, told apart by `k`.
- */
-const DECIDE = `
-with recursive
-  given(actor) as (
-    select jsonb_array_elements_text(?::jsonb)
-    union
-    select 'code:' || coalesce(t.system, '') || '|' || t.code
-      from idx_token t join resource r on r.rid = t.rid
-     where r.resource_type = 'Organization' and not r.deleted
-       and r.id in (select jsonb_array_elements_text(?::jsonb))
-       and t.param = 'Organization.type' and t.code is not null
-  ),
-  groups(actor) as (
-    select actor from given
-    union
-    select f.grp from idx_access f join groups g on f.actor = g.actor
-     where f.kind = 'member' and (f.lo is null or f.lo <= ?) and (f.hi is null or f.hi >= ?)
-  ),
-  related(patient_id, basis) as (
-    select f.patient_id, f.basis from idx_access f
-     where f.kind = 'relationship' and f.actor in (select actor from groups)
-       and (f.lo is null or f.lo <= ?)
-       and (f.hi is null or f.hi + case when f.basis in (select jsonb_array_elements_text(?::jsonb))
-                                        then ?::bigint else 0 end >= ?)
-    union
-    select e.patient_id, 'emergency' from access_emergency e
-     where 'Practitioner/' || e.practitioner_id in (select actor from groups)
-       and e.started_at <= ? and e.ends_at >= ?
-  )
-select 'actor' as k, actor as a, null as b, null as c, null as d from groups
-union all
-select 'related', patient_id, basis, null, null from related
-union all
-select 'consent', f.patient_id, f.decision, f.actor, f.category from idx_access f
- where f.kind = 'consent'
-   and f.patient_id in (select patient_id from related)
-   and (f.actor is null or f.actor in (select actor from groups))
-   and (f.lo is null or f.lo <= ?) and (f.hi is null or f.hi >= ?)`;
+/** One statement: access_decide() (migration 006) keeps its plan per connection. */
+const DECIDE = `select k, a, b, c, d from access_decide(?::jsonb, ?::jsonb, ?::bigint, ?::jsonb, ?::bigint)`;
 
 export function createAccessFacts(db: Knex | Knex.Transaction): AccessFacts {
   return {
@@ -94,21 +55,20 @@ export function createAccessFacts(db: Knex | Knex.Transaction): AccessFacts {
         json(actors),
         json(organizations),
         now,
-        now,
-        now,
         json(grace.bases),
         grace.ms,
-        now,
-        now,
-        now,
-        now,
-        now,
       ])) as { rows: { k: string; a: string; b: string | null; c: string | null; d: string | null }[] };
       const out: GateFacts = { actors: [], relationships: [], consents: [] };
       for (const r of rows) {
         if (r.k === 'actor') out.actors.push(r.a);
         else if (r.k === 'related') out.relationships.push({ patientId: r.a, basis: r.b! });
-        else out.consents.push({ patientId: r.a, decision: r.b as 'permit' | 'deny', actor: r.c, category: r.d });
+        else
+          out.consents.push({
+            patientId: r.a,
+            decision: r.b as 'permit' | 'deny',
+            actor: r.c,
+            category: r.d,
+          });
       }
       return out;
     },

@@ -23,30 +23,13 @@ export interface BearerRow {
  * An access token by its value, with its client (active only) and its grant, in one statement:
  * every FHIR request with a bearer token pays this, so it is one round trip, not the four of
  * going through oidc-provider's models, with the same checks (expiry, active client, live grant,
- * session binding). Expired rows are not found.
+ * session binding). Expired rows are not found. The statement is the function bearer_lookup()
+ * (migration 007), whose plan each connection keeps.
  */
 export function createBearerLookup(knex: Knex) {
   return async (token: string): Promise<BearerRow | undefined> => {
     const { rows } = (await knex.raw(
-      `select s.model, s.payload, c.client_id, c.organization_id, c.trusted,
-              exists (select 1 from oauth_store g
-                       where g.model = 'Grant' and g.id = s.grant_id
-                         and (g.expires_at is null or g.expires_at > now())) as grant_live
-         from oauth_store s
-         join oauth_client c on c.client_id = s.payload->>'clientId' and c.revoked_at is null
-        where s.id = ? and s.model in ('AccessToken', 'ClientCredentials')
-          and (s.expires_at is null or s.expires_at > now())
-          -- sender-constrained tokens (DPoP, mTLS) are never accepted as plain Bearer tokens
-          and s.payload->>'jkt' is null and s.payload->>'x5t#S256' is null
-          -- a token bound to its login session ends with it (oidc-provider's checkSessionBinding)
-          and (coalesce((s.payload->>'expiresWithSession')::boolean, false) = false
-               or exists (select 1 from oauth_store ss
-                           where ss.model = 'Session' and ss.uid = s.payload->>'sessionUid'
-                             and (ss.expires_at is null or ss.expires_at > now())
-                             and ss.payload->>'accountId' = s.payload->>'accountId'
-                             and ss.payload->'authorizations'->(s.payload->>'clientId')->>'grantId'
-                                 = s.payload->>'grantId'))
-        limit 1`,
+      `select model, payload, client_id, organization_id, trusted, grant_live from bearer_lookup(?)`,
       [token],
     )) as {
       rows: {

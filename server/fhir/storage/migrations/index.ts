@@ -5,6 +5,7 @@ import * as m003 from './003_index_statistics.ts';
 import * as m004 from './004_oauth.ts';
 import * as m005 from './005_saml.ts';
 import * as m006 from './006_access_facts.ts';
+import * as m007 from './007_bearer_lookup.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '004_oauth': m004,
   '005_saml': m005,
   '006_access_facts': m006,
+  '007_bearer_lookup': m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
