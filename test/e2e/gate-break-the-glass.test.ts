@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer, callAs } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 import { personToken } from '../support/smart-flow.ts';
 
@@ -58,18 +58,7 @@ describe('the gate: break-the-glass', function () {
   this.timeout(120_000);
   let server: TestServer;
   const tokens: Record<string, string> = {};
-  const call = async (path: string, as: string, init: RequestInit = {}) => {
-    const res = await server.fetch(path, {
-      ...init,
-      headers: {
-        accept: 'application/fhir+json',
-        ...(init.body ? { 'content-type': 'application/fhir+json' } : {}),
-        authorization: tokens[as] ?? as,
-      },
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
+  const call = callAs(() => server, tokens);
   const open = (as: string, body: Json) =>
     call('Patient/p1/$break-the-glass', as, { method: 'POST', body: JSON.stringify(body) });
   const codes = (outcome: Json) => (outcome.issue ?? []).map((i: Json) => i.code);

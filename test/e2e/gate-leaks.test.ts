@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
+import { putResources, startTestServer, type TestServer, callAs } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 import { personToken } from '../support/smart-flow.ts';
 
@@ -39,18 +39,10 @@ describe('the gate: no leaks, for every kind of principal', function () {
   const tokens: Record<string, string> = {};
   let auditor: string;
 
+  const request = callAs(() => server);
   const call = async (as: string, path: string, init: RequestInit = {}): Promise<Answer> => {
-    const res = await server.fetch(path, {
-      ...init,
-      headers: {
-        accept: 'application/fhir+json',
-        ...(init.body ? { 'content-type': 'application/fhir+json' } : {}),
-        ...(init.headers as Record<string, string>),
-        authorization: as,
-      },
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
+    const { status, body } = await request(path, as, init);
+    return { status, body: body ?? {} };
   };
   /** p1's Observations as the trusted loader sees them (the tests below add some). */
   const p1Observations = async () =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { COLLECTIVE_ROLE_SYSTEM } from '../../server/config.ts';
-import { startTestServer, putResources, type TestServer } from '../support/harness.ts';
+import { startTestServer, putResources, type TestServer, callAs } from '../support/harness.ts';
 import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 import {
   authorizeUrl,
@@ -74,18 +74,7 @@ describe('the gate: treatment relationship ∧ consent', function () {
   let server: TestServer;
   const tokens: Record<string, string> = {};
 
-  const call = async (path: string, as: string, init: RequestInit = {}) => {
-    const res = await server.fetch(path, {
-      ...init,
-      headers: {
-        accept: 'application/fhir+json',
-        ...(init.body ? { 'content-type': 'application/fhir+json' } : {}),
-        authorization: tokens[as] ?? as,
-      },
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Json };
-  };
+  const call = callAs(() => server, tokens);
   const ids = (bundle: Json) =>
     (bundle.entry ?? []).map((e: Json) => `${e.resource.resourceType}/${e.resource.id}`);
   const put = (path: string, body: Json) =>

@@ -160,3 +160,24 @@ export async function putResources(
     if (res.status !== 201) throw new Error(`PUT ${type}/${id}: ${res.status} ${await res.text()}`);
   }
 }
+
+/**
+ * A FHIR request as one caller: `authorization` is the Authorization header value, or a name in
+ * `tokens` (filled in later, e.g. in a `before`). The body comes back parsed (undefined when
+ * empty). `server` is read at call time, so it may be assigned after this is made.
+ */
+export function callAs(server: () => TestServer, tokens: Record<string, string> = {}) {
+  return async (path: string, authorization: string, init: RequestInit = {}) => {
+    const res = await server().fetch(path, {
+      ...init,
+      headers: {
+        accept: 'application/fhir+json',
+        ...(init.body ? { 'content-type': 'application/fhir+json' } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+        authorization: tokens[authorization] ?? authorization,
+      },
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+  };
+}
