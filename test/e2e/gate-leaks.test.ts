@@ -231,6 +231,34 @@ describe('the gate: no leaks, for every kind of principal', function () {
         expect((await server.fetch('Observation/p2-obs')).status, 'still there').to.equal(200);
       });
 
+      it('a conditional update in a transaction that matches nothing creates, with an id the server chose', async () => {
+        const tx = await as('', {
+          method: 'POST',
+          body: JSON.stringify({
+            resourceType: 'Bundle',
+            type: 'transaction',
+            entry: [
+              {
+                fullUrl: 'urn:uuid:6a3c7f2e-0000-4000-8000-000000000001',
+                resource: {
+                  resourceType: 'Observation',
+                  status: 'final',
+                  code: { text: 't' },
+                  subject: { reference: 'Patient/p1' },
+                },
+                request: { method: 'PUT', url: `Observation?identifier=${SYS}|tx-${kind.replace(' ', '-')}` },
+              },
+            ],
+          }),
+        });
+        if (!writes) {
+          expect(tx.status).to.equal(403);
+          return;
+        }
+        expect(tx.status, JSON.stringify(tx.body)).to.equal(200);
+        expect(tx.body.entry[0].response.status).to.match(/^201/);
+      });
+
       it('PUT and DELETE of a hidden id, and of a hidden tombstone, answer as for a never-used id', async () => {
         const body = (id: string) =>
           JSON.stringify({

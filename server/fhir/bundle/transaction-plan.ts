@@ -16,6 +16,8 @@ export interface Planned {
   req: FhirRequest;
   /** `Type/id` this entry's resource gets, for POST and PUT. */
   target?: { resourceType: string; id: string };
+  /** The server chose the target's id (a conditional update that matched nothing, without an id). */
+  serverAssignedId?: boolean;
   /** A conditional create that matched: no write, answer with the existing resource. */
   existing?: FhirResult;
   result?: FhirResult;
@@ -126,6 +128,7 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
       resourceType: resourceType!,
       id: typeof bodyId === 'string' ? bodyId : randomUUID(),
     };
+    if (!target && typeof bodyId !== 'string') p.serverAssignedId = true;
   }
 }
 

@@ -102,6 +102,7 @@ export async function processTransaction(
           path: [resourceType, id],
           query: new URLSearchParams(),
           body: { ...(req.body as object), id },
+          ...(p.serverAssignedId ? { serverAssignedId: true } : {}),
         });
       } else {
         await run(p, req);

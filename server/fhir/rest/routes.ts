@@ -29,6 +29,11 @@ export interface FhirRequest {
   pre: Preconditions;
   /** `Prefer: return=representation` asked for resources in Bundle responses. */
   representation?: boolean;
+  /**
+   * The id of this PUT was chosen by the server (a transaction's conditional update that
+   * matched nothing and named no id): a create there is one anyone may make, as a POST is.
+   */
+  serverAssignedId?: boolean;
 }
 
 export interface Matched {
@@ -127,7 +132,7 @@ export const resourceRoutes: Route[] = [
     pattern: ['type', 'id'],
     interaction: 'update',
     level: 'instance',
-    handle: (ctx, req, m) => update(ctx, m.resourceType, m.id, req.body, req.pre),
+    handle: (ctx, req, m) => update(ctx, m.resourceType, m.id, req.body, req.pre, req.serverAssignedId),
   },
   {
     method: 'PATCH',

@@ -15,6 +15,8 @@ export async function update(
   id: string,
   body: unknown,
   pre: Preconditions = {},
+  /** The server chose the id (see FhirRequest.serverAssignedId). */
+  serverAssignedId = false,
 ): Promise<FhirResult> {
   const resource = requireResource(ctx, body, resourceType);
   if (resource.id === undefined) {
@@ -32,7 +34,15 @@ export async function update(
     );
   }
   return ctx.store.transaction((store) =>
-    writeVersion({ ...ctx, store }, resourceType, id, resource, pre, 'PUT', store.mayCreateWithId),
+    writeVersion(
+      { ...ctx, store },
+      resourceType,
+      id,
+      resource,
+      pre,
+      'PUT',
+      serverAssignedId || store.mayCreateWithId,
+    ),
   );
 }
 
