@@ -18,10 +18,8 @@ interface Waiting {
   fail: (err: unknown) => void;
 }
 
-/** What the writer needs of the store: a transaction that inserts new resources. */
-export interface AuditStore {
-  transaction<T>(fn: (tx: Pick<ResourceStore, 'insertNew'>) => Promise<T>): Promise<T>;
-}
+/** What the writer needs of the store: an atomic insert of new resources. */
+export type AuditStore = Pick<ResourceStore, 'insertNewAtomically'>;
 
 export function createAuditWriter(store: AuditStore, maxBatch = 500): AuditWriter {
   const queue: Waiting[] = [];
@@ -39,11 +37,9 @@ export function createAuditWriter(store: AuditStore, maxBatch = 500): AuditWrite
           size += next.events.length;
         }
         try {
-          await store.transaction((tx) =>
-            tx.insertNew(
-              batch.flatMap((w) =>
-                w.events.map((resource) => ({ resourceType: 'AuditEvent', id: randomUUID(), resource })),
-              ),
+          await store.insertNewAtomically(
+            batch.flatMap((w) =>
+              w.events.map((resource) => ({ resourceType: 'AuditEvent', id: randomUUID(), resource })),
             ),
           );
           for (const w of batch) w.done();

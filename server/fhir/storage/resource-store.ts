@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
-import { deleteIndexRows, insertIndexRows } from './search-index-writer.ts';
+import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
 import { stampAndSerialize } from './serialize.ts';
@@ -161,6 +161,19 @@ export class ResourceStore {
   }
 
   /**
+   * Inserts brand-new resources as one atomic write: one auto-committed statement when they fit
+   * in one (no `BEGIN`/`COMMIT` round trips: what the access log pays on every request), else a
+   * transaction.
+   */
+  async insertNewAtomically(
+    items: { resourceType: string; id: string; resource: Resource }[],
+  ): Promise<WrittenVersion[]> {
+    return items.length <= INSERT_CHUNK
+      ? this.insertNew(items)
+      : this.transaction((tx) => tx.insertNew(items));
+  }
+
+  /**
    * Inserts brand-new resources (version 1) in multi-row statements. Fails with a unique
    * violation if an id is taken; callers that allow that use `write` instead.
    */
@@ -172,12 +185,18 @@ export class ResourceStore {
     for (let i = 0; i < items.length; i += INSERT_CHUNK) {
       const chunk = items.slice(i, i + INSERT_CHUNK);
       const stamped = chunk.map((it) => ({ it, ...stampAndSerialize(it.resource, it.id, 1, now) }));
-      // One statement writes both tables and sends each content once; RETURNING order is not
-      // guaranteed to follow input order, so rows are matched by key.
+      // One statement writes the resources, their versions and their index rows, and sends each
+      // content once: one round trip, atomic on its own (so a lone write needs no BEGIN/COMMIT).
+      // RETURNING order is not guaranteed to follow input order, so rows are matched by key.
       const input = JSON.stringify(stamped.map(({ it, text }) => [it.resourceType, it.id, text]));
-      const result = (await this.db.raw(
+      const index = indexInserts(
+        stamped.map(({ resource }, ord) => ({ key: ord, indexed: this.indexer(resource) })),
+        { cte: 'ord', key: 'ord' },
+      );
+      await this.db.raw(
         `with input as (
-           select x->>0 as resource_type, x->>1 as id, x->>2 as content from json_array_elements(?::json) x
+           select x->>0 as resource_type, x->>1 as id, x->>2 as content, (n - 1)::int as ord
+             from json_array_elements(?::json) with ordinality as t(x, n)
          ), ins as (
            insert into resource (resource_type, id, version_id, last_updated, deleted, content)
            select resource_type, id, 1, ?, false, content from input
@@ -186,17 +205,11 @@ export class ResourceStore {
            insert into resource_version (rid, resource_type, id, version_id, last_updated, method, content)
            select ins.rid, ins.resource_type, ins.id, 1, ?, 'POST', input.content
            from ins join input using (resource_type, id)
-         )
-         select rid, resource_type, id from ins`,
-        [input, now, now],
-      )) as { rows: { rid: string; resource_type: string; id: string }[] };
-      const ridOf = new Map(result.rows.map((r) => [`${r.resource_type}/${r.id}`, r.rid]));
-      await insertIndexRows(
-        this.db,
-        stamped.map(({ it, resource }) => ({
-          rid: ridOf.get(`${it.resourceType}/${it.id}`)!,
-          indexed: this.indexer(resource),
-        })),
+         ), ord as (
+           select ins.rid, input.ord from ins join input using (resource_type, id)
+         )${index.statements.map((sql, n) => `, i${n} as (${sql})`).join('')}
+         select count(*) from ins`,
+        [input, now, now, ...index.bindings],
       );
       for (const { it, text, resource } of stamped) {
         written.push({

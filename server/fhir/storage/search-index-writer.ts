@@ -55,20 +55,25 @@ function fits(row: IndexRow): boolean {
 }
 
 /**
- * Writes index rows with one `insert … select from json_to_recordset(…)` per table, all in one
- * statement (data-modifying CTEs): a chunk of resources costs one round trip and one bind
- * parameter per table, however many rows it has (a multi-row VALUES would hit the
- * 65,535-parameter limit).
+ * The index rows of `items` as data-modifying statements, one `insert … select from
+ * json_to_recordset(…)` per table, each with one bind parameter however many rows it has (a
+ * multi-row VALUES would hit the 65,535-parameter limit). Each item's rows name it by `key`:
+ * its rid, or (with `ridOf`) a number the statement maps to a rid itself, so the rows can go
+ * into the statement that inserts the resources.
  */
-export async function insertIndexRows(
-  db: Knex | Knex.Transaction,
-  items: { rid: string | number; indexed: IndexedResource }[],
-): Promise<void> {
+export function indexInserts(
+  items: { key: string | number; indexed: IndexedResource }[],
+  ridOf?: { cte: string; key: string },
+): { statements: string[]; bindings: string[] } {
+  // Rows name their resource by `k`; a join turns it into the rid.
+  const rid = ridOf ? 'r.rid' : 'x.k';
+  const keyType = ridOf ? 'int' : 'bigint';
+  const join = ridOf ? ` join ${ridOf.cte} r on r.${ridOf.key} = x.k` : '';
   const byTable = new Map<IndexTable, Record<string, unknown>[]>();
-  for (const { rid, indexed } of items) {
+  for (const { key, indexed } of items) {
     for (const row of indexed.rows) {
       if (!fits(row)) continue;
-      const record: Record<string, unknown> = { rid: String(rid), param: row.param, grp: row.grp ?? null };
+      const record: Record<string, unknown> = { k: String(key), param: row.param, grp: row.grp ?? null };
       for (const [column, field] of COLUMNS[row.table])
         record[column] = (row as unknown as Record<string, unknown>)[field] ?? null;
       const list = byTable.get(row.table) ?? [];
@@ -76,31 +81,32 @@ export async function insertIndexRows(
       byTable.set(row.table, list);
     }
   }
-  const inserts: string[] = [];
+  const statements: string[] = [];
   const bindings: string[] = [];
   for (const [table, records] of byTable) {
     const cols = COLUMNS[table];
-    const names = ['rid', 'param', 'grp', ...cols.map(([c]) => c)];
-    const types = ['bigint', 'text', 'integer', ...cols.map(([, , type]) => type)];
-    inserts.push(
-      `insert into idx_${table} (${names.join(', ')})
-       select ${names.join(', ')} from json_to_recordset(?::json) as x(${names.map((n, i) => `${n} ${types[i]}`).join(', ')})`,
+    const names = ['param', 'grp', ...cols.map(([c]) => c)];
+    const types = ['text', 'integer', ...cols.map(([, , type]) => type)];
+    statements.push(
+      `insert into idx_${table} (rid, ${names.join(', ')})
+       select ${rid}, ${names.map((n) => `x.${n}`).join(', ')}
+         from json_to_recordset(?::json) as x(k ${keyType}, ${names.map((n, i) => `${n} ${types[i]}`).join(', ')})${join}`,
     );
     bindings.push(JSON.stringify(records));
   }
-  const members = items.flatMap(({ rid, indexed }) =>
-    indexed.compartments.map((c) => ({ rid: String(rid), type: c.compartmentType, id: c.compartmentId })),
+  const members = items.flatMap(({ key, indexed }) =>
+    indexed.compartments.map((c) => ({ k: String(key), type: c.compartmentType, id: c.compartmentId })),
   );
   if (members.length > 0) {
-    inserts.push(
+    statements.push(
       `insert into idx_compartment (rid, compartment_type, compartment_id)
-       select rid, type, id from json_to_recordset(?::json) as x(rid bigint, type text, id text)`,
+       select ${rid}, x.type, x.id from json_to_recordset(?::json) as x(k ${keyType}, type text, id text)${join}`,
     );
     bindings.push(JSON.stringify(members));
   }
-  const facts = items.flatMap(({ rid, indexed }) =>
+  const facts = items.flatMap(({ key, indexed }) =>
     (indexed.facts ?? []).map((f) => ({
-      rid: String(rid),
+      k: String(key),
       kind: f.kind,
       patient_id: f.patientId ?? null,
       actor: f.actor ?? null,
@@ -113,17 +119,29 @@ export async function insertIndexRows(
     })),
   );
   if (facts.length > 0) {
-    const cols = 'rid, kind, patient_id, actor, grp, basis, decision, category, lo, hi';
-    inserts.push(
-      `insert into idx_access (${cols})
-       select ${cols} from json_to_recordset(?::json) as x(rid bigint, kind text, patient_id text,
-         actor text, grp text, basis text, decision text, category text, lo bigint, hi bigint)`,
+    const cols = 'kind, patient_id, actor, grp, basis, decision, category, lo, hi';
+    statements.push(
+      `insert into idx_access (rid, ${cols})
+       select ${rid}, ${cols
+         .split(', ')
+         .map((c) => `x.${c}`)
+         .join(', ')} from json_to_recordset(?::json) as x(k ${keyType}, kind text, patient_id text,
+         actor text, grp text, basis text, decision text, category text, lo bigint, hi bigint)${join}`,
     );
     bindings.push(JSON.stringify(facts));
   }
-  if (inserts.length === 0) return;
-  const last = inserts.pop()!;
-  const ctes = inserts.map((sql, i) => `i${i} as (${sql})`).join(', ');
+  return { statements, bindings };
+}
+
+/** Writes the index rows of resources already stored, all tables in one statement. */
+export async function insertIndexRows(
+  db: Knex | Knex.Transaction,
+  items: { rid: string | number; indexed: IndexedResource }[],
+): Promise<void> {
+  const { statements, bindings } = indexInserts(items.map(({ rid, indexed }) => ({ key: rid, indexed })));
+  if (statements.length === 0) return;
+  const last = statements.pop()!;
+  const ctes = statements.map((sql, i) => `i${i} as (${sql})`).join(', ');
   await db.raw(ctes ? `with ${ctes} ${last}` : last, bindings);
 }
 

@@ -7,19 +7,12 @@ const event = (n: number) => ({ resourceType: 'AuditEvent', n });
 function slowStore(failBatch?: number) {
   const batches: number[] = [];
   const store: AuditStore = {
-    async transaction(fn) {
+    async insertNewAtomically(items) {
       const index = batches.length;
-      let size = 0;
-      const result = await fn({
-        insertNew: async (items) => {
-          size = items.length;
-          return [];
-        },
-      });
-      batches.push(size);
+      batches.push(items.length);
       await new Promise((r) => setTimeout(r, 20));
       if (index === failBatch) throw new Error('disk full');
-      return result;
+      return [];
     },
   };
   return { store, batches };
