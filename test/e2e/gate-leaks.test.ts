@@ -285,6 +285,38 @@ describe('the gate: no leaks, for every kind of principal', function () {
         expect(kept.code.text, 'nothing overwritten or deleted').to.equal('p2-obs');
       });
 
+      it('$validate by id, PATCH and If-Match on a hidden id answer as on a missing one', async () => {
+        const same = async (
+          hidden: Promise<Answer>,
+          missing: Promise<Answer>,
+          hiddenId: string,
+          missingId: string,
+        ) => expect(shape(await hidden, hiddenId)).to.deep.equal(shape(await missing, missingId));
+        await same(as('Observation/p2-obs/$validate'), as('Observation/nope/$validate'), 'p2-obs', 'nope');
+        const patch = (id: string) =>
+          as(`Observation/${id}`, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json-patch+json' },
+            body: JSON.stringify([{ op: 'replace', path: '/status', value: 'amended' }]),
+          });
+        await same(patch('p2-obs'), patch('nope'), 'p2-obs', 'nope');
+        const ifMatch = (id: string) =>
+          as(`Observation/${id}`, {
+            method: 'PUT',
+            headers: { 'if-match': 'W/"1"' },
+            body: JSON.stringify({
+              resourceType: 'Observation',
+              id,
+              status: 'final',
+              code: { text: 'm' },
+              subject: { reference: 'Patient/p1' },
+            }),
+          });
+        await same(ifMatch('p2-obs'), ifMatch('nope'), 'p2-obs', 'nope');
+        const kept = (await (await server.fetch('Observation/p2-obs')).json()) as Json;
+        expect(kept.status).to.equal('final');
+      });
+
       it('a write naming another patient is refused, whether that patient exists or not', async () => {
         const write = (performer: string) =>
           as('Observation', {
