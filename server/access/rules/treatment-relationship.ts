@@ -36,7 +36,6 @@ export function careProviderAccess(
   const members = search.compartmentMembers('Patient') ?? new Set<string>();
   const recordTypes = ['Patient', ...members];
   const inRecord = (type: string) => type === 'Patient' || members.has(type);
-  const all = [...decision.patients.keys()];
   const groups = new Map<string, { ids: string[]; rules: readonly ConsentRule[] }>();
   for (const [id, { rules }] of decision.patients) {
     const key = rulesKey(rules);
@@ -45,34 +44,30 @@ export function careProviderAccess(
     groups.set(key, g);
   }
   // Held by the caller's own organisation, or by none (data written before custodians, or by
-  // the patient): only another organisation's data needs the patient's explicit permit.
-  const custodianTag = (codes?: readonly string[]): Condition => ({
+  // the patient): only another organisation's data needs the patient's explicit permit. One
+  // probe of the row's own tags, so the database checks it per row (never by collecting every
+  // tagged row).
+  const notOthers: Condition = not({
     kind: 'index',
     table: 'token',
     params: ['Resource._tag'],
     where: [
       { op: 'eq', column: 'system', value: CUSTODIAN_SYSTEM },
-      ...(codes ? [{ op: 'in' as const, column: 'code', values: [...codes] }] : []),
+      ...decision.organizations.map((o) => ({ op: 'ne' as const, column: 'code', value: o })),
     ],
   });
-  const notOthers: Condition = or([
-    not(custodianTag()),
-    decision.organizations.length ? custodianTag(decision.organizations) : FALSE,
-  ]);
   const isPatient = (type: string | undefined): Condition =>
     type === undefined ? typeIn(['Patient']) : type === 'Patient' ? TRUE : FALSE;
 
   function recordCondition(type: string | undefined): Condition {
-    return and([
-      { kind: 'compartments', compartmentType: 'Patient', ids: all, match: 'within' },
-      ...[...groups.values()].map((g) => {
+    return {
+      kind: 'each-compartment',
+      compartmentType: 'Patient',
+      cases: [...groups.values()].map((g) => {
         const { deny, permit } = consentVerdict(g.rules, type, categoryOf);
-        return or([
-          not({ kind: 'compartments', compartmentType: 'Patient', ids: g.ids, match: 'some' }),
-          and([not(deny), or([notOthers, permit, isPatient(type)])]),
-        ]);
+        return { ids: g.ids, condition: and([not(deny), or([notOthers, permit, isPatient(type)])]) };
       }),
-    ]);
+    };
   }
   const cache = new Map<string, Condition>();
   const searchCondition = (type: string): Condition => {

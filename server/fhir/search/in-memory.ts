@@ -111,12 +111,11 @@ export function matchesInMemory(
       return indexed.compartments.some(
         (m) => m.compartmentType === c.compartmentType && m.compartmentId === c.compartmentId,
       );
-    case 'compartments': {
-      const ids = new Set(c.ids);
-      const mine = indexed.compartments.filter((m) => m.compartmentType === c.compartmentType);
-      return c.match === 'some'
-        ? mine.some((m) => ids.has(m.compartmentId))
-        : mine.every((m) => ids.has(m.compartmentId));
+    case 'each-compartment': {
+      const cases = c.cases.map((k) => ({ ids: new Set(k.ids), condition: k.condition }));
+      return indexed.compartments
+        .filter((m) => m.compartmentType === c.compartmentType)
+        .every((m) => cases.some((k) => k.ids.has(m.compartmentId) && self(k.condition)));
     }
     case 'text': {
       const strings: string[] = [];

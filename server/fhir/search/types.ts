@@ -150,9 +150,14 @@ export type Condition =
   /** Member of the compartment. */
   | { kind: 'compartment'; compartmentType: string; compartmentId: string }
   /**
-   * Compartments of a type among `ids`: `some` — member of at least one of them; `within` —
-   * of no other one (true for a resource in no compartment of that type).
+   * Every compartment of this type the row is in matches a case: its id is among the case's
+   * `ids` and the row satisfies the case's `condition` (true for a row in no such compartment).
+   * The access gate's "each patient of the row is related, and their consent allows the row".
    */
-  | { kind: 'compartments'; compartmentType: string; ids: readonly string[]; match: 'some' | 'within' }
+  | {
+      kind: 'each-compartment';
+      compartmentType: string;
+      cases: { ids: readonly string[]; condition: Condition }[];
+    }
   /** Basic full-text: some string value of the resource (`content`) or its narrative (`text`). */
   | { kind: 'text'; scope: 'content' | 'narrative'; value: string };

@@ -163,14 +163,17 @@ export class ConditionCompiler {
         b.push(c.compartmentType, c.compartmentId);
         return `exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and ${m}.compartment_id = ?)`;
       }
-      case 'compartments': {
-        // One bind parameter however many ids: a JSON array, unnested in the statement.
+      case 'each-compartment': {
+        // One probe of the row's own memberships (by rid), each checked against the cases; the
+        // cases' conditions are on the row itself (alias r). One bind parameter per id list.
         const m = this.alias('m');
-        b.push(c.compartmentType, JSON.stringify(c.ids));
-        const among = `${m}.compartment_id in (select jsonb_array_elements_text(?::jsonb))`;
-        return c.match === 'some'
-          ? `exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and ${among})`
-          : `not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not ${among})`;
+        b.push(c.compartmentType);
+        const cases = c.cases.map((k) => {
+          b.push(JSON.stringify(k.ids));
+          const among = `${m}.compartment_id in (select jsonb_array_elements_text(?::jsonb))`;
+          return `(${among} and ${this.compile(k.condition, r, b)})`;
+        });
+        return `not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not (${cases.length ? cases.join(' or ') : 'false'}))`;
       }
       case 'text': {
         // like_regex with the `q` flag matches the value literally; only the jsonpath string
