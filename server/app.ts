@@ -209,7 +209,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         sort: [],
         limit,
       });
-      return rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
+      const found = rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
+      // The picker shows patients' names: a disclosure, logged like a search (one event each).
+      if (who.kind !== 'anonymous') {
+        const trail = createAuditTrail({
+          writer: auditWriter,
+          principal: who,
+          patientsOf: search.patientsOf,
+          ...(access.basisOf ? { basisOf: access.basisOf } : {}),
+          server: fhirBase,
+        });
+        trail.record({
+          interaction: 'search-type',
+          resourceType: 'Patient',
+          query: `SMART patient picker (_count=${limit})`,
+          status: 200,
+          resources: found,
+        });
+        await trail.commit();
+      }
+      return found;
     },
     mayLaunch: async (who, patientId) => {
       const access = await accessFor(who);

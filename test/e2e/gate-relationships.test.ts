@@ -304,6 +304,28 @@ describe('the gate: treatment relationship ∧ consent', function () {
       };
       const mine = await pick('p1');
       expect(mine.options).to.deep.equal(['p1']);
+      // Showing the list disclosed p1's name to the GP: logged as a search, for p1.
+      const auditScope = 'system/AuditEvent.rs';
+      const auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope: auditScope }), auditScope)}`;
+      const logged = await call('AuditEvent?subtype=search-type&_count=1000', auditor);
+      const events = (logged.body.entry ?? []).map((e: Json) => e.resource);
+      const query = (e: Json) =>
+        e.entity
+          ?.filter((x: Json) => x.query)
+          .map((x: Json) => Buffer.from(x.query, 'base64').toString())
+          .join('');
+      // One event with the query for the caregiver and auditors, one naming only p1 for p1.
+      const withQuery = events.filter((e: Json) => query(e)?.includes('SMART patient picker'));
+      expect(withQuery.length).to.be.greaterThan(0);
+      expect(JSON.stringify(withQuery[0].agent)).to.contain('Practitioner/gp');
+      const forP1 = events.filter(
+        (e: Json) =>
+          Math.abs(Date.parse(e.recorded) - Date.parse(withQuery[0].recorded)) < 1000 &&
+          e.entity?.[0]?.what?.reference === 'Patient/p1',
+      );
+      expect(forP1.map((e: Json) => e.entity[0].detail)).to.deep.include([
+        { type: 'basis', valueString: 'relationship:general-practitioner' },
+      ]);
       expect(mine.chosen.url).to.match(/^http:\/\/127\.0\.0\.1:1\/callback\?code=/);
       const other = await pick('p2');
       const missing = await pick('nobody');
