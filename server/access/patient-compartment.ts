@@ -68,11 +68,18 @@ export function patientCompartmentAccess(
 
 type Meta = { security?: { system?: string; code?: string }[] };
 
-function labelPatientAsserted(resource: Resource): Resource {
+const asserted = (r: Resource | undefined) =>
+  ((r?.meta as Meta | undefined)?.security ?? []).some(
+    (s) => s.system === PATIENT_ASSERTED.system && s.code === PATIENT_ASSERTED.code,
+  );
+
+/**
+ * A patient's new resource is patient-entered data; so is a new version of one. A resource a
+ * caregiver wrote stays theirs when the patient updates it (their own Patient record, say), so a
+ * consent about patient-entered data does not come to cover it.
+ */
+function labelPatientAsserted(resource: Resource, current: Resource | undefined): Resource {
+  if (asserted(resource) || (current && !asserted(current))) return resource;
   const meta = { ...(resource.meta as Meta | undefined) };
-  const security = meta.security ?? [];
-  if (security.some((s) => s.system === PATIENT_ASSERTED.system && s.code === PATIENT_ASSERTED.code)) {
-    return resource;
-  }
-  return { ...resource, meta: { ...meta, security: [...security, PATIENT_ASSERTED] } };
+  return { ...resource, meta: { ...meta, security: [...(meta.security ?? []), PATIENT_ASSERTED] } };
 }

@@ -384,6 +384,34 @@ describe('the gate: no leaks, for every kind of principal', function () {
     });
   }
 
+  describe("a patient's own data", () => {
+    it('what a patient creates is labelled patient-entered (PATAST); what they update of others is not', async () => {
+      const PATAST = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'PATAST' };
+      const created = await call(tokens.patient!, 'Observation', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'Observation',
+          status: 'final',
+          code: { text: 'bloeddruk thuis' },
+          subject: { reference: 'Patient/p1' },
+        }),
+      });
+      expect(created.status).to.equal(201);
+      expect(created.body.meta.security).to.deep.include({ ...PATAST, display: 'patient asserted' });
+      const own = (await (await server.fetch('Patient/p1')).json()) as Json;
+      const updated = await call(tokens.patient!, 'Patient/p1', {
+        method: 'PUT',
+        body: JSON.stringify({
+          ...own,
+          meta: undefined,
+          telecom: [{ system: 'phone', value: '0612345678' }],
+        }),
+      });
+      expect(updated.status).to.equal(200);
+      expect(updated.body.meta.security ?? []).to.deep.equal([]);
+    });
+  });
+
   describe('afterwards', () => {
     it("a related person's access ends with the patient's authorisation", async () => {
       expect((await call(tokens['related person']!, 'Patient/p1')).status).to.equal(200);
