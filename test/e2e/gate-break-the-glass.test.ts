@@ -105,6 +105,11 @@ describe('the gate: break-the-glass', function () {
     expect((await call('Patient/p1', 'hap-arts')).status, 'nothing was opened').to.equal(404);
   });
 
+  it('needs an app that may read patients at all', async () => {
+    const narrow = await personToken(server, 'Practitioner/hap-arts', 'openid fhirUser user/Observation.rs');
+    expect((await open(narrow, reason('spoed'))).status).to.equal(403);
+  });
+
   it('with a reason opens the record: audited as BTG with a security alert, and the patient is told', async () => {
     const opened = await open('hap-arts', reason('Bewusteloos binnengebracht, medicatie onbekend'));
     expect(opened.status).to.equal(200);

@@ -425,6 +425,70 @@ describe('the gate: treatment relationship ∧ consent', function () {
     });
   });
 
+  describe('what no write can do (security review)', () => {
+    it("a row naming its patient by another server's URL or by identifier only is nobody's", async () => {
+      await putResources(server, [lab('abs-lab', 'p1', 'praktijk'), lab('ident-lab', 'p1', 'praktijk')]);
+      await put('Observation/abs-lab', {
+        ...lab('x', 'p1', 'praktijk')[2],
+        subject: { reference: 'https://elders.example/fhir/Patient/p1' },
+      });
+      await put('Observation/ident-lab', {
+        ...lab('x', 'p1', 'praktijk')[2],
+        subject: {
+          type: 'Patient',
+          identifier: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999990007' },
+        },
+      });
+      for (const who of ['gp', 'his', 'stranger']) {
+        expect((await call('Observation/abs-lab', who)).status, who).to.equal(404);
+        expect((await call('Observation/ident-lab', who)).status, who).to.equal(404);
+      }
+    });
+
+    it("a caregiver cannot record the patient's privacy consent (not even for another server's URL)", async () => {
+      for (const patient of ['Patient/p1', 'https://elders.example/fhir/Patient/p1']) {
+        const permit = {
+          ...consent('p1', {
+            type: 'permit',
+            actor: [{ role: { text: 'x' }, reference: { reference: 'Practitioner/gp' } }],
+          }),
+          patient: { reference: patient },
+        };
+        const res = await call('Consent', 'gp', { method: 'POST', body: JSON.stringify(permit) });
+        expect(res.status, patient).to.equal(403);
+      }
+      expect((await call('Observation/p1-hospital-lab', 'gp')).status).to.equal(404);
+    });
+
+    it("no one joins another organisation's caregiver group", async () => {
+      const join = await call('CareTeam/group', 'gp', {
+        method: 'PUT',
+        body: JSON.stringify({
+          resourceType: 'CareTeam',
+          id: 'group',
+          status: 'active',
+          participant: [
+            { member: { reference: 'Practitioner/nurse' } },
+            { member: { reference: 'Practitioner/gp' } },
+          ],
+        }),
+      });
+      expect(join.status).to.equal(403);
+      expect((await call('Observation/p3-lab', 'gp')).status).to.equal(404);
+    });
+
+    it("a malformed label in a patient's consent fails nobody's requests", async () => {
+      const odd = consent('p1', { type: 'deny', securityLabel: [{ system: 'urn:x', code: 'a&foo=1' }] });
+      expect((await put('Consent/p1-odd', odd)).status).to.equal(201);
+      try {
+        expect((await call('Practitioner/gp', 'gp')).status).to.equal(200);
+        expect((await call('Patient/p1', 'gp')).status).to.equal(200);
+      } finally {
+        await server.fetch('Consent/p1-odd', { method: 'DELETE' });
+      }
+    });
+  });
+
   describe('without a relationship', () => {
     it('a caregiver sees no patient: hidden answers as missing, searches are empty', async () => {
       const hidden = await call('Patient/p1', 'stranger');

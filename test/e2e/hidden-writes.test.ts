@@ -43,7 +43,8 @@ describe('writes: a hidden resource answers like a missing one', function () {
   before(async () => {
     server = await startTestServer();
     const scope = 'system/Observation.cruds?category=laboratory';
-    lab = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
+    // Trusted: what is tested here is how its scopes restrict it (the gate's own rules: gate-*.test.ts).
+    lab = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope, trusted: true }), scope)}`;
     expect(
       (
         await call('Observation/vital', {

@@ -38,7 +38,7 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
     const p = asObject(value);
     if (!p) return;
     const decision = p.type === 'deny' || p.type === 'permit' ? p.type : undefined;
-    const named = asArray(p.actor).map((a) => actorOf(asObject(a)?.reference, decision));
+    const named = asArray(p.actor).map((a) => actorOf(asObject(a)?.reference));
     const actors = named.length ? named : inherited.actors;
     const given = categoriesOf(p);
     const categories = given.length ? given : inherited.categories;
@@ -51,7 +51,15 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
             kind: 'consent',
             patientId: patient,
             decision,
-            ...(actor !== undefined ? { actor } : {}),
+            // An actor the server cannot read: a deny about it holds for everyone, a permit for
+            // no one (also when a nested provision inherits it).
+            ...(actor === UNREADABLE
+              ? decision === 'deny'
+                ? {}
+                : { actor }
+              : actor !== undefined
+                ? { actor }
+                : {}),
             ...(category !== undefined ? { category } : {}),
             ...range,
           });
@@ -64,18 +72,17 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
   return facts;
 }
 
-/**
- * An actor as the access facts name it. One the server cannot read fails closed: a deny about
- * it holds for everyone (undefined), a permit for no one.
- */
-function actorOf(reference: unknown, decision: string | undefined): string | undefined {
+const UNREADABLE = 'unreadable:actor';
+
+/** An actor as the access facts name it, or UNREADABLE (see where the rule is made). */
+function actorOf(reference: unknown): string {
   const literal = literalReference(reference);
   if (literal) return literal;
   const identifier = asObject(asObject(reference)?.identifier);
   if (typeof identifier?.value === 'string') {
     return `code:${typeof identifier.system === 'string' ? identifier.system : ''}|${identifier.value}`;
   }
-  return decision === 'deny' ? undefined : 'unreadable:actor';
+  return UNREADABLE;
 }
 
 function categoriesOf(p: Json): string[] {

@@ -9,13 +9,15 @@ export const asObject = (v: unknown): Json | undefined =>
 export const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
 /**
- * A Reference as `Type/id` (relative, or absolute ending in `Type/id`, a version dropped), or
- * undefined for a logical, contained or unreadable one.
+ * A Reference as `Type/id`: a relative literal reference (a version dropped), as the compartment
+ * index reads one. An absolute URL (it may name another server's patient), a logical or a
+ * contained reference gives none: a fact about a patient must be about a patient of this
+ * server's record, the same one the row's compartment names.
  */
 export function literalReference(v: unknown): string | undefined {
   const reference = asObject(v)?.reference;
   if (typeof reference !== 'string') return undefined;
-  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
+  const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
 

@@ -49,7 +49,20 @@ export function createCategoryMatcher(search: SearchEngine) {
       const t = category.slice(5);
       return type === undefined ? typeIn([t]) : type === t ? TRUE : FALSE;
     }
-    if (category.startsWith('label:')) return criteria('Resource', `_security=${category.slice(6)}`);
+    if (category.startsWith('label:')) {
+      // Built directly: a label's text is the patient's Consent's, never a query to parse.
+      const text = category.slice('label:'.length);
+      const bar = text.indexOf('|');
+      return {
+        kind: 'index',
+        table: 'token',
+        params: ['Resource._security'],
+        where: [
+          { op: 'eq', column: 'system', value: text.slice(0, bar) },
+          { op: 'eq', column: 'code', value: text.slice(bar + 1) },
+        ],
+      };
+    }
     const def = CATEGORIES[category];
     if (!def) return undefined;
     if (def['*'] !== undefined) return criteria('Resource', def['*']);
@@ -61,7 +74,13 @@ export function createCategoryMatcher(search: SearchEngine) {
     if (category === null) return TRUE;
     const key = `${category} ${type ?? '*'}`;
     if (!cache.has(key)) {
-      const c = known(category, type);
+      let c: Condition | undefined;
+      try {
+        c = known(category, type);
+      } catch {
+        // Whatever a Consent names, it must not fail the caller's requests: unknown, failing closed.
+        c = undefined;
+      }
       if (c === undefined) return unknown;
       cache.set(key, c);
     }

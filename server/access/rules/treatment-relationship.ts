@@ -2,10 +2,14 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { and, FALSE, not, or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import { CARE_DIRECTORY_TYPES } from '../care-types.ts';
+import { consentFacts, CONSENT_SCOPE } from '../facts/consent-rules.ts';
 import { relationshipFacts } from '../facts/treatment-relationships.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
 import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
+
+/** Record types whose rows may belong to no patient: caregiver groups. */
+const PATIENT_FREE_TYPES: ReadonlySet<string> = new Set(['CareTeam']);
 
 /** The tag that names the organisation holding a resource (set by the server on every write). */
 export const CUSTODIAN_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
@@ -60,14 +64,20 @@ export function careProviderAccess(
     type === undefined ? typeIn(['Patient']) : type === 'Patient' ? TRUE : FALSE;
 
   function recordCondition(type: string | undefined): Condition {
-    return {
+    const each = (atLeastOne: boolean): Condition => ({
       kind: 'each-compartment',
       compartmentType: 'Patient',
+      atLeastOne,
       cases: [...groups.values()].map((g) => {
         const { deny, permit } = consentVerdict(g.rules, type, categoryOf);
         return { ids: g.ids, condition: and([not(deny), or([notOthers, permit, isPatient(type)])]) };
       }),
-    };
+    });
+    // A row of a record type that names no patient this server knows (an absolute URL of another
+    // server, an identifier only) may be anyone's: hidden, but for the types that are patient-free
+    // by nature (a caregiver group).
+    if (type !== undefined) return each(!PATIENT_FREE_TYPES.has(type));
+    return or([and([typeIn([...PATIENT_FREE_TYPES]), each(false)]), each(true)]);
   }
   const cache = new Map<string, Condition>();
   const searchCondition = (type: string): Condition => {
@@ -78,14 +88,26 @@ export function careProviderAccess(
   };
   const canSee = (r: Resource) => search.matches(searchCondition(r.resourceType), r);
 
-  /** A write may name only related patients, or ones it relates to the caller itself. */
+  /**
+   * A write may name only related patients, or ones it relates to the caller itself; a
+   * patient-free record (a caregiver group) only when held by the caller's organisation, so no
+   * one joins another organisation's group to reach its plans' patients.
+   */
   const canWrite = (r: Resource) => {
     if (CARE_DIRECTORY_TYPES.has(r.resourceType)) return true;
     if (!inRecord(r.resourceType)) return false;
+    // The patient's privacy choices are theirs (or their representative's, or a trusted
+    // system's) to record: a caregiver who could write them could permit themself.
+    if (consentFacts(r).length > 0 || isPrivacyConsent(r)) return false;
     const relates = relationshipFacts(r)
       .filter((f) => f.actor && decision.actors.has(f.actor))
       .map((f) => f.patientId);
-    return search.patientsOf(r).every((p) => decision.patients.has(p) || relates.includes(p));
+    const patients = search.patientsOf(r);
+    if (patients.length === 0) {
+      const held = custodianOf(r);
+      return held !== undefined && decision.organizations.includes(held);
+    }
+    return patients.every((p) => decision.patients.has(p) || relates.includes(p));
   };
 
   const own = decision.organizations[0];
@@ -127,4 +149,11 @@ type Meta = { tag?: { system?: string; code?: string }[] };
 /** The organisation a stored resource is held by. */
 export function custodianOf(resource: Resource | undefined): string | undefined {
   return (resource?.meta as Meta | undefined)?.tag?.find((t) => t.system === CUSTODIAN_SYSTEM)?.code;
+}
+
+/** A Consent about who sees the patient's data (scope patient-privacy), in any state. */
+function isPrivacyConsent(r: Resource): boolean {
+  if (r.resourceType !== 'Consent') return false;
+  const scope = r.scope as { coding?: { system?: string; code?: string }[] } | undefined;
+  return (scope?.coding ?? []).some((c) => c.system === CONSENT_SCOPE && c.code === 'patient-privacy');
 }

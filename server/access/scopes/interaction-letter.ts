@@ -15,6 +15,8 @@ const LETTERS: Record<string, Letter> = {
   'history-type': 's',
   'history-system': 's',
   $everything: 's',
+  // Opening a record in an emergency is for an app that may read patients at all.
+  '$break-the-glass': 'r',
   create: 'c',
   update: 'u',
   patch: 'u',

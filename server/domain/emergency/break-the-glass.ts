@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { emergencyRole, type BreakTheGlassConfig } from '../../access/rules/break-the-glass.ts';
+import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import { emergencyOverrideStarted } from '../../audit/security-alert.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
@@ -44,7 +45,11 @@ export function createBreakTheGlass(deps: {
       );
     }
     const orgs = who.roles.flatMap((r) => (r.organizationId ? [r.organizationId] : []));
-    const place = emergencyRole(who, config, await facts.organizationTypes(orgs));
+    // The policy says whether this login may (a clinical role at an allowed place); the place is
+    // the organisation the grant is for, and only a login for it uses the grant.
+    const place = ctx.store.access.mayBreakTheGlass
+      ? emergencyRole(who, config, await facts.organizationTypes(orgs))
+      : undefined;
     if (!place) {
       return refuse(
         'Emergency access is only for the roles and organisations configured for it (such as a GP out-of-hours post); your login has none of them',
@@ -75,6 +80,8 @@ export function createBreakTheGlass(deps: {
     });
     const communication: Resource = {
       resourceType: 'Communication',
+      // Held by the place that broke the glass: its reason is not every related caregiver's to read.
+      meta: { tag: [{ system: CUSTODIAN_SYSTEM, code: place.organizationId }] },
       status: 'completed',
       category: [{ text: 'Noodtoegang tot uw dossier / emergency access to your record' }],
       subject: { reference: `Patient/${patientId}` },

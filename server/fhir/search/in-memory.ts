@@ -113,9 +113,9 @@ export function matchesInMemory(
       );
     case 'each-compartment': {
       const cases = c.cases.map((k) => ({ ids: new Set(k.ids), condition: k.condition }));
-      return indexed.compartments
-        .filter((m) => m.compartmentType === c.compartmentType)
-        .every((m) => cases.some((k) => k.ids.has(m.compartmentId) && self(k.condition)));
+      const mine = indexed.compartments.filter((m) => m.compartmentType === c.compartmentType);
+      if (c.atLeastOne && mine.length === 0) return false;
+      return mine.every((m) => cases.some((k) => k.ids.has(m.compartmentId) && self(k.condition)));
     }
     case 'text': {
       const strings: string[] = [];

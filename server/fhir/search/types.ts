@@ -158,6 +158,8 @@ export type Condition =
       kind: 'each-compartment';
       compartmentType: string;
       cases: { ids: readonly string[]; condition: Condition }[];
+      /** The row must be in at least one such compartment (else a row in none passes). */
+      atLeastOne?: boolean;
     }
   /** Basic full-text: some string value of the resource (`content`) or its narrative (`text`). */
   | { kind: 'text'; scope: 'content' | 'narrative'; value: string };

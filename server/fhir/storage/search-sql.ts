@@ -167,13 +167,19 @@ export class ConditionCompiler {
         // One probe of the row's own memberships (by rid), each checked against the cases; the
         // cases' conditions are on the row itself (alias r). One bind parameter per id list.
         const m = this.alias('m');
+        let some = '';
+        if (c.atLeastOne) {
+          const m0 = this.alias('m');
+          b.push(c.compartmentType);
+          some = `exists (select 1 from idx_compartment ${m0} where ${m0}.rid = ${r}.rid and ${m0}.compartment_type = ?) and `;
+        }
         b.push(c.compartmentType);
         const cases = c.cases.map((k) => {
           b.push(JSON.stringify(k.ids));
           const among = `${m}.compartment_id in (select jsonb_array_elements_text(?::jsonb))`;
           return `(${among} and ${this.compile(k.condition, r, b)})`;
         });
-        return `not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not (${cases.length ? cases.join(' or ') : 'false'}))`;
+        return `(${some}not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not (${cases.length ? cases.join(' or ') : 'false'})))`;
       }
       case 'text': {
         // like_regex with the `q` flag matches the value literally; only the jsonpath string

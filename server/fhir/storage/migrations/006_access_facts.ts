@@ -43,7 +43,7 @@ export async function up(knex: Knex): Promise<void> {
  * The gate's read at the start of every request of a gated caller (access-facts.ts): the
  * actors, their organisations' types and every group they are in (nested CareTeams; `union`
  * ends a cycle); the patients related to any of them (a break-the-glass grant is a relationship
- * of basis `emergency`; `grace_bases` still hold `grace_ms` after their end); those patients'
+ * of basis `emergency`, for its practitioner logged in for its organisation; `grace_bases` still hold `grace_ms` after their end); those patients'
  * consent rules about them. Rows told apart by `k`. A plpgsql function, so its plan is kept per
  * connection: planning the statement took four times as long as running it.
  */
@@ -78,6 +78,7 @@ begin
       union
       select e.patient_id, 'emergency'::text from access_emergency e
        where 'Practitioner/' || e.practitioner_id in (select groups.actor from groups)
+         and (e.organization_id is null or 'Organization/' || e.organization_id in (select groups.actor from groups))
          and e.started_at <= now and e.ends_at >= now
     )
   select 'actor'::text, groups.actor, null::text, null::text, null::text from groups
