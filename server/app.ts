@@ -133,9 +133,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   ];
   routes.push(...systemRoutes, ...resourceRoutes);
   const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
+  /** The access log of one request (or login step) of `principal`, with the basis `access` gives. */
+  const auditTrailFor = (
+    principal: Exclude<Principal, { kind: 'anonymous' }>,
+    access: AccessPolicy,
+    clientAddress?: string,
+  ) =>
+    createAuditTrail({
+      writer: auditWriter,
+      principal,
+      patientsOf: search.patientsOf,
+      ...(access.basisOf ? { basisOf: access.basisOf } : {}),
+      server: fhirBase,
+      ...(clientAddress ? { clientAddress } : {}),
+    });
   const breakTheGlass = createBreakTheGlass({
     store,
-    facts: accessFacts,
     config: config.access.breakTheGlass,
     server: fhirBase,
   });
@@ -212,13 +225,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const found = rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
       // The picker shows patients' names: a disclosure, logged like a search (one event each).
       if (who.kind !== 'anonymous') {
-        const trail = createAuditTrail({
-          writer: auditWriter,
-          principal: who,
-          patientsOf: search.patientsOf,
-          ...(access.basisOf ? { basisOf: access.basisOf } : {}),
-          server: fhirBase,
-        });
+        const trail = auditTrailFor(who, access);
         trail.record({
           interaction: 'search-type',
           resourceType: 'Patient',
@@ -253,16 +260,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
     const access = await accessFor(principal);
     const audit =
-      principal.kind === 'anonymous'
-        ? undefined
-        : createAuditTrail({
-            writer: auditWriter,
-            principal,
-            patientsOf: search.patientsOf,
-            ...(access.basisOf ? { basisOf: access.basisOf } : {}),
-            server: fhirBase,
-            ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
-          });
+      principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, req.socket.remoteAddress);
     return {
       principal,
       store: new AuthorizedStore(store, access, config.limits.maxHistoryCount, audit),

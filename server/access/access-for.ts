@@ -41,12 +41,10 @@ export function createAccessFor(deps: AccessForDeps) {
     return careProviderAccess(decision, search, categoryOf);
   };
 
-  async function mayBreakTheGlass(principal: PractitionerPrincipal): Promise<boolean> {
-    if (!deps.breakTheGlass?.organizations.length) return false;
+  async function emergencyPlace(principal: PractitionerPrincipal): Promise<string | undefined> {
     const orgs = principal.roles.flatMap((r) => (r.organizationId ? [r.organizationId] : []));
-    return (
-      emergencyRole(principal, deps.breakTheGlass, await deps.facts.organizationTypes(orgs)) !== undefined
-    );
+    const config = deps.breakTheGlass!;
+    return emergencyRole(principal, config, await deps.facts.organizationTypes(orgs))?.organizationId;
   }
 
   async function own(principal: Principal): Promise<AccessPolicy> {
@@ -58,8 +56,8 @@ export function createAccessFor(deps: AccessForDeps) {
         // and the patient-free records (groups), nothing of anyone's care.
         const clinical = !administrationOnly(principal, administration);
         const policy = await care(practitionerActor(principal), clinical);
-        return clinical && (await mayBreakTheGlass(principal))
-          ? { ...policy, mayBreakTheGlass: true }
+        return clinical && deps.breakTheGlass?.organizations.length
+          ? { ...policy, emergencyPlace: () => emergencyPlace(principal) }
           : policy;
       }
       case 'system':

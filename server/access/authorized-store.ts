@@ -170,7 +170,8 @@ export class AuthorizedStore {
    * then, and only then, the refusal tells them so (they could open it anyway).
    */
   async emergencyReachable(resourceType: string, id: string): Promise<boolean> {
-    if (!this.access.mayBreakTheGlass || resourceType !== 'Patient') return false;
+    if (!this.access.emergencyPlace || resourceType !== 'Patient') return false;
+    if (!(await this.access.emergencyPlace())) return false;
     const stored = await this.raw.read(resourceType, id);
     return Boolean(stored && !stored.deleted);
   }

@@ -55,8 +55,12 @@ export interface AccessPolicy {
    * `relationship:<basis>`, `consent`, `emergency`, `trusted-client`, `auditor`.
    */
   basisOf?(patientId: string): readonly string[];
-  /** The caller may open a hidden patient's record by break-the-glass (and is told so). */
-  readonly mayBreakTheGlass?: boolean;
+  /**
+   * Set when the caller may be one who breaks the glass: the organisation their login may open
+   * a hidden patient's record for, or undefined. Asked only when it matters (a hidden Patient,
+   * the operation), so no request pays for it otherwise.
+   */
+  readonly emergencyPlace?: () => Promise<string | undefined>;
 }
 
 /**

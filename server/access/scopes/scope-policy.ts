@@ -107,7 +107,7 @@ export function narrowByScopes(
     describe,
     ...(base.stamp ? { stamp: base.stamp } : {}),
     ...(base.basisOf ? { basisOf: base.basisOf } : {}),
-    ...(base.mayBreakTheGlass ? { mayBreakTheGlass: true } : {}),
+    ...(base.emergencyPlace ? { emergencyPlace: base.emergencyPlace } : {}),
     searchCondition: (type) => and(base.searchCondition(type), conditionFor(type, READ)),
     anyTypeCondition: and(base.anyTypeCondition, anyTypeScope),
     canSee: (r: Resource) => base.canSee(r) && search.matches(conditionFor(r.resourceType, READ), r),

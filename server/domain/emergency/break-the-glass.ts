@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { emergencyRole, type BreakTheGlassConfig } from '../../access/rules/break-the-glass.ts';
+import type { BreakTheGlassConfig } from '../../access/rules/break-the-glass.ts';
 import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import { emergencyOverrideStarted } from '../../audit/security-alert.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
-import type { AccessFacts } from '../../fhir/storage/access-facts.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 
@@ -31,11 +30,10 @@ function reasonOf(body: unknown): string | undefined {
  */
 export function createBreakTheGlass(deps: {
   store: ResourceStore;
-  facts: AccessFacts;
-  config: BreakTheGlassConfig;
+  config: Pick<BreakTheGlassConfig, 'hours'>;
   server: string;
 }) {
-  const { store, facts, config, server } = deps;
+  const { store, config, server } = deps;
   return async (ctx: RestContext, patientId: string, body: unknown): Promise<FhirResult> => {
     const who = ctx.principal;
     if (who.kind !== 'practitioner') {
@@ -44,12 +42,9 @@ export function createBreakTheGlass(deps: {
         'Alleen een zorgverlener kan de noodprocedure gebruiken',
       );
     }
-    const orgs = who.roles.flatMap((r) => (r.organizationId ? [r.organizationId] : []));
-    // The policy says whether this login may (a clinical role at an allowed place); the place is
-    // the organisation the grant is for, and only a login for it uses the grant.
-    const place = ctx.store.access.mayBreakTheGlass
-      ? emergencyRole(who, config, await facts.organizationTypes(orgs))
-      : undefined;
+    // The policy knows whether this login may (a clinical role at an allowed place) and for
+    // which organisation; only a login for that organisation uses the grant.
+    const place = await ctx.store.access.emergencyPlace?.();
     if (!place) {
       return refuse(
         'Emergency access is only for the roles and organisations configured for it (such as a GP out-of-hours post); your login has none of them',
@@ -72,7 +67,7 @@ export function createBreakTheGlass(deps: {
     const alert = emergencyOverrideStarted({
       principal: who,
       patient: patientId,
-      organization: place.organizationId,
+      organization: place,
       reason,
       endsAt: ends,
       recorded: started,
@@ -81,7 +76,7 @@ export function createBreakTheGlass(deps: {
     const communication: Resource = {
       resourceType: 'Communication',
       // Held by the place that broke the glass: its reason is not every related caregiver's to read.
-      meta: { tag: [{ system: CUSTODIAN_SYSTEM, code: place.organizationId }] },
+      meta: { tag: [{ system: CUSTODIAN_SYSTEM, code: place }] },
       status: 'completed',
       category: [{ text: 'Noodtoegang tot uw dossier / emergency access to your record' }],
       subject: { reference: `Patient/${patientId}` },
@@ -97,10 +92,10 @@ export function createBreakTheGlass(deps: {
       payload: [
         {
           contentString:
-            `Practitioner/${who.practitionerId} (Organization/${place.organizationId}) opened your record ` +
+            `Practitioner/${who.practitionerId} (Organization/${place}) opened your record ` +
             `in an emergency at ${started.toISOString()}, until ${ends.toISOString()}. Reason: ${reason}` +
             ` / Uw dossier is in een noodsituatie geopend door Practitioner/${who.practitionerId} ` +
-            `(Organization/${place.organizationId}) op ${started.toISOString()}, tot ${ends.toISOString()}. Reden: ${reason}`,
+            `(Organization/${place}) op ${started.toISOString()}, tot ${ends.toISOString()}. Reden: ${reason}`,
         },
       ],
     };
@@ -110,7 +105,7 @@ export function createBreakTheGlass(deps: {
         id: randomUUID(),
         practitionerId: who.practitionerId,
         patientId,
-        organizationId: place.organizationId,
+        organizationId: place,
         reason,
         startedAt: started.getTime(),
         endsAt: ends.getTime(),
