@@ -13,7 +13,8 @@ import { AuthorizedStore } from './access/authorized-store.ts';
 import { withAccessFacts } from './access/facts/index-facts.ts';
 import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergency/break-the-glass.ts';
 import { createAccessFacts } from './fhir/storage/access-facts.ts';
-import { createAuditTrail } from './audit/audit-trail.ts';
+import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
+import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter } from './audit/audit-writer.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
@@ -181,6 +182,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const persons = createPersonResolver({ store, search });
   const auditWriter = createAuditWriter(store);
+  const auditProjector = createAuditProjector({ store, logger });
+  auditProjector.start();
+  const storeFor = (access: AccessPolicy, audit?: AuditTrail) =>
+    new AuthorizedStore(store, access, {
+      maxVersions: config.limits.maxHistoryCount,
+      settleLog: auditProjector.settle,
+      ...(audit ? { audit } : {}),
+    });
   const accessFor = createAccessFor({
     search,
     facts: accessFacts,
@@ -217,7 +226,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     visiblePatients: async (who, limit) => {
       const access = await accessFor(who);
       if (!access.allows('s', 'Patient')) return [];
-      const rows = await new AuthorizedStore(store, access, config.limits.maxHistoryCount).search.page({
+      const rows = await storeFor(access).search.page({
         types: [{ resourceType: 'Patient', condition: { kind: 'true' } }],
         sort: [],
         limit,
@@ -263,7 +272,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, req.socket.remoteAddress);
     return {
       principal,
-      store: new AuthorizedStore(store, access, config.limits.maxHistoryCount, audit),
+      store: storeFor(access, audit),
       search,
       validator,
       limits: config.limits,
@@ -310,6 +319,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     drain: () => {
       draining = true;
     },
-    close: () => db.close(),
+    close: async () => {
+      await auditProjector.stop();
+      await db.close();
+    },
   };
 }

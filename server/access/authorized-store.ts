@@ -17,8 +17,10 @@ import { letterFor } from './scopes/interaction-letter.ts';
 import { scopeRefusal } from './scopes/scope-policy.ts';
 import { restrictCondition, restrictInside } from './restrict-plan.ts';
 
+/** The access log's type: written once, never changed, searchable once projected. */
+const LOG = 'AuditEvent';
 /** Types that are written once and never changed: the access log. */
-const IMMUTABLE: ReadonlySet<string> = new Set(['AuditEvent']);
+const IMMUTABLE: ReadonlySet<string> = new Set([LOG]);
 const CHANGES: ReadonlySet<string> = new Set(['update', 'patch', 'delete']);
 
 /** What a caller may know of a resource by its id. */
@@ -63,7 +65,14 @@ function restrictScope<T extends SearchScope>(access: AccessPolicy, scope: T): T
   };
 }
 
-function authorizedSearch(queries: SearchQueries, access: AccessPolicy): AuthorizedSearch {
+/** Whether a search over these types may find AuditEvents (no type: any type). */
+const findsLog = (scope: SearchScope) => scope.types.some((t) => !t.resourceType || t.resourceType === LOG);
+
+function authorizedSearch(
+  queries: SearchQueries,
+  access: AccessPolicy,
+  settled: <T>(needed: boolean, fn: () => Promise<T>) => Promise<T>,
+): AuthorizedSearch {
   const hidden = notHidden(access);
   const filter = (given: Condition | undefined) => {
     const parts = [
@@ -74,13 +83,14 @@ function authorizedSearch(queries: SearchQueries, access: AccessPolicy): Authori
     return parts.length ? and(parts) : undefined;
   };
   return {
-    page: (q: PageQuery) => queries.page(restrictScope(access, q)),
-    count: (scope) => queries.count(restrictScope(access, scope)),
-    estimate: (scope) => queries.estimate(restrictScope(access, scope)),
+    page: (q: PageQuery) => settled(findsLog(q), () => queries.page(restrictScope(access, q))),
+    count: (scope) => settled(findsLog(scope), () => queries.count(restrictScope(access, scope))),
+    estimate: (scope) => settled(findsLog(scope), () => queries.estimate(restrictScope(access, scope))),
     maxRid: () => queries.maxRid(),
     referencedBy: (rids, params, targetType, given, limit) =>
-      queries.referencedBy(rids, params, targetType, filter(given), limit),
-    referring: (targets, params, given, limit) => queries.referring(targets, params, filter(given), limit),
+      settled(true, () => queries.referencedBy(rids, params, targetType, filter(given), limit)),
+    referring: (targets, params, given, limit) =>
+      settled(true, () => queries.referring(targets, params, filter(given), limit)),
   };
 }
 
@@ -90,17 +100,38 @@ function authorizedSearch(queries: SearchQueries, access: AccessPolicy): Authori
  * store). Searches carry the policy's criteria in their own SQL statement; single resources are
  * judged by its in-memory twin; writes by the write guard.
  */
+export interface AuthorizedStoreOptions {
+  /** The most versions a deletion is judged by. */
+  maxVersions: number;
+  /** The request's access log: every change is logged in the transaction that makes it. */
+  audit?: Pick<AuditTrail, 'writeEvents'>;
+  /**
+   * Makes every AuditEvent logged so far searchable (AuditProjector.settle): called before
+   * anything that may read the log, for a caller who may see it.
+   */
+  settleLog?: () => Promise<void>;
+}
+
 export class AuthorizedStore {
   readonly search: AuthorizedSearch;
+  private readonly maxVersions: number;
+  private readonly audit: AuthorizedStoreOptions['audit'];
 
   constructor(
     private readonly raw: ResourceStore,
     readonly access: AccessPolicy,
-    private readonly maxVersions: number,
-    /** The request's access log: every change is logged in the transaction that makes it. */
-    private readonly audit?: Pick<AuditTrail, 'writeEvents'>,
+    private readonly options: AuthorizedStoreOptions,
   ) {
-    this.search = authorizedSearch(raw.search, access);
+    this.maxVersions = options.maxVersions;
+    this.audit = options.audit;
+    this.search = authorizedSearch(raw.search, access, (needed, fn) => this.settled(needed, fn));
+  }
+
+  /** Runs `fn` after settling the access log when it may read it and the caller may see it. */
+  private async settled<T>(needed: boolean, fn: () => Promise<T>): Promise<T> {
+    if (needed && this.options.settleLog && !this.access.hiddenTypes?.has(LOG))
+      await this.options.settleLog();
+    return fn();
   }
 
   /** Refuses (403) an interaction the caller's scopes do not allow on this type at all. */
@@ -145,6 +176,7 @@ export class AuthorizedStore {
 
   /** The current version as far as the caller may know it. */
   async lookup(resourceType: string, id: string, forUpdate = false): Promise<Lookup> {
+    await this.settled(resourceType === LOG, async () => undefined);
     const stored = forUpdate
       ? await this.raw.readForUpdate(resourceType, id)
       : await this.raw.read(resourceType, id);
@@ -181,12 +213,14 @@ export class AuthorizedStore {
    * write guard, which refuses it.
    */
   async isTaken(resourceType: string, id: string): Promise<boolean> {
+    await this.settled(resourceType === LOG, async () => undefined);
     const stored = await this.raw.read(resourceType, id);
     return Boolean(stored && this.visible(stored));
   }
 
   /** Whether the resource exists (in any state) and some version of it is the caller's to see. */
   async knows(resourceType: string, id: string): Promise<boolean> {
+    await this.settled(resourceType === LOG, async () => undefined);
     if (!(await this.raw.read(resourceType, id))) return false;
     if (this.access.hiddenTypes?.has(resourceType)) return false;
     if (!this.access.restricted) return true;
@@ -200,6 +234,7 @@ export class AuthorizedStore {
 
   /** One version, or undefined when it does not exist or is not the caller's to see. */
   async readVersion(resourceType: string, id: string, vid: number): Promise<StoredVersion | undefined> {
+    await this.settled(resourceType === LOG, async () => undefined);
     const stored = await this.raw.readVersion(resourceType, id, vid);
     return stored && this.visible(stored) ? stored : undefined;
   }
@@ -216,6 +251,7 @@ export class AuthorizedStore {
       });
     }
     if (query.resourceType && this.access.hiddenTypes?.has(query.resourceType)) return [];
+    await this.settled(!query.resourceType || query.resourceType === LOG, async () => undefined);
     return this.raw.history({
       ...query,
       ...(this.access.hiddenTypes?.size ? { excludeTypes: [...this.access.hiddenTypes] } : {}),
@@ -250,6 +286,7 @@ export class AuthorizedStore {
     resourceType: string,
     id: string,
   ): Promise<{ current?: StoredVersion; hidden: boolean }> {
+    await this.settled(resourceType === LOG, async () => undefined);
     const current = await this.raw.readForUpdate(resourceType, id);
     if (!current || this.mayCreateWithId) return { ...(current ? { current } : {}), hidden: false };
     const seen = current.deleted
@@ -331,11 +368,7 @@ export class AuthorizedStore {
   /** The changes' AuditEvents, in the same transaction: no change commits without its log. */
   private async logChanges(writes: WriteRecord[]): Promise<void> {
     const events = this.audit?.writeEvents(writes) ?? [];
-    if (events.length) {
-      await this.raw.insertNew(
-        events.map((resource) => ({ resourceType: 'AuditEvent', id: randomUUID(), resource })),
-      );
-    }
+    await this.raw.appendAuditLog(events.map((event) => ({ ...event, id: randomUUID() })));
   }
 
   lock(...args: Parameters<ResourceStore['lock']>): ReturnType<ResourceStore['lock']> {
@@ -346,9 +379,14 @@ export class AuthorizedStore {
     return this.raw.lockInOrder(...args);
   }
 
-  transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
-    return this.raw.transaction((tx) =>
-      fn(new AuthorizedStore(tx, this.access, this.maxVersions, this.audit)),
-    );
+  /**
+   * A unit of work in one database transaction. The log is settled before it opens, not inside
+   * it: settling takes a connection of its own (PGlite has only one).
+   */
+  async transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
+    if (this.raw.inTransaction) return fn(this);
+    await this.settled(true, async () => undefined);
+    const { settleLog: _, ...inside } = this.options;
+    return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, inside)));
   }
 }

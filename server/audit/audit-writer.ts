@@ -3,8 +3,9 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource } from '../fhir/storage/types.ts';
 
 /**
- * Durable audit with group commit: an AuditEvent is committed before the answer it records
- * leaves, and concurrent requests share a transaction instead of each paying for its own. While
+ * Durable audit with group commit: an AuditEvent is committed (to the log's append-only intake,
+ * see audit-projector.ts) before the answer it records leaves, and concurrent requests share one
+ * auto-committed statement instead of each paying for its own. While
  * one batch commits, the next collects; each request waits for the batch that holds its events.
  * A failed commit fails every request in it (the caller answers 500 and discloses nothing).
  */
@@ -18,8 +19,8 @@ interface Waiting {
   fail: (err: unknown) => void;
 }
 
-/** What the writer needs of the store: an atomic insert of new resources. */
-export type AuditStore = Pick<ResourceStore, 'insertNewAtomically'>;
+/** What the writer needs of the store: the log's append-only intake. */
+export type AuditStore = Pick<ResourceStore, 'appendAuditLog'>;
 
 export function createAuditWriter(store: AuditStore, maxBatch = 500): AuditWriter {
   const queue: Waiting[] = [];
@@ -37,10 +38,8 @@ export function createAuditWriter(store: AuditStore, maxBatch = 500): AuditWrite
           size += next.events.length;
         }
         try {
-          await store.insertNewAtomically(
-            batch.flatMap((w) =>
-              w.events.map((resource) => ({ resourceType: 'AuditEvent', id: randomUUID(), resource })),
-            ),
+          await store.appendAuditLog(
+            batch.flatMap((w) => w.events.map((event) => ({ ...event, id: randomUUID() }))),
           );
           for (const w of batch) w.done();
         } catch (err) {

@@ -263,11 +263,10 @@ describe('audit: every disclosure is logged where the patient can see it', funct
     const knex = server.app.db.knex;
     await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
       begin
-        if new.resource_type = 'AuditEvent' then raise exception 'audit store unavailable (test)'; end if;
-        return new;
+        raise exception 'audit store unavailable (test)';
       end $$`);
     await knex.raw(
-      'create trigger zz_refuse_audit before insert on resource for each row execute function zz_refuse_audit()',
+      'create trigger zz_refuse_audit before insert on audit_log for each row execute function zz_refuse_audit()',
     );
     try {
       const res = await call('Patient/anna');
@@ -283,7 +282,7 @@ describe('audit: every disclosure is logged where the patient can see it', funct
       const write = await put({ resourceType: 'Patient', id: 'dora', name: [{ family: 'dora' }] });
       expect(write.status).to.equal(500);
     } finally {
-      await knex.raw('drop trigger zz_refuse_audit on resource');
+      await knex.raw('drop trigger zz_refuse_audit on audit_log');
       await knex.raw('drop function zz_refuse_audit()');
     }
     expect((await call('Patient/anna')).status).to.equal(200);

@@ -161,16 +161,53 @@ export class ResourceStore {
   }
 
   /**
-   * Inserts brand-new resources as one atomic write: one auto-committed statement when they fit
-   * in one (no `BEGIN`/`COMMIT` round trips: what the access log pays on every request), else a
-   * transaction.
+   * Appends AuditEvents (each with its id) to the access log's intake (migration 008): in the
+   * surrounding transaction, or as one auto-committed statement. What every request pays for
+   * its log; the projector makes them searchable (projectAuditLog).
    */
-  async insertNewAtomically(
-    items: { resourceType: string; id: string; resource: Resource }[],
-  ): Promise<WrittenVersion[]> {
-    return items.length <= INSERT_CHUNK
-      ? this.insertNew(items)
-      : this.transaction((tx) => tx.insertNew(items));
+  async appendAuditLog(events: Resource[]): Promise<void> {
+    if (!events.length) return;
+    await this.db.raw(`insert into audit_log (content) select value from json_array_elements_text(?::json)`, [
+      JSON.stringify(events.map((e) => JSON.stringify(e))),
+    ]);
+  }
+
+  /** The newest row of the log's intake, or undefined when everything is projected. */
+  async auditLogHead(): Promise<string | undefined> {
+    const { rows } = (await this.db.raw(`select max(seq)::text as head from audit_log`)) as {
+      rows: { head: string | null }[];
+    };
+    return rows[0]?.head ?? undefined;
+  }
+
+  /**
+   * Moves up to `limit` of the log's intake rows (those up to `upTo`) into the resource tables
+   * as AuditEvents, in one transaction, so an event is in exactly one of the two. One projector
+   * at a time across nodes: `wait` waits for one busy elsewhere, else this one skips (0).
+   */
+  async projectAuditLog(limit: number, options: { wait: boolean; upTo?: string }): Promise<number> {
+    return this.transaction(async (tx) => {
+      const lock = options.wait ? 'pg_advisory_xact_lock' : 'pg_try_advisory_xact_lock';
+      const { rows: locked } = (await tx.db.raw(
+        `select ${lock}(hashtextextended('zorgpoort:audit-projector', 0))::text as ok`,
+      )) as { rows: { ok: string }[] };
+      if (locked[0]?.ok === 'false') return 0;
+      const { rows } = (await tx.db.raw(
+        `delete from audit_log
+          where seq in (select seq from audit_log where seq <= coalesce(?::bigint, seq) order by seq limit ?)
+          returning seq, content`,
+        [options.upTo ?? null, limit],
+      )) as { rows: { seq: string; content: string }[] };
+      if (!rows.length) return 0;
+      rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+      await tx.insertNew(
+        rows.map((r) => {
+          const resource = JSON.parse(r.content) as Resource;
+          return { resourceType: 'AuditEvent', id: String(resource.id), resource };
+        }),
+      );
+      return rows.length;
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { buildAuditEvent } from '../../audit/audit-event.ts';
+import { createAuditProjector } from '../../audit/audit-projector.ts';
 import { createAuditWriter } from '../../audit/audit-writer.ts';
 import { and, TRUE } from '../../fhir/search/conditions.ts';
 import { createSearchModule } from '../../fhir/search/module.ts';
@@ -58,6 +59,8 @@ export const auditExportCommand: OperatorCommand<AuditExportInput> = {
         server: 'zorgpoort (operator command line)',
       }),
     ]);
+    // Every event logged until now, the export's own included, is in the export.
+    await createAuditProjector({ store }).settle();
     const total = await store.search.count(scope);
     const progress = out.progress('audit export', total);
     let done = 0;

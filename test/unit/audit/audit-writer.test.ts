@@ -7,12 +7,11 @@ const event = (n: number) => ({ resourceType: 'AuditEvent', n });
 function slowStore(failBatch?: number) {
   const batches: number[] = [];
   const store: AuditStore = {
-    async insertNewAtomically(items) {
+    async appendAuditLog(items) {
       const index = batches.length;
       batches.push(items.length);
       await new Promise((r) => setTimeout(r, 20));
       if (index === failBatch) throw new Error('disk full');
-      return [];
     },
   };
   return { store, batches };

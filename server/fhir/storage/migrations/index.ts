@@ -6,6 +6,7 @@ import * as m004 from './004_oauth.ts';
 import * as m005 from './005_saml.ts';
 import * as m006 from './006_access_facts.ts';
 import * as m007 from './007_bearer_lookup.ts';
+import * as m008 from './008_audit_log.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '005_saml': m005,
   '006_access_facts': m006,
   '007_bearer_lookup': m007,
+  '008_audit_log': m008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
