@@ -9,7 +9,7 @@ import { emergencyRole, type BreakTheGlassConfig } from './rules/break-the-glass
 import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
 import { createCategoryMatcher } from './rules/data-categories.ts';
 import { authorisedRelatedPerson } from './rules/related-person.ts';
-import { careProviderAccess } from './rules/treatment-relationship.ts';
+import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
 
 export interface AccessForDeps {
@@ -25,7 +25,7 @@ export interface AccessForDeps {
 
 /**
  * The policy for a principal: the one place where kinds of callers map to access rules, decided
- * afresh for every request (server/access/README.md).
+ * for every request on the facts as they are then (care-gate.ts; server/access/README.md).
  */
 export function createAccessFor(deps: AccessForDeps) {
   const { search } = deps;
@@ -36,9 +36,13 @@ export function createAccessFor(deps: AccessForDeps) {
     dischargeGraceMs: (deps.dischargeGraceHours ?? 24) * 3_600_000,
   });
   const categoryOf = createCategoryMatcher(search);
+  // A decision the gate kept compiles to the same policy: compiled once.
+  const compiled = new WeakMap<CareDecision, AccessPolicy>();
   const care = async (who: CareActor, related = true) => {
     const decision = await gate(related ? who : { ...who, actors: [] });
-    return careProviderAccess(decision, search, categoryOf);
+    let policy = compiled.get(decision);
+    if (!policy) compiled.set(decision, (policy = careProviderAccess(decision, search, categoryOf)));
+    return policy;
   };
 
   async function emergencyPlace(principal: PractitionerPrincipal): Promise<string | undefined> {

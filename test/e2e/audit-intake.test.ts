@@ -84,6 +84,6 @@ describe('audit intake: appended on every request, searchable before anyone read
     const before = new Set(await readsOfAnna(b!));
     expect((await get(a, 'Patient/anna')).status).to.equal(200);
     const after = await readsOfAnna(b!);
-    expect(after.filter((id) => !before.has(id))).to.have.length(1);
+    expect(after.filter((id: string) => !before.has(id))).to.have.length(1);
   });
 });

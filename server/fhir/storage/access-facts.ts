@@ -12,6 +12,10 @@ export interface ConsentRow {
 
 /** What the gate reads at the start of a request (one statement). */
 export interface GateFacts {
+  /** The facts' counter they were read at (migration 009): while it stands, they stand. */
+  epoch: string;
+  /** Epoch ms at which a period they rest on starts or ends; null: none will. */
+  until: number | null;
   /** The actors, their organisations' types (`code:<system>|<code>`) and every group they are in. */
   actors: string[];
   /** Patients with a treatment relationship to one of the actors, with its bases. */
@@ -38,29 +42,35 @@ export interface AccessFacts {
     organizations: readonly string[],
     now: number,
     grace: { bases: readonly string[]; ms: number },
-  ): Promise<GateFacts>;
+    /** The counter of facts read before: `same` when nothing has changed since. */
+    known?: string,
+  ): Promise<GateFacts | 'same'>;
   /** `system|code` of each type of these Organizations, by id. */
   organizationTypes(organizationIds: readonly string[]): Promise<Map<string, string[]>>;
 }
 
 const json = (values: readonly string[]) => JSON.stringify(values);
 
-/** One statement: access_decide() (migration 006) keeps its plan per connection. */
-const DECIDE = `select k, a, b, c, d from access_decide(?::jsonb, ?::jsonb, ?::bigint, ?::jsonb, ?::bigint)`;
+/** One statement: access_decide_since() (migration 009) keeps its plan per connection. */
+const DECIDE = `select k, a, b, c, d from access_decide_since(?::bigint, ?::jsonb, ?::jsonb, ?::bigint, ?::jsonb, ?::bigint)`;
 
 export function createAccessFacts(db: Knex | Knex.Transaction): AccessFacts {
   return {
-    async decide(actors, organizations, now, grace) {
+    async decide(actors, organizations, now, grace, known) {
       const { rows } = (await db.raw(DECIDE, [
+        known ?? null,
         json(actors),
         json(organizations),
         now,
         json(grace.bases),
         grace.ms,
       ])) as { rows: { k: string; a: string; b: string | null; c: string | null; d: string | null }[] };
-      const out: GateFacts = { actors: [], relationships: [], consents: [] };
+      if (rows[0]?.k === 'same') return 'same';
+      const out: GateFacts = { epoch: '', until: null, actors: [], relationships: [], consents: [] };
       for (const r of rows) {
-        if (r.k === 'actor') out.actors.push(r.a);
+        if (r.k === 'epoch') out.epoch = r.a;
+        else if (r.k === 'until') out.until = r.a === null ? null : Number(r.a);
+        else if (r.k === 'actor') out.actors.push(r.a);
         else if (r.k === 'related') out.relationships.push({ patientId: r.a, basis: r.b! });
         else
           out.consents.push({

@@ -85,6 +85,8 @@ describe('SMART scopes', () => {
     // what these tests narrow is the rules' full view of p1.
     const facts: AccessFacts = {
       decide: async (actors) => ({
+        epoch: '1',
+        until: null,
         actors: [...actors],
         relationships: [{ patientId: 'p1', basis: 'general-practitioner' }],
         consents: [{ patientId: 'p1', decision: 'permit', actor: null, category: null }],

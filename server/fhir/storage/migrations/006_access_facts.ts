@@ -47,7 +47,7 @@ export async function up(knex: Knex): Promise<void> {
  * consent rules about them. Rows told apart by `k`. A plpgsql function, so its plan is kept per
  * connection: planning the statement took four times as long as running it.
  */
-const ACCESS_DECIDE = `
+export const ACCESS_DECIDE = `
 create function access_decide(actors jsonb, organizations jsonb, now bigint, grace_bases jsonb, grace_ms bigint)
 returns table (k text, a text, b text, c text, d text)
 language plpgsql stable as $$

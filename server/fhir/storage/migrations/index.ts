@@ -7,6 +7,7 @@ import * as m005 from './005_saml.ts';
 import * as m006 from './006_access_facts.ts';
 import * as m007 from './007_bearer_lookup.ts';
 import * as m008 from './008_audit_log.ts';
+import * as m009 from './009_access_epoch.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '006_access_facts': m006,
   '007_bearer_lookup': m007,
   '008_audit_log': m008,
+  '009_access_epoch': m009,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
