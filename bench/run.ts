@@ -257,16 +257,40 @@ try {
     const probe = await fetch(`${zorg.url}${sample[0]!.zorg}`, { headers: gatedAuth });
     if (!probe.ok) throw new Error(`the gated client cannot read ${sample[0]!.zorg}: ${probe.status}`);
     await maintenance();
+    // The same server with gate and log switched off (Postgres only: a second process on the
+    // same database): the trusted client, on a server whose access log keeps nothing.
+    const unlogged = new Map<number, Side>();
+    if (database) {
+      const reference = await startProcess({
+        script: 'bench/unlogged-server.ts',
+        env: { ...zorgEnv, LOG_LEVEL: 'info' },
+        logFile: new URL(`${stamp}-unlogged.log`, resultsDir).pathname,
+        readyPath: '/metadata',
+      });
+      processes.push(reference);
+      const referenceAuth = { authorization: await bearerSource(reference.url, client, scope)() };
+      for (const clients of [1, 32]) {
+        const z = cycle(sample, 1);
+        const side = await load(reference, clients, () => ({ path: z().zorg }), referenceAuth);
+        unlogged.set(clients, side);
+        compare('read by id, no gate and no log', clients, side, baselineRead.get(clients)!, 'same server');
+        await maintenance();
+      }
+      await reference.stop();
+      processes.splice(processes.indexOf(reference), 1);
+    }
     for (const clients of [1, 32]) {
       const z = cycle(sample, 1);
       const zs = await load(zorg, clients, () => ({ path: z().zorg }), gatedAuth);
       const trusted = rows.find((r) => r.workload === 'read by id' && r.clients === clients)!;
+      const off = unlogged.get(clients);
       compare(
         'read by id, gated',
         clients,
         zs,
         baselineRead.get(clients)!,
-        `${(zs.perSecond / trusted.zorgpoort.perSecond).toFixed(2)} of the trusted client`,
+        `${(zs.perSecond / trusted.zorgpoort.perSecond).toFixed(2)} of the trusted client` +
+          (off ? `, ${(zs.perSecond / off.perSecond).toFixed(2)} of no gate and no log` : ''),
       );
       await maintenance();
     }

@@ -15,7 +15,7 @@ import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergen
 import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createAuditProjector } from './audit/audit-projector.ts';
-import { createAuditWriter } from './audit/audit-writer.ts';
+import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
@@ -74,6 +74,12 @@ export interface AppOptions {
   loginOptions?: LoginOption[];
   /** Who holds an embedded database directory (named to a second process that wants it). */
   databaseRole?: string;
+  /**
+   * Where the access log goes: the server's own durable writer when not given. Only the
+   * benchmark's reference server (bench/unlogged-server.ts) passes another, one that keeps
+   * nothing, to measure what the log costs; no configuration reaches this.
+   */
+  auditWriter?: AuditWriter;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -181,7 +187,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   }
   const persons = createPersonResolver({ store, search });
-  const auditWriter = createAuditWriter(store);
+  const auditWriter = options.auditWriter ?? createAuditWriter(store);
   const auditProjector = createAuditProjector({ store, logger });
   auditProjector.start();
   const storeFor = (access: AccessPolicy, audit?: AuditTrail) =>

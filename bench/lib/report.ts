@@ -69,6 +69,21 @@ export function targets(rows: Row[], peakRssMiB: number): Target[] {
       measured: `${n(gated.ratio * 100)}%, p99 ${n(gated.zorgpoort.p99, 1)} ms`,
       met: gated.ratio >= 0.4 && (gated.zorgpoort.p99 ?? Infinity) <= 20,
     });
+  const off = row('read by id, no gate and no log', 32);
+  if (gated && off)
+    out.push({
+      target: 'read by id through gate and log, 32 clients: ≥ 70% of the same server without both',
+      measured: `${n((gated.zorgpoort.perSecond / off.zorgpoort.perSecond) * 100)}%`,
+      met: gated.zorgpoort.perSecond / off.zorgpoort.perSecond >= 0.7,
+    });
+  const search = row('Observation?patient&code', 1);
+  const gatedSearch = row('Observation?patient&code, gated', 1);
+  if (search && gatedSearch)
+    out.push({
+      target: '`Observation?patient&code` through the gate: p50 ≤ 1.30 × the trusted client',
+      measured: `× ${n((gatedSearch.zorgpoort.p50 ?? Infinity) / (search.zorgpoort.p50 ?? 1), 2)}`,
+      met: (gatedSearch.zorgpoort.p50 ?? Infinity) <= 1.3 * (search.zorgpoort.p50 ?? 0),
+    });
   const p50 = (w: string, limit: number, label: string) => {
     const r = row(w);
     if (r)

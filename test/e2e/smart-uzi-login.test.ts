@@ -174,5 +174,45 @@ describe('SMART login with a UZI-pas', function () {
     expect((principal as any).roles.map((r: any) => r.practitionerRoleId)).to.deep.equal([
       'dr-jansen-praktijk',
     ]);
+
+    // Single sign-on: a second authorization in the same browser session skips the login, and
+    // its token still acts for the organisation that login was for, not in every role.
+    const again = pkce();
+    const second = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: 'openid fhirUser launch/patient patient/Patient.rs',
+        code_challenge: again.challenge,
+        code_challenge_method: 'S256',
+      }),
+      'huisarts',
+    );
+    expect(second.text, 'no login this time').to.contain('Logged in as <code>Practitioner/dr-jansen</code>');
+    expect(second.text, 'the same picker').to.contain('value="p1"').and.not.contain('value="p2"');
+    const secondDone = await browse(jar, formAction(server, second.text, '/confirm'), 'huisarts', {
+      patient: 'p1',
+    });
+    const secondToken = await server.fetchBare('oauth/token', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: new URL(secondDone.url).searchParams.get('code')!,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: again.verifier,
+      }),
+    });
+    expect(secondToken.status).to.equal(200);
+    const sso = await server.app.smart.principalFor(
+      ((await secondToken.json()) as { access_token: string }).access_token,
+    );
+    expect(sso, 'the login organisation kept with the session').to.deep.include({
+      kind: 'practitioner',
+      organizationId: 'praktijk',
+    });
+    expect((sso as any).roles.map((r: any) => r.practitionerRoleId)).to.deep.equal(['dr-jansen-praktijk']);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
+import type { InteractionDetails } from 'oidc-provider';
 import { FhirError } from '../../fhir/errors.ts';
 import type { Logger } from 'pino';
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
@@ -36,18 +37,17 @@ export interface PatientDirectory {
   exists(who: PersonPrincipal, id: string): Promise<boolean>;
 }
 
-/** The organisation the login of this authorization was for (set by finishLogin), if any. */
-function loginOrganization(details: { lastSubmission?: unknown }): string | undefined {
-  return (details.lastSubmission as { zorgpoort?: { organization?: string } } | undefined)?.zorgpoort
-    ?.organization;
-}
-
 /** A refusal shown on the page (the status says which kind). */
 function refuse(status: number, message: string): never {
   throw new FhirError(status, message);
 }
 
 const TICKET_MODEL = 'LoginTicket';
+/**
+ * The organisation a browser session's login was for, by session uid: a later authorization in
+ * the same session skips the login (single sign-on) and so has no login submission to carry it.
+ */
+const SESSION_ORGANIZATION_MODEL = 'SessionOrganization';
 /** Long enough for a redirect after an IdP answered, short enough that a leaked URL is useless. */
 const TICKET_SECONDS = 120;
 
@@ -81,6 +81,32 @@ export function createInteractions(deps: {
     res.status(status).set('Cache-Control', 'no-store').type('html').send(body);
 
   const cardOf = (req: Request) => (req.socket instanceof TLSSocket ? uziCardOf(req.socket) : undefined);
+
+  /**
+   * The organisation the login of this authorization was for (set by finishLogin), if any. A
+   * login in this interaction says it (or that there is none) and it is kept with the browser
+   * session; with single sign-on there was no login here, and the session's login says it.
+   */
+  async function loginOrganization(details: InteractionDetails): Promise<string | undefined> {
+    const submission = details.lastSubmission as
+      { login?: unknown; zorgpoort?: { organization?: string } } | undefined;
+    const uid = details.session?.uid;
+    if (submission?.login) {
+      const organization = submission.zorgpoort?.organization;
+      if (uid) {
+        await records.put(
+          SESSION_ORGANIZATION_MODEL,
+          uid,
+          organization ? { organization } : {},
+          LIFETIMES.Session,
+        );
+      }
+      return organization;
+    }
+    return uid
+      ? (await records.get<{ organization?: string }>(SESSION_ORGANIZATION_MODEL, uid))?.organization
+      : undefined;
+  }
 
   async function finishLogin(req: Request, res: Response, person: PersonPrincipal) {
     await provider.interactionFinished(
@@ -134,7 +160,7 @@ export function createInteractions(deps: {
         return;
       }
       const accountId = details.session?.accountId ?? '';
-      const person = await persons.fromReference(accountId, 'smart', loginOrganization(details));
+      const person = await persons.fromReference(accountId, 'smart', await loginOrganization(details));
       const scope = details.params.scope;
       const context = await launchContext(details.params, person);
       const needsPick =
@@ -234,7 +260,7 @@ export function createInteractions(deps: {
       if (details.prompt.name !== 'consent') refuse(400, 'Log in first');
       const accountId = details.session?.accountId ?? '';
       const clientId = String(details.params.client_id);
-      const organization = loginOrganization(details);
+      const organization = await loginOrganization(details);
       const person = await persons.fromReference(accountId, 'smart', organization);
       const client = await clients.active(clientId);
       if (!client) refuse(400, 'This app is no longer registered');

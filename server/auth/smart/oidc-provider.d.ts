@@ -75,7 +75,8 @@ declare module 'oidc-provider' {
     uid: string;
     prompt: { name: string; reasons: string[]; details: Record<string, unknown> };
     params: Record<string, string | undefined>;
-    session?: { accountId?: string };
+    /** The browser session: `uid` stays the same across authorizations until it ends. */
+    session?: { accountId?: string; uid?: string };
     grantId?: string;
     lastSubmission?: Record<string, unknown>;
     returnTo: string;
