@@ -477,6 +477,25 @@ describe('the gate: treatment relationship ∧ consent', function () {
       expect((await call('Observation/p3-lab', 'gp')).status).to.equal(404);
     });
 
+    it('a deny about someone the server cannot identify is not beaten by a permit naming the caller', async () => {
+      const gp = { role: { text: 'huisarts' }, reference: { reference: 'Practitioner/gp' } };
+      const neighbour = { role: { text: 'buurman' }, reference: { display: 'de buurman' } };
+      expect((await call('Patient/p1', 'gp')).status).to.equal(200);
+      const rules = consent('p1', {
+        type: 'permit',
+        actor: [gp],
+        provision: [{ type: 'deny', actor: [neighbour] }],
+      });
+      expect((await put('Consent/p1-unknown', rules)).status).to.equal(201);
+      try {
+        // The deny could be about anyone, the GP included: it fails closed, as specific as the permit.
+        expect((await call('Patient/p1', 'gp')).status).to.equal(404);
+      } finally {
+        await server.fetch('Consent/p1-unknown', { method: 'DELETE' });
+      }
+      expect((await call('Patient/p1', 'gp')).status).to.equal(200);
+    });
+
     it("a malformed label in a patient's consent fails nobody's requests", async () => {
       const odd = consent('p1', { type: 'deny', securityLabel: [{ system: 'urn:x', code: 'a&foo=1' }] });
       expect((await put('Consent/p1-odd', odd)).status).to.equal(201);

@@ -51,11 +51,12 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
             kind: 'consent',
             patientId: patient,
             decision,
-            // An actor the server cannot read: a deny about it holds for everyone, a permit for
-            // no one (also when a nested provision inherits it).
+            // An actor the server cannot read: a deny about it holds for everyone, ranked as a
+            // rule naming them (so no permit naming the caller beats it), a permit for no one
+            // (also when a nested provision inherits it).
             ...(actor === UNREADABLE
               ? decision === 'deny'
-                ? {}
+                ? { actor: EVERY_ACTOR }
                 : { actor }
               : actor !== undefined
                 ? { actor }
@@ -73,6 +74,8 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
 }
 
 const UNREADABLE = 'unreadable:actor';
+/** A rule's actor that is every caller, as specific as naming them (access_decide_since). */
+export const EVERY_ACTOR = '*';
 
 /** An actor as the access facts name it, or UNREADABLE (see where the rule is made). */
 function actorOf(reference: unknown): string {

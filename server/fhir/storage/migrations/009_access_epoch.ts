@@ -94,7 +94,8 @@ begin
       select f.patient_id, f.decision, f.actor, f.category, f.lo, f.hi from idx_access f
        where f.kind = 'consent'
          and f.patient_id in (select related.patient_id from related)
-         and (f.actor is null or f.actor in (select groups.actor from groups))
+         -- '*': a deny about an actor the server cannot read, about everyone (consent-rules.ts)
+         and (f.actor is null or f.actor = '*' or f.actor in (select groups.actor from groups))
     ),
     periods(lo, hi) as (
       select f.lo, f.hi from idx_access f
