@@ -71,7 +71,7 @@ const findsLog = (scope: SearchScope) => scope.types.some((t) => !t.resourceType
 function authorizedSearch(
   queries: SearchQueries,
   access: AccessPolicy,
-  settled: <T>(needed: boolean, fn: () => Promise<T>) => Promise<T>,
+  settleLog: (needed: boolean) => Promise<void>,
 ): AuthorizedSearch {
   const hidden = notHidden(access);
   const filter = (given: Condition | undefined) => {
@@ -83,14 +83,28 @@ function authorizedSearch(
     return parts.length ? and(parts) : undefined;
   };
   return {
-    page: (q: PageQuery) => settled(findsLog(q), () => queries.page(restrictScope(access, q))),
-    count: (scope) => settled(findsLog(scope), () => queries.count(restrictScope(access, scope))),
-    estimate: (scope) => settled(findsLog(scope), () => queries.estimate(restrictScope(access, scope))),
+    page: async (q: PageQuery) => {
+      await settleLog(findsLog(q));
+      return queries.page(restrictScope(access, q));
+    },
+    count: async (scope) => {
+      await settleLog(findsLog(scope));
+      return queries.count(restrictScope(access, scope));
+    },
+    estimate: async (scope) => {
+      await settleLog(findsLog(scope));
+      return queries.estimate(restrictScope(access, scope));
+    },
     maxRid: () => queries.maxRid(),
     referencedBy: (rids, params, targetType, given, limit) =>
-      settled(true, () => queries.referencedBy(rids, params, targetType, filter(given), limit)),
+      settleLog(!targetType || targetType === LOG).then(() =>
+        queries.referencedBy(rids, params, targetType, filter(given), limit),
+      ),
     referring: (targets, params, given, limit) =>
-      settled(true, () => queries.referring(targets, params, filter(given), limit)),
+      // Index parameters are named `<Type>.<code>`: only the log's own can bring in its events.
+      settleLog(params.some((p) => p.startsWith(`${LOG}.`))).then(() =>
+        queries.referring(targets, params, filter(given), limit),
+      ),
   };
 }
 
@@ -124,14 +138,14 @@ export class AuthorizedStore {
   ) {
     this.maxVersions = options.maxVersions;
     this.audit = options.audit;
-    this.search = authorizedSearch(raw.search, access, (needed, fn) => this.settled(needed, fn));
+    this.search = authorizedSearch(raw.search, access, (needed) => this.settleLog(needed));
   }
 
-  /** Runs `fn` after settling the access log when it may read it and the caller may see it. */
-  private async settled<T>(needed: boolean, fn: () => Promise<T>): Promise<T> {
-    if (needed && this.options.settleLog && !this.access.hiddenTypes?.has(LOG))
+  /** Settles the access log when what follows may read it and the caller may see it. */
+  private async settleLog(needed: boolean): Promise<void> {
+    if (needed && this.options.settleLog && !this.access.hiddenTypes?.has(LOG)) {
       await this.options.settleLog();
-    return fn();
+    }
   }
 
   /** Refuses (403) an interaction the caller's scopes do not allow on this type at all. */
@@ -176,7 +190,7 @@ export class AuthorizedStore {
 
   /** The current version as far as the caller may know it. */
   async lookup(resourceType: string, id: string, forUpdate = false): Promise<Lookup> {
-    await this.settled(resourceType === LOG, async () => undefined);
+    await this.settleLog(resourceType === LOG);
     const stored = forUpdate
       ? await this.raw.readForUpdate(resourceType, id)
       : await this.raw.read(resourceType, id);
@@ -213,14 +227,14 @@ export class AuthorizedStore {
    * write guard, which refuses it.
    */
   async isTaken(resourceType: string, id: string): Promise<boolean> {
-    await this.settled(resourceType === LOG, async () => undefined);
+    await this.settleLog(resourceType === LOG);
     const stored = await this.raw.read(resourceType, id);
     return Boolean(stored && this.visible(stored));
   }
 
   /** Whether the resource exists (in any state) and some version of it is the caller's to see. */
   async knows(resourceType: string, id: string): Promise<boolean> {
-    await this.settled(resourceType === LOG, async () => undefined);
+    await this.settleLog(resourceType === LOG);
     if (!(await this.raw.read(resourceType, id))) return false;
     if (this.access.hiddenTypes?.has(resourceType)) return false;
     if (!this.access.restricted) return true;
@@ -234,7 +248,7 @@ export class AuthorizedStore {
 
   /** One version, or undefined when it does not exist or is not the caller's to see. */
   async readVersion(resourceType: string, id: string, vid: number): Promise<StoredVersion | undefined> {
-    await this.settled(resourceType === LOG, async () => undefined);
+    await this.settleLog(resourceType === LOG);
     const stored = await this.raw.readVersion(resourceType, id, vid);
     return stored && this.visible(stored) ? stored : undefined;
   }
@@ -251,7 +265,7 @@ export class AuthorizedStore {
       });
     }
     if (query.resourceType && this.access.hiddenTypes?.has(query.resourceType)) return [];
-    await this.settled(!query.resourceType || query.resourceType === LOG, async () => undefined);
+    await this.settleLog(!query.resourceType || query.resourceType === LOG);
     return this.raw.history({
       ...query,
       ...(this.access.hiddenTypes?.size ? { excludeTypes: [...this.access.hiddenTypes] } : {}),
@@ -286,7 +300,7 @@ export class AuthorizedStore {
     resourceType: string,
     id: string,
   ): Promise<{ current?: StoredVersion; hidden: boolean }> {
-    await this.settled(resourceType === LOG, async () => undefined);
+    await this.settleLog(resourceType === LOG);
     const current = await this.raw.readForUpdate(resourceType, id);
     if (!current || this.mayCreateWithId) return { ...(current ? { current } : {}), hidden: false };
     const seen = current.deleted
@@ -385,7 +399,7 @@ export class AuthorizedStore {
    */
   async transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
     if (this.raw.inTransaction) return fn(this);
-    await this.settled(true, async () => undefined);
+    await this.settleLog(true);
     const { settleLog: _, ...inside } = this.options;
     return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, inside)));
   }

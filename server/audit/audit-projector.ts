@@ -47,7 +47,10 @@ export function createAuditProjector(deps: {
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
-      void serial(() => drain(false))
+      // An idle server asks one cheap question a second, not a transaction with a lock.
+      void serial(async () => {
+        if ((await store.auditLogHead()) !== undefined) await drain(false);
+      })
         .catch((err: unknown) => deps.logger?.warn({ err }, 'access log projection failed; retrying'))
         .finally(schedule);
     }, intervalMs);

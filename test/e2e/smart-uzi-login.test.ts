@@ -53,6 +53,25 @@ describe('SMART login with a UZI-pas', function () {
       req.end(body);
     });
 
+  /** The principal of the access token the app gets for `code`. */
+  const principalOf = async (code: string, verifier: string) => {
+    const res = await server.fetchBare('oauth/token', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT_URI,
+        code_verifier: verifier,
+      }),
+    });
+    expect(res.status).to.equal(200);
+    return server.app.smart.principalFor(((await res.json()) as { access_token: string }).access_token);
+  };
+
   /** Follows redirects until the app's redirect URI or a page. */
   const browse = async (jar: CookieJar, url: string, card?: string, form?: Record<string, string>) => {
     let current = new URL(url);
@@ -154,22 +173,7 @@ describe('SMART login with a UZI-pas', function () {
     expect(consent.text, "the picker offers the practice's patient only")
       .to.contain('value="p1"')
       .and.not.contain('value="p2"');
-    const res = await server.fetchBare('oauth/token', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: code!,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: verifier,
-      }),
-    });
-    expect(res.status).to.equal(200);
-    const token = (await res.json()) as { access_token: string };
-    const principal = await server.app.smart.principalFor(token.access_token);
+    const principal = await principalOf(code!, verifier);
     expect(principal).to.deep.include({ kind: 'practitioner', organizationId: 'praktijk' });
     expect((principal as any).roles.map((r: any) => r.practitionerRoleId)).to.deep.equal([
       'dr-jansen-praktijk',
@@ -192,23 +196,7 @@ describe('SMART login with a UZI-pas', function () {
     const secondDone = await browse(jar, formAction(server, second.text, '/confirm'), 'huisarts', {
       patient: 'p1',
     });
-    const secondToken = await server.fetchBare('oauth/token', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code: new URL(secondDone.url).searchParams.get('code')!,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: again.verifier,
-      }),
-    });
-    expect(secondToken.status).to.equal(200);
-    const sso = await server.app.smart.principalFor(
-      ((await secondToken.json()) as { access_token: string }).access_token,
-    );
+    const sso = await principalOf(new URL(secondDone.url).searchParams.get('code')!, again.verifier);
     expect(sso, 'the login organisation kept with the session').to.deep.include({
       kind: 'practitioner',
       organizationId: 'praktijk',

@@ -75,7 +75,7 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
 
 const UNREADABLE = 'unreadable:actor';
 /** A rule's actor that is every caller, as specific as naming them (access_decide_since). */
-export const EVERY_ACTOR = '*';
+const EVERY_ACTOR = '*';
 
 /** An actor as the access facts name it, or UNREADABLE (see where the rule is made). */
 function actorOf(reference: unknown): string {
