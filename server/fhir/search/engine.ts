@@ -3,7 +3,7 @@ import { FhirError } from '../errors.ts';
 import { isResourceType, resourceTypes } from '../model/type-info.ts';
 import type { CompileContext } from './compile/context.ts';
 import { createCompartmentReader, type CompartmentDefinition, type Indexer } from './extract/indexer.ts';
-import { matchesInMemory } from './in-memory.ts';
+import { indexNeeds, matchesInMemory } from './in-memory.ts';
 import { searchNames, unknownParameterMessage, unknownParametersError } from './known-names.ts';
 import { FilterParser } from './parse-query.ts';
 import type { SearchParam, SearchParamRegistry } from './registry/registry.ts';
@@ -206,6 +206,6 @@ export class SearchEngine {
 
   /** Whether a resource that is not stored yet matches (the twin of the SQL search). */
   matches(condition: Condition, resource: { resourceType: string } & Record<string, unknown>): boolean {
-    return matchesInMemory(condition, resource, this.indexer(resource));
+    return matchesInMemory(condition, resource, this.indexer(resource, indexNeeds(condition)));
   }
 }

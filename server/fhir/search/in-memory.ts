@@ -1,3 +1,4 @@
+import type { IndexNeeds } from './extract/indexer.ts';
 import type { Condition, IndexRow, IndexedResource, Predicate } from './types.ts';
 
 /**
@@ -128,4 +129,44 @@ export function matchesInMemory(
     case 'list':
       return false;
   }
+}
+
+const needsOf = new WeakMap<Condition, IndexNeeds>();
+
+/** The index rows `matchesInMemory` reads for a condition (kept per condition object). */
+export function indexNeeds(c: Condition): IndexNeeds {
+  let needs = needsOf.get(c);
+  if (!needs) {
+    const params = new Set<string>();
+    const found = { compartments: false, text: false };
+    const walk = (x: Condition): void => {
+      switch (x.kind) {
+        case 'and':
+        case 'or':
+          return x.args.forEach(walk);
+        case 'not':
+          return walk(x.arg);
+        case 'index':
+          for (const p of x.params) params.add(p);
+          if (x.params.includes('Resource._text')) found.text = true;
+          return;
+        case 'composite':
+          // A composite's rows are keyed `<parameter>$<component>`; the indexer knows the parameter.
+          for (const part of x.parts) params.add(part.param.replace(/\$\d+$/, ''));
+          return;
+        case 'compartment':
+          found.compartments = true;
+          return;
+        case 'each-compartment':
+          found.compartments = true;
+          return x.cases.forEach((k) => walk(k.condition));
+        default:
+          return;
+      }
+    };
+    walk(c);
+    needs = { params, ...found };
+    needsOf.set(c, needs);
+  }
+  return needs;
 }

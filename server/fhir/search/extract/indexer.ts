@@ -55,7 +55,19 @@ export interface CompartmentDefinition {
   resource: { code: string; param?: string[] }[];
 }
 
-export type Indexer = (resource: Resource) => IndexedResource;
+/**
+ * What an in-memory check needs of a resource: these parameters' rows, its compartment
+ * memberships, its narrative text. Indexing only these spares evaluating every parameter of
+ * the type for a check that reads two or three of them (the gate asks it of every read).
+ */
+export interface IndexNeeds {
+  params: ReadonlySet<string>;
+  compartments: boolean;
+  text: boolean;
+}
+
+/** The index rows of a resource: all of them, or (with `only`) just what a check needs. */
+export type Indexer = (resource: Resource, only?: IndexNeeds) => IndexedResource;
 
 function toNode(value: unknown): ElementNode {
   if (value !== null && typeof value === 'object' && 'fhirNodeDataType' in value && 'data' in value) {
@@ -167,13 +179,19 @@ export function createIndexer(registry: SearchParamRegistry, compartments: Compa
       compartmentParams.set(r.code, list);
     }
   }
-  return (resource) => {
+  const membershipKeys = new Map<string, Set<string>>();
+  for (const [type, list] of compartmentParams)
+    membershipKeys.set(type, new Set(list.flatMap((l) => [...l.keys])));
+  const wanted = (type: string, only: IndexNeeds, key: string) =>
+    only.params.has(key) || (only.compartments && membershipKeys.get(type)?.has(key) === true);
+  return (resource, only) => {
     const rows: IndexRow[] = [];
     for (const param of registry.forType(resource.resourceType)) {
       if (RESOURCE_COLUMNS.has(param.code)) continue;
+      if (only && !wanted(resource.resourceType, only, param.key)) continue;
       indexParam(param, resource, rows);
     }
-    const text = narrativeText(resource);
+    const text = !only || only.text ? narrativeText(resource) : undefined;
     if (text)
       rows.push({
         table: 'string',
