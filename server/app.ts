@@ -16,6 +16,7 @@ import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
+import { createLoginLog } from './audit/login-log.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
@@ -23,6 +24,7 @@ import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
 import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts';
 import { loadSamlIdps } from './auth/saml/idp-config.ts';
+import { presentedUziNumber } from './auth/uzi/uzi-login.ts';
 import { samlRoutes } from './auth/saml/saml-routes.ts';
 import { samlLoginInto, smartLoginOptions } from './auth/saml/smart-handoff.ts';
 import { createBearerLookup } from './fhir/storage/auth/bearer-lookup.ts';
@@ -188,6 +190,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const persons = createPersonResolver({ store, search });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
+  const loginLog = createLoginLog({ writer: auditWriter, server: fhirBase, logger });
   const auditProjector = createAuditProjector({ store, logger });
   auditProjector.start();
   const storeFor = (access: AccessPolicy, audit?: AuditTrail) =>
@@ -263,6 +266,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     cookieKeys: config.smart.cookieKeys,
     devLogin: config.smart.devLogin,
     backendTokenSeconds: config.smart.backendTokenSeconds,
+    loginLog,
     loginOptions: [
       ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
       ...(options.loginOptions ?? []),
@@ -271,7 +275,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   authenticate = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-    const principal = await authenticate({ authorization: req.headers.authorization, socket });
+    const principal = await authenticate({ authorization: req.headers.authorization, socket }).catch(
+      async (err: unknown) => {
+        // Credentials presented and refused (an unknown or expired token, an untrusted card).
+        const status = (err as { status?: number }).status;
+        if (status !== 401 && status !== 403) throw err;
+        const uziNumber = socket ? presentedUziNumber(socket) : undefined;
+        await loginLog.record({
+          method: req.headers.authorization !== undefined ? 'bearer-token' : 'uzi-certificate',
+          outcome: 'refused',
+          reason: (err as Error).message,
+          ...(uziNumber ? { uziNumber } : {}),
+          ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+        });
+        throw err;
+      },
+    );
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
     const access = await accessFor(principal);
     const audit =
@@ -309,6 +328,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         spKey: saml.spKeyFile ? readFileSync(saml.spKeyFile, 'utf8') : undefined,
         spCert: saml.spCertFile ? readFileSync(saml.spCertFile, 'utf8') : undefined,
         onLogin: samlLoginInto(smart),
+        loginLog,
         logger,
       }),
     );

@@ -2,6 +2,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../support/harness.ts';
+import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
 import { createTestPki, type TestPki } from '../support/uzi-pki.ts';
 import {
   authorizeUrl,
@@ -85,7 +86,10 @@ describe('SMART login with a UZI-pas', function () {
   };
 
   before(async () => {
-    pki = createTestPki([{ name: 'huisarts', uzi: `${CA_OID}-1-900012345-Z-90000123-01.015-01234567` }]);
+    pki = createTestPki([
+      { name: 'huisarts', uzi: `${CA_OID}-1-900012345-Z-90000123-01.015-01234567` },
+      { name: 'ingetrokken', uzi: `${CA_OID}-1-900099999-Z-90000123-01.015-01234568`, revoked: true },
+    ]);
     server = await startTestServer(
       {},
       {
@@ -202,5 +206,45 @@ describe('SMART login with a UZI-pas', function () {
       organizationId: 'praktijk',
     });
     expect((sso as any).roles.map((r: any) => r.practitionerRoleId)).to.deep.equal(['dr-jansen-praktijk']);
+  });
+
+  it('each login is in the access log: the accepted one with practitioner and organisation, a revoked card with its UZI number', async () => {
+    const scope = 'system/AuditEvent.rs';
+    const auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
+    const logins = async (outcome: string) => {
+      const res = await server.fetchBare(
+        `AuditEvent?subtype=${encodeURIComponent('http://dicom.nema.org/resources/ontology/DCM|110122')}&outcome=${outcome}&_count=100`,
+        { headers: { authorization: auditor, accept: 'application/fhir+json' } },
+      );
+      expect(res.status).to.equal(200);
+      return (((await res.json()) as any).entry ?? []).map((e: any) => e.resource);
+    };
+    const url = authorizeUrl(server, app, {
+      scope: 'openid fhirUser launch/patient patient/Patient.rs',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+    });
+
+    const jar = new CookieJar();
+    const login = await browse(jar, url, 'huisarts');
+    await browse(jar, formAction(server, login.text, '/uzi'), 'huisarts', { uzi: '1' });
+    const accepted = (await logins('0')).filter(
+      (e: any) => e.agent[0].who.reference === 'Practitioner/dr-jansen',
+    );
+    expect(accepted, 'the accepted login').to.have.length.greaterThan(0);
+    expect(accepted[0].subtype.map((s: any) => s.code)).to.include('uzi-certificate');
+    expect(accepted[0].agent[0].extension[0].valueReference.reference).to.equal('Organization/praktijk');
+    expect(accepted[0].agent[1].who.identifier.value, 'the app').to.equal(app.clientId);
+
+    const other = new CookieJar();
+    const page = await browse(other, url, 'ingetrokken');
+    expect(page.text).to.contain('revoked');
+    // The page offers no form for it; a client that posts anyway is refused, and logged.
+    const refused = await browse(other, `${page.url}/uzi`, 'ingetrokken', { uzi: '1' });
+    expect(refused.status).to.equal(401);
+    const logged = (await logins('4')).find((e: any) => e.agent[0].who.identifier?.value === '900099999');
+    expect(logged, 'the refused login, naming the card it presented').to.not.equal(undefined);
+    expect(logged.outcomeDesc).to.match(/revoked/);
+    expect(logged.agent[0].who.reference, 'an unverified claim names no person').to.equal(undefined);
   });
 });

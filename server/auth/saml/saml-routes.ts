@@ -7,6 +7,7 @@ import {
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Passport, type Strategy } from 'passport';
 import type { Logger } from 'pino';
+import type { LoginLog } from '../../audit/login-log.ts';
 import type { SamlConfig } from '../../config.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import type { RelayStateBinding, SamlStore } from '../../fhir/storage/auth/saml-store.ts';
@@ -41,6 +42,8 @@ export interface SamlRouteDeps {
   onLogin: OnSamlLogin;
   /** Refused responses are logged (warn) with their reason: an operator sees attacks and misconfiguration. */
   logger?: Pick<Logger, 'warn' | 'info'>;
+  /** Logins, accepted and refused, go to the access log. */
+  loginLog?: LoginLog;
 }
 
 /** The SAML bindings spec caps RelayState at 80 bytes; a longer one may be cut by an IdP. */
@@ -186,6 +189,18 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
   // The same v4/v5 @types/express split: at run time it is an ordinary passport strategy.
   passport.use('saml', strategy as unknown as Strategy);
 
+  async function logRefusal(req: Request, err: unknown) {
+    const status = (err as { status?: number } | undefined)?.status;
+    if (status !== 401 && status !== 403) return;
+    await deps.loginLog?.record({
+      method: 'saml',
+      outcome: 'refused',
+      idp: String(req.params.idp),
+      reason: (err as Error).message,
+      ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+    });
+  }
+
   /** Runs the strategy; a library error (signature, InResponseTo, audience, time) becomes 401. */
   function authenticate(
     req: Request,
@@ -206,13 +221,13 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
             { reqId: req.id, idp: req.params.idp, status: refusal?.status, reason: refusal?.message },
             'SAML login refused',
           );
-          return next(refusal);
+          return void logRefusal(req, refusal).finally(() => next(refusal));
         }
         deps.logger?.info(
           { reqId: req.id, idp: user.idp, person: personReference(user.person) },
           'SAML login',
         );
-        then(user).catch(next);
+        then(user).catch((err: unknown) => void logRefusal(req, err).finally(() => next(err)));
       },
     )(req, res, next);
   }
@@ -265,6 +280,17 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
           if (sent !== state) {
             throw refused('the RelayState is not the one the login was started with');
           }
+          // The assertion is verified: that is the login, wherever it leads (a SMART app, or none).
+          await deps.loginLog?.record({
+            method: 'saml',
+            outcome: 'success',
+            idp: user.idp,
+            person: personReference(user.person),
+            ...(user.person.kind === 'practitioner' && user.person.organizationId
+              ? { organization: user.person.organizationId }
+              : {}),
+            ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+          });
           await deps.onLogin(req, res, { ...user, ...(state === undefined ? {} : { relayState: state }) });
         });
       } catch (err) {

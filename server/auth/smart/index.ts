@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BearerLookup } from '../../fhir/storage/auth/bearer-lookup.ts';
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
 import type { createOidcAdapterFactory, RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
+import type { LoginLog } from '../../audit/login-log.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import type { Credentials } from '../authenticate.ts';
 import type { Principal } from '../principal.ts';
@@ -11,6 +12,7 @@ import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
 import { createInteractions, type LoginOption, type PatientDirectory } from './interaction.ts';
 import { loadSigningKeys } from './keys.ts';
+import { logTokenRequests } from './token-log.ts';
 import { LAUNCH_SECONDS, launchEndpoint } from './launch-endpoint.ts';
 import { createPrincipalFor } from './principal-for.ts';
 import { createSmartProvider, INTERACTION_PATH, LAUNCH_MODEL, type StoredLaunch } from './provider.ts';
@@ -40,6 +42,8 @@ export interface SmartDeps {
   devLogin: boolean;
   backendTokenSeconds?: number;
   loginOptions: LoginOption[];
+  /** Where logins and token requests, accepted and refused, are recorded (the access log). */
+  loginLog: LoginLog;
 }
 
 /**
@@ -68,6 +72,7 @@ export async function createSmart(deps: SmartDeps) {
     cookieKeys,
     backendTokenSeconds: deps.backendTokenSeconds,
   });
+  logTokenRequests(provider, deps.loginLog, logger);
 
   const patients: PatientDirectory = {
     async list(who) {
@@ -90,6 +95,7 @@ export async function createSmart(deps: SmartDeps) {
     patients,
     devLogin: deps.devLogin,
     loginOptions: deps.loginOptions,
+    loginLog: deps.loginLog,
     logger,
   });
 

@@ -5,11 +5,12 @@ import type Provider from 'oidc-provider';
 import type { InteractionDetails } from 'oidc-provider';
 import { FhirError } from '../../fhir/errors.ts';
 import type { Logger } from 'pino';
+import type { LoginLog, LoginMethod } from '../../audit/login-log.ts';
 import type { ClientStore } from '../../fhir/storage/auth/client-store.ts';
 import type { RecordStore } from '../../fhir/storage/auth/oidc-adapter.ts';
 import { personReference, type PersonPrincipal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
-import { uziCardOf } from '../uzi/uzi-login.ts';
+import { presentedUziNumber, uziCardOf } from '../uzi/uzi-login.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
 import {
   CONTEXT_MODEL,
@@ -72,6 +73,7 @@ export function createInteractions(deps: {
   patients: PatientDirectory;
   devLogin: boolean;
   loginOptions: LoginOption[];
+  loginLog: LoginLog;
   logger: Logger;
 }) {
   const { provider, fhirBase, clients, records, persons, patients } = deps;
@@ -108,7 +110,21 @@ export function createInteractions(deps: {
       : undefined;
   }
 
+  /** The end of every login here: it is in the access log before the app can have a code. */
   async function finishLogin(req: Request, res: Response, person: PersonPrincipal) {
+    const details = await provider.interactionDetails(req, res);
+    // A SAML login was logged when its assertion was verified (saml-routes.ts).
+    if (person.via !== 'saml')
+      await deps.loginLog.record({
+        method: person.via as LoginMethod,
+        outcome: 'success',
+        person: personReference(person),
+        clientId: String(details.params.client_id),
+        ...(person.kind === 'practitioner' && person.organizationId
+          ? { organization: person.organizationId }
+          : {}),
+        ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+      });
     await provider.interactionFinished(
       req,
       res,
@@ -122,6 +138,28 @@ export function createInteractions(deps: {
       { mergeWithLastSubmission: false },
     );
   }
+
+  /** A login step: a refusal (401/403) is in the access log before the page tells it. */
+  const loginStep =
+    (method: LoginMethod, handler: (req: Request, res: Response) => Promise<void>) =>
+    async (req: Request, res: Response) => {
+      try {
+        await handler(req, res);
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status === 401 || status === 403) {
+          const uziNumber = req.socket instanceof TLSSocket ? presentedUziNumber(req.socket) : undefined;
+          await deps.loginLog.record({
+            method,
+            outcome: 'refused',
+            reason: (err as Error).message,
+            ...(uziNumber ? { uziNumber } : {}),
+            ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+          });
+        }
+        throw err;
+      }
+    };
 
   /** Renders errors as a page: these are browser pages, not FHIR API answers. */
   const page =
@@ -213,29 +251,39 @@ export function createInteractions(deps: {
 
   router.post(
     `${INTERACTION_PATH}/:uid/uzi`,
-    page(async (req, res) => {
-      await provider.interactionDetails(req, res);
-      const card = cardOf(req);
-      if (!card) refuse(401, 'No UZI-pas was presented on this connection');
-      const person = await persons.fromIdentity(
-        { kind: 'caregiver', uziNumber: card.uziNumber, ura: card.subscriber, roleCode: card.roleCode, card },
-        'uzi-certificate',
-      );
-      await finishLogin(req, res, person);
-    }),
+    page(
+      loginStep('uzi-certificate', async (req, res) => {
+        await provider.interactionDetails(req, res);
+        const card = cardOf(req);
+        if (!card) refuse(401, 'No UZI-pas was presented on this connection');
+        const person = await persons.fromIdentity(
+          {
+            kind: 'caregiver',
+            uziNumber: card.uziNumber,
+            ura: card.subscriber,
+            roleCode: card.roleCode,
+            card,
+          },
+          'uzi-certificate',
+        );
+        await finishLogin(req, res, person);
+      }),
+    ),
   );
 
   if (deps.devLogin) {
     router.post(
       `${INTERACTION_PATH}/:uid/dev-login`,
       form,
-      page(async (req, res) => {
-        await provider.interactionDetails(req, res);
-        const reference = String((req.body as Record<string, unknown>)?.person ?? '').trim();
-        const person = await persons.fromReference(reference, 'dev-login');
-        deps.logger.warn({ person: reference }, 'development login used');
-        await finishLogin(req, res, person);
-      }),
+      page(
+        loginStep('dev-login', async (req, res) => {
+          await provider.interactionDetails(req, res);
+          const reference = String((req.body as Record<string, unknown>)?.person ?? '').trim();
+          const person = await persons.fromReference(reference, 'dev-login');
+          deps.logger.warn({ person: reference }, 'development login used');
+          await finishLogin(req, res, person);
+        }),
+      ),
     );
   }
 

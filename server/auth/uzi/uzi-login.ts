@@ -49,3 +49,19 @@ function readCard(socket: TLSSocket): UziCard | undefined {
   }
   return card;
 }
+
+/**
+ * The UZI number a client certificate carries, whether or not it is trusted: a refused login
+ * is logged with what it presented (a revoked card still names its holder).
+ */
+export function presentedUziNumber(socket: TLSSocket): string | undefined {
+  const peer = socket.getPeerCertificate();
+  if (!peer || !peer.raw) return undefined;
+  try {
+    return otherNames(peer.raw, UZI_OTHERNAME_OID)
+      .map(parseUziOtherName)
+      .find((c) => c !== undefined)?.uziNumber;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,147 @@
+import type { Logger } from 'pino';
+import type { Resource } from '../fhir/storage/types.ts';
+import type { AuditWriter } from './audit-writer.ts';
+
+const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
+const NS = 'http://fhir.nl/fhir/NamingSystem/';
+
+/** How someone tried to authenticate. */
+export type LoginMethod =
+  | 'uzi-certificate'
+  | 'saml'
+  | 'dev-login'
+  | 'bearer-token'
+  | 'client_credentials'
+  | 'authorization_code'
+  | 'refresh_token';
+
+/** One login or token request, accepted or refused. */
+export interface LoginAttempt {
+  method: LoginMethod;
+  outcome: 'success' | 'refused';
+  /** Who logged in (a success): `Practitioner/…`, `Patient/…`, `RelatedPerson/…`. */
+  person?: string;
+  /** The UZI number the attempt presented (from the card, even one refused). */
+  uziNumber?: string;
+  /** The app or system client that asked (its client_id). */
+  clientId?: string;
+  /** The organisation the login was for (URA as `Organization/…` id). */
+  organization?: string;
+  /** The SAML IdP the answer came from. */
+  idp?: string;
+  /** Why it was refused, as told to the caller. */
+  reason?: string;
+  address?: string;
+}
+
+/**
+ * The access log's record of logins (NEN 7513 asks for who logged in, when, from where, and
+ * failed attempts): IHE BALP's User Authentication event (DICOM 110114, subtype 110122 Login),
+ * outcome 0 or 4, with the method as a second subtype. A refused attempt names only what it
+ * presented (a UZI number, a client id), never a person reference: an unverified claim must
+ * not land in that person's own log. A successful patient login names the patient as agent,
+ * so it is in their log (`AuditEvent?patient=`).
+ */
+export function buildLoginEvent(a: LoginAttempt, recorded: Date, server: string): Resource {
+  const who = a.person
+    ? { reference: a.person }
+    : a.uziNumber
+      ? { identifier: { system: `${NS}uzi-nr-pers`, value: a.uziNumber } }
+      : { display: 'unknown' };
+  const clientWho = a.clientId
+    ? {
+        identifier: { system: 'http://zorgpoort.nl/fhir/NamingSystem/client-id', value: a.clientId },
+        display: a.clientId,
+      }
+    : { display: a.method };
+  const system = a.method === 'client_credentials';
+  const organization = a.organization
+    ? [
+        {
+          url: 'http://zorgpoort.nl/fhir/StructureDefinition/audit-agent-organization',
+          valueReference: { reference: `Organization/${a.organization}` },
+        },
+      ]
+    : undefined;
+  const network = a.address ? { network: { address: a.address, type: '2' } } : {};
+  return {
+    resourceType: 'AuditEvent',
+    type: { system: DCM, code: '110114', display: 'User Authentication' },
+    subtype: [
+      { system: DCM, code: '110122', display: 'Login' },
+      { system: 'http://zorgpoort.nl/fhir/CodeSystem/login-method', code: a.method },
+    ],
+    action: 'E',
+    recorded: recorded.toISOString(),
+    outcome: a.outcome === 'success' ? '0' : '4',
+    ...(a.reason ? { outcomeDesc: a.reason.slice(0, 1000) } : {}),
+    agent: [
+      ...(system
+        ? []
+        : [
+            {
+              type: {
+                coding: [
+                  {
+                    system: 'http://terminology.hl7.org/CodeSystem/extra-security-role-type',
+                    code: 'humanuser',
+                    display: 'human user',
+                  },
+                ],
+              },
+              who,
+              requestor: true,
+              ...(organization ? { extension: organization } : {}),
+              ...network,
+            },
+          ]),
+      {
+        type: { coding: [{ system: DCM, code: '110153', display: 'Source Role ID' }] },
+        who: clientWho,
+        requestor: system,
+        ...(system && organization ? { extension: organization } : {}),
+        ...network,
+      },
+      {
+        type: { coding: [{ system: DCM, code: '110152', display: 'Destination Role ID' }] },
+        who: { display: server },
+        requestor: false,
+        network: { address: server, type: '5' },
+      },
+    ],
+    source: {
+      observer: { display: server },
+      ...(a.idp ? { site: `SAML IdP ${a.idp}` } : {}),
+      type: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+          code: '4',
+          display: 'Application Server',
+        },
+      ],
+    },
+  } as Resource;
+}
+
+export interface LoginLog {
+  /**
+   * Records an attempt, durably. A success waits for it (a login is not finished unlogged); a
+   * refusal never fails because of it: the refusal discloses nothing, and its log failing is
+   * itself logged.
+   */
+  record(attempt: LoginAttempt): Promise<void>;
+}
+
+export function createLoginLog(deps: { writer: AuditWriter; server: string; logger: Logger }): LoginLog {
+  return {
+    async record(attempt) {
+      const event = buildLoginEvent(attempt, new Date(), deps.server);
+      if (attempt.outcome === 'success') return deps.writer.write([event]);
+      try {
+        await deps.writer.write([event]);
+      } catch (err) {
+        deps.logger.error({ err, method: attempt.method }, 'refused login not written to the access log');
+      }
+    },
+  };
+}
