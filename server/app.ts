@@ -28,6 +28,8 @@ import { presentedUziNumber } from './auth/uzi/uzi-login.ts';
 import { samlRoutes } from './auth/saml/saml-routes.ts';
 import { samlLoginInto, smartLoginOptions } from './auth/saml/smart-handoff.ts';
 import { createBearerLookup } from './fhir/storage/auth/bearer-lookup.ts';
+import { keepBearerLookups } from './fhir/storage/auth/kept-bearer-lookup.ts';
+import { listenForTokenRevocations } from './fhir/storage/auth/token-revocations.ts';
 import { createClientStore } from './fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from './fhir/storage/auth/oidc-adapter.ts';
 import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
@@ -221,14 +223,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let authenticate: ReturnType<typeof createAuthenticator> = async () => {
     throw new Error('authenticator not ready');
   };
-  const smartClients = createClientStore(db.knex);
+  // Kept token lookups need revocations to reach every node: Postgres only (PGlite is one process's
+  // and its lookups cost no round trip).
+  const revocations =
+    config.databaseUrl && (config.smart.tokenCacheSeconds ?? 0) > 0
+      ? listenForTokenRevocations(config.databaseUrl, logger)
+      : undefined;
+  const tokensChanged = () => revocations?.changedHere();
+  const smartClients = createClientStore(db.knex, tokensChanged);
   const smart = await createSmart({
     fhirBase,
     storage: {
       clients: smartClients,
       records: createRecordStore(db.knex),
-      oidcAdapter: createOidcAdapterFactory(db.knex, (id) => smartClients.metadata(id)),
-      bearerLookup: createBearerLookup(db.knex),
+      oidcAdapter: createOidcAdapterFactory(db.knex, (id) => smartClients.metadata(id), tokensChanged),
+      bearerLookup: revocations
+        ? keepBearerLookups(createBearerLookup(db.knex), revocations, {
+            seconds: config.smart.tokenCacheSeconds ?? 0,
+            max: 10_000,
+          })
+        : createBearerLookup(db.knex),
     },
     persons,
     authenticate: (credentials) => authenticate(credentials),
@@ -347,6 +361,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     close: async () => {
       await auditProjector.stop();
+      await revocations?.close();
       await db.close();
     },
   };

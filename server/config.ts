@@ -70,6 +70,11 @@ export interface Config {
     devLogin: boolean;
     /** Lifetime of backend-services access tokens (default 300: SMART asks for at most five minutes). */
     backendTokenSeconds?: number;
+    /**
+     * How long a node keeps a token's lookup (0: never). Only on PostgreSQL, and only while the
+     * node listens for revocations, which empty it at once on every node.
+     */
+    tokenCacheSeconds?: number;
   };
   /** SAML 2.0 login (caregivers through a UZI-pas IdP, patients DigiD-style); off when unset. */
   saml?: SamlConfig;
@@ -233,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cookieKeys: list(env, 'SMART_COOKIE_KEYS'),
       devLogin,
       backendTokenSeconds: int(env, 'SMART_BACKEND_TOKEN_SECONDS', 300),
+      tokenCacheSeconds: int(env, 'TOKEN_CACHE_SECONDS', 30),
     },
     saml: samlConfig(env),
   };

@@ -17,6 +17,8 @@ export interface BearerRow {
   trusted: boolean;
   /** For app tokens: whether their grant is still there (revoking a refresh token ends it). */
   grantLive: boolean;
+  /** The earliest end of the token, its grant and its login session (ms since the epoch). */
+  validUntil?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface BearerRow {
 export function createBearerLookup(knex: Knex) {
   return async (token: string): Promise<BearerRow | undefined> => {
     const { rows } = (await knex.raw(
-      `select model, payload, client_id, organization_id, trusted, grant_live from bearer_lookup(?)`,
+      `select model, payload, client_id, organization_id, trusted, grant_live, valid_until from bearer_lookup(?)`,
       [token],
     )) as {
       rows: {
@@ -39,6 +41,7 @@ export function createBearerLookup(knex: Knex) {
         organization_id: string | null;
         trusted: boolean;
         grant_live: boolean;
+        valid_until: Date | string | null;
       }[];
     };
     const row = rows[0];
@@ -53,6 +56,7 @@ export function createBearerLookup(knex: Knex) {
       organizationId: row.organization_id,
       trusted: row.trusted === true,
       grantLive: row.grant_live,
+      ...(row.valid_until ? { validUntil: new Date(row.valid_until).getTime() } : {}),
     };
   };
 }

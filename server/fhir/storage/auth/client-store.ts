@@ -63,7 +63,11 @@ function toClient(row: Row): RegisteredClient {
  * Registered SMART clients, in the database so that `npm run clients -- register` takes
  * effect on running servers at once (oidc-provider reads a client through the adapter on use).
  */
-export function createClientStore(knex: Knex) {
+export function createClientStore(
+  knex: Knex,
+  /** Called after a revocation (this node's kept token lookups go at once; others by NOTIFY). */
+  tokensChanged: () => void = () => {},
+) {
   return {
     /** Registers a client; the secret is returned once (confidential apps only), never stored in clear elsewhere. */
     async register(r: Registration): Promise<{ client: RegisteredClient; clientSecret?: string }> {
@@ -137,7 +141,7 @@ export function createClientStore(knex: Knex) {
 
     /** Revokes a client: it can no longer get tokens, and the tokens it holds are deleted. */
     async revoke(clientId: string): Promise<boolean> {
-      return knex.transaction(async (trx) => {
+      const revoked = await knex.transaction(async (trx) => {
         const n = await trx('oauth_client')
           .where({ client_id: clientId })
           .whereNull('revoked_at')
@@ -145,6 +149,8 @@ export function createClientStore(knex: Knex) {
         await trx('oauth_store').whereRaw(`payload->>'clientId' = ?`, [clientId]).delete();
         return n > 0;
       });
+      tokensChanged();
+      return revoked;
     },
   };
 }

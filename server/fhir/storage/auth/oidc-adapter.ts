@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { TOKEN_MODELS } from '../migrations/010_token_revocations.ts';
 
 /** The payload oidc-provider stores per model instance (opaque to us but for a few fields). */
 export type OidcPayload = Record<string, unknown> & {
@@ -54,7 +55,10 @@ function payloadOf(row: { payload: unknown; consumed_at: Date | string | null } 
 export function createOidcAdapterFactory(
   knex: Knex,
   clientModel: (id: string) => Promise<OidcPayload | undefined>,
+  /** Called after a change that may end a token (this node's kept lookups go at once; others by NOTIFY). */
+  tokensChanged: () => void = () => {},
 ) {
+  const affects = (model: string) => TOKEN_MODELS.includes(model);
   let lastSweep = 0;
   async function sweep() {
     // Expired rows are invisible already; deleting them now and then keeps the table small.
@@ -63,6 +67,7 @@ export function createOidcAdapterFactory(
     await knex(TABLE)
       .where('expires_at', '<', new Date(Date.now() - 3600_000))
       .delete();
+    tokensChanged();
   }
 
   return class KnexOidcAdapter implements OidcAdapter {
@@ -81,6 +86,7 @@ export function createOidcAdapterFactory(
         consumed_at: null,
       };
       await knex(TABLE).insert(row).onConflict(['model', 'id']).merge();
+      if (affects(this.model)) tokensChanged();
       await sweep();
     }
 
@@ -105,6 +111,7 @@ export function createOidcAdapterFactory(
         .whereNull('consumed_at')
         .update({ consumed_at: new Date() })
         .returning(['id']);
+      if (affects(this.model)) tokensChanged();
       if (won.length) return;
       const row = (await knex(TABLE).where({ model: this.model, id }).first('grant_id')) as
         { grant_id: string | null } | undefined;
@@ -113,11 +120,13 @@ export function createOidcAdapterFactory(
 
     async destroy(id: string) {
       await knex(TABLE).where({ model: this.model, id }).delete();
+      if (affects(this.model)) tokensChanged();
     }
 
     async revokeByGrantId(grantId: string) {
       // Every model of the grant (codes, access and refresh tokens), not only this one's.
       await knex(TABLE).where({ grant_id: grantId }).delete();
+      tokensChanged();
     }
   };
 }

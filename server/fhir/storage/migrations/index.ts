@@ -8,6 +8,7 @@ import * as m006 from './006_access_facts.ts';
 import * as m007 from './007_bearer_lookup.ts';
 import * as m008 from './008_audit_log.ts';
 import * as m009 from './009_access_epoch.ts';
+import * as m010 from './010_token_revocations.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '007_bearer_lookup': m007,
   '008_audit_log': m008,
   '009_access_epoch': m009,
+  '010_token_revocations': m010,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
