@@ -165,7 +165,9 @@ export class ConditionCompiler {
       }
       case 'each-compartment': {
         // One probe of the row's own memberships (by rid), each checked against the cases; the
-        // cases' conditions are on the row itself (alias r). One bind parameter per id list.
+        // cases' conditions are on the row itself (alias r). One bind parameter per id list, an
+        // array: `= any(array)` plans in about half the time of `in (select …)` over a JSON list
+        // (0.85 against 1.5 ms for a gated Observation search; planning is most of its cost).
         const m = this.alias('m');
         let some = '';
         if (c.atLeastOne) {
@@ -175,8 +177,8 @@ export class ConditionCompiler {
         }
         b.push(c.compartmentType);
         const cases = c.cases.map((k) => {
-          b.push(JSON.stringify(k.ids));
-          const among = `${m}.compartment_id in (select jsonb_array_elements_text(?::jsonb))`;
+          b.push([...k.ids]);
+          const among = `${m}.compartment_id = any(?::text[])`;
           return `(${among} and ${this.compile(k.condition, r, b)})`;
         });
         return `(${some}not exists (select 1 from idx_compartment ${m} where ${m}.rid = ${r}.rid and ${m}.compartment_type = ? and not (${cases.length ? cases.join(' or ') : 'false'})))`;
