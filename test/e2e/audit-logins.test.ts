@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { generateKeyPair } from 'jose';
 import { startTestServer, type TestServer } from '../support/harness.ts';
+import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
 import {
   backendToken,
   backendTokenResponse,
@@ -9,8 +10,6 @@ import {
 } from '../support/smart-backend.ts';
 
 type Json = Record<string, any>;
-
-const LOGIN = 'http://dicom.nema.org/resources/ontology/DCM|110122';
 
 /**
  * Logins are in the access log (NEN 7513): who, when, from where, by what means, accepted or
@@ -21,15 +20,9 @@ const LOGIN = 'http://dicom.nema.org/resources/ontology/DCM|110122';
 describe('audit: logins and refused credentials are in the access log', function () {
   this.timeout(60_000);
   let server: TestServer;
-  let auditor: string;
+  let auditor: Awaited<ReturnType<typeof auditorOf>>;
 
-  const logins = async (query = '') => {
-    const res = await server.fetchBare(`AuditEvent?subtype=${encodeURIComponent(LOGIN)}&_count=500${query}`, {
-      headers: { authorization: auditor, accept: 'application/fhir+json' },
-    });
-    expect(res.status).to.equal(200);
-    return (((await res.json()) as Json).entry ?? []).map((e: Json) => e.resource as Json);
-  };
+  const logins = (query = '') => auditor.search(`subtype=${LOGIN_SUBTYPE}&_count=500${query}`);
   /**
    * The token endpoint's events are written as oidc-provider reports them, just after it answers:
    * an auditor may look a moment too soon.
@@ -48,8 +41,7 @@ describe('audit: logins and refused credentials are in the access log', function
 
   before(async () => {
     server = await startTestServer();
-    const scope = 'system/AuditEvent.rs';
-    auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
+    auditor = await auditorOf(server);
   });
   after(() => server?.close());
 
@@ -108,7 +100,7 @@ describe('audit: logins and refused credentials are in the access log', function
   it('login events are the auditor’s: a hospital system reading AuditEvents finds none', async () => {
     const scope = 'system/*.rs';
     const other = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
-    const res = await server.fetchBare(`AuditEvent?subtype=${encodeURIComponent(LOGIN)}`, {
+    const res = await server.fetchBare(`AuditEvent?subtype=${LOGIN_SUBTYPE}`, {
       headers: { authorization: other, accept: 'application/fhir+json' },
     });
     expect(res.status).to.equal(200);

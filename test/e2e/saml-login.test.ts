@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { jsonHeaders, type TestServer } from '../support/harness.ts';
-import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
+import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
 import type { SamlIdp } from '../support/saml-idp.ts';
 import {
   login,
@@ -129,13 +129,7 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
       person: 'Patient/pat-1',
     });
     // The login is in the access log, and in the patient's own part of it (agent = the patient).
-    const scope = 'system/AuditEvent.rs';
-    const auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
-    const log = await server.fetchBare(
-      `AuditEvent?patient=pat-1&subtype=${encodeURIComponent('http://dicom.nema.org/resources/ontology/DCM|110122')}`,
-      { headers: { authorization: auditor, accept: 'application/fhir+json' } },
-    );
-    const events = (((await log.json()) as Json).entry ?? []).map((e: Json) => e.resource);
+    const events = await (await auditorOf(server)).search(`patient=pat-1&subtype=${LOGIN_SUBTYPE}`);
     expect(events, 'one accepted SAML login of pat-1').to.have.length(1);
     expect(events[0].outcome).to.equal('0');
     expect(events[0].source.site).to.equal('SAML IdP digid');
@@ -213,14 +207,11 @@ describe('SAML login (SimpleSAMLphp IdP)', function () {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const stranger = { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), cert: '' };
     expect((await attack((r) => tamper(r, () => {}, stranger))).status).to.equal(401);
-    const scope = 'system/AuditEvent.rs';
-    const auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
-    const res = await server.fetchBare(
-      `AuditEvent?subtype=${encodeURIComponent('http://zorgpoort.nl/fhir/CodeSystem/login-method|saml')}&outcome=4`,
-      { headers: { authorization: auditor, accept: 'application/fhir+json' } },
+    const events = await (
+      await auditorOf(server)
+    ).search(
+      `subtype=${encodeURIComponent('http://zorgpoort.nl/fhir/CodeSystem/login-method|saml')}&outcome=4`,
     );
-    expect(res.status).to.equal(200);
-    const events = (((await res.json()) as Json).entry ?? []).map((e: Json) => e.resource);
     const event = events.find((e: Json) => /not signed with a certificate of this IdP/.test(e.outcomeDesc));
     expect(event, JSON.stringify(events).slice(0, 500)).to.not.equal(undefined);
     expect(event.source.site).to.equal('SAML IdP uzi');

@@ -2,7 +2,7 @@ import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../support/harness.ts';
-import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
+import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
 import { createTestPki, type TestPki } from '../support/uzi-pki.ts';
 import {
   authorizeUrl,
@@ -209,16 +209,9 @@ describe('SMART login with a UZI-pas', function () {
   });
 
   it('each login is in the access log: the accepted one with practitioner and organisation, a revoked card with its UZI number', async () => {
-    const scope = 'system/AuditEvent.rs';
-    const auditor = `Bearer ${await backendToken(server, await registerBackendClient(server, { scope }), scope)}`;
-    const logins = async (outcome: string) => {
-      const res = await server.fetchBare(
-        `AuditEvent?subtype=${encodeURIComponent('http://dicom.nema.org/resources/ontology/DCM|110122')}&outcome=${outcome}&_count=100`,
-        { headers: { authorization: auditor, accept: 'application/fhir+json' } },
-      );
-      expect(res.status).to.equal(200);
-      return (((await res.json()) as any).entry ?? []).map((e: any) => e.resource);
-    };
+    const auditor = await auditorOf(server);
+    const logins = (outcome: string) =>
+      auditor.search(`subtype=${LOGIN_SUBTYPE}&outcome=${outcome}&_count=100`);
     const url = authorizeUrl(server, app, {
       scope: 'openid fhirUser launch/patient patient/Patient.rs',
       code_challenge: pkce().challenge,
