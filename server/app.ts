@@ -285,26 +285,35 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
       ...(options.loginOptions ?? []),
     ],
+  }).catch(async (err: unknown) => {
+    await revocations?.close(); // its connection would keep the process alive
+    throw err;
   });
-  authenticate = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
+  const authenticateOnly = createAuthenticator({ persons, conformanceTokens, bearer: smart.principalFor });
+  // Credentials presented and refused (an unknown or expired token, an untrusted card) are a
+  // refused login, on the API and the EHR launch endpoint alike.
+  authenticate = (credentials) =>
+    authenticateOnly(credentials).catch(async (err: unknown) => {
+      const status = (err as { status?: number }).status;
+      if (status !== 401 && status !== 403) throw err;
+      const byCard = credentials.authorization === undefined;
+      const uziNumber = byCard && credentials.socket ? presentedUziNumber(credentials.socket) : undefined;
+      await loginLog.record({
+        method: byCard ? 'uzi-certificate' : 'bearer-token',
+        outcome: 'refused',
+        reason: (err as Error).message,
+        ...(uziNumber ? { uziNumber } : {}),
+        ...(credentials.address ? { address: credentials.address } : {}),
+      });
+      throw err;
+    });
   const context = async (req: express.Request): Promise<RestContext> => {
     const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-    const principal = await authenticate({ authorization: req.headers.authorization, socket }).catch(
-      async (err: unknown) => {
-        // Credentials presented and refused (an unknown or expired token, an untrusted card).
-        const status = (err as { status?: number }).status;
-        if (status !== 401 && status !== 403) throw err;
-        const uziNumber = socket ? presentedUziNumber(socket) : undefined;
-        await loginLog.record({
-          method: req.headers.authorization !== undefined ? 'bearer-token' : 'uzi-certificate',
-          outcome: 'refused',
-          reason: (err as Error).message,
-          ...(uziNumber ? { uziNumber } : {}),
-          ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
-        });
-        throw err;
-      },
-    );
+    const principal = await authenticate({
+      authorization: req.headers.authorization,
+      socket,
+      ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+    });
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
     const access = await accessFor(principal);
     const audit =
@@ -360,6 +369,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       draining = true;
     },
     close: async () => {
+      await loginLog.close();
       await auditProjector.stop();
       await revocations?.close();
       await db.close();

@@ -13,7 +13,9 @@ export type LoginMethod =
   | 'bearer-token'
   | 'client_credentials'
   | 'authorization_code'
-  | 'refresh_token';
+  | 'refresh_token'
+  /** A token request with a missing or unsupported grant_type. */
+  | 'token-request';
 
 /** One login or token request, accepted or refused. */
 export interface LoginAttempt {
@@ -54,7 +56,7 @@ export function buildLoginEvent(a: LoginAttempt, recorded: Date, server: string)
         display: a.clientId,
       }
     : { display: a.method };
-  const system = a.method === 'client_credentials';
+  const system = a.method === 'client_credentials' || a.method === 'token-request';
   const organization = a.organization
     ? [
         {
@@ -130,18 +132,93 @@ export interface LoginLog {
    * itself logged.
    */
   record(attempt: LoginAttempt): Promise<void>;
+  /** Writes what the refusal limit held back, and stops its timer. */
+  close(): Promise<void>;
 }
 
-export function createLoginLog(deps: { writer: AuditWriter; server: string; logger: Logger }): LoginLog {
+/** Refused attempts written one by one per method, address and minute; beyond it, counted. */
+export const REFUSALS_PER_MINUTE = 20;
+/** Callers tracked at once; past it, a new one's refusals are written without a limit. */
+const MAX_TRACKED = 10_000;
+
+interface RefusalWindow {
+  start: number;
+  written: number;
+  held: number;
+  last?: LoginAttempt;
+}
+
+/**
+ * The access log's login events. Every refusal is kept, but a caller who tries again and again
+ * (a script with a bad token, a password sprayer) is written one by one only up to
+ * REFUSALS_PER_MINUTE per method and address; the rest of that minute is one event saying how
+ * many more there were, so a flood of refusals cannot fill the log or crowd out the requests'
+ * own events.
+ */
+export function createLoginLog(deps: {
+  writer: AuditWriter;
+  server: string;
+  logger: Pick<Logger, 'error'>;
+  /** The refusal limit's window (a minute; shorter in tests). */
+  windowMs?: number;
+}): LoginLog {
+  const MINUTE = deps.windowMs ?? 60_000;
+  const windows = new Map<string, RefusalWindow>();
+  const write = (attempt: LoginAttempt) =>
+    deps.writer.write([buildLoginEvent(attempt, new Date(), deps.server)]);
+  const writeRefusal = async (attempt: LoginAttempt) => {
+    try {
+      await write(attempt);
+    } catch (err) {
+      deps.logger.error({ err, method: attempt.method }, 'refused login not written to the access log');
+    }
+  };
+  /** The event for what a window held back. */
+  const summarise = (w: RefusalWindow) =>
+    w.held && w.last
+      ? writeRefusal({
+          ...w.last,
+          reason:
+            `${w.held} more refused attempts like this one within ${MINUTE / 1000} s from ` +
+            `${new Date(w.start).toISOString()}, not written one by one (last: ${w.last.reason ?? 'no reason'})`,
+        })
+      : Promise.resolve();
+  const flush = async (all: boolean) => {
+    const now = Date.now();
+    for (const [key, w] of windows) {
+      if (!all && now - w.start < MINUTE) continue;
+      windows.delete(key);
+      await summarise(w);
+    }
+  };
+  const timer = setInterval(() => void flush(false), MINUTE);
+  timer.unref();
   return {
     async record(attempt) {
-      const event = buildLoginEvent(attempt, new Date(), deps.server);
-      if (attempt.outcome === 'success') return deps.writer.write([event]);
-      try {
-        await deps.writer.write([event]);
-      } catch (err) {
-        deps.logger.error({ err, method: attempt.method }, 'refused login not written to the access log');
+      if (attempt.outcome === 'success') return write(attempt);
+      const key = `${attempt.method} ${attempt.address ?? ''}`;
+      const now = Date.now();
+      let w = windows.get(key);
+      if (w && now - w.start >= MINUTE) {
+        windows.delete(key);
+        await summarise(w);
+        w = undefined;
       }
+      if (!w) {
+        if (windows.size >= MAX_TRACKED) return writeRefusal(attempt);
+        w = { start: now, written: 0, held: 0 };
+        windows.set(key, w);
+      }
+      if (w.written < REFUSALS_PER_MINUTE) {
+        w.written++;
+        return writeRefusal(attempt);
+      }
+      w.held++;
+      w.last = attempt;
+    },
+    async close() {
+      clearInterval(timer);
+      await flush(true);
     },
   };
 }

@@ -16,6 +16,8 @@ export interface Credentials {
   authorization?: string;
   /** The TLS connection, when the server listens with TLS. */
   socket?: TLSSocket;
+  /** The caller's network address (for the access log of a refusal). */
+  address?: string;
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="zorgpoort"';

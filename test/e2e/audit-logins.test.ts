@@ -107,4 +107,56 @@ describe('audit: logins and refused credentials are in the access log', function
     const body = (await res.json()) as Json;
     expect(body.entry ?? [], JSON.stringify(body).slice(0, 300)).to.have.length(0);
   });
+
+  it('a refused token on the EHR launch endpoint is logged like one on the API', async () => {
+    const res = await server.fetchBare('oauth/launch', {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer launch-attempt-with-a-token-nobody-issued',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ patient: 'p1' }),
+    });
+    expect(res.status).to.equal(401);
+    const events = (await logins('&outcome=4')).filter((e: Json) => method(e) === 'bearer-token');
+    expect(events.length, 'the API refusal of the first test and this one').to.equal(2);
+  });
+
+  it('a flood of refused tokens from one address: every request is refused, twenty are logged one by one', async () => {
+    const before = (await logins('&outcome=4')).filter((e: Json) => method(e) === 'bearer-token').length;
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        server.fetchBare('Patient', {
+          headers: { authorization: `Bearer flood-${i}-abcdefghijklmnopqrstuvwxyz` },
+        }),
+      ),
+    );
+    expect(statuses.map((r) => r.status)).to.deep.equal(Array(30).fill(401));
+    const after = (await logins('&outcome=4')).filter((e: Json) => method(e) === 'bearer-token').length;
+    // Twenty a minute per method and address; the two before count against this minute too.
+    expect(after - before).to.equal(20 - before);
+  });
+
+  it('a system’s token is not issued when its login cannot be logged', async () => {
+    const backend = await registerBackendClient(server, { scope: 'system/Patient.rs' });
+    const knex = server.app.db.knex;
+    await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
+      begin
+        raise exception 'audit store unavailable (test)';
+      end $$`);
+    await knex.raw(
+      'create trigger zz_refuse_audit before insert on audit_log for each row execute function zz_refuse_audit()',
+    );
+    try {
+      const res = await backendTokenResponse(server, backend, 'system/Patient.rs');
+      const body = await res.text();
+      expect(res.status, body).to.equal(500);
+      expect(body).to.not.contain('access_token');
+      expect(JSON.parse(body)).to.deep.include({ error: 'server_error' });
+    } finally {
+      await knex.raw('drop trigger zz_refuse_audit on audit_log');
+      await knex.raw('drop function zz_refuse_audit()');
+    }
+    expect((await backendTokenResponse(server, backend, 'system/Patient.rs')).status).to.equal(200);
+  });
 });

@@ -22,7 +22,11 @@ export function launchEndpoint(deps: {
   const authenticated = async (req: Request, res: Response, next: NextFunction) => {
     try {
       const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-      const who = await deps.authenticate({ authorization: req.headers.authorization, socket });
+      const who = await deps.authenticate({
+        authorization: req.headers.authorization,
+        socket,
+        ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+      });
       if (who.kind === 'anonymous') throw credentialsRequired();
       if (who.kind !== 'practitioner' && who.kind !== 'system') {
         throw new FhirError(403, 'Only an EHR (a caregiver or a hospital system) may create a launch', {

@@ -17,8 +17,8 @@ export interface BearerRow {
   trusted: boolean;
   /** For app tokens: whether their grant is still there (revoking a refresh token ends it). */
   grantLive: boolean;
-  /** The earliest end of the token, its grant and its login session (ms since the epoch). */
-  validUntil?: number;
+  /** Milliseconds left, by the database's clock, until the token, its grant or its session ends. */
+  validMs?: number;
 }
 
 /**
@@ -31,7 +31,7 @@ export interface BearerRow {
 export function createBearerLookup(knex: Knex) {
   return async (token: string): Promise<BearerRow | undefined> => {
     const { rows } = (await knex.raw(
-      `select model, payload, client_id, organization_id, trusted, grant_live, valid_until from bearer_lookup(?)`,
+      `select model, payload, client_id, organization_id, trusted, grant_live, valid_ms from bearer_lookup(?)`,
       [token],
     )) as {
       rows: {
@@ -41,7 +41,7 @@ export function createBearerLookup(knex: Knex) {
         organization_id: string | null;
         trusted: boolean;
         grant_live: boolean;
-        valid_until: Date | string | null;
+        valid_ms: number | string | null;
       }[];
     };
     const row = rows[0];
@@ -56,7 +56,7 @@ export function createBearerLookup(knex: Knex) {
       organizationId: row.organization_id,
       trusted: row.trusted === true,
       grantLive: row.grant_live,
-      ...(row.valid_until ? { validUntil: new Date(row.valid_until).getTime() } : {}),
+      ...(row.valid_ms !== null ? { validMs: Number(row.valid_ms) } : {}),
     };
   };
 }

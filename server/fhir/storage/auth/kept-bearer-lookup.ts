@@ -2,7 +2,7 @@ import type { BearerLookup, BearerRow } from './bearer-lookup.ts';
 import type { TokenRevocations } from './token-revocations.ts';
 
 /**
- * Keeps a token's lookup for up to `seconds`, never past its `validUntil`, and only while the
+ * Keeps a token's lookup for up to `seconds`, never past the end the database gave it, and only while the
  * node listens for revocations: every revocation, on any node, empties it at commit time. A
  * lookup that was under way when a notification came (or the listener went) is not kept, so a
  * token revoked during it cannot be kept alive. Unknown tokens are never kept.
@@ -24,7 +24,7 @@ export function keepBearerLookups(
     const row = await lookup(token);
     if (row && revocations.listening && generation === revocations.generation) {
       if (kept.size >= options.max) kept.delete(kept.keys().next().value!);
-      kept.set(token, { row, until: Math.min(now + options.seconds * 1000, row.validUntil ?? Infinity) });
+      kept.set(token, { row, until: now + Math.min(options.seconds * 1000, row.validMs ?? Infinity) });
     }
     return row;
   };

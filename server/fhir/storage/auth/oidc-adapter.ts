@@ -86,7 +86,8 @@ export function createOidcAdapterFactory(
         consumed_at: null,
       };
       await knex(TABLE).insert(row).onConflict(['model', 'id']).merge();
-      if (affects(this.model)) tokensChanged();
+      // A new token ends nothing; a grant or session saved again may (fewer scopes, a logout).
+      if (this.model === 'Grant' || this.model === 'Session') tokensChanged();
       await sweep();
     }
 

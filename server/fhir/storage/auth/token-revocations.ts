@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { TOKEN_CHANNEL } from '../migrations/010_token_revocations.ts';
@@ -14,47 +15,89 @@ export interface TokenRevocations {
   close(): Promise<void>;
 }
 
+/** How often the listener proves its connection works end to end, and how long the proof may take. */
+const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_TIMEOUT_MS = 3_000;
+const RETRY_MS = { first: 500, max: 30_000 };
+
 /**
  * LISTENs on the token channel (migration 010) on a connection of its own. Postgres delivers a
  * notification to every listener when the transaction that revoked a token commits, on any
- * node or the CLI. When the connection drops, `listening` is false (callers stop keeping
- * lookups) until it is back; it reconnects with backoff.
+ * node or the CLI. A connection can die without a word (a half-open socket behind a firewall),
+ * so every HEARTBEAT_MS the listener notifies a channel of its own on it and must hear that
+ * back within HEARTBEAT_TIMEOUT_MS. While it is not sure to hear, `listening` is false (callers
+ * keep nothing) and it reconnects, waiting longer after each failure.
  */
 export function listenForTokenRevocations(databaseUrl: string, logger: Logger): TokenRevocations {
   const listeners: (() => void)[] = [];
+  const echo = `zorgpoort_listener_${randomBytes(6).toString('hex')}`;
   let listening = false;
   let generation = 0;
   let closed = false;
-  let client: pg.Client | undefined;
+  /** The connection being opened or in use: events of any other are stale. */
+  let current: pg.Client | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let awaitingEcho: NodeJS.Timeout | undefined;
+  let delay = RETRY_MS.first;
+  let warned = false;
   const changed = () => {
     generation++;
     for (const l of listeners) l();
   };
-  /** `from` failed (or never connected): stop keeping lookups, and connect again. */
+  const stopTimers = () => {
+    clearInterval(heartbeat);
+    clearTimeout(awaitingEcho);
+    heartbeat = awaitingEcho = undefined;
+  };
+  /** `from` failed, went quiet or never connected: keep nothing, and connect again. */
   const lost = (from: pg.Client, err?: unknown) => {
-    if (client !== undefined && from !== client) return; // an older connection, already replaced
-    if (listening) logger.warn({ err }, 'token revocation listener lost; token lookups are not kept');
+    if (from !== current) return;
+    current = undefined;
+    stopTimers();
+    if (!warned) logger.warn({ err }, 'token revocation listener down; token lookups are not kept');
+    warned = true;
     listening = false;
-    client = undefined;
     changed();
     from.end().catch(() => {});
-    if (!closed && !retry) retry = setTimeout(connect, 1000);
+    if (closed || retry) return;
+    retry = setTimeout(connect, delay);
+    retry.unref();
+    delay = Math.min(delay * 2, RETRY_MS.max);
   };
   async function connect() {
     retry = undefined;
     if (closed) return;
-    const c = new pg.Client({ connectionString: databaseUrl, application_name: 'zorgpoort-token-listener' });
+    const c = new pg.Client({
+      connectionString: databaseUrl,
+      application_name: 'zorgpoort-token-listener',
+      keepAlive: true,
+    });
+    current = c;
     c.on('error', (err) => lost(c, err));
     c.on('end', () => lost(c));
-    c.on('notification', changed);
+    c.on('notification', (n) => {
+      if (n.channel === echo) {
+        clearTimeout(awaitingEcho);
+        awaitingEcho = undefined;
+      } else changed();
+    });
     try {
       await c.connect();
       await c.query(`listen ${TOKEN_CHANNEL}`);
-      if (closed) return void (await c.end());
-      client = c;
+      await c.query(`listen ${echo}`);
+      if (closed || c !== current) return void (await c.end().catch(() => {}));
       listening = true;
+      warned = false;
+      delay = RETRY_MS.first;
       changed();
+      heartbeat = setInterval(() => {
+        if (awaitingEcho) return;
+        awaitingEcho = setTimeout(() => lost(c, new Error('no heartbeat')), HEARTBEAT_TIMEOUT_MS);
+        awaitingEcho.unref();
+        c.query(`notify ${echo}`).catch((err: unknown) => lost(c, err));
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
     } catch (err) {
       lost(c, err);
     }
@@ -73,10 +116,11 @@ export function listenForTokenRevocations(databaseUrl: string, logger: Logger): 
     changedHere: changed,
     async close() {
       closed = true;
-      if (retry) clearTimeout(retry);
+      clearTimeout(retry);
+      stopTimers();
       listening = false;
-      const c = client;
-      client = undefined;
+      const c = current;
+      current = undefined;
       await c?.end().catch(() => {});
     },
   };

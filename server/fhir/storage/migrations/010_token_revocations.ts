@@ -8,8 +8,9 @@ export const TOKEN_MODELS: readonly string[] = ['AccessToken', 'ClientCredential
 
 /**
  * What lets a node keep a token's lookup for a few seconds without serving a revoked one:
- *  - bearer_lookup() also returns `valid_until`, the earliest end of the token, its grant and
- *    its login session, so a kept lookup ends when they do;
+ *  - bearer_lookup() also returns `valid_ms`, the time left until the earliest end of the
+ *    token, its grant and its login session by the database's clock (a node whose clock is
+ *    behind would keep an expired token on an absolute time), so a kept lookup ends with them;
  *  - any change to a token, grant or session row (revocation, rotation, logout) or to a client
  *    (revoked, re-registered) notifies TOKEN_CHANNEL at commit, whichever process made it (a
  *    node, the CLI), and every node drops what it kept.
@@ -19,13 +20,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create function bearer_lookup(token text)
     returns table (model text, payload jsonb, client_id text, organization_id text, trusted boolean,
-                   grant_live boolean, valid_until timestamptz)
+                   grant_live boolean, valid_ms double precision)
     language plpgsql stable as $$
     begin
       return query
       select s.model, s.payload, c.client_id, c.organization_id, c.trusted,
              coalesce(g.live, false),
-             least(s.expires_at, g.expires_at, ss.expires_at)
+             (extract(epoch from least(s.expires_at, g.expires_at, ss.expires_at) - now()) * 1000)::double precision
         from oauth_store s
         join oauth_client c on c.client_id = s.payload->>'clientId' and c.revoked_at is null
         left join lateral (
@@ -61,12 +62,16 @@ export async function up(knex: Knex): Promise<void> {
       for each row when (old.model in (${TOKEN_MODELS.map((m) => `'${m}'`).join(', ')}))
       execute function token_rows_changed()`);
   await knex.raw(`
-    create trigger oauth_client_changed after update or delete on oauth_client
+    create trigger oauth_store_truncated after truncate on oauth_store
+      for each statement execute function token_rows_changed()`);
+  await knex.raw(`
+    create trigger oauth_client_changed after update or delete or truncate on oauth_client
       for each statement execute function token_rows_changed()`);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('drop trigger oauth_client_changed on oauth_client');
+  await knex.raw('drop trigger oauth_store_truncated on oauth_store');
   await knex.raw('drop trigger oauth_store_token_changed on oauth_store');
   await knex.raw('drop function token_rows_changed()');
   await knex.raw('drop function bearer_lookup(text)');
