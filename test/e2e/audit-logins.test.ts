@@ -133,8 +133,9 @@ describe('audit: logins and refused credentials are in the access log', function
     );
     expect(statuses.map((r) => r.status)).to.deep.equal(Array(30).fill(401));
     const after = (await logins('&outcome=4')).filter((e: Json) => method(e) === 'bearer-token').length;
-    // Twenty a minute per method and address; the two before count against this minute too.
-    expect(after - before).to.equal(20 - before);
+    // Twenty a minute per method and address, one by one; the refusals before count against
+    // this minute too, unless it rolled over in between (a slow run).
+    expect(after - before).to.be.within(20 - before, 20);
   });
 
   it('a system’s token is not issued when its login cannot be logged', async () => {
