@@ -225,8 +225,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   // Kept token lookups need revocations to reach every node: Postgres only (PGlite is one process's
   // and its lookups cost no round trip).
+  const tokenCacheSeconds = config.smart.tokenCacheSeconds ?? 0;
   const revocations =
-    config.databaseUrl && (config.smart.tokenCacheSeconds ?? 0) > 0
+    config.databaseUrl && tokenCacheSeconds > 0
       ? listenForTokenRevocations(config.databaseUrl, logger)
       : undefined;
   const tokensChanged = () => revocations?.changedHere();
@@ -239,7 +240,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       oidcAdapter: createOidcAdapterFactory(db.knex, (id) => smartClients.metadata(id), tokensChanged),
       bearerLookup: revocations
         ? keepBearerLookups(createBearerLookup(db.knex), revocations, {
-            seconds: config.smart.tokenCacheSeconds ?? 0,
+            seconds: tokenCacheSeconds,
             max: 10_000,
           })
         : createBearerLookup(db.knex),
@@ -294,14 +295,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // refused login, on the API and the EHR launch endpoint alike.
   authenticate = (credentials) =>
     authenticateOnly(credentials).catch(async (err: unknown) => {
-      const status = (err as { status?: number }).status;
-      if (status !== 401 && status !== 403) throw err;
       const byCard = credentials.authorization === undefined;
       const uziNumber = byCard && credentials.socket ? presentedUziNumber(credentials.socket) : undefined;
-      await loginLog.record({
+      await loginLog.refused(err, {
         method: byCard ? 'uzi-certificate' : 'bearer-token',
-        outcome: 'refused',
-        reason: (err as Error).message,
         ...(uziNumber ? { uziNumber } : {}),
         ...(credentials.address ? { address: credentials.address } : {}),
       });

@@ -132,6 +132,11 @@ export interface LoginLog {
    * itself logged.
    */
   record(attempt: LoginAttempt): Promise<void>;
+  /**
+   * Records `err` as a refused attempt when it is one (401 or 403: the credentials were looked
+   * at and refused), with its message as the reason; any other error is not a login's outcome.
+   */
+  refused(err: unknown, attempt: Omit<LoginAttempt, 'outcome' | 'reason'>): Promise<void>;
   /** Writes what the refusal limit held back, and stops its timer. */
   close(): Promise<void>;
 }
@@ -193,7 +198,7 @@ export function createLoginLog(deps: {
   };
   const timer = setInterval(() => void flush(false), MINUTE);
   timer.unref();
-  return {
+  const log: LoginLog = {
     async record(attempt) {
       if (attempt.outcome === 'success') return write(attempt);
       const key = `${attempt.method} ${attempt.address ?? ''}`;
@@ -216,9 +221,15 @@ export function createLoginLog(deps: {
       w.held++;
       w.last = attempt;
     },
+    async refused(err, attempt) {
+      const status = (err as { status?: number } | undefined)?.status;
+      if (status !== 401 && status !== 403) return;
+      await log.record({ ...attempt, outcome: 'refused', reason: (err as Error).message });
+    },
     async close() {
       clearInterval(timer);
       await flush(true);
     },
   };
+  return log;
 }

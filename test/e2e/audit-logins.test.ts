@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { generateKeyPair } from 'jose';
 import { startTestServer, type TestServer } from '../support/harness.ts';
-import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
+import { auditorOf, LOGIN_SUBTYPE, withAuditRefused } from '../support/auditor.ts';
 import {
   backendToken,
   backendTokenResponse,
@@ -140,24 +140,13 @@ describe('audit: logins and refused credentials are in the access log', function
 
   it('a system’s token is not issued when its login cannot be logged', async () => {
     const backend = await registerBackendClient(server, { scope: 'system/Patient.rs' });
-    const knex = server.app.db.knex;
-    await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
-      begin
-        raise exception 'audit store unavailable (test)';
-      end $$`);
-    await knex.raw(
-      'create trigger zz_refuse_audit before insert on audit_log for each row execute function zz_refuse_audit()',
-    );
-    try {
+    await withAuditRefused(server, async () => {
       const res = await backendTokenResponse(server, backend, 'system/Patient.rs');
       const body = await res.text();
       expect(res.status, body).to.equal(500);
       expect(body).to.not.contain('access_token');
       expect(JSON.parse(body)).to.deep.include({ error: 'server_error' });
-    } finally {
-      await knex.raw('drop trigger zz_refuse_audit on audit_log');
-      await knex.raw('drop function zz_refuse_audit()');
-    }
+    });
     expect((await backendTokenResponse(server, backend, 'system/Patient.rs')).status).to.equal(200);
   });
 });

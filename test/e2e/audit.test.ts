@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { withAuditRefused } from '../support/auditor.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
 import { backendToken, backendTokenResponse, registerBackendClient } from '../support/smart-backend.ts';
 
@@ -260,15 +261,7 @@ describe('audit: every disclosure is logged where the patient can see it', funct
   });
 
   it('when the log cannot be written, the request fails with 500 and discloses nothing', async () => {
-    const knex = server.app.db.knex;
-    await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
-      begin
-        raise exception 'audit store unavailable (test)';
-      end $$`);
-    await knex.raw(
-      'create trigger zz_refuse_audit before insert on audit_log for each row execute function zz_refuse_audit()',
-    );
-    try {
+    await withAuditRefused(server, async () => {
       const res = await call('Patient/anna');
       expect(res.status).to.equal(500);
       expect(res.body.resourceType).to.equal('OperationOutcome');
@@ -281,10 +274,7 @@ describe('audit: every disclosure is logged where the patient can see it', funct
       expect(compartment.status, 'compartment searches are logged too').to.equal(500);
       const write = await put({ resourceType: 'Patient', id: 'dora', name: [{ family: 'dora' }] });
       expect(write.status).to.equal(500);
-    } finally {
-      await knex.raw('drop trigger zz_refuse_audit on audit_log');
-      await knex.raw('drop function zz_refuse_audit()');
-    }
+    });
     expect((await call('Patient/anna')).status).to.equal(200);
     expect((await call('Patient/dora')).status, 'a change whose log failed was not made').to.equal(404);
   });

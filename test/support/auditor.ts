@@ -27,3 +27,24 @@ export async function auditorOf(server: TestServer) {
     },
   };
 }
+
+/**
+ * Runs `during` while the access log's intake refuses every insert (as a full disk or a revoked
+ * grant would), and makes it writable again afterwards.
+ */
+export async function withAuditRefused(server: TestServer, during: () => Promise<void>): Promise<void> {
+  const knex = server.app.db.knex;
+  await knex.raw(`create or replace function zz_refuse_audit() returns trigger language plpgsql as $$
+    begin
+      raise exception 'audit store unavailable (test)';
+    end $$`);
+  await knex.raw(
+    'create trigger zz_refuse_audit before insert on audit_log for each row execute function zz_refuse_audit()',
+  );
+  try {
+    await during();
+  } finally {
+    await knex.raw('drop trigger zz_refuse_audit on audit_log');
+    await knex.raw('drop function zz_refuse_audit()');
+  }
+}

@@ -189,17 +189,12 @@ export function samlRoutes(deps: SamlRouteDeps): express.Router {
   // The same v4/v5 @types/express split: at run time it is an ordinary passport strategy.
   passport.use('saml', strategy as unknown as Strategy);
 
-  async function logRefusal(req: Request, err: unknown) {
-    const status = (err as { status?: number } | undefined)?.status;
-    if (status !== 401 && status !== 403) return;
-    await deps.loginLog?.record({
+  const logRefusal = async (req: Request, err: unknown) =>
+    deps.loginLog?.refused(err, {
       method: 'saml',
-      outcome: 'refused',
       idp: String(req.params.idp),
-      reason: (err as Error).message,
       ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
     });
-  }
 
   /** Runs the strategy; a library error (signature, InResponseTo, audience, time) becomes 401. */
   function authenticate(

@@ -111,8 +111,12 @@ export function createInteractions(deps: {
   }
 
   /** The end of every login here: it is in the access log before the app can have a code. */
-  async function finishLogin(req: Request, res: Response, person: PersonPrincipal) {
-    const details = await provider.interactionDetails(req, res);
+  async function finishLogin(
+    req: Request,
+    res: Response,
+    details: InteractionDetails,
+    person: PersonPrincipal,
+  ) {
     // A SAML login was logged when its assertion was verified (saml-routes.ts).
     if (person.via !== 'saml')
       await deps.loginLog.record({
@@ -146,17 +150,13 @@ export function createInteractions(deps: {
       try {
         await handler(req, res);
       } catch (err) {
-        const status = (err as { status?: number }).status;
-        if (status === 401 || status === 403) {
-          const uziNumber = req.socket instanceof TLSSocket ? presentedUziNumber(req.socket) : undefined;
-          await deps.loginLog.record({
-            method,
-            outcome: 'refused',
-            reason: (err as Error).message,
-            ...(uziNumber ? { uziNumber } : {}),
-            ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
-          });
-        }
+        const card = method === 'uzi-certificate' && req.socket instanceof TLSSocket;
+        const uziNumber = card ? presentedUziNumber(req.socket as TLSSocket) : undefined;
+        await deps.loginLog.refused(err, {
+          method,
+          ...(uziNumber ? { uziNumber } : {}),
+          ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+        });
         throw err;
       }
     };
@@ -253,7 +253,7 @@ export function createInteractions(deps: {
     `${INTERACTION_PATH}/:uid/uzi`,
     page(
       loginStep('uzi-certificate', async (req, res) => {
-        await provider.interactionDetails(req, res);
+        const details = await provider.interactionDetails(req, res);
         const card = cardOf(req);
         if (!card) refuse(401, 'No UZI-pas was presented on this connection');
         const person = await persons.fromIdentity(
@@ -266,7 +266,7 @@ export function createInteractions(deps: {
           },
           'uzi-certificate',
         );
-        await finishLogin(req, res, person);
+        await finishLogin(req, res, details, person);
       }),
     ),
   );
@@ -277,11 +277,11 @@ export function createInteractions(deps: {
       form,
       page(
         loginStep('dev-login', async (req, res) => {
-          await provider.interactionDetails(req, res);
+          const details = await provider.interactionDetails(req, res);
           const reference = String((req.body as Record<string, unknown>)?.person ?? '').trim();
           const person = await persons.fromReference(reference, 'dev-login');
           deps.logger.warn({ person: reference }, 'development login used');
-          await finishLogin(req, res, person);
+          await finishLogin(req, res, details, person);
         }),
       ),
     );
@@ -296,7 +296,12 @@ export function createInteractions(deps: {
       if (!ticket || ticket.uid !== details.uid) {
         refuse(400, 'This login link is unknown, used or expired; log in again');
       }
-      await finishLogin(req, res, await persons.fromReference(ticket.person, 'saml', ticket.organization));
+      await finishLogin(
+        req,
+        res,
+        details,
+        await persons.fromReference(ticket.person, 'saml', ticket.organization),
+      );
     }),
   );
 

@@ -37,8 +37,7 @@ function readCard(socket: TLSSocket): UziCard | undefined {
         : `The client certificate is not issued by a trusted UZI CA (${reason})`,
     );
   }
-  const values = otherNames(peer.raw, UZI_OTHERNAME_OID);
-  const card = values.map(parseUziOtherName).find((c) => c !== undefined);
+  const card = cardIn(peer.raw);
   if (!card) refuse('The client certificate carries no UZI number (subjectAltName otherName 2.5.5.5)');
   if (!isPersonCard(card)) {
     refuse(
@@ -58,10 +57,15 @@ export function presentedUziNumber(socket: TLSSocket): string | undefined {
   const peer = socket.getPeerCertificate();
   if (!peer || !peer.raw) return undefined;
   try {
-    return otherNames(peer.raw, UZI_OTHERNAME_OID)
-      .map(parseUziOtherName)
-      .find((c) => c !== undefined)?.uziNumber;
+    return cardIn(peer.raw)?.uziNumber;
   } catch {
     return undefined;
   }
+}
+
+/** The UZI card fields in a certificate's subjectAltName otherName 2.5.5.5, if any. */
+function cardIn(raw: Buffer): UziCard | undefined {
+  return otherNames(raw, UZI_OTHERNAME_OID)
+    .map(parseUziOtherName)
+    .find((c) => c !== undefined);
 }

@@ -68,4 +68,22 @@ describe('login log', () => {
     expect(written[1]!.subtype.map((c: Json) => c.code)).to.deep.equal(['110122', 'saml']);
     await log.close();
   });
+
+  it('takes an error as a refusal only when it refused credentials (401, 403)', async () => {
+    const { written, log } = setup();
+    const error = (status: number, message: string) => Object.assign(new Error(message), { status });
+    await log.refused(error(500, 'database down'), { method: 'bearer-token', address: '10.0.0.3' });
+    await log.refused(new Error('no status'), { method: 'bearer-token', address: '10.0.0.3' });
+    expect(written).to.have.length(0);
+    await log.refused(error(401, 'The access token is not valid'), {
+      method: 'bearer-token',
+      address: '10.0.0.3',
+    });
+    await log.refused(error(403, 'unknown UZI number'), { method: 'uzi-certificate', address: '10.0.0.3' });
+    expect(written.map((e) => [e.outcome, e.outcomeDesc])).to.deep.equal([
+      ['4', 'The access token is not valid'],
+      ['4', 'unknown UZI number'],
+    ]);
+    await log.close();
+  });
 });
