@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { TLSSocket } from 'node:tls';
 import express from 'express';
 import { readFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import { createLoginLog } from './audit/login-log.ts';
+import { createLoadGauge } from './http/load-gauge.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
@@ -193,7 +195,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const persons = createPersonResolver({ store, search });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
   const loginLog = createLoginLog({ writer: auditWriter, server: fhirBase, logger });
-  const auditProjector = createAuditProjector({ store, logger });
+  // Busy: more requests in flight, on average over the last second, than two per core.
+  const load = createLoadGauge();
+  const busyAt = 2 * availableParallelism();
+  const auditProjector = createAuditProjector({
+    store,
+    logger,
+    busy: () => load.meanInFlight() >= busyAt,
+    maxLagMs: config.auditProjectionMaxLagSeconds * 1000,
+  });
   auditProjector.start();
   const storeFor = (access: AccessPolicy, audit?: AuditTrail) =>
     new AuthorizedStore(store, access, {
@@ -332,6 +342,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(load.middleware);
   app.use(requestContext(logger, config.baseUrl));
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);

@@ -31,6 +31,12 @@ export interface Config {
    * FHIR data: no one can make themselves an auditor through the API.
    */
   auditors: string[];
+  /**
+   * How long the access log's background indexing may wait while the node is busy
+   * (AUDIT_PROJECTION_MAX_LAG_SECONDS, default 30; 0: it never waits). The log itself is
+   * durable before each answer either way, and a read of the log never waits for it.
+   */
+  auditProjectionMaxLagSeconds: number;
   access: {
     /** How long a relationship through an Encounter or EpisodeOfCare holds after its end (discharge). */
     dischargeGraceHours: number;
@@ -217,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     searchParameterFiles: list(env, 'SEARCH_PARAMETER_FILES'),
     auditors: list(env, 'AUDITORS').map((ref) => ref.replace(/^Practitioner\//, '')),
+    auditProjectionMaxLagSeconds: int(env, 'AUDIT_PROJECTION_MAX_LAG_SECONDS', 30),
     access: {
       dischargeGraceHours: int(env, 'ACCESS_DISCHARGE_GRACE_HOURS', 24),
       administrationRoles: env.ACCESS_ADMINISTRATION_ROLES

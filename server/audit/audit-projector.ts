@@ -8,6 +8,12 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
  * batches: in the background every `intervalMs`, and at once, up to the newest event, before
  * anything reads the log (`settle`), so a read never misses an event logged before it began,
  * on any node.
+ *
+ * While the node is busy (`busy()`: requests queue for its cores) the background projection
+ * steps aside, for at most `maxLagMs`: a burst of reads then pays only for the intake, and its
+ * indexing runs when the burst is over. The work is deferred, not saved; under load that lasts
+ * longer than `maxLagMs` the projection runs beside the requests again. A read of the log never
+ * waits for that: `settle` projects at once.
  */
 export interface AuditProjector {
   /** Every event appended before this call is searchable when it resolves. */
@@ -21,10 +27,19 @@ export function createAuditProjector(deps: {
   logger?: Logger;
   intervalMs?: number;
   batch?: number;
+  /** True while requests queue for this node's cores; the background projection waits then. */
+  busy?: () => boolean;
+  /** The longest the background projection waits for a busy node (0: never waits). */
+  maxLagMs?: number;
+  now?: () => number;
 }): AuditProjector {
   const { store } = deps;
   const batch = deps.batch ?? 1000;
   const intervalMs = deps.intervalMs ?? 1000;
+  const maxLagMs = deps.maxLagMs ?? 0;
+  const now = deps.now ?? Date.now;
+  /** When the background projection first stepped aside for a busy node, since the last drain. */
+  let deferredSince: number | undefined;
   // One projection at a time on this node: concurrent readers wait for the same work instead of
   // each holding a connection on the cross-node lock.
   let chain: Promise<void> = Promise.resolve();
@@ -37,19 +52,35 @@ export function createAuditProjector(deps: {
     return run;
   };
 
-  async function drain(wait: boolean, upTo?: string): Promise<void> {
+  /** Whether the background projection steps aside now; reads the gauge, so once per step. */
+  function stepAside(): boolean {
+    if (maxLagMs === 0 || !deps.busy?.()) return false;
+    deferredSince ??= now();
+    return now() - deferredSince < maxLagMs;
+  }
+
+  /** Projects batches until the intake is empty (true), or a background run steps aside (false). */
+  async function drain(wait: boolean, upTo?: string, background = false): Promise<boolean> {
     for (;;) {
       const moved = await store.projectAuditLog(batch, { wait, ...(upTo ? { upTo } : {}) });
-      if (moved < batch) return;
+      if (moved < batch) return true;
+      if (background && stepAside()) return false;
     }
   }
 
   function schedule(): void {
     if (stopped) return;
     timer = setTimeout(() => {
-      // An idle server asks one cheap question a second, not a transaction with a lock.
       void serial(async () => {
-        if ((await store.auditLogHead()) !== undefined) await drain(false);
+        // Read the gauge every tick, so it always covers the last interval.
+        const aside = stepAside();
+        // An idle server asks one cheap question a second, not a transaction with a lock.
+        if ((await store.auditLogHead()) === undefined) {
+          deferredSince = undefined;
+          return;
+        }
+        if (aside) return;
+        if (await drain(false, undefined, true)) deferredSince = undefined;
       })
         .catch((err: unknown) => deps.logger?.warn({ err }, 'access log projection failed; retrying'))
         .finally(schedule);
@@ -62,7 +93,7 @@ export function createAuditProjector(deps: {
       // Everything committed before now has a seq up to the head; a row committed later belongs
       // to a request still under way, which this read cannot be waiting for.
       const head = await store.auditLogHead();
-      if (head !== undefined) await serial(() => drain(true, head));
+      if (head !== undefined) await serial(async () => void (await drain(true, head)));
     },
     start() {
       stopped = false;
