@@ -19,6 +19,9 @@ import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import { createLoginLog } from './audit/login-log.ts';
 import { createLoadGauge } from './http/load-gauge.ts';
+import { preferredLanguage } from './domain/language.ts';
+import { collectiveRoutes } from './domain/collective/routes.ts';
+import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
@@ -175,6 +178,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     handle: (ctx, req, m) => breakTheGlass(ctx, m.id, req.body),
   });
 
+  routes.push(...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }) }));
+
   const conformanceTokens = config.conformanceTokensFile
     ? loadConformanceTokens(config.conformanceTokensFile)
     : undefined;
@@ -325,8 +330,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const access = await accessFor(principal);
     const audit =
       principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, req.socket.remoteAddress);
+    const language = preferredLanguage(req.headers['accept-language']);
     return {
       principal,
+      ...(language ? { language } : {}),
       store: storeFor(access, audit),
       search,
       validator,

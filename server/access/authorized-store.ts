@@ -12,7 +12,7 @@ import type {
 } from '../fhir/storage/search-queries.ts';
 import type { HistoryEntry, HistoryQuery, Resource, StoredVersion } from '../fhir/storage/types.ts';
 import { assertCreatable, assertReplaceable, assertWritable } from './guard-writes.ts';
-import type { AccessPolicy } from './policy.ts';
+import { OPEN_ACCESS, type AccessPolicy } from './policy.ts';
 import { letterFor } from './scopes/interaction-letter.ts';
 import { scopeRefusal } from './scopes/scope-policy.ts';
 import { restrictCondition, restrictInside } from './restrict-plan.ts';
@@ -391,6 +391,20 @@ export class AuthorizedStore {
 
   lockInOrder(...args: Parameters<ResourceStore['lockInOrder']>): ReturnType<ResourceStore['lockInOrder']> {
     return this.raw.lockInOrder(...args);
+  }
+
+  /**
+   * The store for a domain operation that has decided by its own rules what the caller may do
+   * here (a beheerder adds a caregiver to the collective, a casemanager starts a plan): no
+   * policy, but the caller's access log, so every change is logged as theirs, in its
+   * transaction. `raw` is the transaction the operation runs in. For server/domain only: the
+   * REST layer has no raw store to give it.
+   */
+  onBehalf(raw: ResourceStore): AuthorizedStore {
+    return new AuthorizedStore(raw, OPEN_ACCESS, {
+      maxVersions: this.maxVersions,
+      ...(this.audit ? { audit: this.audit } : {}),
+    });
   }
 
   /**

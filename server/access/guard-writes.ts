@@ -2,6 +2,7 @@ import { FhirError } from '../fhir/errors.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
 import type { AccessPolicy, WriteLetter } from './policy.ts';
+import { assertNotCollectiveManaged } from './rules/collective-managed.ts';
 
 const VERB: Record<WriteLetter, string> = { c: 'create', u: 'update', d: 'delete' };
 
@@ -42,6 +43,7 @@ export function assertCreatable(
   if (!access.restricted && !always) return;
   for (const it of items) {
     if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id, 'c');
+    if (access.restricted) assertNotCollectiveManaged(it.resourceType, it.id, it.resource);
   }
 }
 
@@ -58,4 +60,10 @@ export function assertWritable(
   if (!replaceable(access, current, content ? 'u' : 'd') || (content && !access.canWrite(content, letter))) {
     refuse(access, change.resourceType, change.id, letter);
   }
+  assertNotCollectiveManaged(
+    change.resourceType,
+    change.id,
+    content,
+    current?.content ? (JSON.parse(current.content) as Resource) : undefined,
+  );
 }

@@ -36,6 +36,8 @@ export interface RestContext {
   baseUrl: string;
   /** The request's access log: each interaction is recorded as it ends (server/audit). */
   audit?: AuditTrail;
+  /** Accept-Language: `nl` or `en`; undefined gives messages in both. */
+  language?: 'nl' | 'en';
 }
 
 /**

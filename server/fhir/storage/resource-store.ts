@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
+import { CollectiveRecords } from './collective-records.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
@@ -107,6 +108,11 @@ export class ResourceStore {
       .where({ resource_type: resourceType, id })
       .first();
     return row ? toStored(row) : undefined;
+  }
+
+  /** The care collectives' activation codes and invitations (in the surrounding transaction). */
+  get collective(): CollectiveRecords {
+    return new CollectiveRecords(this.db);
   }
 
   /** Records a break-the-glass grant (in the surrounding transaction, with its audit). */

@@ -9,6 +9,7 @@ import * as m007 from './007_bearer_lookup.ts';
 import * as m008 from './008_audit_log.ts';
 import * as m009 from './009_access_epoch.ts';
 import * as m010 from './010_token_revocations.ts';
+import * as m011 from './011_care_collectives.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '008_audit_log': m008,
   '009_access_epoch': m009,
   '010_token_revocations': m010,
+  '011_care_collectives': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,114 @@
+import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import { BSN_SYSTEM } from '../../auth/find-by-identifier.ts';
+import { collectiveOf } from '../../access/rules/collective-managed.ts';
+import { refuse } from '../language.ts';
+import { readParameters } from '../parameters.ts';
+import { changeCollective, parameters, type CollectiveDeps } from './changes.ts';
+import { identifierValue, type Json } from './directory.ts';
+import { planConsent } from './plan-records.ts';
+import { normalizeActivationCode } from './vocabulary.ts';
+
+/** At most this many activation attempts per patient per window; then 429 until it passes. */
+export const ACTIVATION_ATTEMPTS = 5;
+export const ACTIVATION_WINDOW_MS = 15 * 60_000;
+
+const invalidCode = {
+  en: 'This activation code is not valid (it may be mistyped, replaced by a newer one or used already); check the letter, or ask your caregiver for the code',
+  nl: 'Deze activatiecode is niet geldig (verkeerd overgenomen, vervangen door een nieuwere of al gebruikt); controleer de brief, of vraag uw zorgverlener om de code',
+};
+
+/**
+ * `POST CarePlan/$activate` (code): the patient enters the plan's activation code in their PGD.
+ * The plan (and its team) becomes active, the plan's consent permits its team the patient's
+ * record, their own entries included, and a plan started without a BSN moves to this patient:
+ * its record made at the start is retired, `replaced-by` theirs. A wrong or used code changes
+ * nothing; attempts are limited per patient.
+ */
+export function activatePlan(deps: CollectiveDeps) {
+  return async (ctx: RestContext, body: unknown): Promise<FhirResult> => {
+    const who = ctx.principal;
+    if (who.kind !== 'patient') {
+      refuse(ctx.language, 403, 'forbidden', {
+        en: 'Only the patient activates a care plan, with the code from their letter, logged in to their PGD',
+        nl: 'Alleen de patiënt activeert een behandelplan, met de code uit de brief, ingelogd in het eigen PGD',
+      });
+    }
+    const p = readParameters(body, ctx.language, '$activate');
+    const typed = p.string('code');
+    if (!typed) {
+      refuse(ctx.language, 400, 'required', {
+        en: "$activate needs the activation 'code'",
+        nl: "$activate heeft de activatiecode ('code') nodig",
+      });
+    }
+    // Counted in its own statement, so a refused attempt counts too.
+    const attempts = await deps.store.collective.countAttempt(
+      `Patient/${who.patientId}`,
+      ACTIVATION_WINDOW_MS,
+    );
+    if (attempts > ACTIVATION_ATTEMPTS) {
+      refuse(ctx.language, 429, 'throttled', {
+        en: `Too many activation attempts; try again in ${ACTIVATION_WINDOW_MS / 60_000} minutes`,
+        nl: `Te veel activatiepogingen; probeer het over ${ACTIVATION_WINDOW_MS / 60_000} minuten opnieuw`,
+      });
+    }
+    const code = normalizeActivationCode(typed);
+    const found = await deps.store.transaction((tx) => tx.collective.unusedActivation(code));
+    const planVersion = found && (await deps.directory.read('CarePlan', found.planId));
+    const collectiveId = collectiveOf(planVersion);
+    if (
+      !found ||
+      !planVersion ||
+      !collectiveId ||
+      !['draft', 'active'].includes(planVersion.status as string)
+    ) {
+      refuse(ctx.language, 422, 'not-found', invalidCode);
+    }
+    const activated = await changeCollective(ctx, deps, collectiveId, async (changes) => {
+      // Checked again under the collective's lock: two devices may enter the same code at once.
+      const still = await changes.records.unusedActivation(code);
+      const plan = still && (await changes.current('CarePlan', still.planId));
+      if (!still || !plan) refuse(ctx.language, 422, 'not-found', invalidCode);
+      const subjectId = ((plan.subject as { reference?: string }).reference ?? '').replace(/^Patient\//, '');
+      const self = who.patientId;
+      if (subjectId !== self) {
+        const planned = await changes.current('Patient', subjectId);
+        const mine = await changes.directory.read('Patient', self);
+        const theirBsn = planned && identifierValue(planned, BSN_SYSTEM);
+        if (theirBsn && theirBsn !== (mine && identifierValue(mine, BSN_SYSTEM))) {
+          // The plan names someone else by BSN: the code was not meant for this patient.
+          refuse(ctx.language, 422, 'not-found', invalidCode);
+        }
+        if (planned) {
+          await changes.update({
+            ...planned,
+            active: false,
+            link: [{ other: { reference: `Patient/${self}` }, type: 'replaced-by' }],
+          });
+        }
+      }
+      const subject = { reference: `Patient/${self}` };
+      const teamId = ((plan.careTeam as { reference?: string }[])[0]?.reference ?? '').replace(
+        /^CareTeam\//,
+        '',
+      );
+      const team = await changes.current('CareTeam', teamId);
+      if (team) await changes.update({ ...team, status: 'active', subject });
+      const updated = await changes.update({ ...plan, status: 'active', subject });
+      const consent = (await changes.directory.planConsents(collectiveId, teamId))[0];
+      const permit = planConsent(collectiveId, self, teamId, true);
+      if (consent) await changes.update({ ...permit, id: consent.id });
+      else await changes.create(permit);
+      await changes.records.markActivated(still.planId, `Patient/${self}`);
+      return updated as Json;
+    });
+    return {
+      status: 200,
+      headers: {},
+      resource: parameters(
+        { name: 'carePlan', valueReference: { reference: `CarePlan/${activated.id as string}` } },
+        { name: 'status', valueCode: 'active' },
+      ) as FhirResult['resource'],
+    };
+  };
+}

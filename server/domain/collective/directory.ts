@@ -1,0 +1,136 @@
+import { BSN_SYSTEM, findResources } from '../../auth/find-by-identifier.ts';
+import type { SearchEngine } from '../../fhir/search/engine.ts';
+import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
+import type { Resource } from '../../fhir/storage/types.ts';
+import { collectiveOf } from '../../access/rules/collective-managed.ts';
+import {
+  COLLECTIVE_ROLE_SYSTEM,
+  COLLECTIVE_TAG_SYSTEM,
+  GRN_SYSTEM,
+  ZRN_SYSTEM,
+  type CollectiveRole,
+} from './vocabulary.ts';
+
+type Coding = { system?: string; code?: string };
+type Reference = { reference?: string };
+/** A stored resource as the operations read it: FHIR JSON of many shapes, each field read defensively. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Resource & Record<string, any>;
+
+/** A collective holds up to this many of each (members, groups, plans) in one answer. */
+const MOST = 10_000;
+
+const idOf = (reference: string | undefined, type: string) =>
+  reference?.startsWith(`${type}/`) ? reference.slice(type.length + 1) : undefined;
+
+/** The collective roles a membership (PractitionerRole) carries. */
+export function rolesIn(membership: Json | undefined): Set<CollectiveRole> {
+  if (!membership || membership.active === false) return new Set();
+  return new Set(
+    ((membership.code ?? []) as { coding?: Coding[] }[])
+      .flatMap((c) => c.coding ?? [])
+      .filter((c) => c.system === COLLECTIVE_ROLE_SYSTEM)
+      .map((c) => c.code as CollectiveRole),
+  );
+}
+
+export const practitionerOf = (membership: Json) =>
+  idOf((membership.practitioner as Reference | undefined)?.reference, 'Practitioner');
+
+export const identifierValue = (r: Json, system: string): string | undefined =>
+  ((r.identifier ?? []) as { system?: string; value?: string }[]).find((i) => i.system === system)?.value;
+
+/** Members of a CareTeam that are Practitioners / CareTeams (a plan team lists groups too). */
+export function teamMembers(team: Json, type: 'Practitioner' | 'CareTeam'): string[] {
+  return ((team.participant ?? []) as { member?: Reference; period?: { end?: string } }[])
+    .filter((p) => !p.period?.end || Date.parse(p.period.end) > Date.now())
+    .flatMap((p) => idOf(p.member?.reference, type) ?? []);
+}
+
+/**
+ * What the collective operations read: current resources, straight from the store and its
+ * search index (the operations decide by their own rules who may do what, before they write).
+ */
+export function createCollectiveDirectory(deps: { store: ResourceStore; search: SearchEngine }) {
+  const { store, search } = deps;
+  const find = (type: string, query: string, limit = MOST) =>
+    findResources(store, search, type, query, limit) as Promise<Json[]>;
+  const tagged = (collectiveId: string) =>
+    `_tag=${encodeURIComponent(`${COLLECTIVE_TAG_SYSTEM}|${collectiveId}`)}`;
+
+  async function read(type: string, id: string): Promise<Json | undefined> {
+    const v = await store.read(type, id);
+    return v?.content ? (JSON.parse(v.content) as Json) : undefined;
+  }
+
+  return {
+    read,
+
+    /** The Practitioner with this ZRN, compared exactly (a ZRN is case-sensitive). */
+    async practitionerByZrn(zrn: string): Promise<Json | undefined> {
+      const found = await find('Practitioner', `identifier=${encodeURIComponent(`${ZRN_SYSTEM}|${zrn}`)}`, 5);
+      return found.find((p) => identifierValue(p, ZRN_SYSTEM) === zrn);
+    },
+
+    async patientByBsn(bsn: string): Promise<Json | undefined> {
+      const found = await find('Patient', `identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`, 2);
+      return found.find((p) => identifierValue(p, BSN_SYSTEM) === bsn);
+    },
+
+    async groupByGrn(grn: string): Promise<Json | undefined> {
+      const found = await find('CareTeam', `identifier=${encodeURIComponent(`${GRN_SYSTEM}|${grn}`)}`, 5);
+      return found.find((t) => identifierValue(t, GRN_SYSTEM) === grn);
+    },
+
+    /** A care collective: an Organization tagged as its own collective (set up by $create-collective). */
+    async collective(id: string): Promise<Json | undefined> {
+      const org = await read('Organization', id);
+      return org && collectiveOf(org) === id ? org : undefined;
+    },
+
+    /** The practitioner's membership of the collective (active or not), if any. */
+    async membership(collectiveId: string, practitionerId: string): Promise<Json | undefined> {
+      const found = await find(
+        'PractitionerRole',
+        `practitioner=Practitioner/${encodeURIComponent(practitionerId)}&${tagged(collectiveId)}`,
+      );
+      return found.find(
+        (r) => (r.organization as Reference | undefined)?.reference === `Organization/${collectiveId}`,
+      );
+    },
+
+    /** Every membership of the collective, active ones and ended ones. */
+    members: (collectiveId: string) => find('PractitionerRole', tagged(collectiveId)),
+
+    /** The collective's caregiver groups (CareTeams with a GRN). */
+    async groups(collectiveId: string): Promise<Json[]> {
+      return (await find('CareTeam', tagged(collectiveId))).filter((t) => identifierValue(t, GRN_SYSTEM));
+    },
+
+    /** The collective's groups with this practitioner as a member. */
+    async groupsOf(collectiveId: string, practitionerId: string): Promise<Json[]> {
+      const teams = await find(
+        'CareTeam',
+        `participant=Practitioner/${encodeURIComponent(practitionerId)}&${tagged(collectiveId)}`,
+      );
+      return teams.filter(
+        (t) => identifierValue(t, GRN_SYSTEM) && teamMembers(t, 'Practitioner').includes(practitionerId),
+      );
+    },
+
+    plans: (collectiveId: string) => find('CarePlan', tagged(collectiveId)),
+
+    /** The consents a plan's team is named in, written by the collective (its plan consent). */
+    planConsents: (collectiveId: string, teamId: string) =>
+      find('Consent', `actor=CareTeam/${encodeURIComponent(teamId)}&${tagged(collectiveId)}`),
+
+    /** Plan teams (CareTeams of plans) that list this group or practitioner. */
+    teamsListing: (collectiveId: string, member: string) =>
+      find('CareTeam', `participant=${encodeURIComponent(member)}&${tagged(collectiveId)}`),
+
+    /** Every plan team, in any collective, that lists this group (a group may be in other collectives' plans). */
+    teamsWith: (member: string) => find('CareTeam', `participant=${encodeURIComponent(member)}`),
+  };
+}
+
+export type CollectiveDirectory = ReturnType<typeof createCollectiveDirectory>;

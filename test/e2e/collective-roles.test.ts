@@ -1,0 +1,282 @@
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../support/harness.ts';
+import { backendToken, registerBackendClient } from '../support/smart-backend.ts';
+import { personToken } from '../support/smart-flow.ts';
+import { collectiveWorld, diagnostics, GRN, out, params, ZRN } from '../support/collective.ts';
+
+type Json = Record<string, any>;
+
+const swapCase = (s: string) =>
+  [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
+
+describe('care collectives: registration, roles and groups (seeds 000/001)', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  const world = collectiveWorld(() => server);
+  const { tokens, ids, zrns, post, get } = world;
+  let collective: string;
+
+  before(async () => {
+    server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
+    await world.caregivers('admin', 'beheerder', 'cm', 'nurse', 'gp', 'outsider');
+    collective = await world.collective('Zorgcollectief Noord', 'admin');
+  });
+  after(() => server?.close());
+
+  describe('registration', () => {
+    it('gives a caregiver a generated ZRN; a ZRN is found exactly, case and all, and a caregiver by name', async () => {
+      const zrn = zrns.nurse!;
+      expect(zrn).to.match(/^[A-Za-z2-9]{8}$/);
+      const exact = await get(`Practitioner?identifier=${encodeURIComponent(`${ZRN}|${zrn}`)}`, 'beheerder');
+      expect(exact.body.entry.map((e: Json) => e.resource.id)).to.deep.equal([ids.nurse]);
+      const otherCase = swapCase(zrn);
+      const wrong = await get(
+        `Practitioner?identifier=${encodeURIComponent(`${ZRN}|${otherCase}`)}`,
+        'beheerder',
+      );
+      expect(wrong.body.entry ?? []).to.have.length(0);
+      const byName = await get('Practitioner?given=nurse', 'beheerder');
+      expect(byName.body.entry.map((e: Json) => e.resource.id)).to.include(ids.nurse);
+    });
+
+    it("is for the registration app (a system client), not a person's login, and refuses a taken UZI number", async () => {
+      const client = await registerBackendClient(server, { scope: 'system/Practitioner.cr' });
+      const app = `Bearer ${await backendToken(server, client)}`;
+      const first = await post(
+        'Practitioner/$register',
+        app,
+        params({ given: 'Ann', family: 'Smit', email: 'ann@example.org', uzi: '900012345' }),
+      );
+      expect(first.status).to.equal(201);
+      const again = await post(
+        'Practitioner/$register',
+        app,
+        params({ given: 'Ann', family: 'Smit', email: 'ann2@example.org', uzi: '900012345' }),
+      );
+      expect(again.status).to.equal(409);
+      const byPerson = await post(
+        'Practitioner/$register',
+        'nurse',
+        params({ given: 'X', family: 'Y', email: 'x@example.org' }),
+      );
+      expect(byPerson.status).to.equal(403);
+      const noEmail = await post('Practitioner/$register', app, params({ given: 'X', family: 'Y' }));
+      expect(noEmail.status).to.equal(400);
+    });
+  });
+
+  describe('roles: who may grant what', () => {
+    it('only the operator sets up a collective', async () => {
+      const res = await post(
+        'Organization/$create-collective',
+        'admin',
+        params({ name: 'Mine', administrator: zrns.admin }),
+      );
+      expect(res.status).to.equal(403);
+    });
+
+    it('only an administrator makes a beheerder; a beheerder adds caregivers and grants casemanager', async () => {
+      const byCaregiver = await post(
+        `Organization/${collective}/$set-role`,
+        'beheerder',
+        params({ zrn: zrns.beheerder, role: 'beheerder', value: true }),
+      );
+      expect(byCaregiver.status).to.equal(403);
+      expect(diagnostics(byCaregiver.body)).to.contain('administrator');
+      await world.expectOk(
+        post(
+          `Organization/${collective}/$set-role`,
+          'admin',
+          params({ zrn: zrns.beheerder, role: 'beheerder', value: true }),
+        ),
+      );
+      const adminAdds = await post(
+        `Organization/${collective}/$add-caregiver`,
+        'admin',
+        params({ zrn: zrns.cm }),
+      );
+      expect(adminAdds.status, 'an administrator is not a beheerder').to.equal(403);
+      const role = await world.expectOk(
+        post(
+          `Organization/${collective}/$add-caregiver`,
+          'beheerder',
+          params({ zrn: zrns.cm, casemanager: true }),
+        ),
+      );
+      expect(role.code.map((c: Json) => c.coding[0].code).sort()).to.deep.equal(['caregiver', 'casemanager']);
+      await world.expectOk(
+        post(`Organization/${collective}/$add-caregiver`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      const nurseGrants = await post(
+        `Organization/${collective}/$set-role`,
+        'nurse',
+        params({ zrn: zrns.nurse, role: 'casemanager', value: true }),
+      );
+      expect(nurseGrants.status).to.equal(403);
+      const byBeheerder = await post(
+        `Organization/${collective}/$set-role`,
+        'beheerder',
+        params({ zrn: zrns.beheerder, role: 'administrator', value: true }),
+      );
+      expect(byBeheerder.status, 'a beheerder does not make administrators').to.equal(403);
+    });
+
+    it('refuses an unknown ZRN, telling that a ZRN is case-sensitive, in the language asked for', async () => {
+      const en = await post(
+        `Organization/${collective}/$add-caregiver`,
+        'beheerder',
+        params({ zrn: swapCase(zrns.gp!) }),
+        { 'accept-language': 'en' },
+      );
+      expect(en.status).to.equal(422);
+      expect(diagnostics(en.body)).to.contain('case-sensitive').and.not.contain('hoofdlettergevoelig');
+      const nl = await post(
+        `Organization/${collective}/$add-caregiver`,
+        'beheerder',
+        params({ zrn: swapCase(zrns.gp!) }),
+        { 'accept-language': 'nl-NL,nl;q=0.9,en;q=0.5' },
+      );
+      expect(diagnostics(nl.body)).to.contain('hoofdlettergevoelig').and.not.contain('case-sensitive');
+    });
+
+    it("a collective's memberships change only through its operations, not by writing them", async () => {
+      const mine = await get(`PractitionerRole?practitioner=Practitioner/${ids.beheerder}`, 'beheerder');
+      const role = mine.body.entry[0].resource;
+      role.code.push({
+        coding: [{ system: 'https://zorgpoort.nl/fhir/CodeSystem/collective-role', code: 'administrator' }],
+      });
+      const put = await world.call(`PractitionerRole/${role.id}`, 'beheerder', {
+        method: 'PUT',
+        body: JSON.stringify(role),
+      });
+      expect(put.status).to.equal(403);
+      expect(diagnostics(put.body)).to.contain('$add-caregiver');
+      const { id: _id, meta: _meta, ...fresh } = role;
+      const forged = await world.call('PractitionerRole', 'gp', {
+        method: 'POST',
+        body: JSON.stringify({
+          ...fresh,
+          practitioner: { reference: `Practitioner/${ids.gp}` },
+          meta: {
+            tag: [{ system: 'https://zorgpoort.nl/fhir/CodeSystem/care-collective', code: collective }],
+          },
+        }),
+      });
+      expect(forged.status).to.equal(403);
+      const still = await post(
+        `Organization/${collective}/$set-role`,
+        'beheerder',
+        params({ zrn: zrns.beheerder, role: 'administrator', value: true }),
+      );
+      expect(still.status).to.equal(403);
+    });
+
+    it('the collective keeps at least one administrator', async () => {
+      const res = await post(
+        `Organization/${collective}/$set-role`,
+        'admin',
+        params({ zrn: zrns.admin, role: 'administrator', value: false }),
+      );
+      expect(res.status).to.equal(409);
+    });
+  });
+
+  describe('groups and plans', () => {
+    let group: Json;
+    let plan: string;
+    let patient: string;
+
+    before(async () => {
+      group = await world.expectOk(
+        post(
+          `Organization/${collective}/$create-group`,
+          'beheerder',
+          params({ name: 'Wijkteam', zrn: [zrns.nurse!] }),
+        ),
+        201,
+      );
+      const started = await world.expectOk(
+        post(
+          `Organization/${collective}/$start-plan`,
+          'cm',
+          params({
+            title: 'Diabetes',
+            family: 'Jansen',
+            given: 'Piet',
+            birthDate: '1960-02-03',
+            gender: 'male',
+            bsn: '999911120',
+          }),
+        ),
+        201,
+      );
+      plan = out(started, 'carePlan').replace('CarePlan/', '');
+      patient = out(started, 'patient').replace('Patient/', '');
+    });
+
+    it('a group gets a generated GRN; only a beheerder makes one', async () => {
+      expect(group.identifier.find((i: Json) => i.system === GRN).value).to.match(/^G-[A-Z2-9]{8}$/);
+      const byNurse = await post(
+        `Organization/${collective}/$create-group`,
+        'nurse',
+        params({ name: 'Mine' }),
+      );
+      expect(byNurse.status).to.equal(403);
+    });
+
+    it('a group added to a plan by GRN: a member gained or lost sees or loses the patient on the next request', async () => {
+      const grn = group.identifier[0].value;
+      expect((await get(`Patient/${patient}`, 'nurse')).status, 'before the group is in the plan').to.equal(
+        404,
+      );
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ grn })));
+      expect((await get(`Patient/${patient}`, 'nurse')).status).to.equal(200);
+      await world.expectOk(
+        post(`CareTeam/${group.id}/$remove-member`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      const gone = await get(`Patient/${patient}`, 'nurse');
+      expect(gone.status).to.equal(404);
+      expect((await get(`CarePlan?subject=Patient/${patient}`, 'nurse')).body.entry ?? []).to.have.length(0);
+      await world.expectOk(
+        post(`CareTeam/${group.id}/$add-member`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      expect((await get(`Patient/${patient}`, 'nurse')).status).to.equal(200);
+    });
+
+    it('a caregiver in a plan only through a group cannot be removed from it alone', async () => {
+      const res = await post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ zrn: zrns.nurse }), {
+        'accept-language': 'en',
+      });
+      expect(res.status).to.equal(409);
+      expect(diagnostics(res.body)).to.contain('Wijkteam').and.contain('remove the group');
+    });
+
+    it('a caregiver still in a group is not removed from the collective; once removed, they log in and see no patient', async () => {
+      // The nurse is also in the plan on her own (invited and accepted), which removal ends too.
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.nurse })));
+      await world.expectOk(post(`CarePlan/${plan}/$accept-invitation`, 'nurse'));
+      const refused = await post(
+        `Organization/${collective}/$remove-caregiver`,
+        'beheerder',
+        params({ zrn: zrns.nurse }),
+        {
+          'accept-language': 'en',
+        },
+      );
+      expect(refused.status).to.equal(409);
+      expect(diagnostics(refused.body)).to.contain('Wijkteam');
+      await world.expectOk(
+        post(`CareTeam/${group.id}/$remove-member`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      expect((await get(`Patient/${patient}`, 'nurse')).status, 'still in the plan on her own').to.equal(200);
+      await world.expectOk(
+        post(`Organization/${collective}/$remove-caregiver`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      tokens.nurse = await personToken(server, `Practitioner/${ids.nurse}`);
+      const patients = await get('Patient', 'nurse');
+      expect(patients.status).to.equal(200);
+      expect(patients.body.entry ?? []).to.have.length(0);
+      expect((await get(`Patient/${patient}`, 'nurse')).status).to.equal(404);
+    });
+  });
+});
