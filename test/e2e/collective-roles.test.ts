@@ -23,6 +23,17 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
   });
   after(() => server?.close());
 
+  it('the CapabilityStatement declares the operations with their OperationDefinitions', async () => {
+    const cs = (await get('metadata', 'nurse')).body;
+    const ops = (type: string) =>
+      cs.rest[0].resource.find((r: Json) => r.type === type).operation.map((o: Json) => `${o.name} ${o.definition}`);
+    expect(ops('Organization')).to.include(
+      'start-plan https://zorgpoort.nl/fhir/OperationDefinition/Organization-start-plan',
+    );
+    expect(ops('CarePlan')).to.include('activate https://zorgpoort.nl/fhir/OperationDefinition/CarePlan-activate');
+    expect(ops('Patient').some((o: string) => o.startsWith('start-plan'))).to.equal(false);
+  });
+
   describe('registration', () => {
     it('gives a caregiver a generated ZRN; a ZRN is found exactly, case and all, and a caregiver by name', async () => {
       const zrn = zrns.nurse!;

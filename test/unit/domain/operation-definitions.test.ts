@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { readFileSync, readdirSync } from 'node:fs';
+import { collectiveRoutes } from '../../../server/domain/collective/routes.ts';
+
+const dir = new URL('../../../profiles/operations/', import.meta.url);
+
+describe('OperationDefinitions: one per operation, matching its route', () => {
+  const files = new Map(
+    readdirSync(dir).map((f) => {
+      const d = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as Record<string, any>;
+      return [d.url as string, d];
+    }),
+  );
+
+  it('every collective operation has its definition, with the route’s code, type and level', () => {
+    const routes = collectiveRoutes({} as never);
+    expect(routes.length).to.be.greaterThan(15);
+    for (const route of routes) {
+      const d = files.get(route.definition!);
+      expect(d, route.definition).to.not.equal(undefined);
+      expect(`$${d!.code}`).to.equal(route.interaction);
+      expect(d!.resource).to.deep.equal(route.types);
+      expect(d!.instance, d!.id).to.equal(route.level === 'instance');
+      expect(d!.type, d!.id).to.equal(route.level === 'type');
+      expect(d!.url).to.equal(`https://zorgpoort.nl/fhir/OperationDefinition/${d!.id}`);
+      // A route by GET must be one that changes nothing.
+      if (route.method === 'GET') expect(d!.affectsState, d!.id).to.equal(false);
+    }
+  });
+});
