@@ -21,6 +21,8 @@ import { createLoginLog } from './audit/login-log.ts';
 import { createLoadGauge } from './http/load-gauge.ts';
 import { preferredLanguage } from './domain/language.ts';
 import { collectiveRoutes } from './domain/collective/routes.ts';
+import { createJobQueue } from './fhir/storage/job-queue.ts';
+import { createMailer } from './jobs/mail.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import type { AccessPolicy, Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
@@ -178,7 +180,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     handle: (ctx, req, m) => breakTheGlass(ctx, m.id, req.body),
   });
 
-  routes.push(...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }) }));
+  const jobQueue = createJobQueue(db.knex, db.kind);
+  jobQueue.on('error', (err: unknown) => logger.error({ err }, 'job queue'));
+  const mailer = createMailer({
+    queue: jobQueue,
+    ...(config.mail.smtpUrl ? { smtpUrl: config.mail.smtpUrl } : {}),
+    from: config.mail.from,
+    retryDelaySeconds: config.mail.retryDelaySeconds,
+    logger,
+    production: config.production,
+  });
+  try {
+    await jobQueue.start();
+    await mailer.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  routes.push(
+    ...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }), mailer }),
+  );
 
   const conformanceTokens = config.conformanceTokensFile
     ? loadConformanceTokens(config.conformanceTokensFile)
@@ -387,6 +408,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await loginLog.close();
       await auditProjector.stop();
       await revocations?.close();
+      await jobQueue.stop({ graceful: true, timeout: 5_000 });
       await db.close();
     },
   };

@@ -63,6 +63,11 @@ export interface Config {
    */
   conformanceTokensFile?: string;
   /**
+   * Outgoing mail (invitations, reminders): delivered over SMTP_URL (`smtp://user:pass@host:587`,
+   * `smtps://…`) through a durable outbox in the database; without it, written to the server log.
+   */
+  mail: { smtpUrl?: string; from: string; retryDelaySeconds: number };
+  /**
    * HTTPS instead of HTTP. With UZI CAs, clients may log in with a UZI card (mutual TLS): only
    * certificates chaining to those CAs and not on the revocation lists are accepted.
    */
@@ -240,6 +245,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     conformanceTokensFile,
     tls: tlsConfig(env),
+    mail: {
+      ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}),
+      from: env.MAIL_FROM || 'Zorgpoort <noreply@zorgpoort.invalid>',
+      // The first retry of a mail the server refused or could not reach; then doubling, to an hour.
+      retryDelaySeconds: positive(env, 'MAIL_RETRY_SECONDS', 10),
+    },
     smart: {
       jwksFile: env.SMART_JWKS_FILE || undefined,
       cookieKeys: list(env, 'SMART_COOKIE_KEYS'),

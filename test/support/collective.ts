@@ -25,7 +25,7 @@ export function params(values: Record<string, string | boolean | string[] | unde
 /** The value of an output parameter. */
 export const out = (body: Json, name: string) => {
   const p = (body.parameter ?? []).find((x: Json) => x.name === name);
-  return p?.valueString ?? p?.valueCode ?? p?.valueReference?.reference ?? p?.valueInteger;
+  return p?.valueString ?? p?.valueCode ?? p?.valueReference?.reference ?? p?.valueInteger ?? p?.valueBoolean;
 };
 
 export const zrnOf = (practitioner: Json) => practitioner.identifier.find((i: Json) => i.system === ZRN).value as string;

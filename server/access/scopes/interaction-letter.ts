@@ -34,6 +34,8 @@ const LETTERS: Record<string, Letter> = {
   $activate: 'u',
   '$assign-casemanager': 'u',
   '$activation-code': 'r',
+  '$activation-letter': 'r',
+  '$send-reminder': 'r',
   $invitations: 'r',
   $overview: 'r',
   '$waiting-for-activation': 's',

@@ -6,6 +6,8 @@ import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, parameters, type CollectiveDeps } from './changes.ts';
 import { isOpen, lockedPlan, planCollective, refuseClosed, requirePlanCasemanager } from './plan-access.ts';
 import { addParticipation, hasMember } from './team-changes.ts';
+import { emailOf, invitationMail } from './letters.ts';
+import { nameOf } from './waiting-for-activation.ts';
 
 /**
  * `POST CarePlan/[id]/$add-participant` (zrn or grn): a casemanager of the plan gives others
@@ -58,6 +60,7 @@ export function addParticipant(deps: CollectiveDeps) {
         (i) => i.practitionerId === caregiver.id,
       );
       const id = pending?.id ?? randomUUID();
+      const to = emailOf(caregiver);
       if (!pending) {
         await changes.records.invite({
           id,
@@ -65,11 +68,20 @@ export function addParticipant(deps: CollectiveDeps) {
           practitionerId: caregiver.id,
           invitedBy: actor.reference,
         });
+        const collective = await changes.directory.read('Organization', collectiveId);
+        const inviter = actor.practitionerId
+          ? await changes.directory.read('Practitioner', actor.practitionerId)
+          : undefined;
+        if (to) {
+          const name = (collective?.name as string | undefined) ?? collectiveId;
+          await changes.mail(invitationMail(to, name, nameOf(inviter) || 'Zorgpoort', planId, ctx.baseUrl));
+        }
       }
       return parameters(
         { name: 'practitioner', valueReference: { reference: member } },
         { name: 'invitation', valueString: id },
         { name: 'status', valueCode: 'invited' },
+        { name: 'mailed', valueBoolean: Boolean(to) && !pending },
       );
     });
     return { status: 200, headers: {}, resource: answer as FhirResult['resource'] };

@@ -3,6 +3,7 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { CollectiveRecords } from '../../fhir/storage/collective-records.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
+import type { Mail, Mailer } from '../../jobs/mail.ts';
 import { createCollectiveDirectory, type CollectiveDirectory, type Json } from './directory.ts';
 import { COLLECTIVE_TAG_SYSTEM } from './vocabulary.ts';
 
@@ -15,6 +16,8 @@ export interface Changes {
   records: CollectiveRecords;
   /** Reads inside the transaction (the embedded database has one connection: never read beside it). */
   directory: CollectiveDirectory;
+  /** Puts a mail in the outbox with this change: it is sent if, and only if, the change commits. */
+  mail(mail: Mail): Promise<void>;
 }
 
 /** What an operation is built from. */
@@ -22,6 +25,7 @@ export interface CollectiveDeps {
   store: ResourceStore;
   search: SearchEngine;
   directory: CollectiveDirectory;
+  mailer: Mailer;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface CollectiveDeps {
  */
 export async function changeCollective<T>(
   ctx: RestContext,
-  deps: Pick<CollectiveDeps, 'store' | 'search'>,
+  deps: Pick<CollectiveDeps, 'store' | 'search' | 'mailer'>,
   collectiveId: string,
   fn: (changes: Changes) => Promise<T>,
 ): Promise<T> {
@@ -40,6 +44,7 @@ export async function changeCollective<T>(
     return fn({
       records: tx.collective,
       directory: createCollectiveDirectory({ store: tx, search: deps.search }),
+      mail: (mail) => deps.mailer.send(tx.jobs, mail),
       async create(resource) {
         const id = (resource.id as string | undefined) ?? randomUUID();
         await writer.insertNew([{ resourceType: resource.resourceType, id, resource: { ...resource, id } }]);

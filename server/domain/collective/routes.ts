@@ -2,6 +2,7 @@ import type { Route } from '../../fhir/rest/routes.ts';
 import { acceptInvitation } from './accept-invitation.ts';
 import { activatePlan } from './activate-plan.ts';
 import { activationCode } from './activation-code.ts';
+import { activationLetter, sendReminder } from './activation-letter.ts';
 import { addCaregiver } from './add-caregiver.ts';
 import { addParticipant } from './add-participant.ts';
 import { assignCasemanager } from './assign-casemanager.ts';
@@ -65,6 +66,8 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     activate: activatePlan(deps),
     assignCasemanager: assignCasemanager(deps),
     overview: collectiveOverview(deps),
+    letter: activationLetter(deps),
+    reminder: sendReminder(deps),
   };
   const read: Route['method'][] = ['GET', 'POST'];
   return [
@@ -87,6 +90,8 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     ...op('CarePlan', 'accept-invitation', 'instance', (ctx, _req, m) => h.acceptInvitation(ctx, m.id)),
     ...op('CarePlan', 'invitations', 'instance', (ctx, _req, m) => h.invitations(ctx, m.id), read),
     ...op('CarePlan', 'activation-code', 'instance', (ctx, req, m) => h.activationCode(ctx, m.id, req.body)),
+    ...op('CarePlan', 'activation-letter', 'instance', (ctx, _req, m) => h.letter(ctx, m.id), read),
+    ...op('CarePlan', 'send-reminder', 'instance', (ctx, _req, m) => h.reminder(ctx, m.id)),
     ...op('Organization', 'waiting-for-activation', 'instance', (ctx, _req, m) => h.waiting(ctx, m.id), read),
     ...op('CarePlan', 'activate', 'type', (ctx, req) => h.activate(ctx, req.body)),
     ...op('CarePlan', 'assign-casemanager', 'instance', (ctx, req, m) =>

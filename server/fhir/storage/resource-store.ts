@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
 import { CollectiveRecords } from './collective-records.ts';
+import { jobDatabase, type JobDatabase } from './job-queue.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
@@ -108,6 +109,11 @@ export class ResourceStore {
       .where({ resource_type: resourceType, id })
       .first();
     return row ? toStored(row) : undefined;
+  }
+
+  /** This connection or transaction as the job queue's database: a job enqueued here commits with it. */
+  get jobs(): JobDatabase {
+    return jobDatabase(this.db);
   }
 
   /** The care collectives' activation codes and invitations (in the surrounding transaction). */

@@ -28,7 +28,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     `create unique index plan_invitation_pending on plan_invitation (plan_id, practitioner_id) where status = 'pending'`,
   );
-  await knex.raw(`create table activation_attempt (caller text not null, at timestamptz not null default now())`);
+  await knex.raw(
+    `create table activation_attempt (caller text not null, at timestamptz not null default now())`,
+  );
   await knex.raw(`create index activation_attempt_caller on activation_attempt (caller, at)`);
 }
 

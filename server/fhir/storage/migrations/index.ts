@@ -10,6 +10,7 @@ import * as m008 from './008_audit_log.ts';
 import * as m009 from './009_access_epoch.ts';
 import * as m010 from './010_token_revocations.ts';
 import * as m011 from './011_care_collectives.ts';
+import * as m012 from './012_job_queue.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -27,6 +28,7 @@ const migrations: Record<string, Knex.Migration> = {
   '009_access_epoch': m009,
   '010_token_revocations': m010,
   '011_care_collectives': m011,
+  '012_job_queue': m012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

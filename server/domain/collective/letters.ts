@@ -1,0 +1,83 @@
+import type { Mail } from '../../jobs/mail.ts';
+import type { Json } from './directory.ts';
+
+/** The e-mail address a resource lists (`telecom` with system `email`). */
+export const emailOf = (r: Json | undefined): string | undefined =>
+  ((r?.telecom ?? []) as { system?: string; value?: string }[]).find((t) => t.system === 'email')?.value;
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * The invitation of a caregiver to a plan. It names the collective and who invited, not the
+ * patient or the plan's title (which can tell a diagnosis): mail is not the place for either.
+ */
+export function invitationMail(
+  to: string,
+  collective: string,
+  invitedBy: string,
+  planId: string,
+  base: string,
+): Mail {
+  const accept = `${base}/CarePlan/${planId}/$accept-invitation`;
+  return {
+    to,
+    subject: 'Uitnodiging voor een behandelplan / Invitation to a care plan',
+    text:
+      `${invitedBy} (${collective}) nodigt u uit om deel te nemen aan een behandelplan.\n` +
+      `Log in en accepteer de uitnodiging in de app, of met POST ${accept}.\n\n` +
+      `${invitedBy} (${collective}) invites you to take part in a care plan.\n` +
+      `Log in and accept the invitation in the app, or with POST ${accept}.\n`,
+  };
+}
+
+/**
+ * The instruction letter for the patient (instructiebrief): how to activate the plan in their
+ * PGD, with the code. Given on paper at the start, or sent again as a reminder.
+ */
+export function instructionLetter(p: {
+  patientName: string;
+  title: string;
+  collective: string;
+  code: string;
+  base: string;
+}) {
+  const lines = [
+    `Beste ${p.patientName},`,
+    '',
+    `Uw zorgverlener van ${p.collective} heeft voor u het behandelplan "${p.title}" klaargezet.`,
+    'Log in op uw persoonlijke gezondheidsdossier (PGD) en voer deze activatiecode in:',
+    '',
+    `    ${p.code}`,
+    '',
+    'Daarna ziet u uw behandelplan en kunnen uw zorgverleners uw PGD inzien. U ziet altijd wie',
+    'uw gegevens heeft bekeken. De code werkt één keer; is hij kwijt, vraag dan een nieuwe.',
+    '',
+    `Dear ${p.patientName},`,
+    '',
+    `Your caregiver at ${p.collective} has prepared the care plan "${p.title}" for you. Log in to`,
+    `your personal health record (PGD) and enter the activation code above. App developers: POST`,
+    `${p.base}/CarePlan/$activate with the parameter "code".`,
+  ];
+  const text = lines.join('\n');
+  const html =
+    '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Instructiebrief behandelplan</title></head><body>' +
+    lines
+      .map((l) =>
+        l.trim() === p.code
+          ? `<p><strong style="font-size:1.5em">${escape(p.code)}</strong></p>`
+          : `<p>${escape(l)}</p>`,
+      )
+      .join('') +
+    '</body></html>';
+  return { text, html };
+}
+
+export function reminderMail(to: string, letter: { text: string; html: string }): Mail {
+  return {
+    to,
+    subject: 'Herinnering: activeer uw behandelplan / Reminder: activate your care plan',
+    text: letter.text,
+    html: letter.html,
+  };
+}
