@@ -26,14 +26,23 @@ const invalidCode = {
  */
 export function activatePlan(deps: CollectiveDeps) {
   return async (ctx: RestContext, body: unknown): Promise<FhirResult> => {
-    const who = ctx.principal;
-    if (who.kind !== 'patient') {
+    const p = readParameters(body, ctx.language, '$activate');
+    // The patient themself; or a trusted caller (the PGD platform's integration, the demo seed)
+    // naming the patient it acts for.
+    const named = !ctx.store.access.restricted ? p.string('patient')?.replace(/^Patient\//, '') : undefined;
+    const who = ctx.principal.kind === 'patient' ? ctx.principal : named ? { patientId: named } : undefined;
+    if (!who) {
       refuse(ctx.language, 403, 'forbidden', {
         en: 'Only the patient activates a care plan, with the code from their letter, logged in to their PGD',
         nl: 'Alleen de patiënt activeert een behandelplan, met de code uit de brief, ingelogd in het eigen PGD',
       });
     }
-    const p = readParameters(body, ctx.language, '$activate');
+    if (named && !(await deps.directory.read('Patient', named))) {
+      refuse(ctx.language, 422, 'not-found', {
+        en: `Patient/${named} is not known`,
+        nl: `Patient/${named} is onbekend`,
+      });
+    }
     const typed = p.string('code');
     if (!typed) {
       refuse(ctx.language, 400, 'required', {

@@ -7,6 +7,8 @@ import { requireRole } from './authority.ts';
 import { changeCollective, managedBy, parameters, type CollectiveDeps } from './changes.ts';
 import { CASEMANAGER_IN_PLAN, planConsent } from './plan-records.ts';
 import { newActivationCode } from './vocabulary.ts';
+import { caregiverByZrn } from './caregiver-by-zrn.ts';
+import { rolesIn } from './directory.ts';
 
 const GENDERS = new Set(['male', 'female', 'other', 'unknown']);
 
@@ -56,6 +58,20 @@ export function startPlan(deps: CollectiveDeps) {
         en: 'start care plans',
         nl: 'behandelplannen starten',
       });
+      // The plan's casemanager: the caller, or, for a trusted caller (an integration moving plans
+      // in, the demo seed), the casemanager it names.
+      let casemanagerId = actor.practitionerId;
+      const named = p.string('casemanager');
+      if (!casemanagerId && named) {
+        const caregiver = await caregiverByZrn(ctx, changes.directory, named, '$start-plan');
+        if (!rolesIn(await changes.directory.membership(collectiveId, caregiver.id)).has('casemanager')) {
+          refuse(ctx.language, 422, 'business-rule', {
+            en: `The caregiver with ZRN ${named} is not a casemanager of this collective`,
+            nl: `De zorgverlener met ZRN ${named} is geen casemanager van dit zorgcollectief`,
+          });
+        }
+        casemanagerId = caregiver.id;
+      }
       const now = new Date().toISOString();
       const known = bsn ? await changes.directory.patientByBsn(bsn) : undefined;
       const patient =
@@ -78,10 +94,10 @@ export function startPlan(deps: CollectiveDeps) {
         name: title,
         subject,
         managingOrganization: [{ reference: `Organization/${collectiveId}` }],
-        participant: actor.practitionerId
+        participant: casemanagerId
           ? [
               {
-                member: { reference: `Practitioner/${actor.practitionerId}` },
+                member: { reference: `Practitioner/${casemanagerId}` },
                 role: [{ coding: [CASEMANAGER_IN_PLAN] }],
                 period: { start: now },
               },

@@ -5,6 +5,7 @@ import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from '../../cli/client-token.ts';
 import type { CommandContext, OperatorCommand } from '../command.ts';
+import { seedCollective, type SeedApi } from './seed-collective.ts';
 
 const NETWORK = new URL('../../../seed/data/network.json', import.meta.url);
 const SYNTHEA = new URL('../../../test/fixtures/synthea/', import.meta.url);
@@ -27,9 +28,7 @@ const DEMO_BSNS = [
 const SCOPE = 'system/*.cruds';
 const TEMPORARY_CLIENT = 'npm run seed (temporary)';
 
-interface Api {
-  json<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-}
+type Api = SeedApi;
 
 /** A backend client for the seed's own requests: registered for this run and revoked after it. */
 async function temporaryClient({ db, config, serverUrl }: CommandContext) {
@@ -176,8 +175,9 @@ async function printPeople(api: Api, out: CommandContext['out']) {
 }
 
 /**
- * `npm run seed`: the demo care network (organisations, caregivers with UZI numbers and roles)
- * and ten Synthea patients with test BSNs and the demo GP, loaded through the real REST path.
+ * `npm run seed`: the demo care network (organisations, caregivers with UZI numbers and roles),
+ * ten Synthea patients with test BSNs and the demo GP, and the demo care collective
+ * (seed-collective.ts), loaded through the real REST path.
  * Running it again changes nothing: the network is PUT, the patients are loaded once.
  */
 export const seedCommand: OperatorCommand<Record<string, never>> = {
@@ -235,6 +235,7 @@ export const seedCommand: OperatorCommand<Record<string, never>> = {
         progress.stop();
       }
       await printPeople(api, out);
+      loaded += await seedCollective(api, out);
     } finally {
       await revoke();
     }
