@@ -1,3 +1,4 @@
+import { withDirectoryRule } from './rules/directory-writes.ts';
 import type { PractitionerPrincipal, Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { AccessFacts } from '../fhir/storage/access-facts.ts';
@@ -94,6 +95,8 @@ export function createAccessFor(deps: AccessForDeps) {
       principal.kind !== 'anonymous' && principal.smart
         ? narrowByScopes(base, principal, principal.smart, search)
         : base;
-    return principal.kind === 'anonymous' ? scoped : withAuditLogRule(scoped, principal, auditors);
+    return principal.kind === 'anonymous'
+      ? scoped
+      : withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors);
   };
 }

@@ -3,6 +3,7 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
 import type { AccessPolicy, WriteLetter } from './policy.ts';
 import { assertNotCollectiveManaged } from './rules/collective-managed.ts';
+import { assertIdentifiersKept } from './rules/server-identifiers.ts';
 
 const VERB: Record<WriteLetter, string> = { c: 'create', u: 'update', d: 'delete' };
 
@@ -43,7 +44,10 @@ export function assertCreatable(
   if (!access.restricted && !always) return;
   for (const it of items) {
     if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id, 'c');
-    if (access.restricted) assertNotCollectiveManaged(it.resourceType, it.id, it.resource);
+    if (access.restricted) {
+      assertNotCollectiveManaged(it.resourceType, it.id, it.resource);
+      assertIdentifiersKept(it.resourceType, it.id, it.resource, undefined);
+    }
   }
 }
 
@@ -60,10 +64,7 @@ export function assertWritable(
   if (!replaceable(access, current, content ? 'u' : 'd') || (content && !access.canWrite(content, letter))) {
     refuse(access, change.resourceType, change.id, letter);
   }
-  assertNotCollectiveManaged(
-    change.resourceType,
-    change.id,
-    content,
-    current?.content ? (JSON.parse(current.content) as Resource) : undefined,
-  );
+  const before = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
+  assertNotCollectiveManaged(change.resourceType, change.id, content, before);
+  assertIdentifiersKept(change.resourceType, change.id, content, before);
 }

@@ -63,7 +63,7 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     await world.expectOk(
       post(
         `Organization/${other}/$set-role`,
-        'admin2',
+        server.authorization!, // the operator: nobody grants themself a role
         params({ zrn: zrns.admin2, role: 'beheerder', value: true }),
       ),
     );
@@ -72,6 +72,13 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     );
   });
   after(() => server?.close());
+
+  it("a BSN that names another person's record is refused, not silently used", async () => {
+    await world.expectOk(start('cm', { bsn: '999911168', family: 'Janssen', given: 'Jan' }), 201);
+    const other = await start('cm', { bsn: '999911168', family: 'Pietersen' }, { 'accept-language': 'en' });
+    expect(other.status).to.equal(409);
+    expect(diagnostics(other.body)).to.contain('another name or date of birth');
+  });
 
   it('only a casemanager starts a plan, and a BSN must pass the 11-test', async () => {
     expect((await start('colleague', { bsn: '999911120' })).status).to.equal(403);
@@ -270,13 +277,27 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
       expect((await get(`Patient/${otherPatient}`, 'elsewhere')).status).to.equal(404);
     });
 
+    it('someone with nothing to do with a plan learns nothing of it, not even that it exists', async () => {
+      const real = await post(`CarePlan/${plan}/$stop`, 'admin2');
+      const made_up = await post('CarePlan/00000000-0000-4000-8000-000000000000/$stop', 'admin2');
+      expect(real.status).to.equal(404);
+      expect(real.body).to.deep.equal(
+        JSON.parse(JSON.stringify(made_up.body).replaceAll('00000000-0000-4000-8000-000000000000', plan)),
+      );
+    });
+
     it('only a casemanager of the plan stops it; then its team no longer reaches the patient', async () => {
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.cm2 })));
       expect((await post(`CarePlan/${plan}/$stop`, 'cm2')).status).to.equal(403);
       expect((await post(`CarePlan/${plan}/$stop`, 'elsewhere')).status).to.equal(403);
       const stopped = await world.expectOk(post(`CarePlan/${plan}/$stop`, 'cm'));
       expect(stopped.status).to.equal('completed');
       expect((await get(`Patient/${patient}`, 'elsewhere')).status).to.equal(404);
       expect((await get(`Patient/${patient}`, 'cm')).status).to.equal(404);
+      expect(
+        (await post(`CarePlan/${plan}/$accept-invitation`, 'cm2')).status,
+        'its invitations are void',
+      ).to.equal(422);
     });
 
     it('a beheerder assigns a casemanager to an active plan that has none left', async () => {

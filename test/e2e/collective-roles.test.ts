@@ -26,11 +26,15 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
   it('the CapabilityStatement declares the operations with their OperationDefinitions', async () => {
     const cs = (await get('metadata', 'nurse')).body;
     const ops = (type: string) =>
-      cs.rest[0].resource.find((r: Json) => r.type === type).operation.map((o: Json) => `${o.name} ${o.definition}`);
+      cs.rest[0].resource
+        .find((r: Json) => r.type === type)
+        .operation.map((o: Json) => `${o.name} ${o.definition}`);
     expect(ops('Organization')).to.include(
       'start-plan https://zorgpoort.nl/fhir/OperationDefinition/Organization-start-plan',
     );
-    expect(ops('CarePlan')).to.include('activate https://zorgpoort.nl/fhir/OperationDefinition/CarePlan-activate');
+    expect(ops('CarePlan')).to.include(
+      'activate https://zorgpoort.nl/fhir/OperationDefinition/CarePlan-activate',
+    );
     expect(ops('Patient').some((o: string) => o.startsWith('start-plan'))).to.equal(false);
   });
 
@@ -161,7 +165,7 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
         body: JSON.stringify(role),
       });
       expect(put.status).to.equal(403);
-      expect(diagnostics(put.body)).to.contain('$add-caregiver');
+      expect(diagnostics(put.body)).to.match(/may not (write|update) PractitionerRole/);
       const { id: _id, meta: _meta, ...fresh } = role;
       const forged = await world.call('PractitionerRole', 'gp', {
         method: 'POST',
@@ -180,6 +184,57 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
         params({ zrn: zrns.beheerder, role: 'administrator', value: true }),
       );
       expect(still.status).to.equal(403);
+    });
+
+    it("nobody takes another's ZRN, makes themself staff somewhere, or fakes a group by writing the directory", async () => {
+      const mine = (await get(`Practitioner/${ids.gp}`, 'gp')).body;
+      const steal = await world.call(`Practitioner/${ids.gp}`, 'gp', {
+        method: 'PUT',
+        body: JSON.stringify({
+          ...mine,
+          identifier: [...mine.identifier, { system: ZRN, value: zrns.beheerder }],
+        }),
+      });
+      expect(steal.status).to.equal(403);
+      const victim = (await get(`Practitioner/${ids.beheerder}`, 'gp')).body;
+      const edit = await world.call(`Practitioner/${ids.beheerder}`, 'gp', {
+        method: 'PUT',
+        body: JSON.stringify({ ...victim, telecom: [{ system: 'email', value: 'attacker@example.org' }] }),
+      });
+      expect(edit.status, "someone else's record").to.equal(403);
+      const ownEmail = await world.call(`Practitioner/${ids.gp}`, 'gp', {
+        method: 'PUT',
+        body: JSON.stringify({ ...mine, telecom: [{ system: 'email', value: 'gp@praktijk.example.org' }] }),
+      });
+      expect(ownEmail.status, 'their own details').to.equal(200);
+      const staff = await world.call('PractitionerRole', 'gp', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'PractitionerRole',
+          practitioner: { reference: `Practitioner/${ids.gp}` },
+          organization: { reference: `Organization/${collective}` },
+        }),
+      });
+      expect(staff.status).to.equal(403);
+      const fakeGroup = await world.call('CareTeam', 'gp', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'CareTeam',
+          identifier: [{ system: GRN, value: 'G-ABCDEFGH' }],
+        }),
+      });
+      expect(fakeGroup.status).to.equal(403);
+    });
+
+    it('nobody grants themself a role (four eyes)', async () => {
+      const self = await post(
+        `Organization/${collective}/$set-role`,
+        'admin',
+        params({ zrn: zrns.admin, role: 'beheerder', value: true }),
+        { 'accept-language': 'en' },
+      );
+      expect(self.status).to.equal(403);
+      expect(diagnostics(self.body)).to.contain('four eyes');
     });
 
     it('the collective keeps at least one administrator', async () => {

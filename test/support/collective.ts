@@ -28,7 +28,8 @@ export const out = (body: Json, name: string) => {
   return p?.valueString ?? p?.valueCode ?? p?.valueReference?.reference ?? p?.valueInteger ?? p?.valueBoolean;
 };
 
-export const zrnOf = (practitioner: Json) => practitioner.identifier.find((i: Json) => i.system === ZRN).value as string;
+export const zrnOf = (practitioner: Json) =>
+  practitioner.identifier.find((i: Json) => i.system === ZRN).value as string;
 export const diagnostics = (outcome: Json) => (outcome.issue ?? []).map((i: Json) => i.diagnostics).join(' ');
 
 /**
@@ -81,7 +82,8 @@ export function collectiveWorld(server: () => TestServer) {
     },
     async expectOk(res: Promise<{ status: number; body: Json }>, status = 200) {
       const r = await res;
-      if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
+      if (r.status !== status)
+        throw new Error(`expected ${status}, got ${r.status}: ${JSON.stringify(r.body)}`);
       return r.body;
     },
   };

@@ -21,7 +21,11 @@ export function collectiveOf(resource: Resource | undefined): string | undefined
  * could write them directly could make themself a beheerder, or join a plan's team. Trusted
  * callers (the operator, a trusted integration) are not gated.
  */
-export function assertNotCollectiveManaged(resourceType: string, id: string, ...versions: (Resource | undefined)[]) {
+export function assertNotCollectiveManaged(
+  resourceType: string,
+  id: string,
+  ...versions: (Resource | undefined)[]
+) {
   const collective = versions.map(collectiveOf).find((c) => c !== undefined);
   if (collective === undefined) return;
   throw new FhirError(

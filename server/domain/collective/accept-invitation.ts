@@ -30,7 +30,6 @@ export function acceptInvitation(deps: CollectiveDeps) {
       if (!pending) refuse(ctx.language, 422, 'not-found', noInvitation);
       const { plan, team } = await lockedPlan(changes, planId);
       if (!isOpen(plan)) {
-        await changes.records.answerInvitation(pending.id, 'withdrawn');
         refuse(ctx.language, 409, 'business-rule', {
           en: 'This plan has ended; the invitation is void',
           nl: 'Dit behandelplan is beëindigd; de uitnodiging vervalt',

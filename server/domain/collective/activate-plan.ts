@@ -6,6 +6,7 @@ import { readParameters } from '../parameters.ts';
 import { changeCollective, parameters, type CollectiveDeps } from './changes.ts';
 import { identifierValue, type Json } from './directory.ts';
 import { planConsent } from './plan-records.ts';
+import { isOpen } from './plan-access.ts';
 import { normalizeActivationCode } from './vocabulary.ts';
 
 /** At most this many activation attempts per patient per window; then 429 until it passes. */
@@ -77,15 +78,14 @@ export function activatePlan(deps: CollectiveDeps) {
       // Checked again under the collective's lock: two devices may enter the same code at once.
       const still = await changes.records.unusedActivation(code);
       const plan = still && (await changes.current('CarePlan', still.planId));
-      if (!still || !plan) refuse(ctx.language, 422, 'not-found', invalidCode);
+      if (!still || !plan || !isOpen(plan)) refuse(ctx.language, 422, 'not-found', invalidCode);
       const subjectId = ((plan.subject as { reference?: string }).reference ?? '').replace(/^Patient\//, '');
       const self = who.patientId;
       if (subjectId !== self) {
         const planned = await changes.current('Patient', subjectId);
-        const mine = await changes.directory.read('Patient', self);
-        const theirBsn = planned && identifierValue(planned, BSN_SYSTEM);
-        if (theirBsn && theirBsn !== (mine && identifierValue(mine, BSN_SYSTEM))) {
-          // The plan names someone else by BSN: the code was not meant for this patient.
+        if (planned && identifierValue(planned, BSN_SYSTEM)) {
+          // A plan started with a BSN is the record that BSN names (a DigiD login finds it): the
+          // code was not meant for anyone else, whatever their own record says.
           refuse(ctx.language, 422, 'not-found', invalidCode);
         }
         if (planned) {
@@ -103,7 +103,10 @@ export function activatePlan(deps: CollectiveDeps) {
       );
       const team = await changes.current('CareTeam', teamId);
       if (team) await changes.update({ ...team, status: 'active', subject });
-      const updated = await changes.update({ ...plan, status: 'active', subject });
+      // A draft becomes usable now: its period (and what is billed) starts here.
+      const period =
+        plan.status === 'draft' ? { ...(plan.period ?? {}), start: new Date().toISOString() } : plan.period;
+      const updated = await changes.update({ ...plan, status: 'active', subject, period });
       const consent = (await changes.directory.planConsents(collectiveId, teamId))[0];
       const permit = planConsent(collectiveId, self, teamId, true);
       if (consent) await changes.update({ ...permit, id: consent.id });

@@ -6,7 +6,13 @@ import { isOpen, lockedPlan, planCollective, refuseClosed, requirePlanCasemanage
 import { nameOf } from './waiting-for-activation.ts';
 
 /** The letter of a plan that waits for activation, with its current code; refused once activated. */
-async function letterOf(ctx: RestContext, changes: Changes, collectiveId: string, planId: string) {
+async function letterOf(
+  ctx: RestContext,
+  changes: Changes,
+  collectiveId: string,
+  planId: string,
+  forMail = false,
+) {
   const { plan, team } = await lockedPlan(changes, planId);
   await requirePlanCasemanager(ctx, changes, collectiveId, team, {
     en: "make this plan's instruction letter",
@@ -27,7 +33,7 @@ async function letterOf(ctx: RestContext, changes: Changes, collectiveId: string
   const collective = await changes.directory.read('Organization', collectiveId);
   const letter = instructionLetter({
     patientName: nameOf(patient) || 'patiënt',
-    title: (plan.title as string) ?? '',
+    ...(forMail ? {} : { title: (plan.title as string) ?? '' }),
     collective: (collective?.name as string) ?? collectiveId,
     code: activation.code,
     base: ctx.baseUrl,
@@ -65,7 +71,7 @@ export function sendReminder(deps: CollectiveDeps) {
   return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
     const collectiveId = await planCollective(ctx, deps, planId);
     const to = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      const { letter, patient } = await letterOf(ctx, changes, collectiveId, planId);
+      const { letter, patient } = await letterOf(ctx, changes, collectiveId, planId, true);
       const address = emailOf(patient);
       if (!address) {
         refuse(ctx.language, 409, 'business-rule', {

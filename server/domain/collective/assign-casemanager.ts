@@ -18,7 +18,7 @@ export function assignCasemanager(deps: CollectiveDeps) {
     const p = readParameters(body, ctx.language, '$assign-casemanager');
     const collectiveId = await planCollective(ctx, deps, planId);
     const team = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
+      const actor = await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
         en: 'assign a casemanager to a plan',
         nl: 'een casemanager aan een behandelplan toewijzen',
       });
@@ -42,6 +42,12 @@ export function assignCasemanager(deps: CollectiveDeps) {
         });
       }
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), '$assign-casemanager');
+      if (actor.practitionerId === caregiver.id) {
+        refuse(ctx.language, 403, 'forbidden', {
+          en: 'Nobody gives themself a role or a plan: another beheerder does (four eyes)',
+          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere beheerder doet dat (vier ogen)',
+        });
+      }
       const membership = await changes.directory.membership(collectiveId, caregiver.id);
       if (!rolesIn(membership).has('casemanager')) {
         refuse(ctx.language, 409, 'business-rule', {

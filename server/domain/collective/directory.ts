@@ -3,6 +3,7 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { collectiveOf } from '../../access/rules/collective-managed.ts';
+import { FhirError } from '../../fhir/errors.ts';
 import {
   COLLECTIVE_ROLE_SYSTEM,
   COLLECTIVE_TAG_SYSTEM,
@@ -55,6 +56,21 @@ export function createCollectiveDirectory(deps: { store: ResourceStore; search: 
   const { store, search } = deps;
   const find = (type: string, query: string, limit = MOST) =>
     findResources(store, search, type, query, limit) as Promise<Json[]>;
+  /** The one current resource with this identifier; two are a data error the service desk resolves. */
+  async function only(type: string, system: string, value: string): Promise<Json | undefined> {
+    const found = (await find(type, `identifier=${encodeURIComponent(`${system}|${value}`)}`, 5)).filter(
+      (r) => identifierValue(r, system) === value,
+    );
+    if (found.length > 1) {
+      throw new FhirError(
+        409,
+        `${found.length} ${type} records have ${value}; ask the service desk to merge them / ` +
+          `${found.length} ${type}-records hebben ${value}; vraag de servicedesk ze samen te voegen`,
+        { code: 'multiple-matches' },
+      );
+    }
+    return found[0];
+  }
   const tagged = (collectiveId: string) =>
     `_tag=${encodeURIComponent(`${COLLECTIVE_TAG_SYSTEM}|${collectiveId}`)}`;
 
@@ -67,19 +83,14 @@ export function createCollectiveDirectory(deps: { store: ResourceStore; search: 
     read,
 
     /** The Practitioner with this ZRN, compared exactly (a ZRN is case-sensitive). */
-    async practitionerByZrn(zrn: string): Promise<Json | undefined> {
-      const found = await find('Practitioner', `identifier=${encodeURIComponent(`${ZRN_SYSTEM}|${zrn}`)}`, 5);
-      return found.find((p) => identifierValue(p, ZRN_SYSTEM) === zrn);
-    },
+    practitionerByZrn: (zrn: string) => only('Practitioner', ZRN_SYSTEM, zrn),
 
-    async patientByBsn(bsn: string): Promise<Json | undefined> {
-      const found = await find('Patient', `identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`, 2);
-      return found.find((p) => identifierValue(p, BSN_SYSTEM) === bsn);
-    },
+    patientByBsn: (bsn: string) => only('Patient', BSN_SYSTEM, bsn),
 
+    /** A collective's group by GRN (a CareTeam no collective manages is no group, whatever it says). */
     async groupByGrn(grn: string): Promise<Json | undefined> {
-      const found = await find('CareTeam', `identifier=${encodeURIComponent(`${GRN_SYSTEM}|${grn}`)}`, 5);
-      return found.find((t) => identifierValue(t, GRN_SYSTEM) === grn);
+      const group = await only('CareTeam', GRN_SYSTEM, grn);
+      return group && collectiveOf(group) ? group : undefined;
     },
 
     /** A care collective: an Organization tagged as its own collective (set up by $create-collective). */

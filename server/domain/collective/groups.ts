@@ -75,7 +75,13 @@ export function changeGroupMember(deps: CollectiveDeps, add: boolean) {
         nl: 'de zorgverlenergroepen wijzigen',
       });
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), operation);
-      const team = (await changes.current('CareTeam', groupId))!;
+      const team = await changes.current('CareTeam', groupId);
+      if (!team) {
+        refuse(ctx.language, 404, 'not-found', {
+          en: `CareTeam/${groupId} is not known`,
+          nl: `CareTeam/${groupId} is onbekend`,
+        });
+      }
       const member = `Practitioner/${caregiver.id}`;
       if (add) return hasMember(team, member) ? team : changes.update(addParticipation(team, member));
       if (!hasMember(team, member)) {

@@ -37,15 +37,18 @@ export function invitationMail(
  */
 export function instructionLetter(p: {
   patientName: string;
-  title: string;
+  /** Left out of mail: a plan's title can tell a diagnosis. */
+  title?: string;
   collective: string;
   code: string;
   base: string;
 }) {
+  const plan = p.title ? `het behandelplan "${p.title}"` : 'een behandelplan';
+  const planEn = p.title ? `the care plan "${p.title}"` : 'a care plan';
   const lines = [
     `Beste ${p.patientName},`,
     '',
-    `Uw zorgverlener van ${p.collective} heeft voor u het behandelplan "${p.title}" klaargezet.`,
+    `Uw zorgverlener van ${p.collective} heeft voor u ${plan} klaargezet.`,
     'Log in op uw persoonlijke gezondheidsdossier (PGD) en voer deze activatiecode in:',
     '',
     `    ${p.code}`,
@@ -55,7 +58,7 @@ export function instructionLetter(p: {
     '',
     `Dear ${p.patientName},`,
     '',
-    `Your caregiver at ${p.collective} has prepared the care plan "${p.title}" for you. Log in to`,
+    `Your caregiver at ${p.collective} has prepared ${planEn} for you. Log in to`,
     `your personal health record (PGD) and enter the activation code above. App developers: POST`,
     `${p.base}/CarePlan/$activate with the parameter "code".`,
   ];

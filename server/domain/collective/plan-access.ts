@@ -1,7 +1,7 @@
 import type { RestContext } from '../../fhir/rest/types.ts';
 import { collectiveOf } from '../../access/rules/collective-managed.ts';
 import { refuse, type Said } from '../language.ts';
-import { requireRole, type Actor } from './authority.ts';
+import { actorIn, requireRole, type Actor } from './authority.ts';
 import type { Changes, CollectiveDeps } from './changes.ts';
 import type { Json } from './directory.ts';
 import { planCasemanagers } from './plan-records.ts';
@@ -14,7 +14,19 @@ export async function planCollective(
 ): Promise<string> {
   const plan = await deps.directory.read('CarePlan', planId);
   const collectiveId = collectiveOf(plan);
-  if (!collectiveId) {
+  // Someone with nothing to do with the plan (who cannot read it, holds no role in its
+  // collective and has no invitation to it) learns nothing of it: not even that it exists.
+  const who = ctx.principal;
+  const concerned =
+    plan !== undefined &&
+    collectiveId !== undefined &&
+    (ctx.store.canSee(plan) ||
+      (await actorIn(ctx, deps.directory, collectiveId)).roles.size > 0 ||
+      (who.kind === 'practitioner' &&
+        (await deps.store.collective.invitationsOf(planId, 'pending')).some(
+          (i) => i.practitionerId === who.practitionerId,
+        )));
+  if (!collectiveId || !concerned) {
     refuse(ctx.language, 404, 'not-found', {
       en: `CarePlan/${planId} is not a care plan of a care collective`,
       nl: `CarePlan/${planId} is geen behandelplan van een zorgcollectief`,
@@ -24,13 +36,19 @@ export async function planCollective(
 }
 
 /** The plan and its team, locked for this change. */
-export async function lockedPlan(changes: Changes, planId: string): Promise<{ plan: Json; team: Json }> {
-  const plan = (await changes.current('CarePlan', planId))!;
+export async function lockedPlan(
+  changes: Changes,
+  planId: string,
+  ctx?: RestContext,
+): Promise<{ plan: Json; team: Json }> {
+  const plan = await changes.current('CarePlan', planId);
+  if (!plan) gone(ctx, `CarePlan/${planId}`);
   const teamId = ((plan.careTeam as { reference?: string }[] | undefined)?.[0]?.reference ?? '').replace(
     /^CareTeam\//,
     '',
   );
-  const team = (await changes.current('CareTeam', teamId))!;
+  const team = await changes.current('CareTeam', teamId);
+  if (!team) gone(ctx, `CareTeam/${teamId}`);
   return { plan, team };
 }
 
@@ -50,6 +68,11 @@ export async function requirePlanCasemanager(
     });
   }
   return actor;
+}
+
+/** Deleted between the first read and the lock (a trusted caller's delete): as if it never was. */
+function gone(ctx: RestContext | undefined, what: string): never {
+  return refuse(ctx?.language, 404, 'not-found', { en: `${what} is not known`, nl: `${what} is onbekend` });
 }
 
 export const isOpen = (plan: Json) => plan.status === 'active' || plan.status === 'draft';

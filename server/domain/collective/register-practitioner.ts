@@ -5,7 +5,7 @@ import { AGB_SYSTEM, UZI_PERSON_SYSTEM, findResources } from '../../auth/find-by
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import type { CollectiveDirectory } from './directory.ts';
+import { createCollectiveDirectory, type CollectiveDirectory } from './directory.ts';
 import { newZrn, ZRN_SYSTEM } from './vocabulary.ts';
 
 const BIG_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/big';
@@ -49,39 +49,43 @@ export function registerPractitioner(deps: {
       { system: BIG_SYSTEM, value: p.string('big'), name: 'BIG' },
       { system: AGB_SYSTEM, value: p.string('agb'), name: 'AGB' },
     ].filter((n): n is { system: string; value: string; name: string } => n.value !== undefined);
-    for (const n of numbers) {
-      const taken = await findResources(
-        deps.store,
-        deps.search,
-        'Practitioner',
-        `identifier=${encodeURIComponent(`${n.system}|${n.value}`)}`,
-        1,
-      );
-      if (taken.length) {
-        refuse(ctx.language, 409, 'duplicate', {
-          en: `A caregiver with ${n.name} number ${n.value} is already registered; ask the service desk to recover the account`,
-          nl: `Er is al een zorgverlener met ${n.name}-nummer ${n.value} geregistreerd; vraag de servicedesk het account te herstellen`,
-        });
-      }
-    }
-    // 2^46 values: a clash is all but impossible, but a ZRN must name one person.
-    let zrn = newZrn();
-    while (await deps.directory.practitionerByZrn(zrn)) zrn = newZrn();
     const id = randomUUID();
-    const practitioner = {
-      resourceType: 'Practitioner',
-      id,
-      active: true,
-      identifier: [
-        { system: ZRN_SYSTEM, value: zrn },
-        ...numbers.map(({ system, value }) => ({ system, value })),
-      ],
-      name: [{ family, given }],
-      telecom: [{ system: 'email', value: email }],
-    };
-    await ctx.store
-      .onBehalf(deps.store)
-      .insertNew([{ resourceType: 'Practitioner', id, resource: practitioner }]);
+    // One registration at a time: the checks below and the insert hold together.
+    const practitioner = await deps.store.transaction(async (tx) => {
+      await tx.lock('zorgpoort:register-practitioner');
+      for (const n of numbers) {
+        const taken = await findResources(
+          tx,
+          deps.search,
+          'Practitioner',
+          `identifier=${encodeURIComponent(`${n.system}|${n.value}`)}`,
+          1,
+        );
+        if (taken.length) {
+          refuse(ctx.language, 409, 'duplicate', {
+            en: `A caregiver with ${n.name} number ${n.value} is already registered; ask the service desk to recover the account`,
+            nl: `Er is al een zorgverlener met ${n.name}-nummer ${n.value} geregistreerd; vraag de servicedesk het account te herstellen`,
+          });
+        }
+      }
+      // 2^46 values: a clash is all but impossible, but a ZRN must name one person.
+      const directory = createCollectiveDirectory({ store: tx, search: deps.search });
+      let zrn = newZrn();
+      while (await directory.practitionerByZrn(zrn)) zrn = newZrn();
+      const resource = {
+        resourceType: 'Practitioner',
+        id,
+        active: true,
+        identifier: [
+          { system: ZRN_SYSTEM, value: zrn },
+          ...numbers.map(({ system, value }) => ({ system, value })),
+        ],
+        name: [{ family, given }],
+        telecom: [{ system: 'email', value: email }],
+      };
+      await ctx.store.onBehalf(tx).insertNew([{ resourceType: 'Practitioner', id, resource }]);
+      return resource;
+    });
     return {
       status: 201,
       headers: { location: `${ctx.baseUrl}/Practitioner/${id}` },

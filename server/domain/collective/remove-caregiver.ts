@@ -54,6 +54,11 @@ export function removeCaregiver(deps: CollectiveDeps) {
         const locked = await changes.current('CareTeam', team.id as string);
         if (locked) await changes.update(endParticipation(locked, `Practitioner/${caregiver.id}`, now));
       }
+      const plans = await changes.directory.plans(collectiveId);
+      await changes.records.withdrawPending(
+        plans.map((p) => p.id as string),
+        caregiver.id,
+      );
       return changes.update({
         ...current,
         active: false,

@@ -33,12 +33,19 @@ export function setRole(deps: CollectiveDeps) {
       });
     }
     const membership = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      const granter = GRANTED_BY[role];
-      await requireRole(ctx, changes.directory, collectiveId, [granter], {
+      const actor = await requireRole(ctx, changes.directory, collectiveId, [GRANTED_BY[role]], {
         en: `${value ? 'grant' : 'take away'} the role ${ROLE_NAMES[role].en}`,
         nl: `de rol ${ROLE_NAMES[role].nl} ${value ? 'toekennen' : 'afnemen'}`,
       });
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), '$set-role');
+      // Granting oneself a role would let an administrator, who sees no patient, make themself
+      // beheerder, then casemanager, and open any record by starting a plan.
+      if (value && actor.practitionerId === caregiver.id) {
+        refuse(ctx.language, 403, 'forbidden', {
+          en: 'Nobody gives themself a role or a plan: another administrator or beheerder does (four eyes)',
+          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere administrator of beheerder doet dat (vier ogen)',
+        });
+      }
       const found = await changes.directory.membership(collectiveId, caregiver.id);
       const current = found && (await changes.current('PractitionerRole', found.id as string));
       const roles = rolesIn(current);

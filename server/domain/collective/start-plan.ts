@@ -8,9 +8,19 @@ import { changeCollective, managedBy, parameters, type CollectiveDeps } from './
 import { CASEMANAGER_IN_PLAN, planConsent } from './plan-records.ts';
 import { newActivationCode } from './vocabulary.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
-import { rolesIn } from './directory.ts';
+import { rolesIn, type Json } from './directory.ts';
 
 const GENDERS = new Set(['male', 'female', 'other', 'unknown']);
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+
+/** The stored patient is the one the casemanager means: the same date of birth and family name. */
+function samePerson(patient: Json, family: string, birthDate: string): boolean {
+  const families = ((patient.name ?? []) as { family?: string }[]).flatMap((n) =>
+    n.family ? [fold(n.family)] : [],
+  );
+  return patient.birthDate === birthDate && families.includes(fold(family));
+}
 
 /**
  * `POST Organization/[id]/$start-plan` (title, family, given*, birthDate, gender, bsn?, email?):
@@ -74,6 +84,13 @@ export function startPlan(deps: CollectiveDeps) {
       }
       const now = new Date().toISOString();
       const known = bsn ? await changes.directory.patientByBsn(bsn) : undefined;
+      if (known && !samePerson(known, family, birthDate)) {
+        // A mistyped BSN that still passes the 11-test would open a stranger's record.
+        refuse(ctx.language, 409, 'business-rule', {
+          en: `BSN ${bsn} belongs to a patient with another name or date of birth; check the BSN, the name and the date of birth`,
+          nl: `BSN ${bsn} hoort bij een patiënt met een andere naam of geboortedatum; controleer het BSN, de naam en de geboortedatum`,
+        });
+      }
       const patient =
         known ??
         (await changes.create({

@@ -23,6 +23,8 @@ export function stopPlan(deps: CollectiveDeps) {
         const locked = await changes.current('Consent', consent.id as string);
         if (locked) await changes.update({ ...locked, status: 'inactive' });
       }
+      await changes.records.withdrawPending([planId]);
+      await changes.records.voidActivation(planId);
       return changes.update({
         ...plan,
         status: plan.status === 'draft' ? 'revoked' : 'completed',

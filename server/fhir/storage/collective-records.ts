@@ -128,6 +128,21 @@ export class CollectiveRecords {
     return row ? invitation(row) : undefined;
   }
 
+  /** Withdraws the pending invitations to these plans (of one practitioner, when named). */
+  async withdrawPending(planIds: string[], practitionerId?: string): Promise<void> {
+    if (!planIds.length) return;
+    const q = this.db('plan_invitation').whereIn('plan_id', planIds).andWhere({ status: 'pending' });
+    await (practitionerId ? q.andWhere({ practitioner_id: practitionerId }) : q).update({
+      status: 'withdrawn',
+      answered_at: this.db.fn.now(),
+    });
+  }
+
+  /** A stopped plan's code works no more (an activated one's is kept as the record of it). */
+  async voidActivation(planId: string): Promise<void> {
+    await this.db('care_plan_activation').where({ plan_id: planId }).whereNull('activated_at').delete();
+  }
+
   async answerInvitation(id: string, status: 'accepted' | 'withdrawn'): Promise<void> {
     await this.db('plan_invitation').where({ id }).update({ status, answered_at: this.db.fn.now() });
   }

@@ -13,13 +13,15 @@ type Connection = { exec?: (sql: string) => Promise<{ rows?: unknown[] }[]> };
  */
 export function jobDatabase(db: Knex | Knex.Transaction): IDatabase {
   const viaKnex = fromKnex(db);
+  // PostgreSQL's driver runs a script as it is; only the embedded database needs `exec`.
+  if ((db.client as { config?: { client?: unknown } }).config?.client === 'pg') return viaKnex;
   const inTransaction = 'isTransaction' in db && (db as Knex.Transaction).isTransaction;
   return {
     async executeSql(text, values) {
       if (values?.length) return viaKnex.executeSql(text, values);
       const conn = (await db.client.acquireConnection()) as Connection;
       try {
-        if (!conn.exec) return await viaKnex.executeSql(text, values);
+        if (!conn.exec) throw new Error('the embedded database connection has no exec');
         try {
           const results = await conn.exec(text);
           return { rows: results.flatMap((r) => r.rows ?? []) };

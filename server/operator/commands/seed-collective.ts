@@ -1,3 +1,6 @@
+import { BSN_SYSTEM } from '../../auth/find-by-identifier.ts';
+import { ORGANIZATION_TYPE_SYSTEM } from '../../domain/collective/create-collective.ts';
+import { GRN_SYSTEM, ZRN_SYSTEM } from '../../domain/collective/vocabulary.ts';
 import type { CommandContext } from '../command.ts';
 
 /** The seed's REST client (a temporary trusted backend client, see seed.ts). */
@@ -9,10 +12,10 @@ export interface SeedApi {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-const ZRN = 'https://zorgpoort.nl/fhir/NamingSystem/zrn';
-const GRN = 'https://zorgpoort.nl/fhir/NamingSystem/grn';
-const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
-const COLLECTIVE_TYPE = 'https://zorgpoort.nl/fhir/CodeSystem/organization-type|care-collective';
+const ZRN = ZRN_SYSTEM;
+const GRN = GRN_SYSTEM;
+const BSN = BSN_SYSTEM;
+const COLLECTIVE_TYPE = `${ORGANIZATION_TYPE_SYSTEM}|care-collective`;
 const DEMO = 'Zorgcollectief De Linde (demo)';
 const OTHER = 'Zorgcollectief Ziekenhuis Oost (demo)';
 /** The patient's own entries (PGD), as the server labels a patient's writes. */
