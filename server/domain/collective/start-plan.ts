@@ -7,6 +7,7 @@ import { requireRole } from './authority.ts';
 import { changeCollective, managedBy, parameters, type CollectiveDeps } from './changes.ts';
 import { CASEMANAGER_IN_PLAN, planConsent } from './plan-records.ts';
 import { newActivationCode } from './vocabulary.ts';
+import { activitiesOf, planTemplate } from './plan-templates.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { rolesIn, type Json } from './directory.ts';
 
@@ -33,15 +34,17 @@ function samePerson(patient: Json, family: string, birthDate: string): boolean {
 export function startPlan(deps: CollectiveDeps) {
   return async (ctx: RestContext, collectiveId: string, body: unknown): Promise<FhirResult> => {
     const p = readParameters(body, ctx.language, '$start-plan');
-    const title = p.string('title');
+    const named = p.string('template');
+    const template = named ? await planTemplate(ctx, deps, named) : undefined;
+    const title = p.string('title') ?? (template?.title as string | undefined)?.replace(/^Behandelplan /, '');
     const family = p.string('family');
     const birthDate = p.date('birthDate') ?? p.string('birthDate');
     const gender = p.string('gender');
     const bsn = p.string('bsn')?.replace(/\s/g, '');
     if (!title || !family || !birthDate || !gender) {
       refuse(ctx.language, 400, 'required', {
-        en: "$start-plan needs 'title', the patient's 'family' name, 'birthDate' and 'gender' ('bsn', 'given' and 'email' are optional)",
-        nl: "$start-plan heeft 'title', de achternaam ('family'), 'birthDate' en 'gender' van de patiënt nodig ('bsn', 'given' en 'email' zijn optioneel)",
+        en: "$start-plan needs a 'template' or a 'title', the patient's 'family' name, 'birthDate' and 'gender' ('bsn', 'given' and 'email' are optional)",
+        nl: "$start-plan heeft een 'template' of 'title', de achternaam ('family'), 'birthDate' en 'gender' van de patiënt nodig ('bsn', 'given' en 'email' zijn optioneel)",
       });
     }
     if (!/^\d{4}-\d{2}-\d{2}$/.test(birthDate) || Number.isNaN(Date.parse(birthDate))) {
@@ -132,6 +135,14 @@ export function startPlan(deps: CollectiveDeps) {
         created: now,
         author: { reference: `Organization/${collectiveId}` },
         careTeam: [{ reference: `CareTeam/${team.id as string}` }],
+        ...(template
+          ? {
+              instantiatesCanonical: [
+                `${template.url as string}${template.version ? `|${template.version as string}` : ''}`,
+              ],
+              activity: activitiesOf(template),
+            }
+          : {}),
       });
       if (usable)
         await changes.create(planConsent(collectiveId, patient.id as string, team.id as string, false));

@@ -1,6 +1,7 @@
 import { BSN_SYSTEM } from '../../auth/find-by-identifier.ts';
 import { ORGANIZATION_TYPE_SYSTEM } from '../../domain/collective/create-collective.ts';
 import { GRN_SYSTEM, ZRN_SYSTEM } from '../../domain/collective/vocabulary.ts';
+import { BUILT_IN_TEMPLATES } from '../../domain/collective/plan-templates.ts';
 import type { CommandContext } from '../command.ts';
 
 /** The seed's REST client (a temporary trusted backend client, see seed.ts). */
@@ -101,8 +102,12 @@ export async function seedCollective(api: SeedApi, out_: CommandContext['out']):
     const dermatologie = await op(`${c}/$create-group`, { name: 'Dermatologie', zrn: [zrn.dirk] });
     const grn = (g: Json) => g.identifier.find((i: Json) => i.system === GRN).value as string;
 
-    const start = (title: string, patient: Record<string, string>) =>
-      op(`${c}/$start-plan`, { title, casemanager: zrn.carla, ...patient });
+    // The built-in plan templates, stored so they can be read like any PlanDefinition.
+    for (const template of BUILT_IN_TEMPLATES.values()) {
+      await call('PUT', `PlanDefinition/${template.id as string}`, template);
+    }
+    const start = (template: string, patient: Record<string, string>, title?: string) =>
+      op(`${c}/$start-plan`, { template, ...(title ? { title } : {}), casemanager: zrn.carla, ...patient });
     const demoPatient = async (bsn: string) => {
       const [p] = await find(`Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}`);
       const name = (p?.name?.[0] ?? {}) as { family?: string; given?: string[] };
@@ -116,7 +121,7 @@ export async function seedCollective(api: SeedApi, out_: CommandContext['out']):
     };
 
     // 1. Active and activated: groups, PGD entries, messages, a report.
-    const psoriasis = await start('Psoriasis', await demoPatient('999990007'));
+    const psoriasis = await start('psoriasis', await demoPatient('999990007'));
     const plan1 = idOf(out(psoriasis, 'carePlan'));
     const patient1 = idOf(out(psoriasis, 'patient'));
     await op(`CarePlan/${plan1}/$add-participant`, { grn: grn(dermatologie) });
@@ -190,20 +195,24 @@ export async function seedCollective(api: SeedApi, out_: CommandContext['out']):
     for (const r of records) await call('POST', r.resourceType as string, r);
 
     // 2. Active with BSN, waiting for activation (the PGD still hidden), an invitation pending.
-    const diabetes = await start('Diabetes', await demoPatient('999990019'));
+    const diabetes = await start('diabetes', await demoPatient('999990019'));
     await op(`CarePlan/${idOf(out(diabetes, 'carePlan'))}/$add-participant`, { zrn: zrn.dirk });
 
     // 3. A draft without BSN: nobody uses it before the patient activates it.
-    await start('Eczeem', {
-      family: 'Bakker',
-      given: 'Bo',
-      birthDate: '1990-04-12',
-      gender: 'female',
-      email: 'bo@demo.zorgpoort.invalid',
-    });
+    await start(
+      'dermatology',
+      {
+        family: 'Bakker',
+        given: 'Bo',
+        birthDate: '1990-04-12',
+        gender: 'female',
+        email: 'bo@demo.zorgpoort.invalid',
+      },
+      'Eczeem',
+    );
 
     // 4. Stopped.
-    const acne = await start('Acne', await demoPatient('999990020'));
+    const acne = await start('acne', await demoPatient('999990020'));
     await call('POST', `CarePlan/${idOf(out(acne, 'carePlan'))}/$stop`);
     created = PEOPLE.length + 2 + 2 + 4 + records.length;
   }

@@ -1,0 +1,257 @@
+import { expect } from 'chai';
+import { startTestServer, type TestServer } from '../support/harness.ts';
+import { collectiveWorld, diagnostics, out, params } from '../support/collective.ts';
+
+type Json = Record<string, any>;
+
+const MODULE = 'https://zorgpoort.nl/fhir/CodeSystem/plan-module';
+
+/**
+ * A plan's modules are FHIR resources in the patient's record, read and written through the
+ * gate: the plan's team (directly or through a group) and the patient see them, nobody else.
+ */
+describe('care collectives: plan templates and modules (seeds 000/001)', function () {
+  this.timeout(180_000);
+  let server: TestServer;
+  const world = collectiveWorld(() => server);
+  const { ids, zrns, post, get, call } = world;
+  let collective: string;
+  let plan: string;
+  let patient: string;
+  let code: string;
+  const create = async (as: string, resource: Json) =>
+    world.expectOk(call(resource.resourceType, as, { method: 'POST', body: JSON.stringify(resource) }), 201);
+
+  before(async () => {
+    server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
+    await world.caregivers('admin', 'beheerder', 'cm', 'colleague', 'outsider');
+    collective = await world.collective('GGZ Noord', 'admin');
+    await world.expectOk(
+      post(
+        `Organization/${collective}/$set-role`,
+        'admin',
+        params({ zrn: zrns.beheerder, role: 'beheerder', value: true }),
+      ),
+    );
+    await world.expectOk(
+      post(
+        `Organization/${collective}/$add-caregiver`,
+        'beheerder',
+        params({ zrn: zrns.cm, casemanager: true }),
+      ),
+    );
+    await world.expectOk(
+      post(`Organization/${collective}/$add-caregiver`, 'beheerder', params({ zrn: zrns.colleague })),
+    );
+    await world.expectOk(
+      post(`Organization/${collective}/$add-caregiver`, 'beheerder', params({ zrn: zrns.outsider })),
+    );
+    const group = await world.expectOk(
+      post(
+        `Organization/${collective}/$create-group`,
+        'beheerder',
+        params({ name: 'Psychiaters', zrn: [zrns.colleague!] }),
+      ),
+      201,
+    );
+    const started = await world.expectOk(
+      post(
+        `Organization/${collective}/$start-plan`,
+        'cm',
+        params({
+          template: 'bipolar-disorder',
+          family: 'Dekker',
+          given: 'Lot',
+          birthDate: '1985-07-08',
+          gender: 'female',
+          bsn: '999911181',
+        }),
+      ),
+      201,
+    );
+    plan = out(started, 'carePlan').split('/')[1]!;
+    patient = out(started, 'patient').split('/')[1]!;
+    code = out(started, 'activationCode');
+    await world.expectOk(
+      post(`CarePlan/${plan}/$add-participant`, 'cm', params({ grn: group.identifier[0].value })),
+    );
+    await world.patientLogin('lot', patient);
+  });
+  after(() => server?.close());
+
+  it('a plan instantiates its template: one activity per module', async () => {
+    const carePlan = await world.expectOk(get(`CarePlan/${plan}`, 'cm'));
+    expect(carePlan.title).to.equal('Bipolaire stoornis');
+    expect(carePlan.instantiatesCanonical).to.deep.equal([
+      'https://zorgpoort.nl/fhir/PlanDefinition/care-plan-bipolar-disorder|1.0.0',
+    ]);
+    const modules = carePlan.activity.map((a: Json) => a.detail.code.coding[0]);
+    expect(modules.every((c: Json) => c.system === MODULE)).to.equal(true);
+    expect(modules.map((c: Json) => c.code)).to.include.members([
+      'mood',
+      'diary',
+      'lifechart',
+      'signaling-plan',
+      'messages',
+      'reports',
+    ]);
+    const unknown = await post(
+      `Organization/${collective}/$start-plan`,
+      'cm',
+      params({ template: 'eczema', family: 'X', birthDate: '1980-01-01', gender: 'male' }),
+      { 'accept-language': 'en' },
+    );
+    expect(unknown.status).to.equal(422);
+    expect(diagnostics(unknown.body)).to.contain('psoriasis');
+  });
+
+  it("the patient's own entries (PGD) reach the team only after activation", async () => {
+    const condition = await create('lot', {
+      resourceType: 'Condition',
+      subject: { reference: `Patient/${patient}` },
+      code: { text: 'Migraine' },
+    });
+    expect((await get(`Condition/${condition.id}`, 'colleague')).status).to.equal(404);
+    await world.expectOk(post('CarePlan/$activate', 'lot', params({ code })));
+    expect((await get(`Condition/${condition.id}`, 'colleague')).status).to.equal(200);
+  });
+
+  it('PGD data, mood meter, diary, photos and questionnaires from the patient: the team reads them, an outsider does not', async () => {
+    const subject = { reference: `Patient/${patient}` };
+    const questionnaire = await create('cm', {
+      resourceType: 'Questionnaire',
+      status: 'active',
+      title: 'Stemming deze week',
+      item: [{ linkId: '1', text: 'Hoe was uw stemming?', type: 'integer' }],
+    });
+    const written = [
+      await create('lot', {
+        resourceType: 'AllergyIntolerance',
+        patient: subject,
+        code: { text: 'Penicilline' },
+      }),
+      await create('lot', {
+        resourceType: 'Procedure',
+        status: 'completed',
+        subject,
+        code: { text: 'Blindedarmoperatie' },
+      }),
+      await create('lot', {
+        resourceType: 'MedicationStatement',
+        status: 'active',
+        subject,
+        medicationCodeableConcept: { text: 'Lithium' },
+      }),
+      await create('lot', {
+        resourceType: 'RelatedPerson',
+        patient: subject,
+        name: [{ text: 'Noodcontact Kees Dekker' }],
+        telecom: [{ system: 'phone', value: '0612345678' }],
+      }),
+      await create('lot', {
+        resourceType: 'Observation',
+        status: 'final',
+        subject,
+        code: { coding: [{ system: 'http://loinc.org', code: '882-1' }] },
+        valueCodeableConcept: { text: 'O negatief' },
+      }),
+      await create('lot', {
+        resourceType: 'Coverage',
+        status: 'active',
+        beneficiary: subject,
+        payor: [{ display: 'Zorgverzekeraar' }],
+      }),
+      await create('lot', {
+        resourceType: 'Observation',
+        status: 'final',
+        subject,
+        code: { coding: [{ system: MODULE, code: 'mood' }] },
+        valueInteger: 7,
+      }),
+      await create('lot', {
+        resourceType: 'Observation',
+        status: 'final',
+        subject,
+        code: { coding: [{ system: MODULE, code: 'diary' }] },
+        valueString: 'Goed geslapen',
+      }),
+      await create('lot', {
+        resourceType: 'Media',
+        status: 'completed',
+        subject,
+        content: { contentType: 'image/png', data: 'iVBORw0KGgo=' },
+      }),
+      await create('lot', {
+        resourceType: 'QuestionnaireResponse',
+        status: 'completed',
+        subject,
+        questionnaire: `Questionnaire/${questionnaire.id}`,
+        item: [{ linkId: '1', answer: [{ valueInteger: 6 }] }],
+      }),
+    ];
+    for (const r of written) {
+      expect(
+        (await get(`${r.resourceType}/${r.id}`, 'colleague')).status,
+        `${r.resourceType} for the team`,
+      ).to.equal(200);
+      expect(
+        (await get(`${r.resourceType}/${r.id}`, 'outsider')).status,
+        `${r.resourceType} for an outsider`,
+      ).to.equal(404);
+    }
+    const mood = await world.expectOk(
+      get(`Observation?subject=Patient/${patient}&code=${encodeURIComponent(`${MODULE}|mood`)}`, 'cm'),
+    );
+    expect(mood.entry.map((e: Json) => e.resource.valueInteger)).to.deep.equal([7]);
+  });
+
+  it('reports, goals and messages from the team: the patient reads them all, with an unread notice for the recipient', async () => {
+    const subject = { reference: `Patient/${patient}` };
+    const report = await create('colleague', {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject,
+      context: { related: [{ reference: `CarePlan/${plan}` }] },
+      content: [
+        { attachment: { contentType: 'text/plain', data: Buffer.from('Stabiel.').toString('base64') } },
+      ],
+    });
+    const goal = await create('cm', {
+      resourceType: 'Goal',
+      lifecycleStatus: 'active',
+      subject,
+      description: { text: 'Regelmatig slapen' },
+    });
+    const message = await create('cm', {
+      resourceType: 'Communication',
+      status: 'completed',
+      subject,
+      basedOn: [{ reference: `CarePlan/${plan}` }],
+      recipient: [{ reference: `Practitioner/${ids.colleague}` }],
+      sender: { reference: `Practitioner/${ids.cm}` },
+      sent: new Date().toISOString(),
+      payload: [{ contentString: 'Lithiumspiegel volgende week?' }],
+    });
+    for (const r of [report, goal, message]) {
+      expect(
+        (await get(`${r.resourceType}/${r.id}`, 'lot')).status,
+        `${r.resourceType} for the patient`,
+      ).to.equal(200);
+    }
+    const reports = await world.expectOk(get(`DocumentReference?related=CarePlan/${plan}`, 'lot'));
+    expect(reports.entry.map((e: Json) => e.resource.id)).to.deep.equal([report.id]);
+    const unread = (as: string) =>
+      get(
+        `Communication?recipient=Practitioner/${ids.colleague}&received:missing=true&_summary=count`,
+        as,
+      ).then((r) => r.body.total);
+    expect(await unread('colleague')).to.equal(1);
+    await world.expectOk(
+      call(`Communication/${message.id}`, 'colleague', {
+        method: 'PUT',
+        body: JSON.stringify({ ...message, received: new Date().toISOString() }),
+      }),
+    );
+    expect(await unread('colleague')).to.equal(0);
+  });
+});
