@@ -39,10 +39,12 @@ export function createAccessFor(deps: AccessForDeps) {
   const categoryOf = createCategoryMatcher(search);
   // A decision the gate kept compiles to the same policy: compiled once.
   const compiled = new WeakMap<CareDecision, AccessPolicy>();
-  const care = async (who: CareActor, related = true) => {
+  const care = async (who: CareActor, related = true, mayRelateSelf = true) => {
     const decision = await gate(related ? who : { ...who, actors: [] });
     let policy = compiled.get(decision);
-    if (!policy) compiled.set(decision, (policy = careProviderAccess(decision, search, categoryOf)));
+    if (!policy) {
+      compiled.set(decision, (policy = careProviderAccess(decision, search, categoryOf, mayRelateSelf)));
+    }
     return policy;
   };
 
@@ -60,7 +62,8 @@ export function createAccessFor(deps: AccessForDeps) {
         // A login that is administration only relates to no patient: it keeps the directory
         // and the patient-free records (groups), nothing of anyone's care.
         const clinical = !administrationOnly(principal, administration);
-        const policy = await care(practitionerActor(principal), clinical);
+        // A person's login never makes itself related by a write (that is what break-the-glass is for).
+        const policy = await care(practitionerActor(principal), clinical, false);
         return clinical && deps.breakTheGlass?.organizations.length
           ? { ...policy, emergencyPlace: () => emergencyPlace(principal) }
           : policy;

@@ -426,6 +426,33 @@ describe('the gate: treatment relationship ∧ consent', function () {
   });
 
   describe('what no write can do (security review)', () => {
+    it("a caregiver's own login cannot make itself related by writing an Encounter or a referral naming itself", async () => {
+      expect((await call('Patient/p2', 'stranger')).status).to.equal(404);
+      const encounter = await call('Encounter', 'stranger', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'Encounter',
+          status: 'in-progress',
+          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' },
+          subject: { reference: 'Patient/p2' },
+          participant: [{ individual: { reference: 'Practitioner/stranger' } }],
+        }),
+      });
+      expect(encounter.status).to.equal(403);
+      const referral = await call('ServiceRequest', 'stranger', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'ServiceRequest',
+          status: 'active',
+          intent: 'order',
+          subject: { reference: 'Patient/p2' },
+          performer: [{ reference: 'Practitioner/stranger' }],
+        }),
+      });
+      expect(referral.status).to.equal(403);
+      expect((await call('Patient/p2', 'stranger')).status, 'still hidden').to.equal(404);
+    });
+
     it("a row naming its patient by another server's URL or by identifier only is nobody's", async () => {
       await putResources(server, [lab('abs-lab', 'p1', 'praktijk'), lab('ident-lab', 'p1', 'praktijk')]);
       await put('Observation/abs-lab', {

@@ -36,6 +36,12 @@ export function careProviderAccess(
   decision: CareDecision,
   search: SearchEngine,
   categoryOf: ReturnType<typeof createCategoryMatcher>,
+  /**
+   * Whether a write may relate the caller to a patient it names (an admission by the hospital's
+   * system). Only an organisation's system client: a person's login that could make itself
+   * related by writing an Encounter or a referral naming itself would need no break-the-glass.
+   */
+  mayRelateSelf = true,
 ): AccessPolicy {
   const members = search.compartmentMembers('Patient') ?? new Set<string>();
   const recordTypes = ['Patient', ...members];
@@ -99,9 +105,11 @@ export function careProviderAccess(
     // The patient's privacy choices are theirs (or their representative's, or a trusted
     // system's) to record: a caregiver who could write them could permit themself.
     if (consentFacts(r).length > 0 || isPrivacyConsent(r)) return false;
-    const relates = relationshipFacts(r)
-      .filter((f) => f.actor && decision.actors.has(f.actor))
-      .map((f) => f.patientId);
+    const relates = mayRelateSelf
+      ? relationshipFacts(r)
+          .filter((f) => f.actor && decision.actors.has(f.actor))
+          .map((f) => f.patientId)
+      : [];
     const patients = search.patientsOf(r);
     if (patients.length === 0) {
       const held = custodianOf(r);
