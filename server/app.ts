@@ -19,7 +19,6 @@ import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import { createLoginLog } from './audit/login-log.ts';
 import { createLoadGauge } from './http/load-gauge.ts';
-import { preferredLanguage } from './domain/language.ts';
 import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
@@ -351,7 +350,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     const access = await accessFor(principal);
     const audit =
       principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, req.socket.remoteAddress);
-    const language = preferredLanguage(req.headers['accept-language']);
+    // express's negotiation (q-values, nl-NL for nl); without the header, both languages.
+    const language = req.headers['accept-language']
+      ? (req.acceptsLanguages('nl', 'en') as 'nl' | 'en' | false) || undefined
+      : undefined;
     return {
       principal,
       ...(language ? { language } : {}),

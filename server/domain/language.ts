@@ -8,24 +8,10 @@ export interface Said {
 }
 
 /**
- * The language a caller asked for with Accept-Language (`nl` or `en`, by their q-values); none
- * asked, or neither accepted: both, English first, as the server's other messages are.
+ * The language a caller asked for with Accept-Language (`nl` or `en`); none asked, or neither
+ * accepted: both, English first, as the server's other messages are.
  */
 export type Language = 'nl' | 'en' | undefined;
-
-export function preferredLanguage(acceptLanguage: string | undefined): Language {
-  if (!acceptLanguage) return undefined;
-  let best: { lang: Language; q: number } = { lang: undefined, q: 0 };
-  for (const part of acceptLanguage.split(',')) {
-    const [tag = '', ...params] = part.trim().split(';');
-    const primary = tag.trim().toLowerCase().split('-')[0];
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) : 1;
-    if (!(q > 0) || (primary !== 'nl' && primary !== 'en')) continue;
-    if (q > best.q) best = { lang: primary, q };
-  }
-  return best.lang;
-}
 
 export function say(language: Language, text: Said): string {
   return language === 'nl' ? text.nl : language === 'en' ? text.en : `${text.en} / ${text.nl}`;

@@ -1,9 +1,9 @@
+import { nameOf } from './directory.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { changeCollective, parameters, type Changes, type CollectiveDeps } from './changes.ts';
 import { emailOf, instructionLetter, reminderMail } from './letters.ts';
 import { isOpen, lockedPlan, planCollective, refuseClosed, requirePlanCasemanager } from './plan-access.ts';
-import { nameOf } from './waiting-for-activation.ts';
 
 /** The letter of a plan that waits for activation, with its current code; refused once activated. */
 async function letterOf(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { nameOf } from './directory.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
@@ -7,7 +8,6 @@ import { changeCollective, parameters, type CollectiveDeps } from './changes.ts'
 import { isOpen, lockedPlan, planCollective, refuseClosed, requirePlanCasemanager } from './plan-access.ts';
 import { addParticipation, hasMember } from './team-changes.ts';
 import { emailOf, invitationMail } from './letters.ts';
-import { nameOf } from './waiting-for-activation.ts';
 
 /**
  * `POST CarePlan/[id]/$add-participant` (zrn or grn): a casemanager of the plan gives others

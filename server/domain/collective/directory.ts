@@ -35,6 +35,12 @@ export function rolesIn(membership: Json | undefined): Set<CollectiveRole> {
   );
 }
 
+/** A person's first name as they would write it: given names, then family name. */
+export function nameOf(person: Json | undefined): string {
+  const name = ((person?.name ?? []) as { family?: string; given?: string[] }[])[0];
+  return name ? [...(name.given ?? []), name.family].filter(Boolean).join(' ') : '';
+}
+
 export const practitionerOf = (membership: Json) =>
   idOf((membership.practitioner as Reference | undefined)?.reference, 'Practitioner');
 
@@ -138,9 +144,6 @@ export function createCollectiveDirectory(deps: { store: ResourceStore; search: 
     /** Plan teams (CareTeams of plans) that list this group or practitioner. */
     teamsListing: (collectiveId: string, member: string) =>
       find('CareTeam', `participant=${encodeURIComponent(member)}&${tagged(collectiveId)}`),
-
-    /** Every plan team, in any collective, that lists this group (a group may be in other collectives' plans). */
-    teamsWith: (member: string) => find('CareTeam', `participant=${encodeURIComponent(member)}`),
   };
 }
 

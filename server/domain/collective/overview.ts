@@ -3,9 +3,8 @@ import { BSN_SYSTEM } from '../../auth/find-by-identifier.ts';
 import { refuse } from '../language.ts';
 import { requireRole } from './authority.ts';
 import { changeCollective, parameters, type CollectiveDeps } from './changes.ts';
-import { identifierValue, practitionerOf, rolesIn, teamMembers, type Json } from './directory.ts';
+import { nameOf, identifierValue, practitionerOf, rolesIn, teamMembers, type Json } from './directory.ts';
 import { planCasemanagers } from './plan-records.ts';
-import { nameOf } from './waiting-for-activation.ts';
 import { GRN_SYSTEM } from './vocabulary.ts';
 
 const DAY = 86_400_000;

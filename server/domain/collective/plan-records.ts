@@ -1,7 +1,6 @@
-import { BSN_SYSTEM } from '../../auth/find-by-identifier.ts';
 import { CONSENT_SCOPE, DATA_CATEGORY_SYSTEM } from '../../access/facts/consent-rules.ts';
 import { managedBy } from './changes.ts';
-import { identifierValue, rolesIn, type Json } from './directory.ts';
+import type { Json } from './directory.ts';
 import { COLLECTIVE_ROLE_SYSTEM } from './vocabulary.ts';
 
 /** The role a plan team gives its casemanagers (the collective role's code). */
@@ -26,13 +25,6 @@ export function planCasemanagers(team: Json): string[] {
     )
     .flatMap((p) => (p.member?.reference?.startsWith('Practitioner/') ? [p.member.reference.slice(13)] : []));
 }
-
-/** Whether `practitionerId` is a casemanager of this plan and still one in the collective. */
-export function isPlanCasemanager(team: Json, practitionerId: string, membership: Json | undefined): boolean {
-  return planCasemanagers(team).includes(practitionerId) && rolesIn(membership).has('casemanager');
-}
-
-export const hasBsn = (patient: Json | undefined) => Boolean(patient && identifierValue(patient, BSN_SYSTEM));
 
 /**
  * The plan's consent (patient-privacy): before activation it keeps the patient's own entries

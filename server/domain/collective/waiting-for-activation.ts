@@ -1,16 +1,9 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { requireRole } from './authority.ts';
 import { changeCollective, parameters, type CollectiveDeps } from './changes.ts';
-import { teamMembers, type Json } from './directory.ts';
+import { nameOf } from './directory.ts';
 import { planCasemanagers } from './plan-records.ts';
 import { isOpen } from './plan-access.ts';
-
-type Name = { family?: string; given?: string[] };
-export const nameOf = (patient: Json | undefined) =>
-  (((patient?.name ?? []) as Name[])[0]
-    ? [...((patient!.name as Name[])[0]!.given ?? []), (patient!.name as Name[])[0]!.family].join(' ')
-    : ''
-  ).trim();
 
 /**
  * `GET Organization/[id]/$waiting-for-activation`: a casemanager's list of their plans whose
@@ -44,7 +37,7 @@ export function waitingForActivation(deps: CollectiveDeps) {
           '',
         );
         const patient = await changes.directory.read('Patient', patientId);
-        out.push({ plan, patient, activation, members: team ? teamMembers(team, 'Practitioner').length : 0 });
+        out.push({ plan, patient, activation });
       }
       return out;
     });

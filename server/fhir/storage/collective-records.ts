@@ -122,12 +122,6 @@ export class CollectiveRecords {
     return rows.map(invitation);
   }
 
-  /** The invitation, locked until the transaction ends. */
-  async invitation(id: string): Promise<Invitation | undefined> {
-    const row = await this.db<InvitationRow>('plan_invitation').where({ id }).forUpdate().first();
-    return row ? invitation(row) : undefined;
-  }
-
   /** Withdraws the pending invitations to these plans (of one practitioner, when named). */
   async withdrawPending(planIds: string[], practitionerId?: string): Promise<void> {
     if (!planIds.length) return;

@@ -216,18 +216,16 @@ export async function seedCollective(api: SeedApi, out_: CommandContext['out']):
     await call('POST', `CarePlan/${idOf(out(acne, 'carePlan'))}/$stop`);
     created = PEOPLE.length + 2 + 2 + 4 + records.length;
   }
-  await printCollective(api, call, find, collective, out_);
+  await printCollective(call, find, collective, out_);
   return created;
 }
 
 async function printCollective(
-  api: SeedApi,
   call: (method: string, path: string, body?: unknown) => Promise<Json>,
   find: (query: string) => Promise<Json[]>,
   collective: Json,
   out_: CommandContext['out'],
 ) {
-  void api;
   const c = `Organization/${collective.id as string}`;
   const members = await find(
     `PractitionerRole?organization=${c}&_include=PractitionerRole:practitioner&_count=100`,
