@@ -254,4 +254,95 @@ describe('care collectives: plan templates and modules (seeds 000/001)', functio
     );
     expect(await unread('colleague')).to.equal(0);
   });
+
+  it("actions (Task) are the patient's record: the team and the patient read them, the patient marks one done, an outsider sees none", async () => {
+    const task = await create('cm', {
+      resourceType: 'Task',
+      status: 'requested',
+      intent: 'plan',
+      basedOn: [{ reference: `CarePlan/${plan}` }],
+      for: { reference: `Patient/${patient}` },
+      owner: { reference: `Patient/${patient}` },
+      description: 'Elke avond het stemmingsdagboek invullen',
+    });
+    for (const as of ['colleague', 'lot']) {
+      const found = await world.expectOk(get(`Task?based-on=CarePlan/${plan}`, as));
+      expect(
+        found.entry.map((e: Json) => e.resource.id),
+        as,
+      ).to.deep.equal([task.id]);
+    }
+    expect((await get(`Task/${task.id}`, 'outsider')).status).to.equal(404);
+    expect(
+      (await world.expectOk(get(`Task?patient=Patient/${patient}&_summary=count`, 'outsider'))).total,
+    ).to.equal(0);
+    const everything = await world.expectOk(get(`Patient/${patient}/$everything`, 'lot'));
+    expect(everything.entry.map((e: Json) => `${e.resource.resourceType}/${e.resource.id}`)).to.include(
+      `Task/${task.id}`,
+    );
+    const done = await world.expectOk(
+      call(`Task/${task.id}`, 'lot', {
+        method: 'PUT',
+        body: JSON.stringify({ ...task, status: 'completed' }),
+      }),
+    );
+    expect(done.status).to.equal('completed');
+    // A caregiver of the collective outside the plan cannot file a task for its patient.
+    const refused = await call('Task', 'outsider', {
+      method: 'POST',
+      body: JSON.stringify({ ...task, id: undefined, meta: undefined }),
+    });
+    expect(refused.status).to.equal(403);
+  });
+
+  it("exports the plan's reports as one FHIR document for the team and the patient; to anyone else the plan does not exist", async () => {
+    await create('cm', {
+      resourceType: 'DocumentReference',
+      status: 'current',
+      subject: { reference: `Patient/${patient}` },
+      description: 'Evaluatie <week 6>',
+      date: new Date().toISOString(),
+      context: { related: [{ reference: `CarePlan/${plan}` }] },
+      content: [
+        {
+          attachment: {
+            contentType: 'text/plain',
+            data: Buffer.from('Slaapt beter & rustiger.').toString('base64'),
+          },
+        },
+      ],
+    });
+    for (const as of ['lot', 'colleague']) {
+      const doc = await world.expectOk(get(`CarePlan/${plan}/$export-reports`, as));
+      expect(doc.resourceType).to.equal('Bundle');
+      expect(doc.type).to.equal('document');
+      const [first, ...rest] = doc.entry.map((e: Json) => e.resource);
+      expect(first.resourceType).to.equal('Composition');
+      expect(first.subject.reference).to.equal(`Patient/${patient}`);
+      const reports = rest.filter((r: Json) => r.resourceType === 'DocumentReference');
+      expect(reports.length, as).to.be.greaterThan(1);
+      expect(first.section[0].entry.map((e: Json) => e.reference)).to.deep.equal(
+        reports.map((r: Json) => `DocumentReference/${r.id}`),
+      );
+      expect(rest.map((r: Json) => r.resourceType)).to.include.members(['Patient', 'CarePlan']);
+      // The narrative is the readable export: each report's text, escaped.
+      expect(first.text.div).to.contain('Slaapt beter &amp; rustiger.');
+      expect(first.text.div).to.contain('Evaluatie &lt;week 6&gt;');
+      expect(first.text.div).to.contain('Stabiel.');
+    }
+    const hidden = await get(`CarePlan/${plan}/$export-reports`, 'outsider');
+    const missing = await get('CarePlan/no-such-plan/$export-reports', 'outsider');
+    expect(hidden.status).to.equal(404);
+    expect(JSON.stringify(hidden.body).replaceAll(plan, 'X')).to.equal(
+      JSON.stringify(missing.body).replaceAll('no-such-plan', 'X'),
+    );
+    // Each report handed out is in the patient's access log, as the colleague's export.
+    const log = await world.expectOk(
+      get(`AuditEvent?patient=Patient/${patient}&subtype=$export-reports&_count=100`, 'lot'),
+    );
+    const byColleague = log.entry
+      .map((e: Json) => e.resource)
+      .filter((ev: Json) => ev.agent.some((a: Json) => a.who?.reference === `Practitioner/${ids.colleague}`));
+    expect(byColleague.length).to.be.greaterThan(0);
+  });
 });

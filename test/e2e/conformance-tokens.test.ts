@@ -123,10 +123,12 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
     ]);
   });
 
-  it('types outside the compartment are denied unless shared (Task, a Device without a patient)', async () => {
+  it("types outside the compartment are denied unless shared (a Device without a patient); a Task is its patient's (our addition)", async () => {
     expect((await call('Task/task-bram', A)).status).to.equal(404);
     expect(ids((await call('Task?patient=Patient/bram', A)).body)).to.deep.equal([]);
+    expect((await call('Task/task-bram', B)).status).to.equal(200);
     expect((await call('Device/scale-of-bram', A)).status).to.equal(404);
+    expect((await call('Device/scale-of-bram', B)).status).to.equal(404);
   });
 
   it('untyped searches carry the same criteria; history across resources and _list are refused (403)', async () => {
@@ -208,8 +210,10 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
   it("Patient/$purge deletes the patient's compartment and nothing else", async () => {
     const res = await call('Patient/bram/$purge', B, { method: 'POST' });
     expect(res.status).to.equal(200);
-    expect(res.body.issue[0].diagnostics).to.match(/3 resource\(s\) deleted/);
+    expect(res.body.issue[0].diagnostics).to.match(/4 resource\(s\) deleted/);
     expect((await call('List/list-bram')).status).to.equal(410);
+    expect((await call('Task/task-bram')).status).to.equal(410);
+    expect((await call('Device/scale-of-bram')).status).to.equal(200);
     expect((await call('Patient/bram')).status).to.equal(410);
     expect((await call('Observation/obs-bram')).status).to.equal(410);
     expect((await call('Organization/clinic')).status).to.equal(200);

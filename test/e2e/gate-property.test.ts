@@ -132,6 +132,19 @@ function network(r: ReturnType<typeof random>): Json[] {
         performer: [{ reference: `Organization/${r.pick(orgs)}` }],
       });
     }
+    if (r.chance(0.3)) {
+      // A referral's workflow as a Task: its owner is related while it is open, and the Task is
+      // the patient's record (it is in the Patient compartment by `for`, our addition).
+      out.push({
+        resourceType: 'Task',
+        id: `task${p}`,
+        ...held(),
+        status: r.pick(['requested', 'in-progress', 'completed', 'cancelled']),
+        intent: 'order',
+        for: { reference: patient },
+        owner: { reference: `Organization/${r.pick(orgs)}` },
+      });
+    }
     for (let c = 0; c < r.int(3); c++) {
       const actor = r.pick([
         undefined,
@@ -267,6 +280,7 @@ describe('the gate: SQL criteria and their in-memory twin agree (property test)'
     'MedicationRequest',
     'DocumentReference',
     'ServiceRequest',
+    'Task',
     'Practitioner',
   ];
   function query(r: ReturnType<typeof random>): { type: string; params: string } {

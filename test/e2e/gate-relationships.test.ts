@@ -425,6 +425,33 @@ describe('the gate: treatment relationship ∧ consent', function () {
     });
   });
 
+  describe('a referral as a Task', () => {
+    const referral = (status: string) => ({
+      ...held('ziekenhuis'),
+      status,
+      intent: 'order',
+      for: { reference: 'Patient/p4' },
+      owner: { reference: 'Organization/ziekenhuis' },
+      requester: { reference: 'Organization/praktijk' },
+    });
+    it("its owner's caregivers see it while it is open, the practice's data only with a permit, nobody else anything", async () => {
+      await putResources(server, [
+        ['Patient', 'p4', held('praktijk')],
+        lab('p4-gp-lab', 'p4', 'praktijk'),
+        ['Task', 'p4-referral', referral('requested')],
+      ]);
+      expect((await call('Task/p4-referral', 'internist')).status).to.equal(200);
+      expect(ids((await call('Task?patient=Patient/p4', 'internist')).body)).to.deep.equal([
+        'Task/p4-referral',
+      ]);
+      expect((await call('Observation/p4-gp-lab', 'internist')).status, "the practice's data").to.equal(404);
+      expect((await call('Task/p4-referral', 'stranger')).status).to.equal(404);
+      expect(ids((await call('Task', 'stranger')).body)).to.deep.equal([]);
+      expect((await put('Task/p4-referral', referral('completed'))).status).to.equal(200);
+      expect((await call('Task/p4-referral', 'internist')).status, 'closed').to.equal(404);
+    });
+  });
+
   describe('what no write can do (security review)', () => {
     it("a caregiver's own login cannot make itself related by writing an Encounter or a referral naming itself", async () => {
       expect((await call('Patient/p2', 'stranger')).status).to.equal(404);

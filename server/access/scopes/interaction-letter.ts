@@ -37,6 +37,8 @@ const LETTERS: Record<string, Letter> = {
   '$activation-letter': 'r',
   '$send-reminder': 'r',
   $invitations: 'r',
+  // Reads the plan as `r` needs; its reports are a search, checked by the operation itself.
+  '$export-reports': 'r',
   $overview: 'r',
   '$waiting-for-activation': 's',
   create: 'c',

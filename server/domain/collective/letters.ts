@@ -5,7 +5,8 @@ import type { Json } from './directory.ts';
 export const emailOf = (r: Json | undefined): string | undefined =>
   ((r?.telecom ?? []) as { system?: string; value?: string }[]).find((t) => t.system === 'email')?.value;
 
-const escape = (s: string) =>
+/** Text for HTML (letters, narratives). */
+export const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
@@ -68,8 +69,8 @@ export function instructionLetter(p: {
     lines
       .map((l) =>
         l.trim() === p.code
-          ? `<p><strong style="font-size:1.5em">${escape(p.code)}</strong></p>`
-          : `<p>${escape(l)}</p>`,
+          ? `<p><strong style="font-size:1.5em">${escapeHtml(p.code)}</strong></p>`
+          : `<p>${escapeHtml(l)}</p>`,
       )
       .join('') +
     '</body></html>';

@@ -9,6 +9,7 @@ import { assignCasemanager } from './assign-casemanager.ts';
 import type { CollectiveDeps } from './changes.ts';
 import { createCollective } from './create-collective.ts';
 import { createGroup } from './create-group.ts';
+import { exportReports } from './export-reports.ts';
 import { changeGroupMember } from './group-members.ts';
 import { collectiveOverview } from './overview.ts';
 import { planInvitations } from './plan-invitations.ts';
@@ -69,6 +70,7 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     overview: collectiveOverview(deps),
     letter: activationLetter(deps),
     reminder: sendReminder(deps),
+    exportReports: exportReports(),
   };
   const read: Route['method'][] = ['GET', 'POST'];
   return [
@@ -92,6 +94,7 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     ...op('CarePlan', 'invitations', 'instance', (ctx, _req, m) => h.invitations(ctx, m.id), read),
     ...op('CarePlan', 'activation-code', 'instance', (ctx, req, m) => h.activationCode(ctx, m.id, req.body)),
     ...op('CarePlan', 'activation-letter', 'instance', (ctx, _req, m) => h.letter(ctx, m.id), read),
+    ...op('CarePlan', 'export-reports', 'instance', (ctx, _req, m) => h.exportReports(ctx, m.id), read),
     ...op('CarePlan', 'send-reminder', 'instance', (ctx, _req, m) => h.reminder(ctx, m.id)),
     ...op('Organization', 'waiting-for-activation', 'instance', (ctx, _req, m) => h.waiting(ctx, m.id), read),
     ...op('CarePlan', 'activate', 'type', (ctx, req) => h.activate(ctx, req.body)),

@@ -4,6 +4,7 @@ import {
   defaultSearchParameterFiles,
   loadCompartmentDefinition,
   loadSearchParameters,
+  patientCompartmentAdditionsFile,
   patientCompartmentFile,
   SearchParamRegistry,
 } from './registry/registry.ts';
@@ -25,7 +26,7 @@ export function createSearchModule(extraFiles: string[] = []): SearchModule {
     ...extraFiles.map((f) => new URL(f, `file://${process.cwd()}/`)),
   ];
   const registry = new SearchParamRegistry(loadSearchParameters(files));
-  const compartments = [loadCompartmentDefinition(patientCompartmentFile)];
+  const compartments = [loadCompartmentDefinition(patientCompartmentFile, patientCompartmentAdditionsFile)];
   const indexer = createIndexer(registry, compartments);
   return { registry, indexer, engine: new SearchEngine(registry, indexer, compartments) };
 }

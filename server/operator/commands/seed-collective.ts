@@ -191,6 +191,21 @@ export async function seedCollective(api: SeedApi, out_: CommandContext['out']):
           },
         ],
       },
+      {
+        resourceType: 'Goal',
+        lifecycleStatus: 'active',
+        subject,
+        description: { text: 'Minder jeuk; slapen zonder krabben' },
+      },
+      {
+        resourceType: 'Task',
+        status: 'requested',
+        intent: 'plan',
+        basedOn: [{ reference: `CarePlan/${plan1}` }],
+        for: subject,
+        owner: subject,
+        description: 'Elke avond de zalf aanbrengen en een foto maken bij verandering',
+      },
     ];
     for (const r of records) await call('POST', r.resourceType as string, r);
 

@@ -173,8 +173,23 @@ export const patientCompartmentFile = new URL(
   import.meta.url,
 );
 
-export function loadCompartmentDefinition(file: URL): CompartmentDefinition {
-  return JSON.parse(readFileSync(file, 'utf8')) as CompartmentDefinition;
+/** Our additions to the Patient compartment (Task by `for`); the official file stays unmodified. */
+export const patientCompartmentAdditionsFile = new URL(
+  '../../../../profiles/compartment-patient-additions.json',
+  import.meta.url,
+);
+
+/** A CompartmentDefinition, with the entries of `additions` for types it leaves out. */
+export function loadCompartmentDefinition(file: URL, additions?: URL): CompartmentDefinition {
+  const def = JSON.parse(readFileSync(file, 'utf8')) as CompartmentDefinition;
+  if (!additions) return def;
+  const extra = (JSON.parse(readFileSync(additions, 'utf8')) as Pick<CompartmentDefinition, 'resource'>)
+    .resource;
+  const added = new Set(extra.map((r) => r.code));
+  const overridden = def.resource.filter((r) => added.has(r.code) && r.param?.length);
+  if (overridden.length)
+    throw new Error(`${additions.pathname} redefines ${overridden[0]!.code}, a member already`);
+  return { ...def, resource: [...def.resource.filter((r) => !added.has(r.code)), ...extra] };
 }
 
 export const defaultSearchParameterFiles = [

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { executeSearch } from '../../fhir/search/execute.ts';
+import { loadCurrent } from '../../fhir/rest/read.ts';
+import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import type { Resource } from '../../fhir/storage/types.ts';
+import { nameOf, type Json } from './directory.ts';
+import { escapeHtml } from './letters.ts';
+
+/** LOINC 11503-0 Medical records: the document type of a plan's collected reports. */
+const RECORDS = { system: 'http://loinc.org', code: '11503-0', display: 'Medical records' };
+
+/** Characters XHTML cannot hold (C0 controls but tab, LF and CR); a report's text may have them. */
+// eslint-disable-next-line no-control-regex
+const NON_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+/**
+ * `GET CarePlan/[id]/$export-reports`: every report of the plan (DocumentReference with
+ * `context.related` = the plan) as one FHIR document: a Composition whose narrative holds the
+ * reports' text, then the patient, the plan and the reports themselves. Everything is read as
+ * the caller, through the gate: the plan's team and the patient get it, anyone else a 404 as for
+ * a missing plan, and each report disclosed is in the access log like any read.
+ */
+export function exportReports() {
+  return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
+    // The answer is a search of DocumentReference: the caller's app needs the scopes for that too.
+    ctx.store.assertAllowed('search-type', false, 'DocumentReference');
+    const plan = current(await loadCurrent(ctx, 'CarePlan', planId));
+    const subject = ((plan.subject as { reference?: string } | undefined)?.reference ?? '').split('/');
+    const patient =
+      subject[0] === 'Patient' && subject[1]
+        ? current(await loadCurrent(ctx, 'Patient', subject[1]))
+        : undefined;
+    const reports = await reportsOf(ctx, planId);
+    const now = new Date().toISOString();
+    const composition: Json = {
+      resourceType: 'Composition',
+      id: randomUUID(),
+      status: 'final',
+      type: { coding: [RECORDS] },
+      ...(patient ? { subject: { reference: `Patient/${patient.id as string}` } } : {}),
+      date: now,
+      author: plan.author ? [plan.author] : [{ display: 'Zorgpoort' }],
+      title: `Verslagen / Reports: ${(plan.title as string | undefined) ?? `CarePlan/${planId}`}`,
+      text: { status: 'generated', div: narrative(plan, patient, reports) },
+      section: [
+        {
+          title: 'Verslagen / Reports',
+          ...(reports.length
+            ? { entry: reports.map((r) => ({ reference: `DocumentReference/${r.id as string}` })) }
+            : { emptyReason: { coding: [{ system: EMPTY, code: 'nilknown' }] } }),
+        },
+      ],
+    };
+    const entries = [composition, ...(patient ? [patient] : []), plan, ...reports];
+    return {
+      status: 200,
+      headers: {},
+      resource: {
+        resourceType: 'Bundle',
+        identifier: { system: 'urn:ietf:rfc:3986', value: `urn:uuid:${randomUUID()}` },
+        type: 'document',
+        timestamp: now,
+        entry: entries.map((r) => ({
+          fullUrl:
+            r === composition
+              ? `urn:uuid:${r.id as string}`
+              : `${ctx.baseUrl}/${r.resourceType as string}/${r.id as string}`,
+          resource: r,
+        })),
+      } as Resource,
+    };
+  };
+}
+
+const EMPTY = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
+
+/** A current version's resource (a live version always has content). */
+const current = (version: { content?: string | null }): Json => JSON.parse(version.content ?? '{}') as Json;
+
+/** The plan's reports the caller may see, oldest first, every page. */
+async function reportsOf(ctx: RestContext, planId: string): Promise<Json[]> {
+  const out: Json[] = [];
+  let cursor: string | undefined;
+  do {
+    const params: [string, string][] = [
+      ['related', `CarePlan/${planId}`],
+      ['_sort', 'date'],
+      ['_count', String(ctx.limits.maxSearchCount)],
+      ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
+    ];
+    const plan = ctx.search.plan({
+      resourceType: 'DocumentReference',
+      params,
+      strict: true,
+      baseUrl: ctx.baseUrl,
+      limits: ctx.limits,
+    });
+    const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
+      maxIncludes: ctx.limits.maxIncludes,
+    });
+    out.push(...page.matches.map(current));
+    cursor = page.next;
+  } while (cursor);
+  return out;
+}
+
+interface Attachment {
+  contentType?: string;
+  data?: string;
+  title?: string;
+  url?: string;
+}
+
+/** What a person reads of one report: its text when it has plain text, else what it holds. */
+function reportText(report: Json): string {
+  const parts = ((report.content ?? []) as { attachment?: Attachment }[]).map(({ attachment: a = {} }) => {
+    if (a.data && /^text\/plain\b/.test(a.contentType ?? 'text/plain')) {
+      return `<p style="white-space:pre-wrap">${escapeHtml(Buffer.from(a.data, 'base64').toString('utf8').replace(NON_XML, ''))}</p>`;
+    }
+    return `<p>[${escapeHtml(a.title ?? a.contentType ?? 'bijlage / attachment')}${a.url ? `: ${escapeHtml(a.url)}` : ''}]</p>`;
+  });
+  return parts.join('');
+}
+
+function narrative(plan: Json, patient: Json | undefined, reports: Json[]): string {
+  const head =
+    `<h1>${escapeHtml((plan.title as string | undefined) ?? 'Behandelplan / Care plan')}</h1>` +
+    (patient
+      ? `<p>${escapeHtml(nameOf(patient))}${patient.birthDate ? `, ${escapeHtml(patient.birthDate as string)}` : ''}</p>`
+      : '');
+  const body = reports.length
+    ? reports
+        .map(
+          (r) =>
+            `<h2>${escapeHtml((r.description as string | undefined) ?? 'Verslag / Report')}` +
+            `${r.date ? ` (${escapeHtml(r.date as string)})` : ''}</h2>${reportText(r)}`,
+        )
+        .join('')
+    : '<p>Nog geen verslagen. / No reports yet.</p>';
+  return `<div xmlns="http://www.w3.org/1999/xhtml">${head}${body}</div>`;
+}
