@@ -272,9 +272,55 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
         (await post(`CarePlan/${plan}/$accept-invitation`, 'colleague')).status,
         'only the invitee accepts',
       ).to.equal(422);
+      // The invitee finds it without the mail: the collective and who invited, not the plan's title.
+      const mine = await world.expectOk(get('CarePlan/$my-invitations', 'elsewhere'));
+      expect(mine.parameter).to.have.length(1);
+      const part = (name: string) => mine.parameter[0].part.find((x: Json) => x.name === name);
+      expect(part('carePlan').valueReference.reference).to.equal(`CarePlan/${plan}`);
+      expect(part('collective').valueReference.display).to.equal('Huidcentrum');
+      expect(JSON.stringify(mine)).not.to.contain('Psoriasis');
+      expect(
+        (await world.expectOk(get('CarePlan/$my-invitations', 'colleague'))).parameter ?? [],
+      ).to.deep.equal([]);
       await world.expectOk(post(`CarePlan/${plan}/$accept-invitation`, 'elsewhere'));
       expect((await get(`Patient/${patient}`, 'elsewhere')).status).to.equal(200);
       expect((await get(`Patient/${otherPatient}`, 'elsewhere')).status).to.equal(404);
+    });
+
+    it("another collective's group cannot join a plan: its beheerder could put anyone in it", async () => {
+      const theirs = await world.expectOk(
+        post(
+          `Organization/${other}/$create-group`,
+          'admin2',
+          params({ name: 'Oost', zrn: [zrns.elsewhere!] }),
+        ),
+        201,
+      );
+      const res = await post(
+        `CarePlan/${plan}/$add-participant`,
+        'cm',
+        params({ grn: theirs.identifier[0].value }),
+        { 'accept-language': 'en' },
+      );
+      expect(res.status).to.equal(422);
+      expect(diagnostics(res.body)).to.contain('another care collective');
+    });
+
+    it('an invitee may decline: the casemanager sees it, and the invitee gains nothing', async () => {
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.colleague })));
+      await world.expectOk(post(`CarePlan/${plan}/$decline-invitation`, 'colleague'));
+      expect((await get(`Patient/${patient}`, 'colleague')).status).to.equal(404);
+      const list = await world.expectOk(get(`CarePlan/${plan}/$invitations`, 'cm'));
+      const colleague = list.parameter.find((p: Json) =>
+        p.part.some((x: Json) => x.valueReference?.reference === `Practitioner/${ids.colleague}`),
+      );
+      expect(colleague.part.find((x: Json) => x.name === 'status').valueCode).to.equal('declined');
+      expect((await post(`CarePlan/${plan}/$accept-invitation`, 'colleague')).status, 'answered').to.equal(
+        422,
+      );
+      expect(
+        (await world.expectOk(get('CarePlan/$my-invitations', 'colleague'))).parameter ?? [],
+      ).to.deep.equal([]);
     });
 
     it('someone with nothing to do with a plan learns nothing of it, not even that it exists', async () => {
@@ -322,6 +368,31 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
         post(`CarePlan/${orphan}/$assign-casemanager`, 'beheerder', params({ zrn: zrns.cm })),
       );
       expect((await post(`CarePlan/${orphan}/$activation-code`, 'cm')).status).to.equal(200);
+    });
+
+    it('and to a draft (no BSN) whose casemanager left, so someone can still remind the patient or stop it', async () => {
+      await world.expectOk(
+        post(
+          `Organization/${collective}/$set-role`,
+          'beheerder',
+          params({ zrn: zrns.cm2, role: 'casemanager', value: true }),
+        ),
+      );
+      const draft = idOf(
+        out(await world.expectOk(start('cm2', { bsn: undefined, family: 'Kok' }), 201), 'carePlan'),
+      );
+      await world.expectOk(
+        post(
+          `Organization/${collective}/$set-role`,
+          'beheerder',
+          params({ zrn: zrns.cm2, role: 'casemanager', value: false }),
+        ),
+      );
+      expect((await get(`CarePlan/${draft}/$activation-letter`, 'cm')).status, 'not hers yet').to.equal(403);
+      await world.expectOk(
+        post(`CarePlan/${draft}/$assign-casemanager`, 'beheerder', params({ zrn: zrns.cm })),
+      );
+      expect((await get(`CarePlan/${draft}/$activation-letter`, 'cm')).status).to.equal(200);
     });
   });
 

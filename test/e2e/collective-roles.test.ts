@@ -235,6 +235,15 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       );
       expect(self.status).to.equal(403);
       expect(diagnostics(self.body)).to.contain('four eyes');
+      // Nor by adding themself: a beheerder made casemanager could open a record by starting a plan.
+      const added = await post(
+        `Organization/${collective}/$add-caregiver`,
+        'beheerder',
+        params({ zrn: zrns.beheerder, casemanager: true }),
+        { 'accept-language': 'en' },
+      );
+      expect(added.status).to.equal(403);
+      expect(diagnostics(added.body)).to.contain('four eyes');
     });
 
     it('the collective keeps at least one administrator', async () => {
@@ -321,6 +330,11 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       // The nurse is also in the plan on her own (invited and accepted), which removal ends too.
       await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.nurse })));
       await world.expectOk(post(`CarePlan/${plan}/$accept-invitation`, 'nurse'));
+      // Ending her own place would answer 200 and leave her access through the group.
+      expect(
+        (await post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ zrn: zrns.nurse }))).status,
+        'also on her own, but still in the group',
+      ).to.equal(409);
       const refused = await post(
         `Organization/${collective}/$remove-caregiver`,
         'beheerder',
@@ -343,6 +357,34 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       expect(patients.status).to.equal(200);
       expect(patients.body.entry ?? []).to.have.length(0);
       expect((await get(`Patient/${patient}`, 'nurse')).status).to.equal(404);
+    });
+
+    it('a beheerder renames a group and deletes it, but not while it is in an open plan', async () => {
+      const grn = group.identifier[0].value;
+      expect(
+        (await post(`CareTeam/${group.id}/$rename-group`, 'nurse', params({ name: 'Mijn team' }))).status,
+      ).to.equal(403);
+      const renamed = await world.expectOk(
+        post(`CareTeam/${group.id}/$rename-group`, 'beheerder', params({ name: 'Wijkteam Noord' })),
+      );
+      expect(renamed.name).to.equal('Wijkteam Noord');
+      expect(renamed.identifier[0].value).to.equal(grn);
+      const refused = await post(`CareTeam/${group.id}/$delete-group`, 'beheerder', undefined, {
+        'accept-language': 'en',
+      });
+      expect(refused.status).to.equal(409);
+      expect(diagnostics(refused.body)).to.contain('1 open plan');
+      await world.expectOk(post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ grn })));
+      const deleted = await world.expectOk(post(`CareTeam/${group.id}/$delete-group`, 'beheerder'));
+      expect(deleted.status).to.equal('inactive');
+      expect(
+        deleted.participant.every((p: Json) => p.period?.end),
+        "every member's place ended",
+      ).to.equal(true);
+      expect((await post(`CarePlan/${plan}/$add-participant`, 'cm', params({ grn }))).status).to.equal(422);
+      expect(
+        (await post(`CareTeam/${group.id}/$rename-group`, 'beheerder', params({ name: 'x' }))).status,
+      ).to.equal(409);
     });
   });
 });

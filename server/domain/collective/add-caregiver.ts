@@ -1,4 +1,5 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
 import { requireRole } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
@@ -18,7 +19,7 @@ export function addCaregiver(deps: CollectiveDeps) {
   return async (ctx: RestContext, collectiveId: string, body: unknown): Promise<FhirResult> => {
     const p = readParameters(body, ctx.language, '$add-caregiver');
     const membership = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
+      const actor = await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
         en: 'add caregivers to it',
         nl: 'er zorgverleners aan toevoegen',
       });
@@ -26,8 +27,17 @@ export function addCaregiver(deps: CollectiveDeps) {
       const found = await changes.directory.membership(collectiveId, caregiver.id);
       const current = found && (await changes.current('PractitionerRole', found.id as string));
       const roles = current && current.active !== false ? rolesIn(current) : new Set<CollectiveRole>();
+      const before = new Set(roles);
       roles.add('caregiver');
       if (p.boolean('casemanager')) roles.add('casemanager');
+      // As in $set-role: a beheerder who made themself casemanager could open any record by
+      // starting a plan for a BSN.
+      if (actor.practitionerId === caregiver.id && [...roles].some((r) => !before.has(r))) {
+        refuse(ctx.language, 403, 'forbidden', {
+          en: 'Nobody gives themself a role or a plan: another beheerder adds you (four eyes)',
+          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere beheerder voegt u toe (vier ogen)',
+        });
+      }
       const role = {
         resourceType: 'PractitionerRole',
         ...(current ? { id: current.id } : {}),

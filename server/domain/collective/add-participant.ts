@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { collectiveOf } from '../../access/rules/collective-managed.ts';
 import { nameOf } from './directory.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
@@ -39,6 +40,15 @@ export function addParticipant(deps: CollectiveDeps) {
           refuse(ctx.language, 422, 'not-found', {
             en: `No caregiver group has GRN ${grn}; ask the beheerder for the group's GRN`,
             nl: `Geen zorgverlenergroep heeft GRN ${grn}; vraag de beheerder om het GRN van de groep`,
+          });
+        }
+        // A group is its collective's: its beheerder decides who is in it. Another collective's
+        // group in this plan would let that beheerder give anyone this patient; its caregivers
+        // join one by one, by ZRN (transmural care), each accepting an invitation.
+        if (collectiveOf(group) !== collectiveId) {
+          refuse(ctx.language, 422, 'business-rule', {
+            en: `The group with GRN ${grn} belongs to another care collective; add its caregivers by their ZRN instead`,
+            nl: `De groep met GRN ${grn} hoort bij een ander zorgcollectief; voeg de zorgverleners toe met hun ZRN`,
           });
         }
         const member = `CareTeam/${group.id as string}`;

@@ -6,7 +6,7 @@ import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, ok, type CollectiveDeps } from './changes.ts';
 import { rolesIn } from './directory.ts';
 import { CASEMANAGER_IN_PLAN, planCasemanagers } from './plan-records.ts';
-import { lockedPlan, planCollective } from './plan-access.ts';
+import { isOpen, lockedPlan, planCollective } from './plan-access.ts';
 import { endParticipation } from './team-changes.ts';
 
 /**
@@ -23,10 +23,12 @@ export function assignCasemanager(deps: CollectiveDeps) {
         nl: 'een casemanager aan een behandelplan toewijzen',
       });
       const { plan, team } = await lockedPlan(changes, planId);
-      if (plan.status !== 'active') {
+      // A draft (no BSN, waiting for activation) too: without a casemanager nobody could reissue
+      // its code, remind the patient or stop it.
+      if (!isOpen(plan)) {
         refuse(ctx.language, 409, 'business-rule', {
-          en: 'Only an active plan gets a casemanager assigned',
-          nl: 'Alleen een actief behandelplan krijgt een casemanager toegewezen',
+          en: 'Only an open plan (active, or waiting for activation) gets a casemanager assigned',
+          nl: 'Alleen een lopend behandelplan (actief, of wachtend op activatie) krijgt een casemanager toegewezen',
         });
       }
       const members = await changes.directory.members(collectiveId);

@@ -88,5 +88,6 @@ export const ok = (resource: Json, status = 200): FhirResult => ({
 });
 
 export function parameters(...parameter: Record<string, unknown>[]): Json {
-  return { resourceType: 'Parameters', parameter };
+  // FHIR JSON has no empty arrays: no parameters, no element.
+  return { resourceType: 'Parameters', ...(parameter.length ? { parameter } : {}) };
 }

@@ -20,15 +20,18 @@ export function invitationMail(
   planId: string,
   base: string,
 ): Mail {
-  const accept = `${base}/CarePlan/${planId}/$accept-invitation`;
+  const plan = `${base}/CarePlan/${planId}`;
+  const mine = `${base}/CarePlan/$my-invitations`;
   return {
     to,
     subject: 'Uitnodiging voor een behandelplan / Invitation to a care plan',
     text:
       `${invitedBy} (${collective}) nodigt u uit om deel te nemen aan een behandelplan.\n` +
-      `Log in en accepteer de uitnodiging in de app, of met POST ${accept}.\n\n` +
+      `Log in en accepteer of wijs de uitnodiging af in de app, waar ook uw openstaande uitnodigingen staan ` +
+      `(GET ${mine}); of met POST ${plan}/$accept-invitation of ${plan}/$decline-invitation.\n\n` +
       `${invitedBy} (${collective}) invites you to take part in a care plan.\n` +
-      `Log in and accept the invitation in the app, or with POST ${accept}.\n`,
+      `Log in and accept or decline the invitation in the app, which also lists your open invitations ` +
+      `(GET ${mine}); or with POST ${plan}/$accept-invitation or ${plan}/$decline-invitation.\n`,
   };
 }
 

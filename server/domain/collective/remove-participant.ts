@@ -46,21 +46,23 @@ export function removeParticipant(deps: CollectiveDeps) {
       }
       const caregiver = await caregiverByZrn(ctx, changes.directory, zrn, '$remove-participant');
       const member = `Practitioner/${caregiver.id}`;
-      if (hasMember(team, member)) return changes.update(endParticipation(team, member, now));
       const viaGroups = [];
       for (const groupId of teamMembers(team, 'CareTeam')) {
         const group = await changes.directory.read('CareTeam', groupId);
         if (group && teamMembers(group, 'Practitioner').includes(caregiver.id)) viaGroups.push(group);
       }
+      // Also when they are in the plan on their own as well: ending that would answer 200 and
+      // leave their access as it was.
       if (viaGroups.length) {
         const names = viaGroups
           .map((g) => `${g.name ?? ''} (GRN ${identifierValue(g, GRN_SYSTEM)})`)
           .join(', ');
         refuse(ctx.language, 409, 'business-rule', {
-          en: `The caregiver is in this plan through the group(s) ${names}, not on their own: remove the group from the plan, or ask the beheerder to take them out of the group`,
-          nl: `De zorgverlener zit in dit behandelplan via de groep(en) ${names}, niet los: verwijder de groep uit het plan, of vraag de beheerder hem of haar uit de groep te halen`,
+          en: `The caregiver is in this plan through the group(s) ${names}: remove the group from the plan, or ask the beheerder to take them out of the group`,
+          nl: `De zorgverlener zit in dit behandelplan via de groep(en) ${names}: verwijder de groep uit het plan, of vraag de beheerder hem of haar uit de groep te halen`,
         });
       }
+      if (hasMember(team, member)) return changes.update(endParticipation(team, member, now));
       const pending = (await changes.records.invitationsOf(planId, 'pending')).find(
         (i) => i.practitionerId === caregiver.id,
       );

@@ -1,5 +1,5 @@
 import type { Route } from '../../fhir/rest/routes.ts';
-import { acceptInvitation } from './accept-invitation.ts';
+import { answerInvitation } from './answer-invitation.ts';
 import { activatePlan } from './activate-plan.ts';
 import { activationCode } from './activation-code.ts';
 import { activationLetter, sendReminder } from './activation-letter.ts';
@@ -11,7 +11,10 @@ import { createCollective } from './create-collective.ts';
 import { createGroup } from './create-group.ts';
 import { exportReports } from './export-reports.ts';
 import { changeGroupMember } from './group-members.ts';
+import { deleteGroup } from './delete-group.ts';
+import { renameGroup } from './rename-group.ts';
 import { collectiveOverview } from './overview.ts';
+import { myInvitations } from './my-invitations.ts';
 import { planInvitations } from './plan-invitations.ts';
 import { registerPractitioner } from './register-practitioner.ts';
 import { removeCaregiver } from './remove-caregiver.ts';
@@ -57,11 +60,15 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     createGroup: createGroup(deps),
     addMember: changeGroupMember(deps, true),
     removeMember: changeGroupMember(deps, false),
+    renameGroup: renameGroup(deps),
+    deleteGroup: deleteGroup(deps),
     startPlan: startPlan(deps),
     stopPlan: stopPlan(deps),
     addParticipant: addParticipant(deps),
     removeParticipant: removeParticipant(deps),
-    acceptInvitation: acceptInvitation(deps),
+    acceptInvitation: answerInvitation(deps, true),
+    declineInvitation: answerInvitation(deps, false),
+    myInvitations: myInvitations(deps),
     invitations: planInvitations(deps),
     activationCode: activationCode(deps),
     waiting: waitingForActivation(deps),
@@ -84,6 +91,8 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     ...op('Organization', 'create-group', 'instance', (ctx, req, m) => h.createGroup(ctx, m.id, req.body)),
     ...op('CareTeam', 'add-member', 'instance', (ctx, req, m) => h.addMember(ctx, m.id, req.body)),
     ...op('CareTeam', 'remove-member', 'instance', (ctx, req, m) => h.removeMember(ctx, m.id, req.body)),
+    ...op('CareTeam', 'rename-group', 'instance', (ctx, req, m) => h.renameGroup(ctx, m.id, req.body)),
+    ...op('CareTeam', 'delete-group', 'instance', (ctx, _req, m) => h.deleteGroup(ctx, m.id)),
     ...op('Organization', 'start-plan', 'instance', (ctx, req, m) => h.startPlan(ctx, m.id, req.body)),
     ...op('CarePlan', 'stop', 'instance', (ctx, _req, m) => h.stopPlan(ctx, m.id)),
     ...op('CarePlan', 'add-participant', 'instance', (ctx, req, m) => h.addParticipant(ctx, m.id, req.body)),
@@ -91,6 +100,8 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
       h.removeParticipant(ctx, m.id, req.body),
     ),
     ...op('CarePlan', 'accept-invitation', 'instance', (ctx, _req, m) => h.acceptInvitation(ctx, m.id)),
+    ...op('CarePlan', 'decline-invitation', 'instance', (ctx, _req, m) => h.declineInvitation(ctx, m.id)),
+    ...op('CarePlan', 'my-invitations', 'type', (ctx) => h.myInvitations(ctx), read),
     ...op('CarePlan', 'invitations', 'instance', (ctx, _req, m) => h.invitations(ctx, m.id), read),
     ...op('CarePlan', 'activation-code', 'instance', (ctx, req, m) => h.activationCode(ctx, m.id, req.body)),
     ...op('CarePlan', 'activation-letter', 'instance', (ctx, _req, m) => h.letter(ctx, m.id), read),

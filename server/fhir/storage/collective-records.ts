@@ -17,7 +17,7 @@ export interface Invitation {
   practitionerId: string;
   invitedBy: string;
   createdAt: Date;
-  status: 'pending' | 'accepted' | 'withdrawn';
+  status: 'pending' | 'accepted' | 'withdrawn' | 'declined';
   answeredAt?: Date;
 }
 
@@ -137,7 +137,16 @@ export class CollectiveRecords {
     await this.db('care_plan_activation').where({ plan_id: planId }).whereNull('activated_at').delete();
   }
 
-  async answerInvitation(id: string, status: 'accepted' | 'withdrawn'): Promise<void> {
+  /** A caregiver's invitations (to plans of any collective), oldest first. */
+  async invitationsFor(practitionerId: string, status?: Invitation['status']): Promise<Invitation[]> {
+    const q = this.db<InvitationRow>('plan_invitation')
+      .where({ practitioner_id: practitionerId })
+      .orderBy('created_at');
+    const rows = await (status ? q.andWhere({ status }) : q);
+    return rows.map(invitation);
+  }
+
+  async answerInvitation(id: string, status: Exclude<Invitation['status'], 'pending'>): Promise<void> {
     await this.db('plan_invitation').where({ id }).update({ status, answered_at: this.db.fn.now() });
   }
 }

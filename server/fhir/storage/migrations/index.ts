@@ -11,6 +11,7 @@ import * as m009 from './009_access_epoch.ts';
 import * as m010 from './010_token_revocations.ts';
 import * as m011 from './011_care_collectives.ts';
 import * as m012 from './012_job_queue.ts';
+import * as m013 from './013_invitation_declined.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -29,6 +30,7 @@ const migrations: Record<string, Knex.Migration> = {
   '010_token_revocations': m010,
   '011_care_collectives': m011,
   '012_job_queue': m012,
+  '013_invitation_declined': m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

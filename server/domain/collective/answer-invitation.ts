@@ -1,5 +1,5 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
-import { refuse } from '../language.ts';
+import { refuse, say } from '../language.ts';
 import { changeCollective, ok, type CollectiveDeps } from './changes.ts';
 import { isOpen, lockedPlan, planCollective } from './plan-access.ts';
 import { addParticipation } from './team-changes.ts';
@@ -10,16 +10,18 @@ const noInvitation = {
 };
 
 /**
- * `POST CarePlan/[id]/$accept-invitation`: the invited caregiver, logged in, accepts and joins the
- * plan's team. Only the invitee can; an invitation to a plan that has ended is void.
+ * `POST CarePlan/[id]/$accept-invitation` and `$decline-invitation`: the invited caregiver,
+ * logged in, answers. Accepting joins the plan's team; declining leaves it as it was, and the
+ * plan's casemanagers see the answer in `$invitations`. Only the invitee answers; an
+ * invitation to a plan that has ended is void.
  */
-export function acceptInvitation(deps: CollectiveDeps) {
+export function answerInvitation(deps: CollectiveDeps, accept: boolean) {
   return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
     const who = ctx.principal;
     if (who.kind !== 'practitioner') {
       refuse(ctx.language, 403, 'forbidden', {
-        en: 'An invitation to a plan is accepted by the invited caregiver, logged in',
-        nl: 'Een uitnodiging voor een behandelplan wordt geaccepteerd door de uitgenodigde zorgverlener, ingelogd',
+        en: 'An invitation to a plan is answered by the invited caregiver, logged in',
+        nl: 'Een uitnodiging voor een behandelplan wordt beantwoord door de uitgenodigde zorgverlener, ingelogd',
       });
     }
     const collectiveId = await planCollective(ctx, deps, planId);
@@ -35,9 +37,29 @@ export function acceptInvitation(deps: CollectiveDeps) {
           nl: 'Dit behandelplan is beëindigd; de uitnodiging vervalt',
         });
       }
-      await changes.records.answerInvitation(pending.id, 'accepted');
-      return changes.update(addParticipation(team, `Practitioner/${who.practitionerId}`));
+      await changes.records.answerInvitation(pending.id, accept ? 'accepted' : 'declined');
+      return accept
+        ? changes.update(addParticipation(team, `Practitioner/${who.practitionerId}`))
+        : undefined;
     });
-    return ok(team);
+    return team
+      ? ok(team)
+      : {
+          status: 200,
+          headers: {},
+          resource: {
+            resourceType: 'OperationOutcome',
+            issue: [
+              {
+                severity: 'information',
+                code: 'informational',
+                diagnostics: say(ctx.language, {
+                  en: 'Invitation declined; the casemanager sees your answer',
+                  nl: 'Uitnodiging afgewezen; de casemanager ziet uw antwoord',
+                }),
+              },
+            ],
+          },
+        };
   };
 }
