@@ -105,6 +105,35 @@ describe('care collectives: mail through the durable outbox (invitations, remind
     expect((await post(`CarePlan/${plan}/$send-reminder`, 'invitee')).status).to.equal(403);
   });
 
+  it("the casemanager's personal note and the actions asked go with the letter and the reminder", async () => {
+    await world.expectOk(
+      post(
+        `CarePlan/${plan}/$send-reminder`,
+        'cm',
+        params({ note: 'Tot dinsdag <3', action: ['Longfunctie meten', 'Dagboek bijhouden'] }),
+      ),
+    );
+    const mail = await smtp!.next(
+      (m) => addressOf(m).includes('kees@example.org') && /dinsdag/.test(m.text ?? ''),
+    );
+    expect(mail.text)
+      .to.contain('Tot dinsdag <3')
+      .and.contain('- Longfunctie meten')
+      .and.contain('- Dagboek bijhouden');
+    expect(mail.html).to.contain('Tot dinsdag &lt;3');
+    const letter = await world.expectOk(
+      get(
+        `CarePlan/${plan}/$activation-letter?note=${encodeURIComponent('Neem dit mee')}&action=Wegen`,
+        'cm',
+      ),
+    );
+    const html = Buffer.from(letter.data, 'base64').toString('utf8');
+    expect(html).to.contain('Neem dit mee').and.contain('- Wegen');
+    expect(
+      (await post(`CarePlan/${plan}/$send-reminder`, 'cm', params({ note: 'x'.repeat(2001) }))).status,
+    ).to.equal(400);
+  });
+
   it('no reminder once the plan is activated', async () => {
     await world.patientLogin('kees', patient);
     await world.expectOk(post('CarePlan/$activate', 'kees', params({ code })));

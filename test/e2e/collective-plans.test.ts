@@ -418,6 +418,12 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
           p.name === 'casemanager' && p.part[0].valueReference.reference === `Practitioner/${ids.cm}`,
       );
       expect(cm.part.find((x: Json) => x.name === 'activePlans').valueInteger).to.be.greaterThan(0);
+      expect(cm.part[0].valueReference.display).to.equal('cm Test');
+      // Who is involved in each plan, by name: on their own, and through groups.
+      const involved = anna.part
+        .filter((x: Json) => x.name === 'caregiver')
+        .map((x: Json) => x.valueReference);
+      expect(involved).to.deep.include({ reference: `Practitioner/${ids.cm}`, display: 'cm Test' });
       expect(overview.parameter.some((p: Json) => p.name === 'group')).to.equal(true);
       expect(
         overview.parameter
@@ -425,6 +431,20 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
           .part.find((x: Json) => x.name === 'planDays').valueInteger,
       ).to.be.greaterThan(0);
       expect(JSON.stringify(overview)).not.to.match(/"resourceType":"(?!Parameters)/);
+      // Billing per period: nothing ran in January 2020; a period that ends before it starts is refused.
+      const past = await world.expectOk(
+        get(`Organization/${collective}/$overview?periodStart=2020-01-01&periodEnd=2020-02-01`, 'admin'),
+      );
+      const pastBilling = past.parameter.find((p: Json) => p.name === 'billing');
+      expect(pastBilling.part.find((x: Json) => x.name === 'planDays').valueInteger).to.equal(0);
+      expect(
+        (
+          await get(
+            `Organization/${collective}/$overview?periodStart=2020-02-01&periodEnd=2020-01-01`,
+            'admin',
+          )
+        ).status,
+      ).to.equal(400);
       expect(JSON.stringify(overview)).not.to.contain('Graag de zalf');
       // The administrator reads no patient's record.
       const anyPatient = active[0].part.find((x: Json) => x.name === 'carePlan').valueReference.reference;

@@ -1,9 +1,32 @@
 import { nameOf } from './directory.ts';
+import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import { readParameters } from '../parameters.ts';
 import { refuse } from '../language.ts';
 import { changeCollective, parameters, type Changes, type CollectiveDeps } from './changes.ts';
 import { emailOf, instructionLetter, reminderMail } from './letters.ts';
 import { isOpen, lockedPlan, planCollective, refuseClosed, requirePlanCasemanager } from './plan-access.ts';
+
+type Personal = { note?: string; actions: string[] };
+
+const MAX_PERSONAL = 2000;
+
+/**
+ * The casemanager's personal note and the actions asked of the patient, to send with the letter:
+ * `note` and `action` (repeating), as Parameters (POST) or in the query (GET).
+ */
+function personalOf(ctx: RestContext, req: FhirRequest, operation: string): Personal {
+  const p = req.body === undefined ? undefined : readParameters(req.body, ctx.language, operation);
+  const note = p ? p.string('note') : req.query.get('note')?.trim() || undefined;
+  const actions = (p ? p.strings('action') : req.query.getAll('action')).map((a) => a.trim()).filter(Boolean);
+  if ((note?.length ?? 0) + actions.join('').length > MAX_PERSONAL) {
+    refuse(ctx.language, 400, 'too-long', {
+      en: `A note and actions of at most ${MAX_PERSONAL} characters together fit in the letter`,
+      nl: `Een notitie en acties van samen hooguit ${MAX_PERSONAL} tekens passen in de brief`,
+    });
+  }
+  return { ...(note ? { note } : {}), actions };
+}
 
 /** The letter of a plan that waits for activation, with its current code; refused once activated. */
 async function letterOf(
@@ -11,6 +34,7 @@ async function letterOf(
   changes: Changes,
   collectiveId: string,
   planId: string,
+  personal: Personal,
   forMail = false,
 ) {
   const { plan, team } = await lockedPlan(changes, planId);
@@ -37,6 +61,7 @@ async function letterOf(
     collective: (collective?.name as string) ?? collectiveId,
     code: activation.code,
     base: ctx.baseUrl,
+    ...personal,
   });
   return { letter, patient };
 }
@@ -46,10 +71,11 @@ async function letterOf(
  * current code, to print and give to the patient. A casemanager of the plan.
  */
 export function activationLetter(deps: CollectiveDeps) {
-  return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
+  return async (ctx: RestContext, planId: string, req: FhirRequest): Promise<FhirResult> => {
+    const personal = personalOf(ctx, req, '$activation-letter');
     const collectiveId = await planCollective(ctx, deps, planId);
     const { letter } = await changeCollective(ctx, deps, collectiveId, (changes) =>
-      letterOf(ctx, changes, collectiveId, planId),
+      letterOf(ctx, changes, collectiveId, planId, personal),
     );
     return {
       status: 200,
@@ -68,10 +94,11 @@ export function activationLetter(deps: CollectiveDeps) {
  * and the code (the address given at the start, or on their record). A casemanager of the plan.
  */
 export function sendReminder(deps: CollectiveDeps) {
-  return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
+  return async (ctx: RestContext, planId: string, req: FhirRequest): Promise<FhirResult> => {
+    const personal = personalOf(ctx, req, '$send-reminder');
     const collectiveId = await planCollective(ctx, deps, planId);
     const to = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      const { letter, patient } = await letterOf(ctx, changes, collectiveId, planId, true);
+      const { letter, patient } = await letterOf(ctx, changes, collectiveId, planId, personal, true);
       const address = emailOf(patient);
       if (!address) {
         refuse(ctx.language, 409, 'business-rule', {

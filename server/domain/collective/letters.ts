@@ -46,7 +46,16 @@ export function instructionLetter(p: {
   collective: string;
   code: string;
   base: string;
+  /** The casemanager's own words and the actions asked of the patient (persoonlijke notities, gevraagde acties). */
+  note?: string;
+  actions?: string[];
 }) {
+  const personal = [
+    ...(p.note ? ['', 'Persoonlijke notitie / Personal note:', ...p.note.split(/\r?\n/)] : []),
+    ...(p.actions?.length
+      ? ['', 'Gevraagde acties / Actions asked of you:', ...p.actions.map((a) => `- ${a}`)]
+      : []),
+  ];
   const plan = p.title ? `het behandelplan "${p.title}"` : 'een behandelplan';
   const planEn = p.title ? `the care plan "${p.title}"` : 'a care plan';
   const lines = [
@@ -59,6 +68,7 @@ export function instructionLetter(p: {
     '',
     'Daarna ziet u uw behandelplan en kunnen uw zorgverleners uw PGD inzien. U ziet altijd wie',
     'uw gegevens heeft bekeken. De code werkt één keer; is hij kwijt, vraag dan een nieuwe.',
+    ...personal,
     '',
     `Dear ${p.patientName},`,
     '',

@@ -53,14 +53,23 @@ export function collectiveOverview(deps: CollectiveDeps) {
         changes.directory.groups(collectiveId),
       ]);
       const plansOf = new Map<string, string[]>();
-      const active: { plan: Json; patient?: Json }[] = [];
+      const active: { plan: Json; patient?: Json; caregivers: string[]; groups: string[] }[] = [];
+      // Names of the people and groups in the overview (directory data, no clinical resource).
+      const names = new Map<string, string>();
+      const named = async (type: 'Practitioner' | 'CareTeam', id: string) => {
+        const key = `${type}/${id}`;
+        if (!names.has(key)) {
+          const r = await changes.directory.read(type, id);
+          names.set(key, type === 'Practitioner' ? nameOf(r) : String(r?.name ?? ''));
+        }
+        return key;
+      };
       for (const plan of plans) {
         if (plan.status !== 'active') continue;
         const patientId = ((plan.subject as { reference?: string }).reference ?? '').replace(
           /^Patient\//,
           '',
         );
-        active.push({ plan, patient: await changes.directory.read('Patient', patientId) });
         const teamId = ((plan.careTeam as { reference?: string }[])[0]?.reference ?? '').replace(
           /^CareTeam\//,
           '',
@@ -68,8 +77,22 @@ export function collectiveOverview(deps: CollectiveDeps) {
         const team = await changes.directory.read('CareTeam', teamId);
         for (const cm of team ? planCasemanagers(team) : [])
           plansOf.set(cm, [...(plansOf.get(cm) ?? []), plan.id as string]);
+        const caregivers: string[] = [];
+        for (const id of team ? teamMembers(team, 'Practitioner') : [])
+          caregivers.push(await named('Practitioner', id));
+        const teamGroups: string[] = [];
+        for (const id of team ? teamMembers(team, 'CareTeam') : [])
+          teamGroups.push(await named('CareTeam', id));
+        active.push({
+          plan,
+          patient: await changes.directory.read('Patient', patientId),
+          caregivers,
+          groups: teamGroups,
+        });
       }
-      return { plans, members, groups, active, plansOf };
+      for (const m of members)
+        if (rolesIn(m).has('casemanager')) await named('Practitioner', practitionerOf(m)!);
+      return { plans, members, groups, active, plansOf, names };
     });
     const lo = Date.parse(from);
     const hi = Date.parse(to);
@@ -88,7 +111,7 @@ export function collectiveOverview(deps: CollectiveDeps) {
       status: 200,
       headers: {},
       resource: parameters(
-        ...figures.active.map(({ plan, patient }) => ({
+        ...figures.active.map(({ plan, patient, caregivers, groups }) => ({
           name: 'activePlan',
           part: [
             { name: 'carePlan', valueReference: { reference: `CarePlan/${plan.id as string}` } },
@@ -99,6 +122,15 @@ export function collectiveOverview(deps: CollectiveDeps) {
             ...(patient && identifierValue(patient, BSN_SYSTEM)
               ? [{ name: 'bsn', valueString: identifierValue(patient, BSN_SYSTEM) }]
               : []),
+            // The caregivers involved (detailpagina van de betrokken zorgverleners): on their own, and groups.
+            ...caregivers.map((reference) => ({
+              name: 'caregiver',
+              valueReference: { reference, display: figures.names.get(reference) },
+            })),
+            ...groups.map((reference) => ({
+              name: 'group',
+              valueReference: { reference, display: figures.names.get(reference) },
+            })),
           ],
         })),
         ...figures.members
@@ -109,7 +141,13 @@ export function collectiveOverview(deps: CollectiveDeps) {
             return {
               name: 'casemanager',
               part: [
-                { name: 'practitioner', valueReference: { reference: `Practitioner/${id}` } },
+                {
+                  name: 'practitioner',
+                  valueReference: {
+                    reference: `Practitioner/${id}`,
+                    display: figures.names.get(`Practitioner/${id}`),
+                  },
+                },
                 { name: 'activePlans', valueInteger: own.length },
                 ...own.map((planId) => ({
                   name: 'carePlan',

@@ -104,9 +104,9 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     ...op('CarePlan', 'my-invitations', 'type', (ctx) => h.myInvitations(ctx), read),
     ...op('CarePlan', 'invitations', 'instance', (ctx, _req, m) => h.invitations(ctx, m.id), read),
     ...op('CarePlan', 'activation-code', 'instance', (ctx, req, m) => h.activationCode(ctx, m.id, req.body)),
-    ...op('CarePlan', 'activation-letter', 'instance', (ctx, _req, m) => h.letter(ctx, m.id), read),
+    ...op('CarePlan', 'activation-letter', 'instance', (ctx, req, m) => h.letter(ctx, m.id, req), read),
     ...op('CarePlan', 'export-reports', 'instance', (ctx, _req, m) => h.exportReports(ctx, m.id), read),
-    ...op('CarePlan', 'send-reminder', 'instance', (ctx, _req, m) => h.reminder(ctx, m.id)),
+    ...op('CarePlan', 'send-reminder', 'instance', (ctx, req, m) => h.reminder(ctx, m.id, req)),
     ...op('Organization', 'waiting-for-activation', 'instance', (ctx, _req, m) => h.waiting(ctx, m.id), read),
     ...op('CarePlan', 'activate', 'type', (ctx, req) => h.activate(ctx, req.body)),
     ...op('CarePlan', 'assign-casemanager', 'instance', (ctx, req, m) =>
