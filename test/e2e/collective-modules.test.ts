@@ -336,6 +336,12 @@ describe('care collectives: plan templates and modules (seeds 000/001)', functio
     expect(JSON.stringify(hidden.body).replaceAll(plan, 'X')).to.equal(
       JSON.stringify(missing.body).replaceAll('no-such-plan', 'X'),
     );
+    // The patient's reports of every plan at once: the same reports here, as there is one plan.
+    const all = await world.expectOk(get(`Patient/${patient}/$export-reports`, 'lot'));
+    expect(all.type).to.equal('document');
+    expect(all.entry[0].resource.title).to.contain('Lot');
+    expect(all.entry.filter((e: Json) => e.resource.resourceType === 'DocumentReference')).to.have.length(2);
+    expect((await get(`Patient/${patient}/$export-reports`, 'outsider')).status).to.equal(404);
     // Each report handed out is in the patient's access log, as the colleague's export.
     const log = await world.expectOk(
       get(`AuditEvent?patient=Patient/${patient}&subtype=$export-reports&_count=100`, 'lot'),

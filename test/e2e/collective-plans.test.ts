@@ -93,6 +93,23 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     expect(missing.status).to.equal(400);
   });
 
+  it("a plan started with a BSN is activated from that BSN's record: a login without a BSN is told to use DigiD", async () => {
+    const started = await world.expectOk(start('cm', { bsn: '999911211', family: 'Dijkstra' }), 201);
+    const code = out(started, 'activationCode');
+    const own = await server.fetch('Patient', {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Dijkstra' }] }),
+    });
+    expect(own.status).to.equal(201);
+    await world.patientLogin('pgd-only', ((await own.json()) as Json).id);
+    const res = await post('CarePlan/$activate', 'pgd-only', params({ code }), { 'accept-language': 'en' });
+    expect(res.status).to.equal(403);
+    expect(diagnostics(res.body)).to.contain('DigiD');
+    await world.patientLogin('dijkstra', idOf(out(started, 'patient')));
+    await world.expectOk(post('CarePlan/$activate', 'dijkstra', params({ code })));
+  });
+
   describe('a plan with a BSN', () => {
     let plan: string;
     let patient: string;
@@ -393,6 +410,76 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
         post(`CarePlan/${draft}/$assign-casemanager`, 'beheerder', params({ zrn: zrns.cm })),
       );
       expect((await get(`CarePlan/${draft}/$activation-letter`, 'cm')).status).to.equal(200);
+    });
+  });
+
+  describe("a plan's team", () => {
+    let plan: string;
+    let patient: string;
+
+    before(async () => {
+      const started = await world.expectOk(start('cm', { bsn: '999911223', family: 'Vos' }), 201);
+      plan = idOf(out(started, 'carePlan'));
+      patient = idOf(out(started, 'patient'));
+    });
+
+    it('a caregiver on the plan on their own is removed by ZRN and loses the patient on the next request', async () => {
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.colleague })));
+      await world.expectOk(post(`CarePlan/${plan}/$accept-invitation`, 'colleague'));
+      expect((await get(`Patient/${patient}`, 'colleague')).status).to.equal(200);
+      await world.expectOk(
+        post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ zrn: zrns.colleague })),
+      );
+      expect((await get(`Patient/${patient}`, 'colleague')).status).to.equal(404);
+    });
+
+    it('a pending invitation is withdrawn by removing the invitee; the plan is then gone for them', async () => {
+      await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.elsewhere })));
+      await world.expectOk(
+        post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ zrn: zrns.elsewhere })),
+      );
+      const list = await world.expectOk(get(`CarePlan/${plan}/$invitations`, 'cm'));
+      const theirs = list.parameter.find((p: Json) =>
+        p.part.some((x: Json) => x.valueReference?.reference === `Practitioner/${ids.elsewhere}`),
+      );
+      expect(theirs.part.find((x: Json) => x.name === 'status').valueCode).to.equal('withdrawn');
+      // With the invitation gone they have nothing to do with the plan: it is not there for them.
+      expect((await post(`CarePlan/${plan}/$accept-invitation`, 'elsewhere')).status).to.equal(404);
+      expect((await get(`Patient/${patient}`, 'elsewhere')).status).to.equal(404);
+    });
+
+    it('a message to the patient shows as unread to them until they mark it read', async () => {
+      await world.patientLogin('vos', patient);
+      const message = await world.expectOk(
+        call('Communication', 'cm', {
+          method: 'POST',
+          body: JSON.stringify({
+            resourceType: 'Communication',
+            status: 'completed',
+            subject: { reference: `Patient/${patient}` },
+            basedOn: [{ reference: `CarePlan/${plan}` }],
+            sender: { reference: `Practitioner/${ids.cm}` },
+            recipient: [{ reference: `Patient/${patient}` }],
+            sent: new Date().toISOString(),
+            payload: [{ contentString: 'Welkom in uw behandelplan.' }],
+          }),
+        }),
+        201,
+      );
+      const unread = async () =>
+        (
+          await world.expectOk(
+            get(`Communication?recipient=Patient/${patient}&received:missing=true&_summary=count`, 'vos'),
+          )
+        ).total;
+      expect(await unread()).to.equal(1);
+      await world.expectOk(
+        call(`Communication/${message.id}`, 'vos', {
+          method: 'PUT',
+          body: JSON.stringify({ ...message, received: new Date().toISOString() }),
+        }),
+      );
+      expect(await unread()).to.equal(0);
     });
   });
 

@@ -318,6 +318,42 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       expect((await get(`Patient/${patient}`, 'nurse')).status).to.equal(200);
     });
 
+    it('a member change holds in every plan of the group at once', async () => {
+      const second = await world.expectOk(
+        post(
+          `Organization/${collective}/$start-plan`,
+          'cm',
+          params({
+            title: 'COPD',
+            family: 'Bakker',
+            birthDate: '1950-01-01',
+            gender: 'male',
+            bsn: '999911235',
+          }),
+        ),
+        201,
+      );
+      const plan2 = out(second, 'carePlan').replace('CarePlan/', '');
+      const patient2 = out(second, 'patient').replace('Patient/', '');
+      const grn = group.identifier[0].value;
+      await world.expectOk(post(`CarePlan/${plan2}/$add-participant`, 'cm', params({ grn })));
+      const sees = async () => [
+        (await get(`Patient/${patient}`, 'nurse')).status,
+        (await get(`Patient/${patient2}`, 'nurse')).status,
+      ];
+      expect(await sees()).to.deep.equal([200, 200]);
+      await world.expectOk(
+        post(`CareTeam/${group.id}/$remove-member`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      expect(await sees()).to.deep.equal([404, 404]);
+      await world.expectOk(
+        post(`CareTeam/${group.id}/$add-member`, 'beheerder', params({ zrn: zrns.nurse })),
+      );
+      expect(await sees()).to.deep.equal([200, 200]);
+      await world.expectOk(post(`CarePlan/${plan2}/$remove-participant`, 'cm', params({ grn })));
+      expect(await sees()).to.deep.equal([200, 404]);
+    });
+
     it('a caregiver in a plan only through a group cannot be removed from it alone', async () => {
       const res = await post(`CarePlan/${plan}/$remove-participant`, 'cm', params({ zrn: zrns.nurse }), {
         'accept-language': 'en',

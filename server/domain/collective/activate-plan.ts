@@ -83,9 +83,26 @@ export function activatePlan(deps: CollectiveDeps) {
       const self = who.patientId;
       if (subjectId !== self) {
         const planned = await changes.current('Patient', subjectId);
-        if (planned && identifierValue(planned, BSN_SYSTEM)) {
+        const plannedBsn = planned && identifierValue(planned, BSN_SYSTEM);
+        if (plannedBsn) {
           // A plan started with a BSN is the record that BSN names (a DigiD login finds it): the
-          // code was not meant for anyone else, whatever their own record says.
+          // code was not meant for anyone else, whatever their own record says. A login without
+          // a BSN (an account of the PGD alone) is told how to get one; one with another BSN is
+          // told nothing.
+          const own = await changes.current('Patient', self);
+          const ownBsn = own && identifierValue(own, BSN_SYSTEM);
+          if (!ownBsn) {
+            refuse(ctx.language, 403, 'forbidden', {
+              en: 'This plan was started with your BSN: log in with DigiD, then enter the code again',
+              nl: 'Dit behandelplan is met uw BSN aangemaakt: log in met DigiD en voer de code opnieuw in',
+            });
+          }
+          if (ownBsn === plannedBsn) {
+            refuse(ctx.language, 409, 'business-rule', {
+              en: 'Two records carry your BSN; the service desk merges them, then the code works',
+              nl: 'Er zijn twee dossiers met uw BSN; de servicedesk voegt ze samen, daarna werkt de code',
+            });
+          }
           refuse(ctx.language, 422, 'not-found', invalidCode);
         }
         if (planned) {

@@ -14,23 +14,30 @@ const RECORDS = { system: 'http://loinc.org', code: '11503-0', display: 'Medical
 const NON_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /**
- * `GET CarePlan/[id]/$export-reports`: every report of the plan (DocumentReference with
- * `context.related` = the plan) as one FHIR document: a Composition whose narrative holds the
- * reports' text, then the patient, the plan and the reports themselves. Everything is read as
- * the caller, through the gate: the plan's team and the patient get it, anyone else a 404 as for
- * a missing plan, and each report disclosed is in the access log like any read.
+ * `GET CarePlan/[id]/$export-reports` and `GET Patient/[id]/$export-reports`: the reports of a
+ * plan (DocumentReference with `context.related` = the plan) or of a patient (every
+ * DocumentReference of theirs) as one FHIR document: a Composition whose narrative holds the
+ * reports' text, oldest first, then the patient, the plan and the reports themselves. Everything
+ * is read as the caller, through the gate: the plan's team and the patient get it (each only the
+ * reports they may see), anyone else a 404 as for a missing plan or patient, and each report
+ * disclosed is in the access log like any read.
  */
-export function exportReports() {
-  return async (ctx: RestContext, planId: string): Promise<FhirResult> => {
+export function exportReports(level: 'CarePlan' | 'Patient') {
+  return async (ctx: RestContext, id: string): Promise<FhirResult> => {
     // The answer is a search of DocumentReference: the caller's app needs the scopes for that too.
     ctx.store.assertAllowed('search-type', false, 'DocumentReference');
-    const plan = current(await loadCurrent(ctx, 'CarePlan', planId));
-    const subject = ((plan.subject as { reference?: string } | undefined)?.reference ?? '').split('/');
-    const patient =
-      subject[0] === 'Patient' && subject[1]
+    const focus = current(await loadCurrent(ctx, level, id));
+    const plan = level === 'CarePlan' ? focus : undefined;
+    const subject = ((plan?.subject as { reference?: string } | undefined)?.reference ?? '').split('/');
+    const patient = !plan
+      ? focus
+      : subject[0] === 'Patient' && subject[1]
         ? current(await loadCurrent(ctx, 'Patient', subject[1]))
         : undefined;
-    const reports = await reportsOf(ctx, planId);
+    const reports = await reportsOf(ctx, plan ? ['related', `CarePlan/${id}`] : ['patient', `Patient/${id}`]);
+    const title = plan
+      ? ((plan.title as string | undefined) ?? `CarePlan/${id}`)
+      : nameOf(patient) || `Patient/${id}`;
     const now = new Date().toISOString();
     const composition: Json = {
       resourceType: 'Composition',
@@ -39,9 +46,9 @@ export function exportReports() {
       type: { coding: [RECORDS] },
       ...(patient ? { subject: { reference: `Patient/${patient.id as string}` } } : {}),
       date: now,
-      author: plan.author ? [plan.author] : [{ display: 'Zorgpoort' }],
-      title: `Verslagen / Reports: ${(plan.title as string | undefined) ?? `CarePlan/${planId}`}`,
-      text: { status: 'generated', div: narrative(plan, patient, reports) },
+      author: plan?.author ? [plan.author] : [{ display: 'Zorgpoort' }],
+      title: `Verslagen / Reports: ${title}`,
+      text: { status: 'generated', div: narrative(title, patient, reports) },
       section: [
         {
           title: 'Verslagen / Reports',
@@ -51,7 +58,7 @@ export function exportReports() {
         },
       ],
     };
-    const entries = [composition, ...(patient ? [patient] : []), plan, ...reports];
+    const entries = [composition, ...(patient ? [patient] : []), ...(plan ? [plan] : []), ...reports];
     return {
       status: 200,
       headers: {},
@@ -77,13 +84,13 @@ const EMPTY = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 /** A current version's resource (a live version always has content). */
 const current = (version: { content?: string | null }): Json => JSON.parse(version.content ?? '{}') as Json;
 
-/** The plan's reports the caller may see, oldest first, every page. */
-async function reportsOf(ctx: RestContext, planId: string): Promise<Json[]> {
+/** The reports matching `filter` that the caller may see, oldest first, every page. */
+async function reportsOf(ctx: RestContext, filter: [string, string]): Promise<Json[]> {
   const out: Json[] = [];
   let cursor: string | undefined;
   do {
     const params: [string, string][] = [
-      ['related', `CarePlan/${planId}`],
+      filter,
       ['_sort', 'date'],
       ['_count', String(ctx.limits.maxSearchCount)],
       ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
@@ -122,9 +129,9 @@ function reportText(report: Json): string {
   return parts.join('');
 }
 
-function narrative(plan: Json, patient: Json | undefined, reports: Json[]): string {
+function narrative(title: string, patient: Json | undefined, reports: Json[]): string {
   const head =
-    `<h1>${escapeHtml((plan.title as string | undefined) ?? 'Behandelplan / Care plan')}</h1>` +
+    `<h1>${escapeHtml(title)}</h1>` +
     (patient
       ? `<p>${escapeHtml(nameOf(patient))}${patient.birthDate ? `, ${escapeHtml(patient.birthDate as string)}` : ''}</p>`
       : '');

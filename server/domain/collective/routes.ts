@@ -77,7 +77,8 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     overview: collectiveOverview(deps),
     letter: activationLetter(deps),
     reminder: sendReminder(deps),
-    exportReports: exportReports(),
+    exportReports: exportReports('CarePlan'),
+    exportPatientReports: exportReports('Patient'),
   };
   const read: Route['method'][] = ['GET', 'POST'];
   return [
@@ -106,6 +107,7 @@ export function collectiveRoutes(deps: CollectiveDeps): Route[] {
     ...op('CarePlan', 'activation-code', 'instance', (ctx, req, m) => h.activationCode(ctx, m.id, req.body)),
     ...op('CarePlan', 'activation-letter', 'instance', (ctx, req, m) => h.letter(ctx, m.id, req), read),
     ...op('CarePlan', 'export-reports', 'instance', (ctx, _req, m) => h.exportReports(ctx, m.id), read),
+    ...op('Patient', 'export-reports', 'instance', (ctx, _req, m) => h.exportPatientReports(ctx, m.id), read),
     ...op('CarePlan', 'send-reminder', 'instance', (ctx, req, m) => h.reminder(ctx, m.id, req)),
     ...op('Organization', 'waiting-for-activation', 'instance', (ctx, _req, m) => h.waiting(ctx, m.id), read),
     ...op('CarePlan', 'activate', 'type', (ctx, req) => h.activate(ctx, req.body)),
