@@ -33,6 +33,24 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
       headers,
     );
   const idOf = (ref: string) => ref.split('/')[1]!;
+  /** A message of the casemanager in a plan, to a caregiver or the patient. */
+  const message = (plan: string, patient: string, recipient: string, text: string) =>
+    world.expectOk(
+      call('Communication', 'cm', {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'Communication',
+          status: 'completed',
+          subject: { reference: `Patient/${patient}` },
+          basedOn: [{ reference: `CarePlan/${plan}` }],
+          sender: { reference: `Practitioner/${ids.cm}` },
+          recipient: [{ reference: recipient }],
+          sent: new Date().toISOString(),
+          payload: [{ contentString: text }],
+        }),
+      }),
+      201,
+    );
 
   before(async () => {
     server = await startTestServer({}, { config: { smart: { devLogin: true, cookieKeys: [] } } });
@@ -154,24 +172,10 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     it('the patient reads the messages between the caregivers of their plan', async () => {
       await world.expectOk(post(`CarePlan/${plan}/$add-participant`, 'cm', params({ zrn: zrns.colleague })));
       await world.expectOk(post(`CarePlan/${plan}/$accept-invitation`, 'colleague'));
-      const message = await world.expectOk(
-        call('Communication', 'cm', {
-          method: 'POST',
-          body: JSON.stringify({
-            resourceType: 'Communication',
-            status: 'completed',
-            subject: { reference: `Patient/${patient}` },
-            basedOn: [{ reference: `CarePlan/${plan}` }],
-            sender: { reference: `Practitioner/${ids.cm}` },
-            recipient: [{ reference: `Practitioner/${ids.colleague}` }],
-            payload: [{ contentString: 'Graag de zalf ophogen' }],
-          }),
-        }),
-        201,
-      );
+      const sent = await message(plan, patient, `Practitioner/${ids.colleague}`, 'Graag de zalf ophogen');
       const mine = await get(`Communication?subject=Patient/${patient}`, 'anna');
-      expect(mine.body.entry.map((e: Json) => e.resource.id)).to.include(message.id);
-      expect((await get(`Communication/${message.id}`, 'colleague')).status).to.equal(200);
+      expect(mine.body.entry.map((e: Json) => e.resource.id)).to.include(sent.id);
+      expect((await get(`Communication/${sent.id}`, 'colleague')).status).to.equal(200);
     });
   });
 
@@ -450,22 +454,7 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
 
     it('a message to the patient shows as unread to them until they mark it read', async () => {
       await world.patientLogin('vos', patient);
-      const message = await world.expectOk(
-        call('Communication', 'cm', {
-          method: 'POST',
-          body: JSON.stringify({
-            resourceType: 'Communication',
-            status: 'completed',
-            subject: { reference: `Patient/${patient}` },
-            basedOn: [{ reference: `CarePlan/${plan}` }],
-            sender: { reference: `Practitioner/${ids.cm}` },
-            recipient: [{ reference: `Patient/${patient}` }],
-            sent: new Date().toISOString(),
-            payload: [{ contentString: 'Welkom in uw behandelplan.' }],
-          }),
-        }),
-        201,
-      );
+      const sent = await message(plan, patient, `Patient/${patient}`, 'Welkom in uw behandelplan.');
       const unread = async () =>
         (
           await world.expectOk(
@@ -474,9 +463,9 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
         ).total;
       expect(await unread()).to.equal(1);
       await world.expectOk(
-        call(`Communication/${message.id}`, 'vos', {
+        call(`Communication/${sent.id}`, 'vos', {
           method: 'PUT',
-          body: JSON.stringify({ ...message, received: new Date().toISOString() }),
+          body: JSON.stringify({ ...sent, received: new Date().toISOString() }),
         }),
       );
       expect(await unread()).to.equal(0);
