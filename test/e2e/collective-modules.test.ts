@@ -330,6 +330,32 @@ describe('care collectives: plan templates and modules (seeds 000/001)', functio
       expect(first.text.div).to.contain('Evaluatie &lt;week 6&gt;');
       expect(first.text.div).to.contain('Stabiel.');
     }
+    // A report about someone else that names the plan is not in this patient's document, even
+    // for a caller who may read it (the operator's trusted client).
+    const stranger = (await (
+      await server.fetch('Patient', {
+        method: 'POST',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ resourceType: 'Patient', name: [{ family: 'Anders' }] }),
+      })
+    ).json()) as Json;
+    const misfiled = await server.fetch('DocumentReference', {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'DocumentReference',
+        status: 'current',
+        subject: { reference: `Patient/${stranger.id}` },
+        context: { related: [{ reference: `CarePlan/${plan}` }] },
+        content: [
+          { attachment: { contentType: 'text/plain', data: Buffer.from('Niet van Lot').toString('base64') } },
+        ],
+      }),
+    });
+    expect(misfiled.status).to.equal(201);
+    const byOperator = (await (await server.fetch(`CarePlan/${plan}/$export-reports`)).json()) as Json;
+    expect(byOperator.type).to.equal('document');
+    expect(JSON.stringify(byOperator)).not.to.contain(stranger.id);
     const hidden = await get(`CarePlan/${plan}/$export-reports`, 'outsider');
     const missing = await get('CarePlan/no-such-plan/$export-reports', 'outsider');
     expect(hidden.status).to.equal(404);

@@ -111,7 +111,7 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     expect(missing.status).to.equal(400);
   });
 
-  it("a plan started with a BSN is activated from that BSN's record: a login without a BSN is told to use DigiD", async () => {
+  it("a plan started with a BSN is activated from that BSN's record: a login without a BSN is told of DigiD, whatever code it enters", async () => {
     const started = await world.expectOk(start('cm', { bsn: '999911211', family: 'Dijkstra' }), 201);
     const code = out(started, 'activationCode');
     const own = await server.fetch('Patient', {
@@ -122,7 +122,12 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     expect(own.status).to.equal(201);
     await world.patientLogin('pgd-only', ((await own.json()) as Json).id);
     const res = await post('CarePlan/$activate', 'pgd-only', params({ code }), { 'accept-language': 'en' });
-    expect(res.status).to.equal(403);
+    const wrong = await post('CarePlan/$activate', 'pgd-only', params({ code: 'AAAA-BBBB-CCCC-DDDD' }), {
+      'accept-language': 'en',
+    });
+    // The same answer for the right code and a wrong one: it never tells that a code is valid.
+    expect(res.status).to.equal(422);
+    expect(res.body).to.deep.equal(wrong.body);
     expect(diagnostics(res.body)).to.contain('DigiD');
     await world.patientLogin('dijkstra', idOf(out(started, 'patient')));
     await world.expectOk(post('CarePlan/$activate', 'dijkstra', params({ code })));

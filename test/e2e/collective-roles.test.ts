@@ -244,6 +244,13 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       );
       expect(added.status).to.equal(403);
       expect(diagnostics(added.body)).to.contain('four eyes');
+      // Nor into a group: joining a group is joining its plans.
+      const ownGroup = await post(
+        `Organization/${collective}/$create-group`,
+        'beheerder',
+        params({ name: 'Eigen', zrn: [zrns.beheerder!] }),
+      );
+      expect(ownGroup.status).to.equal(403);
     });
 
     it('the collective keeps at least one administrator', async () => {
@@ -287,6 +294,19 @@ describe('care collectives: registration, roles and groups (seeds 000/001)', fun
       );
       plan = out(started, 'carePlan').replace('CarePlan/', '');
       patient = out(started, 'patient').replace('Patient/', '');
+    });
+
+    it('a beheerder does not add themself to a group', async () => {
+      const res = await post(
+        `CareTeam/${group.id}/$add-member`,
+        'beheerder',
+        params({ zrn: zrns.beheerder }),
+        {
+          'accept-language': 'en',
+        },
+      );
+      expect(res.status).to.equal(403);
+      expect(diagnostics(res.body)).to.contain('four eyes');
     });
 
     it('a group gets a generated GRN; only a beheerder makes one', async () => {

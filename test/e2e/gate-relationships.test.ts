@@ -450,6 +450,27 @@ describe('the gate: treatment relationship ∧ consent', function () {
       expect((await put('Task/p4-referral', referral('completed'))).status).to.equal(200);
       expect((await call('Task/p4-referral', 'internist')).status, 'closed').to.equal(404);
     });
+
+    it("a care plan's action relates nobody: its owner is on the plan, or was removed from it", async () => {
+      const action = (intent: string, extra: Json = {}) => ({
+        ...held('elders'),
+        status: 'requested',
+        intent,
+        for: { reference: 'Patient/p4' },
+        owner: { reference: 'Organization/elders' },
+        ...extra,
+      });
+      await putResources(server, [['Task', 'p4-action', action('plan')]]);
+      expect((await call('Task/p4-action', 'stranger')).status, 'intent plan').to.equal(404);
+      expect(
+        (await put('Task/p4-action', action('order', { basedOn: [{ reference: 'CarePlan/p3-plan' }] })))
+          .status,
+      ).to.equal(200);
+      expect((await call('Task/p4-action', 'stranger')).status, 'based on a care plan').to.equal(404);
+      // The same Task as an order is a referral: its owner's caregivers see it.
+      expect((await put('Task/p4-action', action('order'))).status).to.equal(200);
+      expect((await call('Task/p4-action', 'stranger')).status, 'a referral').to.equal(200);
+    });
   });
 
   describe('what no write can do (security review)', () => {

@@ -110,6 +110,7 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'validate',
       'everything',
       'break-the-glass',
+      'export-reports',
     ]);
     expect(patient.operation.find((o: any) => o.name === 'break-the-glass').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-break-the-glass',

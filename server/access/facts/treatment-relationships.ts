@@ -31,6 +31,15 @@ const ACTOR_TYPES = new Set([
 
 const OPEN_REFERRAL = new Set(['active', 'on-hold']);
 const OPEN_TASK = new Set(['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold']);
+/**
+ * A Task is a referral's workflow when it orders something; a plan's action (`intent` plan or
+ * proposal, or `basedOn` a CarePlan) relates nobody: its owner is already on the plan, or, if
+ * removed from it, must not keep the patient through their to-do list.
+ */
+const isReferralTask = (r: Record<string, unknown>) =>
+  r.intent !== 'plan' &&
+  r.intent !== 'proposal' &&
+  !asArray(r.basedOn).some((b) => /^CarePlan\//.test(String(asObject(b)?.reference ?? '')));
 const VOID = new Set(['cancelled', 'entered-in-error']);
 
 function actors(values: unknown[]): string[] {
@@ -101,7 +110,7 @@ export function relationshipFacts(resource: Json & { resourceType: string; id?: 
       if (!OPEN_REFERRAL.has(r.status as string)) return [];
       return relationships(patientId(r.subject), actors([r.performer, r.requester]), 'referral');
     case 'Task':
-      if (!OPEN_TASK.has(r.status as string)) return [];
+      if (!OPEN_TASK.has(r.status as string) || !isReferralTask(r)) return [];
       return relationships(patientId(r.for), actors([r.owner, r.requester]), 'referral');
     default:
       return [];

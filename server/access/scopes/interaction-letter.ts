@@ -37,9 +37,11 @@ const LETTERS: Record<string, Letter> = {
   '$my-invitations': 'r',
   $activate: 'u',
   '$assign-casemanager': 'u',
-  '$activation-code': 'r',
+  // May reissue the code.
+  '$activation-code': 'u',
   '$activation-letter': 'r',
-  '$send-reminder': 'r',
+  // Mails the patient, with the casemanager's own words.
+  '$send-reminder': 'u',
   $invitations: 'r',
   // Reads the plan as `r` needs; its reports are a search, checked by the operation itself.
   '$export-reports': 'r',

@@ -17,6 +17,15 @@ const invalidCode = {
   en: 'This activation code is not valid (it may be mistyped, replaced by a newer one or used already); check the letter, or ask your caregiver for the code',
   nl: 'Deze activatiecode is niet geldig (verkeerd overgenomen, vervangen door een nieuwere of al gebruikt); controleer de brief, of vraag uw zorgverlener om de code',
 };
+/**
+ * The same refusal for a login without a BSN, with a hint: a plan started with a BSN is
+ * activated after a DigiD login. Given for every code such a login enters, right or wrong, so
+ * the answer never tells that a code is valid.
+ */
+const invalidCodeWithoutBsn = {
+  en: `${invalidCode.en}. A plan started with your BSN is activated after logging in with DigiD`,
+  nl: `${invalidCode.nl}. Een behandelplan dat met uw BSN is aangemaakt, activeert u na inloggen met DigiD`,
+};
 
 /**
  * `POST CarePlan/$activate` (code): the patient enters the plan's activation code in their PGD.
@@ -44,6 +53,9 @@ export function activatePlan(deps: CollectiveDeps) {
         nl: `Patient/${named} is onbekend`,
       });
     }
+    const own = await deps.directory.read('Patient', who.patientId);
+    const ownBsn = own && identifierValue(own, BSN_SYSTEM);
+    const invalid = ownBsn ? invalidCode : invalidCodeWithoutBsn;
     const typed = p.string('code');
     if (!typed) {
       refuse(ctx.language, 400, 'required', {
@@ -72,13 +84,13 @@ export function activatePlan(deps: CollectiveDeps) {
       !collectiveId ||
       !['draft', 'active'].includes(planVersion.status as string)
     ) {
-      refuse(ctx.language, 422, 'not-found', invalidCode);
+      refuse(ctx.language, 422, 'not-found', invalid);
     }
     const activated = await changeCollective(ctx, deps, collectiveId, async (changes) => {
       // Checked again under the collective's lock: two devices may enter the same code at once.
       const still = await changes.records.unusedActivation(code);
       const plan = still && (await changes.current('CarePlan', still.planId));
-      if (!still || !plan || !isOpen(plan)) refuse(ctx.language, 422, 'not-found', invalidCode);
+      if (!still || !plan || !isOpen(plan)) refuse(ctx.language, 422, 'not-found', invalid);
       const subjectId = ((plan.subject as { reference?: string }).reference ?? '').replace(/^Patient\//, '');
       const self = who.patientId;
       if (subjectId !== self) {
@@ -86,24 +98,15 @@ export function activatePlan(deps: CollectiveDeps) {
         const plannedBsn = planned && identifierValue(planned, BSN_SYSTEM);
         if (plannedBsn) {
           // A plan started with a BSN is the record that BSN names (a DigiD login finds it): the
-          // code was not meant for anyone else, whatever their own record says. A login without
-          // a BSN (an account of the PGD alone) is told how to get one; one with another BSN is
-          // told nothing.
-          const own = await changes.current('Patient', self);
-          const ownBsn = own && identifierValue(own, BSN_SYSTEM);
-          if (!ownBsn) {
-            refuse(ctx.language, 403, 'forbidden', {
-              en: 'This plan was started with your BSN: log in with DigiD, then enter the code again',
-              nl: 'Dit behandelplan is met uw BSN aangemaakt: log in met DigiD en voer de code opnieuw in',
-            });
-          }
+          // code was not meant for anyone else, whatever their own record says (a login without
+          // a BSN gets the DigiD hint with every refusal, so this one says nothing more).
           if (ownBsn === plannedBsn) {
             refuse(ctx.language, 409, 'business-rule', {
               en: 'Two records carry your BSN; the service desk merges them, then the code works',
               nl: 'Er zijn twee dossiers met uw BSN; de servicedesk voegt ze samen, daarna werkt de code',
             });
           }
-          refuse(ctx.language, 422, 'not-found', invalidCode);
+          refuse(ctx.language, 422, 'not-found', invalid);
         }
         if (planned) {
           await changes.update({

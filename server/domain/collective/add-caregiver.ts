@@ -1,7 +1,6 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
-import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import { requireRole } from './authority.ts';
+import { refuseSelf, requireRole } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, managedBy, ok, type CollectiveDeps } from './changes.ts';
 import { rolesIn } from './directory.ts';
@@ -32,12 +31,7 @@ export function addCaregiver(deps: CollectiveDeps) {
       if (p.boolean('casemanager')) roles.add('casemanager');
       // As in $set-role: a beheerder who made themself casemanager could open any record by
       // starting a plan for a BSN.
-      if (actor.practitionerId === caregiver.id && [...roles].some((r) => !before.has(r))) {
-        refuse(ctx.language, 403, 'forbidden', {
-          en: 'Nobody gives themself a role or a plan: another beheerder adds you (four eyes)',
-          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere beheerder voegt u toe (vier ogen)',
-        });
-      }
+      if ([...roles].some((r) => !before.has(r))) refuseSelf(ctx, actor, caregiver.id);
       const role = {
         resourceType: 'PractitionerRole',
         ...(current ? { id: current.id } : {}),

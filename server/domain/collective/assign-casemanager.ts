@@ -1,7 +1,7 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import { requireRole } from './authority.ts';
+import { refuseSelf, requireRole } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, ok, type CollectiveDeps } from './changes.ts';
 import { rolesIn } from './directory.ts';
@@ -44,12 +44,7 @@ export function assignCasemanager(deps: CollectiveDeps) {
         });
       }
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), '$assign-casemanager');
-      if (actor.practitionerId === caregiver.id) {
-        refuse(ctx.language, 403, 'forbidden', {
-          en: 'Nobody gives themself a role or a plan: another beheerder does (four eyes)',
-          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere beheerder doet dat (vier ogen)',
-        });
-      }
+      refuseSelf(ctx, actor, caregiver.id);
       const membership = await changes.directory.membership(collectiveId, caregiver.id);
       if (!rolesIn(membership).has('casemanager')) {
         refuse(ctx.language, 409, 'business-rule', {

@@ -54,6 +54,16 @@ export async function actorIn(
 }
 
 /** The actor, if they hold one of `roles` in the collective; else a refusal saying who may. */
+/** Four eyes: nobody gives themself a role, a plan or a group (and with it the group's plans). */
+export function refuseSelf(ctx: RestContext, actor: { practitionerId?: string }, caregiverId: string): void {
+  if (actor.practitionerId === caregiverId) {
+    refuse(ctx.language, 403, 'forbidden', {
+      en: 'Nobody gives themself a role, a plan or a group: another beheerder or administrator does (four eyes)',
+      nl: 'Niemand geeft zichzelf een rol, een behandelplan of een groep: een andere beheerder of administrator doet dat (vier ogen)',
+    });
+  }
+}
+
 export async function requireRole(
   ctx: RestContext,
   directory: CollectiveDirectory,

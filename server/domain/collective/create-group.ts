@@ -1,7 +1,7 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import { requireRole } from './authority.ts';
+import { refuseSelf, requireRole } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, managedBy, ok, type Changes, type CollectiveDeps } from './changes.ts';
 import type { Json } from './directory.ts';
@@ -26,7 +26,7 @@ export function createGroup(deps: CollectiveDeps) {
       });
     }
     const group = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
+      const actor = await requireRole(ctx, changes.directory, collectiveId, ['beheerder'], {
         en: 'create caregiver groups',
         nl: 'zorgverlenergroepen aanmaken',
       });
@@ -41,6 +41,7 @@ export function createGroup(deps: CollectiveDeps) {
       };
       for (const zrn of p.strings('zrn')) {
         const caregiver = await caregiverByZrn(ctx, changes.directory, zrn, '$create-group');
+        refuseSelf(ctx, actor, caregiver.id);
         team = addParticipation(team, `Practitioner/${caregiver.id}`);
       }
       return changes.create(team);

@@ -9,10 +9,6 @@ import { escapeHtml } from './letters.ts';
 /** LOINC 11503-0 Medical records: the document type of a plan's collected reports. */
 const RECORDS = { system: 'http://loinc.org', code: '11503-0', display: 'Medical records' };
 
-/** Characters XHTML cannot hold (C0 controls but tab, LF and CR); a report's text may have them. */
-// eslint-disable-next-line no-control-regex
-const NON_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
 /**
  * `GET CarePlan/[id]/$export-reports` and `GET Patient/[id]/$export-reports`: the reports of a
  * plan (DocumentReference with `context.related` = the plan) or of a patient (every
@@ -34,7 +30,17 @@ export function exportReports(level: 'CarePlan' | 'Patient') {
       : subject[0] === 'Patient' && subject[1]
         ? current(await loadCurrent(ctx, 'Patient', subject[1]))
         : undefined;
-    const reports = await reportsOf(ctx, plan ? ['related', `CarePlan/${id}`] : ['patient', `Patient/${id}`]);
+    // A plan's reports about its patient only: a report naming the plan but about someone else is
+    // not this patient's document, even for a caller who may see it.
+    const reports = await reportsOf(
+      ctx,
+      plan
+        ? [
+            ['related', `CarePlan/${id}`],
+            ['subject', `Patient/${(patient?.id as string | undefined) ?? '-'}`],
+          ]
+        : [['patient', `Patient/${id}`]],
+    );
     const title = plan
       ? ((plan.title as string | undefined) ?? `CarePlan/${id}`)
       : nameOf(patient) || `Patient/${id}`;
@@ -85,12 +91,12 @@ const EMPTY = 'http://terminology.hl7.org/CodeSystem/list-empty-reason';
 const current = (version: { content?: string | null }): Json => JSON.parse(version.content ?? '{}') as Json;
 
 /** The reports matching `filter` that the caller may see, oldest first, every page. */
-async function reportsOf(ctx: RestContext, filter: [string, string]): Promise<Json[]> {
+async function reportsOf(ctx: RestContext, filter: [string, string][]): Promise<Json[]> {
   const out: Json[] = [];
   let cursor: string | undefined;
   do {
     const params: [string, string][] = [
-      filter,
+      ...filter,
       ['_sort', 'date'],
       ['_count', String(ctx.limits.maxSearchCount)],
       ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
@@ -122,7 +128,7 @@ interface Attachment {
 function reportText(report: Json): string {
   const parts = ((report.content ?? []) as { attachment?: Attachment }[]).map(({ attachment: a = {} }) => {
     if (a.data && /^text\/plain\b/.test(a.contentType ?? 'text/plain')) {
-      return `<p style="white-space:pre-wrap">${escapeHtml(Buffer.from(a.data, 'base64').toString('utf8').replace(NON_XML, ''))}</p>`;
+      return `<p style="white-space:pre-wrap">${escapeHtml(Buffer.from(a.data, 'base64').toString('utf8'))}</p>`;
     }
     return `<p>[${escapeHtml(a.title ?? a.contentType ?? 'bijlage / attachment')}${a.url ? `: ${escapeHtml(a.url)}` : ''}]</p>`;
   });

@@ -1,6 +1,7 @@
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
+import { refuseSelf } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, ok, type CollectiveDeps } from './changes.ts';
 import { groupCollective, groupForBeheerder } from './group-access.ts';
@@ -17,8 +18,10 @@ export function changeGroupMember(deps: CollectiveDeps, add: boolean) {
     const p = readParameters(body, ctx.language, operation);
     const collectiveId = await groupCollective(ctx, deps, groupId);
     const group = await changeCollective(ctx, deps, collectiveId, async (changes) => {
-      const { group: team } = await groupForBeheerder(ctx, changes, collectiveId, groupId);
+      const { group: team, actor } = await groupForBeheerder(ctx, changes, collectiveId, groupId);
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), operation);
+      // Joining a group is joining its plans.
+      if (add) refuseSelf(ctx, actor, caregiver.id);
       const member = `Practitioner/${caregiver.id}`;
       if (add) return hasMember(team, member) ? team : changes.update(addParticipation(team, member));
       if (!hasMember(team, member)) {

@@ -5,9 +5,18 @@ import type { Json } from './directory.ts';
 export const emailOf = (r: Json | undefined): string | undefined =>
   ((r?.telecom ?? []) as { system?: string; value?: string }[]).find((t) => t.system === 'email')?.value;
 
-/** Text for HTML (letters, narratives). */
+/** Characters (X)HTML cannot hold: C0 controls but tab, LF and CR; U+FFFE, U+FFFF. */
+// eslint-disable-next-line no-control-regex
+const NON_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+
+/** Text for HTML and XHTML (letters, a document's narrative): escaped, unrepresentable characters dropped. */
 export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  s
+    .replace(NON_XML, '')
+    .replace(
+      /[&<>"']/g,
+      (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+    );
 
 /**
  * The invitation of a caregiver to a plan. It names the collective and who invited, not the

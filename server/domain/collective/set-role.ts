@@ -2,7 +2,7 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
 import { roleCodes } from './add-caregiver.ts';
-import { requireRole } from './authority.ts';
+import { refuseSelf, requireRole } from './authority.ts';
 import { caregiverByZrn } from './caregiver-by-zrn.ts';
 import { changeCollective, managedBy, ok, type CollectiveDeps } from './changes.ts';
 import { rolesIn } from './directory.ts';
@@ -40,12 +40,7 @@ export function setRole(deps: CollectiveDeps) {
       const caregiver = await caregiverByZrn(ctx, changes.directory, p.string('zrn'), '$set-role');
       // Granting oneself a role would let an administrator, who sees no patient, make themself
       // beheerder, then casemanager, and open any record by starting a plan.
-      if (value && actor.practitionerId === caregiver.id) {
-        refuse(ctx.language, 403, 'forbidden', {
-          en: 'Nobody gives themself a role or a plan: another administrator or beheerder does (four eyes)',
-          nl: 'Niemand geeft zichzelf een rol of een behandelplan: een andere administrator of beheerder doet dat (vier ogen)',
-        });
-      }
+      if (value) refuseSelf(ctx, actor, caregiver.id);
       const found = await changes.directory.membership(collectiveId, caregiver.id);
       const current = found && (await changes.current('PractitionerRole', found.id as string));
       const roles = rolesIn(current);
