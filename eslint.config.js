@@ -95,6 +95,21 @@ export default tseslint.config(
     },
   },
   {
+    // HL7 v2 ↔ FHIR mappings are pure functions of a message: no server, no database, no network.
+    files: ['mappers/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...NO_DB, { name: 'express', message: 'Mappers know nothing of HTTP.' }],
+          patterns: [
+            { group: ['**/server/**'], message: 'Mappers are pure: the server applies what they answer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Access rules: conditions and in-memory twins over the FHIR core; no HTTP, no database.
     files: ['server/access/**/*.ts'],
     rules: {

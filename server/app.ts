@@ -48,6 +48,8 @@ import { errorHandler } from './http/errors.ts';
 import { fhirHandler } from './http/fhir-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
+import { createHl7Applier } from './hl7v2/apply.ts';
+import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
   express: express.Express;
@@ -57,6 +59,8 @@ export interface App {
   smart: Pick<Smart, 'clients' | 'completeLoginUrl' | 'createLaunch' | 'principalFor'>;
   /** The access policy a principal gets for a request (tests compare its twin with the API). */
   accessFor(principal: Principal): Promise<AccessPolicy>;
+  /** The HL7 v2 MLLP listener (HL7_MLLP_PORT); started by startServer beside the HTTP port. */
+  hl7?: MllpListener;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -366,6 +370,36 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     };
   };
 
+  // HL7 v2 over MLLP (HL7_MLLP_PORT): each message applied as its sender's backend client.
+  const hl7Applier = createHl7Applier({
+    activeClient: (clientId) => smartClients.active(clientId),
+    accessFor: (principal) => accessFor(principal),
+    auditTrailFor: (principal, access) => auditTrailFor(principal, access),
+    context: (principal, access, audit) => ({
+      principal,
+      store: storeFor(access, audit),
+      search,
+      validator,
+      limits: config.limits,
+      baseUrl: fhirBase,
+      audit,
+    }),
+    dispatch,
+  });
+  const hl7 = config.hl7
+    ? createMllpListener({
+        port: config.hl7.port,
+        host: config.hl7.host,
+        maxFrameBytes: config.hl7.maxFrameBytes,
+        senders: config.hl7.senders,
+        ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
+        messages: () => store.hl7,
+        contextFor: hl7Applier.contextFor,
+        apply: hl7Applier.apply,
+        logger,
+      })
+    : undefined;
+
   let draining = false;
   const health = healthRoutes({ ping: () => db.ping(), draining: () => draining });
   const app = express();
@@ -403,10 +437,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     smart,
     accessFor,
+    /** The MLLP listener, when HL7_MLLP_PORT is set; the server starts it with the HTTP port. */
+    hl7,
     drain: () => {
       draining = true;
     },
     close: async () => {
+      await hl7?.stop();
       await loginLog.close();
       await auditProjector.stop();
       await revocations?.close();

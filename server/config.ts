@@ -1,3 +1,4 @@
+import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
 /**
  * All configuration comes from the environment, read once here and passed down.
  * Nothing below the composition root reads process.env.
@@ -72,6 +73,8 @@ export interface Config {
    * certificates chaining to those CAs and not on the revocation lists are accepted.
    */
   tls?: { certFile: string; keyFile: string; uziCaFiles: string[]; uziCrlFiles: string[] };
+  /** The HL7 v2 MLLP listener (server/hl7v2); off unless HL7_MLLP_PORT is set. */
+  hl7?: Hl7Config;
   smart: {
     /** Private JWKS the authorization server signs id tokens with; unset → an ephemeral key. */
     jwksFile?: string;
@@ -259,5 +262,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenCacheSeconds: int(env, 'TOKEN_CACHE_SECONDS', 30),
     },
     saml: samlConfig(env),
+    hl7: hl7Config(env, env.HOST ?? '127.0.0.1'),
   };
 }

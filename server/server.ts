@@ -11,6 +11,8 @@ export interface RunningServer {
   app: App;
   http: Server;
   url: string;
+  /** The MLLP listener's port, when HL7_MLLP_PORT is set (0 picks a free one). */
+  hl7Port?: number;
   /** Stops accepting connections, lets in-flight requests finish (up to the grace period), closes the database. */
   stop(): Promise<void>;
 }
@@ -89,6 +91,16 @@ export async function startServer(
       app.logger.warn({ err }, 'no operator socket: CLI commands must wait until the server stops');
     }
   }
+  // The MLLP port (HL7_MLLP_PORT) opens once the app can apply messages.
+  let hl7Port: number | undefined;
+  try {
+    hl7Port = await app.hl7?.start();
+  } catch (err) {
+    await operator?.close(0);
+    await app.close();
+    await new Promise((resolve) => http.close(resolve));
+    throw err;
+  }
   ready.handler = app.express as unknown as RequestListener;
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -106,5 +118,5 @@ export async function startServer(
       clearTimeout(timer);
       await app.close();
     })());
-  return { app, http, url, stop };
+  return { app, http, url, stop, ...(hl7Port !== undefined ? { hl7Port } : {}) };
 }

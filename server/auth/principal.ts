@@ -9,7 +9,9 @@ export type Via =
   | 'conformance-token'
   | 'dev-login'
   /** The operator's command line (npm run audit, …), on the server's own machine. */
-  | 'operator';
+  | 'operator'
+  /** An HL7 v2 message received over MLLP, applied as its sender's registered client. */
+  | 'hl7-mllp';
 
 /** One PractitionerRole of a practitioner: where and as what they work. */
 export interface PractitionerRoleRef {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
 import { CollectiveRecords } from './collective-records.ts';
+import { Hl7Messages } from './hl7-messages.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
@@ -119,6 +120,11 @@ export class ResourceStore {
   /** The care collectives' activation codes and invitations (in the surrounding transaction). */
   get collective(): CollectiveRecords {
     return new CollectiveRecords(this.db);
+  }
+
+  /** The HL7 v2 message log (server/hl7v2). */
+  get hl7(): Hl7Messages {
+    return new Hl7Messages(this.db);
   }
 
   /** Records a break-the-glass grant (in the surrounding transaction, with its audit). */

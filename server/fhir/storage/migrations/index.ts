@@ -12,6 +12,7 @@ import * as m010 from './010_token_revocations.ts';
 import * as m011 from './011_care_collectives.ts';
 import * as m012 from './012_job_queue.ts';
 import * as m013 from './013_invitation_declined.ts';
+import * as m014 from './014_hl7_messages.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '011_care_collectives': m011,
   '012_job_queue': m012,
   '013_invitation_declined': m013,
+  '014_hl7_messages': m014,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,38 @@
+import { mapAdt } from './adt/index.ts';
+import type { MapContext, TransactionBundle } from './bundle.ts';
+import { Hl7, Hl7Error } from './hl7/message.ts';
+
+/** The message types the mappers handle (MSH-9.1), each a module of its own; see README.md. */
+const MAPPERS: Record<string, (m: Hl7, context: MapContext) => TransactionBundle> = {
+  ADT: mapAdt,
+};
+
+/** A message type or version the server does not take: an ACK AR, not an AE. */
+export class UnsupportedMessageError extends Hl7Error {}
+
+const VERSIONS = /^2\.(3(\.1)?|4|5(\.1)?)$/;
+
+/** One HL7 v2 message → the FHIR transaction that applies it. Pure: it reads and writes nothing. */
+export function mapMessage(m: Hl7, context: MapContext = {}): TransactionBundle {
+  const type = m.value('MSH', 9, 1);
+  const mapper = MAPPERS[type];
+  if (!mapper) {
+    throw new UnsupportedMessageError(
+      'MSH',
+      9,
+      `message type ${type || '(none)'} is not supported (supported: ${Object.keys(MAPPERS).join(', ')})`,
+    );
+  }
+  if (!VERSIONS.test(m.version)) {
+    throw new UnsupportedMessageError(
+      'MSH',
+      12,
+      `HL7 version ${m.version || '(none)'} is not supported (2.3 to 2.5.1)`,
+    );
+  }
+  return mapper(m, context);
+}
+
+export { Hl7, Hl7Error };
+export { decodeMessage } from './hl7/charset.ts';
+export type { MapContext, TransactionBundle };

@@ -1,0 +1,228 @@
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+import { decodeMessage, Hl7, Hl7Error, mapMessage, UnsupportedMessageError } from '../../mappers/index.ts';
+import { buildAck, type AckCode, type AckError } from '../../mappers/hl7/ack.ts';
+import { encodeMessage, UnsupportedCharsetError } from '../../mappers/hl7/charset.ts';
+import type { MapContext, TransactionBundle } from '../../mappers/bundle.ts';
+import type { Hl7Messages } from '../fhir/storage/hl7-messages.ts';
+import { frame, MllpFramer } from './mllp-framer.ts';
+
+/** A system allowed to send: its MSH-3 and MSH-4, the addresses it connects from, its client. */
+export interface Hl7Sender {
+  application: string;
+  facility: string;
+  /** The registered backend client (`npm run clients`) the messages are applied as. */
+  clientId: string;
+  /** Source addresses allowed; empty: any. */
+  addresses: string[];
+}
+
+/** Why a message was not applied, as the sender is told (AE: fix and resend; AR: not for us). */
+export class Hl7Refusal extends Error {
+  constructor(
+    readonly code: AckCode,
+    readonly error: AckError,
+  ) {
+    super(error.text);
+  }
+}
+
+export interface MllpListenerDeps {
+  port: number;
+  host?: string;
+  maxFrameBytes: number;
+  senders: Hl7Sender[];
+  tls?: tls.TlsOptions;
+  messages: () => Hl7Messages;
+  /** What the mapping needs to know of the sender (its organisation), from its registration. */
+  contextFor: (sender: Hl7Sender) => Promise<MapContext>;
+  /** Applies a message's transaction as the sender; answers the `Type/id` of what it wrote. */
+  apply: (sender: Hl7Sender, bundle: TransactionBundle) => Promise<string[]>;
+  logger: Logger;
+}
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`. */
+const plainAddress = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
+
+/**
+ * The MLLP listener: frames in, original-mode ACKs out. Each connection's messages are handled
+ * in arrival order (a sender waits for each ACK anyway), and messages about the same patient
+ * from several connections one after the other. `AA` goes out only after the message's
+ * resources and its log entry are committed; a control id a sender already had applied is
+ * acknowledged again, not applied twice.
+ */
+export type MllpListener = ReturnType<typeof createMllpListener>;
+
+export function createMllpListener(deps: MllpListenerDeps) {
+  const { logger } = deps;
+  const patientChains = new Map<string, Promise<unknown>>();
+  const sockets = new Set<net.Socket>();
+
+  /** Runs `work` after every earlier message about the same patient on this node. */
+  function inPatientOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = patientChains.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.catch(() => undefined);
+    patientChains.set(key, settled);
+    void settled.then(() => {
+      if (patientChains.get(key) === settled) patientChains.delete(key);
+    });
+    return run;
+  }
+
+  async function handle(raw: Buffer, address: string): Promise<{ ack: string; charset?: string }> {
+    let m: Hl7 | undefined;
+    let charset: string | undefined;
+    try {
+      const decoded = decodeMessage(raw);
+      charset = decoded.charset;
+      m = Hl7.parse(decoded.text);
+    } catch (err) {
+      const text =
+        err instanceof UnsupportedCharsetError
+          ? err.message
+          : `not an HL7 v2 message: ${(err as Error).message}`;
+      return {
+        ack: buildAck(undefined, 'AR', '', {
+          segment: 'MSH',
+          field: err instanceof UnsupportedCharsetError ? 18 : 1,
+          code: '100',
+          text,
+        }),
+      };
+    }
+    const message = m;
+    const senderKey = `${message.sender.application}^${message.sender.facility}`;
+    const sender = deps.senders.find(
+      (s) =>
+        s.application === message.sender.application &&
+        s.facility === message.sender.facility &&
+        (s.addresses.length === 0 || s.addresses.includes(address)),
+    );
+    const controlId = message.controlId;
+    const log = deps.messages();
+    const base = { direction: 'in' as const, sender: senderKey, controlId, messageType: message.type, raw };
+    const refuse = async (code: AckCode, error: AckError) => {
+      const ack = buildAck(message, code, controlId, error);
+      await log
+        .record({ ...base, status: code === 'AR' ? 'rejected' : 'error', ack, error: error.text })
+        .catch((err: unknown) => logger.warn({ err }, 'HL7 message log not written'));
+      return { ack, charset };
+    };
+    if (!sender) {
+      return refuse('AR', {
+        segment: 'MSH',
+        field: 4,
+        code: '207',
+        text: `${senderKey} from ${address} is not an allowed sender (HL7_MLLP_SENDERS)`,
+      });
+    }
+    if (!controlId)
+      return refuse('AE', {
+        segment: 'MSH',
+        field: 10,
+        code: '101',
+        text: 'MSH-10 (message control id) is required',
+      });
+    try {
+      const before = await log.appliedAck(senderKey, controlId);
+      if (before !== undefined) return { ack: before || buildAck(message, 'AA', controlId), charset };
+      const bundle = mapMessage(message, await deps.contextFor(sender));
+      const key = String((bundle.entry[0]?.request as { url?: string } | undefined)?.url ?? controlId);
+      return await inPatientOrder(key, async () => {
+        // Checked again in order: the same message may have come in on two connections at once.
+        const again = await log.appliedAck(senderKey, controlId);
+        if (again !== undefined) return { ack: again || buildAck(message, 'AA', controlId), charset };
+        const resources = await deps.apply(sender, bundle);
+        const ack = buildAck(message, 'AA', controlId);
+        await log.record({ ...base, status: 'applied', ack, resources });
+        return { ack, charset };
+      });
+    } catch (err) {
+      if (err instanceof Hl7Refusal) return refuse(err.code, err.error);
+      if (err instanceof UnsupportedMessageError) {
+        return refuse('AR', {
+          segment: err.segment,
+          field: err.field,
+          code: err.field === 12 ? '203' : '200',
+          text: err.message,
+        });
+      }
+      if (err instanceof Hl7Error) {
+        return refuse('AE', {
+          segment: err.segment,
+          field: err.field,
+          code: err.field ? '102' : '101',
+          text: err.message,
+        });
+      }
+      // The database or the server failed: nothing is acknowledged as applied; the sender resends.
+      logger.error({ err, sender: senderKey, controlId }, 'HL7 message not applied');
+      return refuse('AE', { code: '207', text: 'The message could not be stored; send it again' });
+    }
+  }
+
+  function onConnection(socket: net.Socket): void {
+    sockets.add(socket);
+    const address = plainAddress(socket.remoteAddress);
+    const framer = new MllpFramer(deps.maxFrameBytes);
+    let chain: Promise<void> = Promise.resolve();
+    const reply = (ack: string, charset?: string) => {
+      if (!socket.destroyed)
+        socket.write(frame(encodeMessage(ack, charset && charset !== 'ASCII' ? charset : 'UNICODE UTF-8')));
+    };
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of framer.push(chunk)) {
+        chain = chain.then(async () => {
+          if ('tooLarge' in event) {
+            reply(
+              buildAck(undefined, 'AR', '', {
+                code: '207',
+                text: `The frame exceeds ${deps.maxFrameBytes} bytes`,
+              }),
+            );
+            return;
+          }
+          const { ack, charset } = await handle(event.frame, address);
+          reply(ack, charset);
+        });
+      }
+    });
+    socket.on('error', (err) => logger.debug({ err, address }, 'MLLP connection error'));
+    socket.on('close', () => sockets.delete(socket));
+  }
+
+  let server: net.Server | undefined;
+  return {
+    async start(): Promise<number> {
+      server = deps.tls ? tls.createServer(deps.tls, onConnection) : net.createServer(onConnection);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(deps.port, deps.host, () => resolve());
+      });
+      const port = (server.address() as net.AddressInfo).port;
+      logger.info(
+        { port, tls: Boolean(deps.tls), senders: deps.senders.length },
+        'HL7 v2 MLLP listener started',
+      );
+      return port;
+    },
+    async stop(): Promise<void> {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+/** TLS for the listener from the configured files (HL7_MLLP_TLS_*); with CA files, senders present a certificate. */
+export function mllpTls(files: { certFile: string; keyFile: string; caFiles: string[] }): tls.TlsOptions {
+  return {
+    cert: readFileSync(files.certFile),
+    key: readFileSync(files.keyFile),
+    ...(files.caFiles.length
+      ? { ca: files.caFiles.map((f) => readFileSync(f)), requestCert: true, rejectUnauthorized: true }
+      : {}),
+  };
+}

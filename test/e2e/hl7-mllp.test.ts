@@ -1,0 +1,318 @@
+import { expect } from 'chai';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import type { Hl7Sender } from '../../server/hl7v2/listener.ts';
+import { frame, MllpFramer } from '../../server/hl7v2/mllp-framer.ts';
+import { startTestServer, type TestServer } from '../support/harness.ts';
+import { registerBackendClient } from '../support/smart-backend.ts';
+
+type Json = Record<string, any>;
+const run = promisify(execFile);
+const ADT = readFileSync(new URL('../fixtures/hl7/adt-a01-latin1.hl7', import.meta.url));
+const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
+
+/** The fixture with another control id (and anything else replaced), still ISO-8859-1 bytes. */
+const variant = (replacements: [string, string][]) => {
+  let text = ADT.toString('latin1');
+  for (const [a, b] of replacements) text = text.replace(a, b);
+  return Buffer.from(text, 'latin1');
+};
+
+/** One connection: write the chunks as given, read `count` ACK frames (decoded as UTF-8 or Latin-1). */
+async function exchange(
+  port: number,
+  chunks: Buffer[],
+  count: number,
+  timeoutMs = 20_000,
+): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const framer = new MllpFramer(1 << 20);
+  const acks: string[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${acks.length} of ${count} ACKs`)), timeoutMs);
+    socket.on('data', (d: Buffer) => {
+      for (const e of framer.push(d)) if ('frame' in e) acks.push(e.frame.toString('latin1'));
+      if (acks.length >= count) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  for (const c of chunks) {
+    socket.write(c);
+    await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  socket.destroy();
+  return acks;
+}
+
+const msa = (ack: string) =>
+  ack
+    .split('\r')
+    .find((s) => s.startsWith('MSA'))!
+    .split('|');
+const err = (ack: string) => ack.split('\r').find((s) => s.startsWith('ERR'));
+
+describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  let port: number;
+  const senders: Hl7Sender[] = [];
+
+  before(async () => {
+    server = await startTestServer(
+      {},
+      { config: { hl7: { port: 0, host: '127.0.0.1', maxFrameBytes: 64 * 1024, senders } } },
+    );
+    port = server.hl7Port!;
+    // The hospital's interface engine: a trusted backend client, as ADT names patients by BSN.
+    const his = await registerBackendClient(server, {
+      scope: 'system/*.cruds',
+      trusted: true,
+      organizationId: 'zkh-oost',
+    });
+    senders.push({
+      application: 'HIX',
+      facility: 'ZKH-OOST',
+      clientId: his.clientId,
+      addresses: ['127.0.0.1'],
+    });
+  });
+  after(() => server?.close());
+
+  const patients = async () =>
+    (
+      (await (
+        await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|999911120`)}`)
+      ).json()) as Json
+    ).entry ?? [];
+
+  it('applies an ADT^A01 (ISO-8859-1) and answers AA once it is stored', async () => {
+    const [ack] = await exchange(port, [frame(ADT)], 1);
+    expect(msa(ack!).slice(0, 3)).to.deep.equal(['MSA', 'AA', 'ZKH00001']);
+    const found = await patients();
+    expect(found).to.have.length(1);
+    expect(found[0].resource.name[0].given[0]).to.equal('Renée');
+    const encounters = (await (
+      await server.fetch(`Encounter?subject=Patient/${found[0].resource.id}`)
+    ).json()) as Json;
+    expect(encounters.entry[0].resource.serviceProvider.reference).to.equal('Organization/zkh-oost');
+  });
+
+  it('a control id already applied is acknowledged again, not applied twice', async () => {
+    const version = (await patients())[0].resource.meta.versionId;
+    const [ack] = await exchange(port, [frame(ADT)], 1);
+    expect(msa(ack!)[1]).to.equal('AA');
+    expect((await patients())[0].resource.meta.versionId).to.equal(version);
+    const rows = await server.app.db.knex('hl7_message').where({ control_id: 'ZKH00001', status: 'applied' });
+    expect(rows).to.have.length(1);
+  });
+
+  it('takes frames in pieces and several in one packet, answering each in order', async () => {
+    const a = frame(variant([['ZKH00001', 'ZKH00002']]));
+    const b = frame(
+      variant([
+        ['ZKH00001', 'ZKH00003'],
+        ['ADT^A01^ADT_A01', 'ADT^A08'],
+        ['EVN|A01', 'EVN|A08'],
+      ]),
+    );
+    const pieces: Buffer[] = [];
+    for (let i = 0; i < a.length; i += 7) pieces.push(a.subarray(i, i + 7));
+    const acks = await exchange(
+      port,
+      [...pieces, Buffer.concat([b, frame(variant([['ZKH00001', 'ZKH00004']]))])],
+      3,
+    );
+    expect(acks.map((x) => msa(x).slice(1, 3))).to.deep.equal([
+      ['AA', 'ZKH00002'],
+      ['AA', 'ZKH00003'],
+      ['AA', 'ZKH00004'],
+    ]);
+    expect(await patients()).to.have.length(1);
+  });
+
+  it('a garbage frame and an oversize frame get AR, and the connection carries on', async () => {
+    const big = frame(Buffer.alloc(70 * 1024, 0x41));
+    const next = frame(variant([['ZKH00001', 'ZKH00005']]));
+    const acks = await exchange(port, [frame(Buffer.from('hello, is this HL7?')), big, next], 3);
+    expect(msa(acks[0]!)[1]).to.equal('AR');
+    expect(msa(acks[1]!)[1]).to.equal('AR');
+    expect(err(acks[1]!)).to.contain('exceeds');
+    expect(msa(acks[2]!).slice(1, 3)).to.deep.equal(['AA', 'ZKH00005']);
+  });
+
+  it('refuses what it may not or cannot take: AR for a stranger or an unsupported type, AE naming the field', async () => {
+    const [stranger] = await exchange(
+      port,
+      [
+        frame(
+          variant([
+            ['ZKH00001', 'X1'],
+            ['HIX|ZKH-OOST', 'HIX|ELDERS'],
+          ]),
+        ),
+      ],
+      1,
+    );
+    expect(msa(stranger!)[1]).to.equal('AR');
+    const [oru] = await exchange(
+      port,
+      [
+        frame(
+          variant([
+            ['ZKH00001', 'X2'],
+            ['ADT^A01^ADT_A01', 'ORU^R01'],
+          ]),
+        ),
+      ],
+      1,
+    );
+    expect(msa(oru!)[1]).to.equal('AR');
+    expect(err(oru!)).to.match(/^ERR\|MSH\^1\^9/);
+    const noPid = Buffer.from(
+      ADT.toString('latin1')
+        .replace('ZKH00001', 'X3')
+        .replace(/PID\|[^\r]*\r/, ''),
+      'latin1',
+    );
+    const [ae] = await exchange(port, [frame(noPid)], 1);
+    expect(msa(ae!).slice(1, 3)).to.deep.equal(['AE', 'X3']);
+    expect(err(ae!)).to.match(/^ERR\|PID\^1\^/);
+    const logged = await server.app.db
+      .knex('hl7_message')
+      .whereIn('control_id', ['X1', 'X2', 'X3'])
+      .orderBy('id');
+    expect(logged.map((r: Json) => r.status)).to.deep.equal(['rejected', 'rejected', 'error']);
+  });
+
+  it("python3-hl7 reads our ACK: the code, the control id and the error's location", async () => {
+    const [ae] = await exchange(
+      port,
+      [
+        frame(
+          variant([
+            ['ZKH00001', 'X4'],
+            ['|7654321^^^ZKH-OOST^PI~999911120^^^NLMINBIZA^NNNLD|', '||'],
+          ]),
+        ),
+      ],
+      1,
+    );
+    const read = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        "import hl7,sys; m=hl7.parse(sys.stdin.read()); print(m['MSA.F1'], m['MSA.F2'], m['ERR.F2.R1.C1'], m['ERR.F2.R1.C3'])",
+      ],
+      { input: ae! },
+    );
+    expect(read.stderr.toString()).to.equal('');
+    expect(read.stdout.toString().trim()).to.equal('AE X4 PID 3');
+  });
+
+  it('storage failing during a message: no AA, nothing applied; the resend is applied once', async () => {
+    const knex = server.app.db.knex;
+    const message = frame(
+      variant([
+        ['ZKH00001', 'DB1'],
+        ['999911120', '999911132'],
+      ]),
+    );
+    const count = async () =>
+      (
+        (await (
+          await server.fetch(`Patient?identifier=${encodeURIComponent(`${BSN}|999911132`)}&_summary=count`)
+        ).json()) as Json
+      ).total;
+    await knex.raw(`create or replace function zz_refuse_write() returns trigger language plpgsql as $$
+      begin raise exception 'storage unavailable (test)'; end $$`);
+    await knex.raw(
+      'create trigger zz_refuse_write before insert on resource for each row execute function zz_refuse_write()',
+    );
+    let first: string;
+    try {
+      [first] = (await exchange(port, [message], 1)) as [string];
+    } finally {
+      await knex.raw('drop trigger zz_refuse_write on resource');
+      await knex.raw('drop function zz_refuse_write()');
+    }
+    expect(msa(first).slice(1, 3)).to.deep.equal(['AE', 'DB1']);
+    expect(await count()).to.equal(0);
+    const [again] = await exchange(port, [message], 1);
+    expect(msa(again!).slice(1, 3)).to.deep.equal(['AA', 'DB1']);
+    const [third] = await exchange(port, [message], 1);
+    expect(msa(third!)[1]).to.equal('AA');
+    expect(await count()).to.equal(1);
+    expect(await knex('hl7_message').where({ control_id: 'DB1', status: 'applied' })).to.have.length(1);
+  });
+
+  it("1,000 messages over 4 connections: none lost, each patient's in the order sent", async function () {
+    this.timeout(300_000);
+    const PATIENTS = 40;
+    const EACH = 25;
+    const base = ADT.toString('latin1');
+    const message = (p: number, n: number) =>
+      Buffer.from(
+        base
+          .replace('ZKH00001', `LOAD-${p}-${n}`)
+          .replace('ADT^A01^ADT_A01', n === 0 ? 'ADT^A01^ADT_A01' : 'ADT^A08')
+          .replace('EVN|A01', n === 0 ? 'EVN|A01' : 'EVN|A08')
+          .replace('7654321^^^ZKH-OOST^PI~999911120^^^NLMINBIZA^NNNLD', `HN${p}^^^ZKH-OOST^PI`)
+          .replace('V2026-0001', `V-${p}`)
+          .replace('030-1234567', `030-${String(n).padStart(7, '0')}`),
+        'latin1',
+      );
+    const connections = [0, 1, 2, 3].map((c) => {
+      const frames: Buffer[] = [];
+      for (let n = 0; n < EACH; n++) {
+        for (let p = c; p < PATIENTS; p += 4) frames.push(frame(message(p, n)));
+      }
+      return exchange(port, [Buffer.concat(frames)], frames.length, 240_000);
+    });
+    const acks = (await Promise.all(connections)).flat();
+    expect(acks).to.have.length(PATIENTS * EACH);
+    expect(acks.filter((a) => msa(a)[1] !== 'AA').map((a) => err(a))).to.deep.equal([]);
+    const applied = await server.app.db
+      .knex('hl7_message')
+      .where('control_id', 'like', 'LOAD-%')
+      .andWhere({ status: 'applied' });
+    expect(applied).to.have.length(PATIENTS * EACH);
+    const system = 'https://zorgpoort.nl/fhir/NamingSystem/patient-number/ZKH-OOST';
+    for (const p of [0, 13, 39]) {
+      const found = (
+        (await (
+          await server.fetch(`Patient?identifier=${encodeURIComponent(`${system}|HN${p}`)}`)
+        ).json()) as Json
+      ).entry;
+      expect(found, `HN${p}`).to.have.length(1);
+      const phone = found[0].resource.telecom.find((t: Json) => t.use === 'home' && t.system === 'phone');
+      expect(phone.value, `HN${p}: the last message sent is the last applied`).to.equal(
+        `030-${String(EACH - 1).padStart(7, '0')}`,
+      );
+    }
+  });
+
+  it('npm run hl7: convert prints the transaction a message maps to; send delivers it and prints the ACK', async () => {
+    const file = new URL('../fixtures/hl7/adt-a01-latin1.hl7', import.meta.url).pathname;
+    const cli = (...args: string[]) =>
+      run('npx', ['tsx', 'server/cli/hl7.ts', ...args], {
+        cwd: process.cwd(),
+        env: { ...process.env, LOG_LEVEL: 'silent' },
+      });
+    const converted = await cli('convert', file, '--organization', 'Organization/zkh-oost');
+    const golden = JSON.parse(
+      readFileSync(new URL('../fixtures/hl7/adt-a01-latin1.json', import.meta.url), 'utf8'),
+    );
+    expect(JSON.parse(converted.stdout)).to.deep.equal(golden);
+    const sent = await cli('send', `127.0.0.1:${port}`, file);
+    expect(sent.stdout).to.match(/^MSA\|AA\|ZKH00001/m);
+    const refused = await cli('convert', '/dev/null').catch((e: { code: number; stderr: string }) => e);
+    expect(refused).to.include({ code: 1 });
+    expect((refused as { stderr: string }).stderr).to.contain('holds no HL7 message');
+  });
+});
