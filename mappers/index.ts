@@ -1,10 +1,12 @@
 import { mapAdt } from './adt/index.ts';
+import { mapOru } from './oru/index.ts';
 import type { MapContext, TransactionBundle } from './bundle.ts';
 import { Hl7, Hl7Error } from './hl7/message.ts';
 
 /** The message types the mappers handle (MSH-9.1), each a module of its own; see README.md. */
 const MAPPERS: Record<string, (m: Hl7, context: MapContext) => TransactionBundle> = {
   ADT: mapAdt,
+  ORU: mapOru,
 };
 
 /** A message type or version the server does not take: an ACK AR, not an AE. */

@@ -12,6 +12,7 @@ type Json = Record<string, any>;
 const run = promisify(execFile);
 const ADT = readFileSync(new URL('../fixtures/hl7/adt-a01-latin1.hl7', import.meta.url));
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
+const ORU = readFileSync(new URL('../fixtures/hl7/oru-r01-utf8.hl7', import.meta.url));
 
 /** The fixture with another control id (and anything else replaced), still ISO-8859-1 bytes. */
 const variant = (replacements: [string, string][]) => {
@@ -81,6 +82,13 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
       clientId: his.clientId,
       addresses: ['127.0.0.1'],
     });
+    // The laboratory's system, sending results.
+    const lab = await registerBackendClient(server, {
+      scope: 'system/*.cruds',
+      trusted: true,
+      organizationId: 'lab-oost',
+    });
+    senders.push({ application: 'GLIMS', facility: 'LAB-OOST', clientId: lab.clientId, addresses: [] });
   });
   after(() => server?.close());
 
@@ -166,7 +174,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
         frame(
           variant([
             ['ZKH00001', 'X2'],
-            ['ADT^A01^ADT_A01', 'ORU^R01'],
+            ['ADT^A01^ADT_A01', 'SIU^S12'],
           ]),
         ),
       ],
@@ -314,5 +322,40 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     const refused = await cli('convert', '/dev/null').catch((e: { code: number; stderr: string }) => e);
     expect(refused).to.include({ code: 1 });
     expect((refused as { stderr: string }).stderr).to.contain('holds no HL7 message');
+  });
+
+  it('an ORU^R01 (UTF-8) files the report and its results for the known patient; a correction makes a new version', async () => {
+    const [ack] = await exchange(port, [frame(ORU)], 1);
+    expect(msa(ack!).slice(1, 3), ack).to.deep.equal(['AA', 'LAB00001']);
+    expect(await patients(), 'the patient of the ADT, not a second one').to.have.length(1);
+    const patient = (await patients())[0].resource.id;
+    const potassium = async () =>
+      (
+        (await (
+          await server.fetch(`Observation?subject=Patient/${patient}&code=http://loinc.org|2823-3`)
+        ).json()) as Json
+      ).entry;
+    const [first] = await potassium();
+    expect(first.resource.valueQuantity.value).to.equal(5.6);
+    const reports = (await (
+      await server.fetch(`DiagnosticReport?subject=Patient/${patient}`)
+    ).json()) as Json;
+    expect(reports.entry[0].resource.presentedForm[0].contentType).to.equal('application/pdf');
+    expect(reports.entry[0].resource.performer[0].reference).to.equal('Organization/lab-oost');
+    const correction = Buffer.from(
+      ORU.toString('utf8')
+        .replace('LAB00001', 'LAB00002')
+        .replace('|5.6|mmol/L', '|4.6|mmol/L')
+        .replace(/(OBX\|1\|NM\|[^\r]*\|)F(\|[^\r]*)/, '$1C$2'),
+      'utf8',
+    );
+    const [ack2] = await exchange(port, [frame(correction)], 1);
+    expect(msa(ack2!)[1]).to.equal('AA');
+    const after = await potassium();
+    expect(after).to.have.length(1);
+    expect(after[0].resource.id).to.equal(first.resource.id);
+    expect(after[0].resource.status).to.equal('corrected');
+    expect(after[0].resource.valueQuantity.value).to.equal(4.6);
+    expect(Number(after[0].resource.meta.versionId)).to.equal(Number(first.resource.meta.versionId) + 1);
   });
 });

@@ -1,0 +1,91 @@
+import type { Hl7Segment } from '@medplum/core';
+import { entry, type MapContext, type TransactionBundle } from '../bundle.ts';
+import { Hl7Error, type Hl7 } from '../hl7/message.ts';
+import { BSN, localSystem } from '../hl7/types.ts';
+import { mapPatient } from '../adt/patient.ts';
+import { mapObservation } from './observation.ts';
+import { mapReport, orderNumber } from './report.ts';
+
+type Json = Record<string, unknown>;
+type Identifier = { system?: string; value?: string };
+
+/**
+ * `ORU^R01` → one transaction: per OBR a DiagnosticReport with its Observations (one per OBX;
+ * ED/RP values become the report's presented forms), for the patient of PID. Results are known
+ * by the order number and OBX-3 (and OBX-4), so a correction (OBX-11 `C`) updates the same
+ * Observation: a new version, not a second result. The patient is created when unknown, never
+ * changed: demographics are ADT's.
+ */
+export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
+  if (m.value('MSH', 9, 2) && m.value('MSH', 9, 2) !== 'R01') {
+    throw new Hl7Error('MSH', 9, `ORU^${m.value('MSH', 9, 2)} is not mapped (supported: R01)`);
+  }
+  const facility = m.sender.facility || m.sender.application;
+  const seed = `${facility}|${m.controlId}`;
+  const patient = mapPatient(m, facility);
+  const ids = (patient.identifier ?? []) as Identifier[];
+  const key = ids.find((i) => i.system === BSN) ?? ids[0];
+  if (!key?.value)
+    throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
+  const patientEntry = entry(seed, 'Patient', patient, key);
+  // Created if unknown, never overwritten by a result message.
+  patientEntry.request = {
+    method: 'POST',
+    url: 'Patient',
+    ifNoneExist: `identifier=${encodeURIComponent(`${key.system}|${key.value}`)}`,
+  };
+  const subject = { reference: patientEntry.fullUrl };
+  const entries: Json[] = [patientEntry];
+  const performer = context.organization ? [{ reference: context.organization }] : undefined;
+
+  for (const { obr, results } of groups(m)) {
+    const report = mapReport(m, obr, facility);
+    const order = orderNumber(m, obr);
+    const effective = report.effectiveDateTime as string | undefined;
+    const observations: Json[] = [];
+    const presentedForm: Json[] = [];
+    for (const { obx, notes } of results) {
+      const mapped = mapObservation(m, obx, notes, facility, effective);
+      if (mapped.presentedForm) presentedForm.push(mapped.presentedForm);
+      if (!mapped.observation) continue;
+      const obs = mapped.observation;
+      const code = m.value(obx, 3, 1);
+      const id = {
+        system: localSystem('result-id', facility),
+        value: [order.value, code, m.value(obx, 4) || '1'].join('-'),
+      };
+      obs.identifier = [id];
+      obs.subject = subject;
+      if (performer) obs.performer = performer;
+      const e = entry(seed, 'Observation', obs, id);
+      observations.push(e);
+    }
+    report.subject = subject;
+    if (performer) report.performer = performer;
+    if (observations.length) report.result = observations.map((o) => ({ reference: o.fullUrl }));
+    if (presentedForm.length) report.presentedForm = presentedForm;
+    entries.push(
+      ...observations,
+      entry(seed, 'DiagnosticReport', report, (report.identifier as Identifier[])[0]),
+    );
+  }
+  if (entries.length === 1) throw new Hl7Error('OBR', 0, 'an ORU^R01 holds at least one OBR');
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
+
+/** The OBR groups of the message: each OBR with the OBX (and their NTE) up to the next OBR. */
+function groups(m: Hl7): { obr: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] {
+  const out: { obr: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] = [];
+  for (const s of m.segments) {
+    if (s.name === 'OBR') out.push({ obr: s, results: [] });
+    else if (s.name === 'OBX') {
+      const group = out[out.length - 1];
+      if (!group) throw new Hl7Error('OBX', 0, 'an OBX before any OBR');
+      group.results.push({ obx: s, notes: [] });
+    } else if (s.name === 'NTE') {
+      const last = out[out.length - 1]?.results.at(-1);
+      if (last) last.notes.push(m.value(s, 3));
+    }
+  }
+  return out;
+}
