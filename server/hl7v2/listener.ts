@@ -187,6 +187,10 @@ export function createMllpListener(deps: MllpListenerDeps) {
           }
           const { ack, charset } = await handle(event.frame, address);
           reply(ack, charset);
+          // One line per message: the counts by outcome are a query over the log lines (and the
+          // hl7_message table); an AE or AR says why.
+          const [, code, controlId, text] = /\rMSA\|([^|\r]*)\|([^|\r]*)\|?([^\r]*)/.exec(ack) ?? [];
+          logger.info({ address, controlId, ack: code, ...(text ? { reason: text } : {}) }, 'HL7 v2 message');
         });
       }
     });
@@ -210,6 +214,11 @@ export function createMllpListener(deps: MllpListenerDeps) {
       return port;
     },
     async stop(): Promise<void> {
+      const counts = await deps
+        .messages()
+        .counts()
+        .catch(() => undefined);
+      if (counts) logger.info({ counts }, 'HL7 v2 messages by direction and status');
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     },
