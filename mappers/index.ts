@@ -1,16 +1,13 @@
 import { mapAdt } from './adt/index.ts';
 import { mapOru } from './oru/index.ts';
 import type { MapContext, TransactionBundle } from './bundle.ts';
-import { Hl7, Hl7Error } from './hl7/message.ts';
+import { Hl7, Hl7Error, UnsupportedMessageError } from './hl7/message.ts';
 
 /** The message types the mappers handle (MSH-9.1), each a module of its own; see README.md. */
 const MAPPERS: Record<string, (m: Hl7, context: MapContext) => TransactionBundle> = {
   ADT: mapAdt,
   ORU: mapOru,
 };
-
-/** A message type or version the server does not take: an ACK AR, not an AE. */
-export class UnsupportedMessageError extends Hl7Error {}
 
 const VERSIONS = /^2\.(3(\.1)?|4|5(\.1)?)$/;
 
@@ -23,6 +20,7 @@ export function mapMessage(m: Hl7, context: MapContext = {}): TransactionBundle 
       'MSH',
       9,
       `message type ${type || '(none)'} is not supported (supported: ${Object.keys(MAPPERS).join(', ')})`,
+      '200',
     );
   }
   if (!VERSIONS.test(m.version)) {
@@ -30,11 +28,12 @@ export function mapMessage(m: Hl7, context: MapContext = {}): TransactionBundle 
       'MSH',
       12,
       `HL7 version ${m.version || '(none)'} is not supported (2.3 to 2.5.1)`,
+      '203',
     );
   }
   return mapper(m, context);
 }
 
-export { Hl7, Hl7Error };
+export { Hl7, Hl7Error, UnsupportedMessageError };
 export { decodeMessage } from './hl7/charset.ts';
 export type { MapContext, TransactionBundle };

@@ -391,6 +391,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         port: config.hl7.port,
         host: config.hl7.host,
         maxFrameBytes: config.hl7.maxFrameBytes,
+        maxConnections: config.hl7.maxConnections,
+        idleSeconds: config.hl7.idleSeconds,
         senders: config.hl7.senders,
         ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
         messages: () => store.hl7,

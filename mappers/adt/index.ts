@@ -1,5 +1,5 @@
 import type { Hl7 } from '../hl7/message.ts';
-import { Hl7Error } from '../hl7/message.ts';
+import { Hl7Error, UnsupportedMessageError } from '../hl7/message.ts';
 import { BSN } from '../hl7/types.ts';
 import { mapCoverage } from './coverage.ts';
 import { mapEncounter } from './encounter.ts';
@@ -19,10 +19,11 @@ type Identifier = { system?: string; value?: string };
 export function mapAdt(m: Hl7, context: MapContext): TransactionBundle {
   const trigger = m.value('MSH', 9, 2) || m.value('EVN', 1);
   if (!ADT_TRIGGERS[trigger]) {
-    throw new Hl7Error(
+    throw new UnsupportedMessageError(
       'MSH',
       9,
       `ADT^${trigger} is not mapped (supported: ${Object.keys(ADT_TRIGGERS).join(', ')})`,
+      '201',
     );
   }
   const facility = m.sender.facility || m.sender.application;
@@ -32,7 +33,9 @@ export function mapAdt(m: Hl7, context: MapContext): TransactionBundle {
   if (!key?.value)
     throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
   const seed = `${facility}|${m.controlId}`;
-  const patientEntry = entry(seed, 'Patient', patient, key);
+  // Found by any of its identifiers: a patient first registered by hospital number is the same
+  // patient when the BSN arrives.
+  const patientEntry = entry(seed, 'Patient', patient, [key, ...ids.filter((i) => i !== key)]);
   const subject = { reference: patientEntry.fullUrl };
   const entries = [patientEntry];
 
@@ -50,7 +53,7 @@ export function mapAdt(m: Hl7, context: MapContext): TransactionBundle {
     entries.push(entry(seed, 'RelatedPerson', person, (person.identifier as Identifier[])[0]!));
   }
   for (const in1 of m.all('IN1')) {
-    const coverage = mapCoverage(m, in1, facility);
+    const coverage = mapCoverage(m, in1, facility, stableUuid(key.system ?? '', key.value));
     if (!coverage) continue;
     coverage.beneficiary = subject;
     const id = (coverage.identifier as Identifier[] | undefined)?.[0];

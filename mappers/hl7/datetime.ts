@@ -3,14 +3,27 @@ import { Hl7Error } from './message.ts';
 /** The time zone of a timestamp that carries no offset: the sender's, which here is Dutch. */
 const ZONE = 'Europe/Amsterdam';
 
-/** The UTC offset of `ZONE` at a wall-clock time, as `+01:00` / `+02:00`. */
-function offsetAt(year: number, month: number, day: number, hour: number, minute: number): string {
-  const utc = Date.UTC(year, month - 1, day, hour, minute);
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(utc))
+/** The offset of `ZONE` at an instant, in minutes east of UTC. */
+function offsetMinutes(utcMs: number): number {
+  const name = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'longOffset' })
+    .formatToParts(new Date(utcMs))
     .find((p) => p.type === 'timeZoneName')?.value;
-  const m = /GMT([+-]\d{2}:\d{2})?/.exec(parts ?? '');
-  return m?.[1] ?? '+00:00';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/**
+ * The offset of `ZONE` at a wall-clock time, as `+01:00` / `+02:00`. Two passes: the offset at
+ * the wall-clock time read as UTC can be the wrong side of a summer-time change; the offset at
+ * the instant that first guess gives is the right one (in the hour that occurs twice, the later).
+ */
+function offsetAt(year: number, month: number, day: number, hour: number, minute: number): string {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const guess = offsetMinutes(wall);
+  const offset = offsetMinutes(wall - guess * 60_000);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /**
@@ -27,8 +40,14 @@ export function hl7DateTime(value: string, where: { segment: string; field: numb
   if (!mo) return y;
   if (!d) return `${y}-${mo}`;
   const date = `${y}-${mo}-${d}`;
-  if (Number.isNaN(Date.parse(date)))
+  // A real calendar day (Date.parse takes 2024-02-30) and a real time of day.
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) {
     throw new Hl7Error(where.segment, where.field, `'${value}' is not a date`);
+  }
+  if ((h && Number(h) > 23) || (mi && Number(mi) > 59) || (s && Number(s) > 59)) {
+    throw new Hl7Error(where.segment, where.field, `'${value}' is not a time of day`);
+  }
   if (!h) return date;
   const time = `${h}:${mi ?? '00'}:${s ?? '00'}${frac ?? ''}`;
   const offset = zone

@@ -119,11 +119,25 @@ const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 
 /** A message that cannot be mapped, with where: an ACK AE names the segment and field (ERR-2). */
 export class Hl7Error extends Error {
+  /** Which occurrence of the segment (from 1), when there may be several (the third OBX). */
+  sequence?: number;
   constructor(
     readonly segment: string,
     readonly field: number,
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** An unsupported message type, trigger or version: an ACK AR (table 0357 `code`), not an AE. */
+export class UnsupportedMessageError extends Hl7Error {
+  constructor(
+    segment: string,
+    field: number,
+    message: string,
+    readonly code: '200' | '201' | '203',
+  ) {
+    super(segment, field, message);
   }
 }

@@ -1,6 +1,6 @@
 import type { Hl7Segment } from '@medplum/core';
-import { entry, type MapContext, type TransactionBundle } from '../bundle.ts';
-import { Hl7Error, type Hl7 } from '../hl7/message.ts';
+import { entry, identifierQuery, type MapContext, type TransactionBundle } from '../bundle.ts';
+import { Hl7Error, UnsupportedMessageError, type Hl7 } from '../hl7/message.ts';
 import { BSN, localSystem } from '../hl7/types.ts';
 import { mapPatient } from '../adt/patient.ts';
 import { mapObservation } from './observation.ts';
@@ -18,7 +18,12 @@ type Identifier = { system?: string; value?: string };
  */
 export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
   if (m.value('MSH', 9, 2) && m.value('MSH', 9, 2) !== 'R01') {
-    throw new Hl7Error('MSH', 9, `ORU^${m.value('MSH', 9, 2)} is not mapped (supported: R01)`);
+    throw new UnsupportedMessageError(
+      'MSH',
+      9,
+      `ORU^${m.value('MSH', 9, 2)} is not mapped (supported: R01)`,
+      '201',
+    );
   }
   const facility = m.sender.facility || m.sender.application;
   const seed = `${facility}|${m.controlId}`;
@@ -27,12 +32,12 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
   const key = ids.find((i) => i.system === BSN) ?? ids[0];
   if (!key?.value)
     throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
-  const patientEntry = entry(seed, 'Patient', patient, key);
+  const patientEntry = entry(seed, 'Patient', patient, [key, ...ids.filter((i) => i !== key)]);
   // Created if unknown, never overwritten by a result message.
   patientEntry.request = {
     method: 'POST',
     url: 'Patient',
-    ifNoneExist: `identifier=${encodeURIComponent(`${key.system}|${key.value}`)}`,
+    ifNoneExist: identifierQuery([key, ...ids.filter((i) => i !== key)]),
   };
   const subject = { reference: patientEntry.fullUrl };
   const entries: Json[] = [patientEntry];
@@ -45,14 +50,24 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
     const observations: Json[] = [];
     const presentedForm: Json[] = [];
     for (const { obx, notes } of results) {
-      const mapped = mapObservation(m, obx, notes, facility, effective);
+      let mapped;
+      try {
+        mapped = mapObservation(m, obx, notes, facility, effective);
+      } catch (err) {
+        // Tell the sender which OBX: the third one is OBX sequence 3.
+        if (err instanceof Hl7Error) err.sequence = m.all('OBX').indexOf(obx) + 1;
+        throw err;
+      }
       if (mapped.presentedForm) presentedForm.push(mapped.presentedForm);
       if (!mapped.observation) continue;
       const obs = mapped.observation;
+      // OBX-4 tells results with the same code apart; when the code repeats without it, OBX-1
+      // (the set id) does. A code that occurs once is known by the code alone, whatever its set id.
       const code = m.value(obx, 3, 1);
+      const repeated = results.filter((r) => m.value(r.obx, 3, 1) === code).length > 1;
       const id = {
         system: localSystem('result-id', facility),
-        value: [order.value, code, m.value(obx, 4) || '1'].join('-'),
+        value: [order.value, code, m.value(obx, 4) || (repeated ? `set${m.value(obx, 1)}` : '1')].join('-'),
       };
       obs.identifier = [id];
       obs.subject = subject;

@@ -409,12 +409,14 @@ export class AuthorizedStore {
 
   /**
    * A unit of work in one database transaction. The log is settled before it opens, not inside
-   * it: settling takes a connection of its own (PGlite has only one).
+   * it: settling takes a connection of its own (PGlite has only one). `raw` is the same
+   * transaction without the policy, for records beside the resources that must commit with them
+   * (the HL7 v2 message log).
    */
-  async transaction<T>(fn: (store: AuthorizedStore) => Promise<T>): Promise<T> {
-    if (this.raw.inTransaction) return fn(this);
+  async transaction<T>(fn: (store: AuthorizedStore, raw: ResourceStore) => Promise<T>): Promise<T> {
+    if (this.raw.inTransaction) return fn(this, this.raw);
     await this.settleLog(true);
     const { settleLog: _, ...inside } = this.options;
-    return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, inside)));
+    return this.raw.transaction((tx) => fn(new AuthorizedStore(tx, this.access, inside), tx));
   }
 }

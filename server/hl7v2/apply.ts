@@ -5,6 +5,7 @@ import { FhirError } from '../fhir/errors.ts';
 import type { Dispatch } from '../fhir/rest/dispatch.ts';
 import type { RestContext } from '../fhir/rest/types.ts';
 import type { RegisteredClient } from '../fhir/storage/auth/client-store.ts';
+import type { Hl7MessageRecord } from '../fhir/storage/hl7-messages.ts';
 import type { MapContext, TransactionBundle } from '../../mappers/bundle.ts';
 import { Hl7Refusal, type Hl7Sender } from './listener.ts';
 
@@ -48,19 +49,40 @@ export function createHl7Applier(deps: Hl7ApplyDeps) {
       return p.organizationId ? { organization: `Organization/${p.organizationId}` } : {};
     },
 
-    async apply(sender: Hl7Sender, bundle: TransactionBundle): Promise<string[]> {
+    /**
+     * Applies the message and records it as applied in one database transaction: either both
+     * commit or neither does, so a resend after any failure is applied exactly once. When
+     * another node recorded the same control id first, this one rolls back (`AlreadyApplied`).
+     */
+    async apply(
+      sender: Hl7Sender,
+      bundle: TransactionBundle,
+      record: Omit<Hl7MessageRecord, 'status' | 'resources'>,
+    ): Promise<string[]> {
       const principal = await principalOf(sender);
       const access = await deps.accessFor(principal);
       const audit = deps.auditTrailFor(principal, access);
       const ctx = deps.context(principal, access, audit);
-      let result;
+      let written: string[];
       try {
-        result = await deps.dispatch(ctx, {
-          method: 'POST',
-          path: [],
-          query: new URLSearchParams(),
-          body: bundle,
-          pre: {},
+        written = await ctx.store.transaction(async (store, raw) => {
+          const result = await deps.dispatch(
+            { ...ctx, store },
+            {
+              method: 'POST',
+              path: [],
+              query: new URLSearchParams(),
+              body: bundle,
+              pre: {},
+            },
+          );
+          const response = result.resource as { entry?: { response?: { location?: string } }[] } | undefined;
+          const resources = (response?.entry ?? [])
+            .map((e) => e.response?.location?.replace(/\/_history\/.*$/, '') ?? '')
+            .filter(Boolean);
+          if (!(await raw.hl7.record({ ...record, status: 'applied', resources })))
+            throw new AlreadyApplied();
+          return resources;
         });
       } catch (err) {
         await audit.commit().catch(() => undefined);
@@ -71,10 +93,12 @@ export function createHl7Applier(deps: Hl7ApplyDeps) {
         throw err;
       }
       await audit.commit();
-      const response = result.resource as { entry?: { response?: { location?: string } }[] } | undefined;
-      return (response?.entry ?? [])
-        .map((e) => e.response?.location?.replace(/\/_history\/.*$/, '') ?? '')
-        .filter(Boolean);
+      return written;
     },
   };
+}
+
+/** The same control id was applied by another node meanwhile: this one's work is rolled back. */
+export class AlreadyApplied extends Error {
+  override name = 'AlreadyApplied';
 }

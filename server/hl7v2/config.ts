@@ -4,6 +4,10 @@ export interface Hl7Config {
   port: number;
   host: string;
   maxFrameBytes: number;
+  /** At most this many connections at once; more are closed as they come. */
+  maxConnections: number;
+  /** A connection that sends nothing this long is closed (a half-sent frame would hold its memory). */
+  idleSeconds: number;
   senders: Hl7Sender[];
   tls?: { certFile: string; keyFile: string; caFiles: string[] };
 }
@@ -50,11 +54,23 @@ export function hl7Config(env: NodeJS.ProcessEnv, defaultHost: string): Hl7Confi
   const key = env.HL7_MLLP_TLS_KEY_FILE;
   if (Boolean(cert) !== Boolean(key))
     throw new Error('HL7_MLLP_TLS_CERT_FILE and HL7_MLLP_TLS_KEY_FILE go together');
+  const senders = parseSenders(env.HL7_MLLP_SENDERS ?? '');
+  // MSH-3^4 is in every message and no secret: a sender is also known by where it connects from,
+  // or by a certificate of the configured CAs.
+  const open = senders.filter((s) => s.addresses.length === 0);
+  if (open.length && !env.HL7_MLLP_TLS_CA_FILES) {
+    throw new Error(
+      `HL7_MLLP_SENDERS: ${open.map((s) => `${s.application}^${s.facility}`).join(', ')} names no address; ` +
+        'list the addresses it connects from (APP^FACILITY=client@10.0.0.5), or require client certificates (HL7_MLLP_TLS_CA_FILES)',
+    );
+  }
   return {
     port,
     host: env.HL7_MLLP_HOST || defaultHost,
     maxFrameBytes,
-    senders: parseSenders(env.HL7_MLLP_SENDERS ?? ''),
+    maxConnections: Number(env.HL7_MLLP_MAX_CONNECTIONS ?? 64),
+    idleSeconds: Number(env.HL7_MLLP_IDLE_SECONDS ?? 600),
+    senders,
     ...(cert && key
       ? {
           tls: {

@@ -6,7 +6,7 @@ import { decodeMessage, Hl7, Hl7Error, mapMessage, UnsupportedMessageError } fro
 import { buildAck, type AckCode, type AckError } from '../../mappers/hl7/ack.ts';
 import { encodeMessage, UnsupportedCharsetError } from '../../mappers/hl7/charset.ts';
 import type { MapContext, TransactionBundle } from '../../mappers/bundle.ts';
-import type { Hl7Messages } from '../fhir/storage/hl7-messages.ts';
+import type { Hl7MessageRecord, Hl7Messages } from '../fhir/storage/hl7-messages.ts';
 import { frame, MllpFramer } from './mllp-framer.ts';
 
 /** A system allowed to send: its MSH-3 and MSH-4, the addresses it connects from, its client. */
@@ -33,13 +33,22 @@ export interface MllpListenerDeps {
   port: number;
   host?: string;
   maxFrameBytes: number;
+  maxConnections: number;
+  idleSeconds: number;
   senders: Hl7Sender[];
   tls?: tls.TlsOptions;
   messages: () => Hl7Messages;
   /** What the mapping needs to know of the sender (its organisation), from its registration. */
   contextFor: (sender: Hl7Sender) => Promise<MapContext>;
-  /** Applies a message's transaction as the sender; answers the `Type/id` of what it wrote. */
-  apply: (sender: Hl7Sender, bundle: TransactionBundle) => Promise<string[]>;
+  /**
+   * Applies a message's transaction as the sender and records it as applied, in one database
+   * transaction; answers the `Type/id` of what it wrote.
+   */
+  apply: (
+    sender: Hl7Sender,
+    bundle: TransactionBundle,
+    record: Omit<Hl7MessageRecord, 'status' | 'resources'>,
+  ) => Promise<string[]>;
   logger: Logger;
 }
 
@@ -112,6 +121,8 @@ export function createMllpListener(deps: MllpListenerDeps) {
       return { ack, charset };
     };
     if (!sender) {
+      // Not kept: a stranger's bytes are not ours to store.
+      base.raw = Buffer.alloc(0);
       return refuse('AR', {
         segment: 'MSH',
         field: 4,
@@ -130,14 +141,23 @@ export function createMllpListener(deps: MllpListenerDeps) {
       const before = await log.appliedAck(senderKey, controlId);
       if (before !== undefined) return { ack: before || buildAck(message, 'AA', controlId), charset };
       const bundle = mapMessage(message, await deps.contextFor(sender));
-      const key = String((bundle.entry[0]?.request as { url?: string } | undefined)?.url ?? controlId);
+      // The patient the message is about: the identifier its first entry (the Patient) is found by.
+      const first = bundle.entry[0]?.request as { url?: string; ifNoneExist?: string } | undefined;
+      const key = first?.ifNoneExist ?? first?.url ?? controlId;
       return await inPatientOrder(key, async () => {
         // Checked again in order: the same message may have come in on two connections at once.
         const again = await log.appliedAck(senderKey, controlId);
         if (again !== undefined) return { ack: again || buildAck(message, 'AA', controlId), charset };
-        const resources = await deps.apply(sender, bundle);
         const ack = buildAck(message, 'AA', controlId);
-        await log.record({ ...base, status: 'applied', ack, resources });
+        try {
+          await deps.apply(sender, bundle, { ...base, ack });
+        } catch (err) {
+          // Another node applied it first: its ACK is the answer.
+          if (err instanceof Error && err.name === 'AlreadyApplied') {
+            return { ack: (await log.appliedAck(senderKey, controlId)) || ack, charset };
+          }
+          throw err;
+        }
         return { ack, charset };
       });
     } catch (err) {
@@ -153,8 +173,10 @@ export function createMllpListener(deps: MllpListenerDeps) {
       if (err instanceof Hl7Error) {
         return refuse('AE', {
           segment: err.segment,
+          ...(err.sequence ? { sequence: err.sequence } : {}),
           field: err.field,
-          code: err.field ? '102' : '101',
+          // 101: something required is missing; 102: a value of the wrong type or form.
+          code: /required|holds no|at least one/.test(err.message) ? '101' : '102',
           text: err.message,
         });
       }
@@ -173,25 +195,38 @@ export function createMllpListener(deps: MllpListenerDeps) {
       if (!socket.destroyed)
         socket.write(frame(encodeMessage(ack, charset && charset !== 'ASCII' ? charset : 'UNICODE UTF-8')));
     };
+    let queued = 0;
+    // A connection that goes quiet is closed: a frame never finished would hold its memory.
+    socket.setTimeout(deps.idleSeconds * 1000, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       for (const event of framer.push(chunk)) {
-        chain = chain.then(async () => {
-          if ('tooLarge' in event) {
-            reply(
-              buildAck(undefined, 'AR', '', {
-                code: '207',
-                text: `The frame exceeds ${deps.maxFrameBytes} bytes`,
-              }),
-            );
-            return;
-          }
-          const { ack, charset } = await handle(event.frame, address);
-          reply(ack, charset);
-          // One line per message: the counts by outcome are a query over the log lines (and the
-          // hl7_message table); an AE or AR says why.
-          const [, code, controlId, text] = /\rMSA\|([^|\r]*)\|([^|\r]*)\|?([^\r]*)/.exec(ack) ?? [];
-          logger.info({ address, controlId, ack: code, ...(text ? { reason: text } : {}) }, 'HL7 v2 message');
-        });
+        queued++;
+        // Backpressure: a sender that outpaces us waits in TCP, not in our memory.
+        if (queued > 32) socket.pause();
+        chain = chain
+          .then(async () => {
+            if ('tooLarge' in event) {
+              reply(
+                buildAck(undefined, 'AR', '', {
+                  code: '207',
+                  text: `The frame exceeds ${deps.maxFrameBytes} bytes`,
+                }),
+              );
+              return;
+            }
+            const { ack, charset } = await handle(event.frame, address);
+            reply(ack, charset);
+            // One line per message: the counts by outcome are a query over the log lines (and the
+            // hl7_message table); an AE or AR says why.
+            // Not the reason's text: it may quote the message (a birth date, a result).
+            const [, code, controlId] = /\rMSA\|([^|\r]*)\|([^|\r]*)/.exec(ack) ?? [];
+            const where = /\rERR\|[^|\r]*\|([^|\r]*)/.exec(ack)?.[1];
+            logger.info({ address, controlId, ack: code, ...(where ? { at: where } : {}) }, 'HL7 v2 message');
+          })
+          .catch((err: unknown) => logger.error({ err, address }, 'HL7 v2 message not answered'))
+          .finally(() => {
+            if (--queued <= 16 && socket.isPaused()) socket.resume();
+          });
       }
     });
     socket.on('error', (err) => logger.debug({ err, address }, 'MLLP connection error'));
@@ -202,6 +237,7 @@ export function createMllpListener(deps: MllpListenerDeps) {
   return {
     async start(): Promise<number> {
       server = deps.tls ? tls.createServer(deps.tls, onConnection) : net.createServer(onConnection);
+      server.maxConnections = deps.maxConnections;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(deps.port, deps.host, () => resolve());

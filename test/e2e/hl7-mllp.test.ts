@@ -3,6 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { hl7Config } from '../../server/hl7v2/config.ts';
 import type { Hl7Sender } from '../../server/hl7v2/listener.ts';
 import { frame, MllpFramer } from '../../server/hl7v2/mllp-framer.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
@@ -67,7 +68,18 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
   before(async () => {
     server = await startTestServer(
       {},
-      { config: { hl7: { port: 0, host: '127.0.0.1', maxFrameBytes: 64 * 1024, senders } } },
+      {
+        config: {
+          hl7: {
+            port: 0,
+            host: '127.0.0.1',
+            maxFrameBytes: 64 * 1024,
+            maxConnections: 16,
+            idleSeconds: 60,
+            senders,
+          },
+        },
+      },
     );
     port = server.hl7Port!;
     // The hospital's interface engine: a trusted backend client, as ADT names patients by BSN.
@@ -88,7 +100,12 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
       trusted: true,
       organizationId: 'lab-oost',
     });
-    senders.push({ application: 'GLIMS', facility: 'LAB-OOST', clientId: lab.clientId, addresses: [] });
+    senders.push({
+      application: 'GLIMS',
+      facility: 'LAB-OOST',
+      clientId: lab.clientId,
+      addresses: ['127.0.0.1'],
+    });
   });
   after(() => server?.close());
 
@@ -357,5 +374,45 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     expect(after[0].resource.status).to.equal('corrected');
     expect(after[0].resource.valueQuantity.value).to.equal(4.6);
     expect(Number(after[0].resource.meta.versionId)).to.equal(Number(first.resource.meta.versionId) + 1);
+  });
+
+  it('a patient first sent with the hospital number only is the same patient once the BSN comes', async () => {
+    const pid = '7654321^^^ZKH-OOST^PI~999911120^^^NLMINBIZA^NNNLD';
+    const first = variant([
+      ['ZKH00001', 'LATE1'],
+      [pid, '5550001^^^ZKH-OOST^PI'],
+      ['V2026-0001', 'V-LATE'],
+    ]);
+    const later = variant([
+      ['ZKH00001', 'LATE2'],
+      [pid, '5550001^^^ZKH-OOST^PI~999911247^^^NLMINBIZA^NNNLD'],
+      ['ADT^A01^ADT_A01', 'ADT^A08'],
+      ['EVN|A01', 'EVN|A08'],
+      ['V2026-0001', 'V-LATE'],
+    ]);
+    const acks = await exchange(port, [frame(first), frame(later)], 2);
+    expect(acks.map((a) => msa(a)[1])).to.deep.equal(['AA', 'AA']);
+    const byNumber = (await (
+      await server.fetch(
+        `Patient?identifier=${encodeURIComponent('https://zorgpoort.nl/fhir/NamingSystem/patient-number/ZKH-OOST|5550001')}`,
+      )
+    ).json()) as Json;
+    expect(byNumber.entry).to.have.length(1);
+    expect(byNumber.entry[0].resource.identifier.map((i: Json) => i.value)).to.include.members([
+      '5550001',
+      '999911247',
+    ]);
+  });
+
+  it('the configuration refuses a sender known by MSH-3^4 alone (no address, no client certificates)', () => {
+    expect(() => hl7Config({ HL7_MLLP_PORT: '2575', HL7_MLLP_SENDERS: 'HIX^ZKH=his' }, '127.0.0.1')).to.throw(
+      /names no address/,
+    );
+    expect(
+      hl7Config({ HL7_MLLP_PORT: '2575', HL7_MLLP_SENDERS: 'HIX^ZKH=his@10.0.0.5' }, '127.0.0.1')!.senders,
+    ).to.deep.equal([{ application: 'HIX', facility: 'ZKH', clientId: 'his', addresses: ['10.0.0.5'] }]);
+    expect(() => hl7Config({ HL7_MLLP_PORT: '2575', HL7_MLLP_SENDERS: 'garbage' }, '127.0.0.1')).to.throw(
+      /APP\^FACILITY/,
+    );
   });
 });

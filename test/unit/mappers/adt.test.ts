@@ -37,6 +37,10 @@ describe('mappers: ADT → FHIR', () => {
       value: '999911120',
     });
     expect(of(bundle, 'Encounter').serviceProvider).to.deep.equal({ reference: 'Organization/zkh-oost' });
+    // Found by BSN or hospital number: one first registered by number is the same patient later.
+    expect(decodeURIComponent(bundle.entry[0].request.url)).to.equal(
+      'Patient?identifier=http://fhir.nl/fhir/NamingSystem/bsn|999911120,https://zorgpoort.nl/fhir/NamingSystem/patient-number/ZKH-OOST|7654321',
+    );
   });
 
   it('every mapped resource is valid FHIR and conforms to its nl-core profile', () => {

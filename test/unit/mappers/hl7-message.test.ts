@@ -102,6 +102,13 @@ describe('mappers: reading HL7 v2 (parser, escapes, character sets)', () => {
     expect(hl7DateTime('20260701093015', at)).to.equal('2026-07-01T09:30:15+02:00');
     expect(hl7DateTime('20260701093015.25-0500', at)).to.equal('2026-07-01T09:30:15.25-05:00');
     expect(hl7DateTime('', at)).to.equal(undefined);
+    // Around the summer-time changes (last Sundays of March and October 2026).
+    expect(hl7DateTime('202603290130', at)).to.equal('2026-03-29T01:30:00+01:00');
+    expect(hl7DateTime('202603290330', at)).to.equal('2026-03-29T03:30:00+02:00');
+    expect(hl7DateTime('202610250130', at)).to.equal('2026-10-25T01:30:00+02:00');
+    expect(hl7DateTime('202610250330', at)).to.equal('2026-10-25T03:30:00+01:00');
+    expect(() => hl7DateTime('20240230', at)).to.throw(/not a date/);
+    expect(() => hl7DateTime('202612072500', at)).to.throw(/not a time of day/);
     expect(() => hl7DateTime('07-12-2026', at))
       .to.throw(Hl7Error)
       .with.property('field', 7);

@@ -94,6 +94,17 @@ describe('mappers: ORU^R01 → DiagnosticReport and Observations', () => {
     expect(before.entry[0].request.ifNoneExist).to.contain('999911120');
   });
 
+  it('results with the same code and no OBX-4 are told apart by their set id', () => {
+    const twice = ORU.replace(
+      /(OBX\|5\|TX\|[^\r]*)/,
+      '$1\rOBX|7|TX|48767-8^Toelichting^LN||Tweede opmerking.||||||F',
+    );
+    const ids = resources(map(twice))
+      .filter((r: Json) => r.code?.coding?.[0]?.code === '48767-8')
+      .map((r: Json) => r.identifier[0].value);
+    expect(ids).to.deep.equal(['LAB-2026-0042-48767-8-set5', 'LAB-2026-0042-48767-8-set7']);
+  });
+
   it('refuses a value it cannot read, naming OBX-5 or OBX-2', () => {
     expect(() => map(ORU.replace('|5.6|', '|vijf|')))
       .to.throw(/not a number/)
