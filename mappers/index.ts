@@ -1,5 +1,7 @@
 import { mapAdt } from './adt/index.ts';
+import { mapMdm } from './mdm/index.ts';
 import { mapOru } from './oru/index.ts';
+import { mapSiu } from './siu/index.ts';
 import type { MapContext, TransactionBundle } from './bundle.ts';
 import { Hl7, Hl7Error, UnsupportedMessageError } from './hl7/message.ts';
 
@@ -7,6 +9,8 @@ import { Hl7, Hl7Error, UnsupportedMessageError } from './hl7/message.ts';
 const MAPPERS: Record<string, (m: Hl7, context: MapContext) => TransactionBundle> = {
   ADT: mapAdt,
   ORU: mapOru,
+  MDM: mapMdm,
+  SIU: mapSiu,
 };
 
 const VERSIONS = /^2\.(3(\.1)?|4|5(\.1)?)$/;

@@ -393,6 +393,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         maxFrameBytes: config.hl7.maxFrameBytes,
         maxConnections: config.hl7.maxConnections,
         idleSeconds: config.hl7.idleSeconds,
+        retentionDays: config.hl7.retentionDays,
         senders: config.hl7.senders,
         ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
         messages: () => store.hl7,

@@ -12,7 +12,6 @@ const SYSTEMS: Record<string, string> = {
   'ISO+': 'http://unitsofmeasure.org',
   I10: 'http://hl7.org/fhir/sid/icd-10',
   ICPC: 'http://hl7.org/fhir/sid/icpc-1-nl',
-  HL70078: 'http://terminology.hl7.org/CodeSystem/v2-0078',
 };
 
 /**
@@ -36,6 +35,10 @@ export function codeableConcept(
       {
         system:
           SYSTEMS[system.toUpperCase()] ??
+          // HL7's own tables: HL70276 → v2-0276.
+          (/^HL7\d{4}$/i.test(system)
+            ? `http://terminology.hl7.org/CodeSystem/v2-${system.slice(3)}`
+            : undefined) ??
           `https://zorgpoort.nl/fhir/CodeSystem/local/${encodeURIComponent(facility)}/${encodeURIComponent(system || 'L')}`,
         code,
         ...(display ? { display } : {}),

@@ -35,6 +35,8 @@ export interface MllpListenerDeps {
   maxFrameBytes: number;
   maxConnections: number;
   idleSeconds: number;
+  /** Messages older than this many days are deleted from the log (checked hourly). */
+  retentionDays: number;
   senders: Hl7Sender[];
   tls?: tls.TlsOptions;
   messages: () => Hl7Messages;
@@ -234,7 +236,15 @@ export function createMllpListener(deps: MllpListenerDeps) {
   }
 
   let server: net.Server | undefined;
+  let retention: NodeJS.Timeout | undefined;
+  /** The log holds patient data: kept for `retentionDays`, then deleted. */
+  const purge = async () => {
+    const deleted = await deps.messages().purgeOlderThan(deps.retentionDays);
+    if (deleted)
+      logger.info({ deleted, retentionDays: deps.retentionDays }, 'HL7 v2 messages past retention deleted');
+  };
   return {
+    purge,
     async start(): Promise<number> {
       server = deps.tls ? tls.createServer(deps.tls, onConnection) : net.createServer(onConnection);
       server.maxConnections = deps.maxConnections;
@@ -243,6 +253,11 @@ export function createMllpListener(deps: MllpListenerDeps) {
         server!.listen(deps.port, deps.host, () => resolve());
       });
       const port = (server.address() as net.AddressInfo).port;
+      retention = setInterval(
+        () => void purge().catch((err: unknown) => logger.warn({ err }, 'HL7 v2 retention failed')),
+        3_600_000,
+      );
+      retention.unref();
       logger.info(
         { port, tls: Boolean(deps.tls), senders: deps.senders.length },
         'HL7 v2 MLLP listener started',
@@ -250,6 +265,7 @@ export function createMllpListener(deps: MllpListenerDeps) {
       return port;
     },
     async stop(): Promise<void> {
+      clearInterval(retention);
       const counts = await deps
         .messages()
         .counts()

@@ -14,6 +14,14 @@ const run = promisify(execFile);
 const ADT = readFileSync(new URL('../fixtures/hl7/adt-a01-latin1.hl7', import.meta.url));
 const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const ORU = readFileSync(new URL('../fixtures/hl7/oru-r01-utf8.hl7', import.meta.url));
+const MDM = readFileSync(new URL('../fixtures/hl7/mdm-t02-latin1.hl7', import.meta.url));
+const SIU = readFileSync(new URL('../fixtures/hl7/siu-s12-latin1.hl7', import.meta.url));
+/** A fixture with replacements, as ISO-8859-1 bytes. */
+const edit = (raw: Buffer, replacements: [string, string][]) => {
+  let text = raw.toString('latin1');
+  for (const [a, b] of replacements) text = text.replace(a, b);
+  return Buffer.from(text, 'latin1');
+};
 
 /** The fixture with another control id (and anything else replaced), still ISO-8859-1 bytes. */
 const variant = (replacements: [string, string][]) => {
@@ -76,6 +84,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
             maxFrameBytes: 64 * 1024,
             maxConnections: 16,
             idleSeconds: 60,
+            retentionDays: 30,
             senders,
           },
         },
@@ -191,7 +200,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
         frame(
           variant([
             ['ZKH00001', 'X2'],
-            ['ADT^A01^ADT_A01', 'SIU^S12'],
+            ['ADT^A01^ADT_A01', 'ORM^O01'],
           ]),
         ),
       ],
@@ -246,6 +255,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
       variant([
         ['ZKH00001', 'DB1'],
         ['999911120', '999911132'],
+        ['7654321^^^ZKH-OOST^PI', '7654399^^^ZKH-OOST^PI'],
       ]),
     );
     const count = async () =>
@@ -414,5 +424,72 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     expect(() => hl7Config({ HL7_MLLP_PORT: '2575', HL7_MLLP_SENDERS: 'garbage' }, '127.0.0.1')).to.throw(
       /APP\^FACILITY/,
     );
+  });
+
+  it('a document (MDM^T02) is filed with its PDF, and a cancel (T11) marks it entered-in-error', async () => {
+    const [ack] = await exchange(port, [frame(MDM)], 1);
+    expect(msa(ack!).slice(1, 3), ack).to.deep.equal(['AA', 'MDM00001']);
+    const find = async () =>
+      (
+        (await (
+          await server.fetch(
+            `DocumentReference?identifier=${encodeURIComponent('https://zorgpoort.nl/fhir/NamingSystem/document-number/ZKH-OOST|DOC-2026-0815')}`,
+          )
+        ).json()) as Json
+      ).entry;
+    const [doc] = await find();
+    expect(doc.resource.status).to.equal('current');
+    expect(doc.resource.content[0].attachment.contentType).to.equal('application/pdf');
+    const cancel = edit(MDM, [
+      ['MDM00001', 'MDM00002'],
+      ['MDM^T02^MDM_T02', 'MDM^T11'],
+      ['EVN|T02', 'EVN|T11'],
+    ]);
+    const [ack2] = await exchange(port, [frame(cancel)], 1);
+    expect(msa(ack2!)[1], ack2).to.equal('AA');
+    const after = await find();
+    expect(after).to.have.length(1);
+    expect(after[0].resource.status).to.equal('entered-in-error');
+    expect(after[0].resource.content[0].attachment.contentType, 'the content stays').to.equal(
+      'application/pdf',
+    );
+  });
+
+  it('an appointment (SIU^S12) is booked, and a cancel (S15) cancels the same one', async () => {
+    const [ack] = await exchange(port, [frame(SIU)], 1);
+    expect(msa(ack!)[1], ack).to.equal('AA');
+    const cancel = edit(SIU, [
+      ['SIU00001', 'SIU00002'],
+      ['SIU^S12^SIU_S12', 'SIU^S15'],
+    ]);
+    const [ack2] = await exchange(port, [frame(cancel)], 1);
+    expect(msa(ack2!)[1], ack2).to.equal('AA');
+    const found = (
+      (await (
+        await server.fetch(
+          `Appointment?identifier=${encodeURIComponent('https://zorgpoort.nl/fhir/NamingSystem/appointment-id/ZKH-OOST|AFS-2026-3311')}`,
+        )
+      ).json()) as Json
+    ).entry;
+    expect(found).to.have.length(1);
+    expect(found[0].resource.status).to.equal('cancelled');
+  });
+
+  it('the message log keeps messages for the retention period, then deletes them', async () => {
+    const knex = server.app.db.knex;
+    await knex('hl7_message').insert({
+      direction: 'in',
+      sender: 'HIX^ZKH-OOST',
+      control_id: 'OLD1',
+      message_type: 'ADT^A01',
+      status: 'applied',
+      raw: Buffer.from('MSH|^~\\&|old'),
+      received_at: knex.raw(`now() - interval '40 days'`),
+    });
+    const before = Number((await knex('hl7_message').count<{ count: string }[]>('* as count'))[0]!.count);
+    await server.app.hl7!.purge();
+    expect(await knex('hl7_message').where({ control_id: 'OLD1' })).to.have.length(0);
+    const after = Number((await knex('hl7_message').count<{ count: string }[]>('* as count'))[0]!.count);
+    expect(after, 'the recent ones stay').to.equal(before - 1);
   });
 });

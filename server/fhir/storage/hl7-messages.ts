@@ -49,6 +49,13 @@ export class Hl7Messages {
     return inserted.rows.length > 0;
   }
 
+  /** Deletes messages received more than `days` ago (they hold patient data); answers how many. */
+  async purgeOlderThan(days: number): Promise<number> {
+    return (await this.db('hl7_message')
+      .where('received_at', '<', this.db.raw(`now() - make_interval(days => ?)`, [days]))
+      .delete()) as number;
+  }
+
   /** How many messages of each status a direction has, for the logs. */
   async counts(): Promise<Record<string, number>> {
     const rows = (await this.db('hl7_message')
