@@ -6,7 +6,6 @@ import { Hl7Error, UnsupportedMessageError, type Hl7 } from '../hl7/message.ts';
 import { BSN, compact, identifier, localSystem, practitionerRef } from '../hl7/types.ts';
 import { mapPatient } from '../adt/patient.ts';
 
-type Json = Record<string, unknown>;
 type Identifier = { system?: string; value?: string };
 
 /** SIU trigger events → Appointment.status. */
