@@ -1,5 +1,6 @@
 import { mapAdt } from './adt/index.ts';
 import { mapMdm } from './mdm/index.ts';
+import { mapOrder } from './orm/index.ts';
 import { mapOru } from './oru/index.ts';
 import { mapSiu } from './siu/index.ts';
 import type { MapContext, TransactionBundle } from './bundle.ts';
@@ -11,6 +12,8 @@ const MAPPERS: Record<string, (m: Hl7, context: MapContext) => TransactionBundle
   ORU: mapOru,
   MDM: mapMdm,
   SIU: mapSiu,
+  ORM: mapOrder,
+  OML: mapOrder,
 };
 
 const VERSIONS = /^2\.(3(\.1)?|4|5(\.1)?)$/;

@@ -5,6 +5,7 @@ import { BSN, localSystem } from '../hl7/types.ts';
 import { mapPatient } from '../adt/patient.ts';
 import { mapObservation } from './observation.ts';
 import { mapReport, orderNumber } from './report.ts';
+import { mapSpecimen } from './specimen.ts';
 
 type Json = Record<string, unknown>;
 type Identifier = { system?: string; value?: string };
@@ -43,9 +44,12 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
   const entries: Json[] = [patientEntry];
   const performer = context.organization ? [{ reference: context.organization }] : undefined;
 
-  for (const { obr, results } of groups(m)) {
+  for (const { obr, results, spm } of groups(m)) {
     const report = mapReport(m, obr, facility);
     const order = orderNumber(m, obr);
+    const specimen = mapSpecimen(m, spm, obr, order.value, facility);
+    const specimenEntry =
+      specimen && entry(seed, 'Specimen', { ...specimen, subject }, (specimen.identifier as Identifier[])[0]);
     const effective = report.effectiveDateTime as string | undefined;
     const observations: Json[] = [];
     const presentedForm: Json[] = [];
@@ -72,14 +76,17 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
       obs.identifier = [id];
       obs.subject = subject;
       if (performer) obs.performer = performer;
+      if (specimenEntry) obs.specimen = { reference: specimenEntry.fullUrl };
       const e = entry(seed, 'Observation', obs, id);
       observations.push(e);
     }
     report.subject = subject;
     if (performer) report.performer = performer;
+    if (specimenEntry) report.specimen = [{ reference: specimenEntry.fullUrl }];
     if (observations.length) report.result = observations.map((o) => ({ reference: o.fullUrl }));
     if (presentedForm.length) report.presentedForm = presentedForm;
     entries.push(
+      ...(specimenEntry ? [specimenEntry] : []),
       ...observations,
       entry(seed, 'DiagnosticReport', report, (report.identifier as Identifier[])[0]),
     );
@@ -88,12 +95,17 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }
 
-/** The OBR groups of the message: each OBR with the OBX (and their NTE) up to the next OBR. */
-function groups(m: Hl7): { obr: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] {
-  const out: { obr: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] = [];
+/** The OBR groups of the message: each OBR with its SPM and the OBX (and their NTE) up to the next OBR. */
+function groups(
+  m: Hl7,
+): { obr: Hl7Segment; spm?: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] {
+  const out: { obr: Hl7Segment; spm?: Hl7Segment; results: { obx: Hl7Segment; notes: string[] }[] }[] = [];
   for (const s of m.segments) {
     if (s.name === 'OBR') out.push({ obr: s, results: [] });
-    else if (s.name === 'OBX') {
+    else if (s.name === 'SPM') {
+      const group = out[out.length - 1];
+      if (group && !group.spm) group.spm = s;
+    } else if (s.name === 'OBX') {
       const group = out[out.length - 1];
       if (!group) throw new Hl7Error('OBX', 0, 'an OBX before any OBR');
       group.results.push({ obx: s, notes: [] });

@@ -16,6 +16,7 @@ const BSN = 'http://fhir.nl/fhir/NamingSystem/bsn';
 const ORU = readFileSync(new URL('../fixtures/hl7/oru-r01-utf8.hl7', import.meta.url));
 const MDM = readFileSync(new URL('../fixtures/hl7/mdm-t02-latin1.hl7', import.meta.url));
 const SIU = readFileSync(new URL('../fixtures/hl7/siu-s12-latin1.hl7', import.meta.url));
+const ORM = readFileSync(new URL('../fixtures/hl7/orm-o01-latin1.hl7', import.meta.url));
 /** A fixture with replacements, as ISO-8859-1 bytes. */
 const edit = (raw: Buffer, replacements: [string, string][]) => {
   let text = raw.toString('latin1');
@@ -200,7 +201,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
         frame(
           variant([
             ['ZKH00001', 'X2'],
-            ['ADT^A01^ADT_A01', 'ORM^O01'],
+            ['ADT^A01^ADT_A01', 'RDE^O11'],
           ]),
         ),
       ],
@@ -473,6 +474,35 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     ).entry;
     expect(found).to.have.length(1);
     expect(found[0].resource.status).to.equal('cancelled');
+  });
+
+  it('an order (ORM^O01) becomes a ServiceRequest, and a cancel (CA) revokes it', async () => {
+    const acks = await exchange(
+      port,
+      [
+        frame(ORM),
+        frame(
+          edit(ORM, [
+            ['ORM00001', 'ORM00002'],
+            ['ORC|NW|', 'ORC|CA|'],
+          ]),
+        ),
+      ],
+      2,
+    );
+    expect(
+      acks.map((a) => msa(a)[1]),
+      acks.join('\n'),
+    ).to.deep.equal(['AA', 'AA']);
+    const found = (
+      (await (
+        await server.fetch(
+          `ServiceRequest?identifier=${encodeURIComponent('https://zorgpoort.nl/fhir/NamingSystem/order-number/ZKH-OOST|ORD-5001')}`,
+        )
+      ).json()) as Json
+    ).entry;
+    expect(found).to.have.length(1);
+    expect(found[0].resource.status).to.equal('revoked');
   });
 
   it('the message log keeps messages for the retention period, then deletes them', async () => {

@@ -105,6 +105,39 @@ describe('mappers: ORU^R01 → DiagnosticReport and Observations', () => {
     expect(ids).to.deep.equal(['LAB-2026-0042-48767-8-set5', 'LAB-2026-0042-48767-8-set7']);
   });
 
+  it('the specimen (SPM, or OBR-15 in v2.3/2.4) as an nl-core Specimen the report and its results point to', () => {
+    const withSpm = ORU.replace(
+      /(OBR\|1\|[^\r]*)/,
+      '$1\rSPM|1|SPC-88||119297000^Bloed^SCT|||||||||||||202612070815',
+    );
+    const b = map(withSpm);
+    const specimen = resources(b).find((r: Json) => r.resourceType === 'Specimen');
+    expect(specimen.identifier[0].value).to.equal('SPC-88');
+    expect(specimen.type.coding[0]).to.include({ system: 'http://snomed.info/sct', code: '119297000' });
+    expect(specimen.collection.collectedDateTime).to.equal('2026-12-07T08:15:00+01:00');
+    const ref = b.entry.find((e: Json) => e.resource.resourceType === 'Specimen').fullUrl;
+    const report = resources(b).find((r: Json) => r.resourceType === 'DiagnosticReport');
+    expect(report.specimen).to.deep.equal([{ reference: ref }]);
+    expect(observation(b, '2823-3').specimen).to.deep.equal({ reference: ref });
+    const bad = validator.profiles
+      .validate(specimen, specimen.meta.profile[0])!
+      .filter((i) => i.severity === 'error');
+    expect(bad, JSON.stringify(bad)).to.deep.equal([]);
+    // v2.4: the specimen source in OBR-15.
+    const obr15 = map(
+      ORU.replace('|20261207101000|||F', '|20261207101000|||F').replace(
+        /(OBR\|1\|ORD-77\|[^|]*\|[^|]*\|\|\|20261207083000)/,
+        '$1||||||||BLD^Bloed^HL70070',
+      ),
+    );
+    const v24 = resources(obr15).find((r: Json) => r.resourceType === 'Specimen');
+    expect(v24.type.coding[0]).to.include({
+      system: 'http://terminology.hl7.org/CodeSystem/v2-0070',
+      code: 'BLD',
+    });
+    expect(v24.identifier[0].value).to.equal('LAB-2026-0042-specimen');
+  });
+
   it('refuses a value it cannot read, naming OBX-5 or OBX-2', () => {
     expect(() => map(ORU.replace('|5.6|', '|vijf|')))
       .to.throw(/not a number/)
