@@ -1,10 +1,9 @@
 import type { Hl7 } from '../hl7/message.ts';
-import { Hl7Error, UnsupportedMessageError } from '../hl7/message.ts';
-import { BSN } from '../hl7/types.ts';
+import { patientEntry as patientEntryOf } from '../patient-entry.ts';
+import { UnsupportedMessageError } from '../hl7/message.ts';
 import { mapCoverage } from './coverage.ts';
 import { mapEncounter } from './encounter.ts';
 import { mapNextOfKin } from './next-of-kin.ts';
-import { mapPatient } from './patient.ts';
 import { ADT_TRIGGERS } from './triggers.ts';
 import { entry, stableUuid, type MapContext, type TransactionBundle } from '../bundle.ts';
 
@@ -27,15 +26,8 @@ export function mapAdt(m: Hl7, context: MapContext): TransactionBundle {
     );
   }
   const facility = m.sender.facility || m.sender.application;
-  const patient = mapPatient(m, facility);
-  const ids = (patient.identifier ?? []) as Identifier[];
-  const key = ids.find((i) => i.system === BSN) ?? ids[0];
-  if (!key?.value)
-    throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
   const seed = `${facility}|${m.controlId}`;
-  // Found by any of its identifiers: a patient first registered by hospital number is the same
-  // patient when the BSN arrives.
-  const patientEntry = entry(seed, 'Patient', patient, [key, ...ids.filter((i) => i !== key)]);
+  const { entry: patientEntry, key } = patientEntryOf(m, facility, seed, 'update');
   const subject = { reference: patientEntry.fullUrl };
   const entries = [patientEntry];
 

@@ -1,9 +1,9 @@
 import { entry, identifierQuery, stableUuid, type MapContext, type TransactionBundle } from '../bundle.ts';
+import { patientEntry as patientEntryOf } from '../patient-entry.ts';
 import { codeableConcept } from '../hl7/coded.ts';
 import { hl7DateTime } from '../hl7/datetime.ts';
 import { Hl7Error, UnsupportedMessageError, type Hl7 } from '../hl7/message.ts';
-import { BSN, compact, identifier, localSystem, practitionerRef } from '../hl7/types.ts';
-import { mapPatient } from '../adt/patient.ts';
+import { compact, identifier, localSystem, practitionerRef } from '../hl7/types.ts';
 import { observationValue } from '../oru/values.ts';
 
 type Json = Record<string, unknown>;
@@ -77,15 +77,7 @@ export function mapMdm(m: Hl7, context: MapContext): TransactionBundle {
     localSystem('document-number', authority || facility),
   ) as Identifier;
 
-  const patient = mapPatient(m, facility);
-  const ids = (patient.identifier ?? []) as Identifier[];
-  const key = ids.find((i) => i.system === BSN) ?? ids[0];
-  if (!key?.value)
-    throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
-  const keys = [key, ...ids.filter((i) => i !== key)];
-  const patientEntry = entry(seed, 'Patient', patient, keys);
-  // Created if unknown, never changed: demographics are ADT's.
-  patientEntry.request = { method: 'POST', url: 'Patient', ifNoneExist: identifierQuery(keys) };
+  const { entry: patientEntry } = patientEntryOf(m, facility, seed, 'ensure');
 
   if (trigger === 'T11') {
     // A cancel carries no content: the document is marked, not replaced.

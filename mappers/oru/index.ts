@@ -1,8 +1,8 @@
 import type { Hl7Segment } from '@medplum/core';
-import { entry, identifierQuery, type MapContext, type TransactionBundle } from '../bundle.ts';
+import { patientEntry as patientEntryOf } from '../patient-entry.ts';
+import { entry, type MapContext, type TransactionBundle } from '../bundle.ts';
 import { Hl7Error, UnsupportedMessageError, type Hl7 } from '../hl7/message.ts';
-import { BSN, localSystem } from '../hl7/types.ts';
-import { mapPatient } from '../adt/patient.ts';
+import { localSystem } from '../hl7/types.ts';
 import { mapObservation } from './observation.ts';
 import { mapReport, orderNumber } from './report.ts';
 import { mapSpecimen } from './specimen.ts';
@@ -28,18 +28,7 @@ export function mapOru(m: Hl7, context: MapContext): TransactionBundle {
   }
   const facility = m.sender.facility || m.sender.application;
   const seed = `${facility}|${m.controlId}`;
-  const patient = mapPatient(m, facility);
-  const ids = (patient.identifier ?? []) as Identifier[];
-  const key = ids.find((i) => i.system === BSN) ?? ids[0];
-  if (!key?.value)
-    throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
-  const patientEntry = entry(seed, 'Patient', patient, [key, ...ids.filter((i) => i !== key)]);
-  // Created if unknown, never overwritten by a result message.
-  patientEntry.request = {
-    method: 'POST',
-    url: 'Patient',
-    ifNoneExist: identifierQuery([key, ...ids.filter((i) => i !== key)]),
-  };
+  const { entry: patientEntry } = patientEntryOf(m, facility, seed, 'ensure');
   const subject = { reference: patientEntry.fullUrl };
   const entries: Json[] = [patientEntry];
   const performer = context.organization ? [{ reference: context.organization }] : undefined;

@@ -1,10 +1,10 @@
 import type { Hl7Segment } from '@medplum/core';
-import { entry, identifierQuery, type MapContext, type TransactionBundle } from '../bundle.ts';
+import { patientEntry as patientEntryOf } from '../patient-entry.ts';
+import { entry, type MapContext, type TransactionBundle } from '../bundle.ts';
 import { codeableConcept } from '../hl7/coded.ts';
 import { hl7DateTime } from '../hl7/datetime.ts';
 import { Hl7Error, UnsupportedMessageError, type Hl7 } from '../hl7/message.ts';
-import { BSN, compact, identifier, localSystem, practitionerRef } from '../hl7/types.ts';
-import { mapPatient } from '../adt/patient.ts';
+import { compact, identifier, localSystem, practitionerRef } from '../hl7/types.ts';
 
 type Identifier = { system?: string; value?: string };
 
@@ -72,14 +72,7 @@ export function mapSiu(m: Hl7, _context: MapContext): TransactionBundle {
     localSystem('appointment-id', authority || facility),
   ) as Identifier;
 
-  const patient = mapPatient(m, facility);
-  const ids = (patient.identifier ?? []) as Identifier[];
-  const key = ids.find((i) => i.system === BSN) ?? ids[0];
-  if (!key?.value)
-    throw new Hl7Error('PID', 3, 'PID-3 holds no patient identifier (a BSN or the hospital number)');
-  const keys = [key, ...ids.filter((i) => i !== key)];
-  const patientEntry = entry(seed, 'Patient', patient, keys);
-  patientEntry.request = { method: 'POST', url: 'Patient', ifNoneExist: identifierQuery(keys) };
+  const { entry: patientEntry } = patientEntryOf(m, facility, seed, 'ensure');
 
   const { start, end } = period(m, sch);
   // A booked appointment has its time; a cancelled one may come without.
