@@ -11,7 +11,7 @@
  * a throwaway database is created there and dropped afterwards. --pglite runs both servers on
  * in-memory PGlite instead (each its own; reported separately, no postgres CPU or VACUUM).
  * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=gate,search,
- * everything,history,mixed runs just those phases after ingest and read (for profiling one).
+ * everything,history,mixed,hl7 runs just those phases after ingest and read (for profiling one).
  *
  * Zorgpoort is called as a hospital system would: a backend client registered with the CLI,
  * a bearer token on every request, so authentication is part of every figure. The baseline has
@@ -28,13 +28,14 @@ import { bearerSource, registerWithCli } from './lib/backend-token.ts';
 import { loadBundles, patientFacts, random, type PatientFacts } from './lib/dataset.ts';
 import { runLoad, type LoadResult, type Request } from './lib/load.ts';
 import { postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
+import { freePort, HL7_SENDER, oruMessage, oruTransaction, sendOverMllp } from './lib/hl7.ts';
 import { table, targetTable, targets, type Row, type Side } from './lib/report.ts';
 import { SEARCHES, cycle, mixedRequests, searchRequests } from './lib/workloads.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const usePglite = argv.includes('--pglite');
-/** --only=gate,search,everything,history,mixed: just these phases (ingest and read always run). */
+/** --only=gate,search,everything,history,mixed,hl7: just these phases (ingest and read always run). */
 const only = argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
@@ -60,9 +61,16 @@ try {
   const zorgEnv = { ...dbEnv, ...(pgliteDir ? { PGLITE_DATA_DIR: pgliteDir } : {}) };
   const scope = 'system/*.cruds';
   const client = registerWithCli(zorgEnv, scope, 'bench', { trusted: true });
+  // The HL7 v2 listener, for the `hl7` phase: the bench client is the laboratory's sender.
+  const hl7Port = await freePort();
   const zorg = await startProcess({
     script: 'server/main.ts',
-    env: { ...zorgEnv, LOG_LEVEL: 'info' },
+    env: {
+      ...zorgEnv,
+      LOG_LEVEL: 'info',
+      HL7_MLLP_PORT: String(hl7Port),
+      HL7_MLLP_SENDERS: `${HL7_SENDER.application}^${HL7_SENDER.facility}=${client.clientId}@127.0.0.1`,
+    },
     logFile: new URL(`${stamp}-server.log`, resultsDir).pathname,
     readyPath: '/metadata',
     nodeArgs: argv.includes('--profile')
@@ -417,6 +425,86 @@ try {
       baselineRead.get(32)!,
       '70/20/10',
     );
+  }
+
+  if (want('hl7')) {
+    // (g) HL7 v2: ORU^R01 with 10 results over MLLP (each message waits for its ACK), against the
+    // same content POSTed as the FHIR transactions the mappers make of it, over 1 and 4
+    // connections. Messages per second; each one a transaction of 12 resources.
+    let counter = 0;
+    const until = (deadline: number) => () => (performance.now() < deadline ? counter++ : undefined);
+    const messagesFor = (deadline: number) => {
+      const n = until(deadline);
+      return () => {
+        const i = n();
+        return i === undefined ? undefined : oruMessage(i, mode.patients);
+      };
+    };
+    const mllp = async (connections: number, seconds: number) => {
+      const deadline = performance.now() + seconds * 1000;
+      const t = performance.now();
+      const runs = await Promise.all(
+        Array.from({ length: connections }, () => sendOverMllp(hl7Port, messagesFor(deadline))),
+      );
+      const sent = runs.reduce((s, r) => s + r.sent, 0);
+      const failed = runs.reduce((s, r) => s + r.failed, 0);
+      if (failed) {
+        exitCode = 1;
+        console.error(`${failed} HL7 messages not acknowledged AA`);
+      }
+      return { sent, seconds: (performance.now() - t) / 1000 };
+    };
+    const rest = async (connections: number, seconds: number) => {
+      const deadline = performance.now() + seconds * 1000;
+      const n = until(deadline);
+      const t = performance.now();
+      let sent = 0;
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          for (let i = n(); i !== undefined; i = n()) {
+            const res = await fetch(zorg.url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/fhir+json', ...(await auth(zorg.url)) },
+              body: oruTransaction(i, mode.patients),
+            });
+            if (!res.ok)
+              throw new Error(`REST transaction of message ${i}: ${res.status} ${await res.text()}`);
+            await res.arrayBuffer();
+            sent++;
+          }
+        }),
+      );
+      return { sent, seconds: (performance.now() - t) / 1000 };
+    };
+    await mllp(1, mode.warmup);
+    await maintenance();
+    for (const connections of [1, 4]) {
+      const h = await measured(
+        zorg,
+        () => mllp(connections, mode.seconds),
+        (r) => r.sent,
+      );
+      await maintenance();
+      const r = await measured(
+        zorg,
+        () => rest(connections, mode.seconds),
+        (x) => x.sent,
+      );
+      await maintenance();
+      const side = (m: typeof h): Side => ({
+        perSecond: m.result.sent / m.result.seconds,
+        nodeCpuMs: m.nodeCpuMs,
+        postgresCpuMs: m.postgresCpuMs,
+      });
+      rows.push({
+        workload: 'HL7 v2 ORU^R01 (10 OBX) over MLLP',
+        clients: connections,
+        zorgpoort: side(h),
+        baseline: { name: 'the same content as REST transactions', ...side(r) },
+        ratio: side(h).perSecond / side(r).perSecond,
+        note: 'messages/s; the baseline is Zorgpoort itself over HTTP',
+      });
+    }
   }
 
   clearInterval(sampler);

@@ -76,6 +76,13 @@ export function targets(rows: Row[], peakRssMiB: number): Target[] {
       measured: `${n((gated.zorgpoort.perSecond / off.zorgpoort.perSecond) * 100)}%`,
       met: gated.zorgpoort.perSecond / off.zorgpoort.perSecond >= 0.7,
     });
+  const hl7 = row('HL7 v2 ORU^R01 (10 OBX) over MLLP', 1);
+  if (hl7)
+    out.push({
+      target: 'HL7 v2 ORU^R01 with 10 OBX over one MLLP connection ≥ 300 messages/s',
+      measured: `${n(hl7.zorgpoort.perSecond)}/s (${n(hl7.ratio, 2)} of the same content over REST)`,
+      met: hl7.zorgpoort.perSecond >= 300,
+    });
   const search = row('Observation?patient&code', 1);
   const gatedSearch = row('Observation?patient&code, gated', 1);
   if (search && gatedSearch)
