@@ -27,8 +27,8 @@ import { createThrowawayDatabase } from '../test/support/harness.ts';
 import { bearerSource, registerWithCli } from './lib/backend-token.ts';
 import { loadBundles, patientFacts, random, type PatientFacts } from './lib/dataset.ts';
 import { runLoad, type LoadResult, type Request } from './lib/load.ts';
-import { postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
-import { freePort, HL7_SENDER, oruMessage, oruTransaction, sendOverMllp } from './lib/hl7.ts';
+import { freePort, postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
+import { HL7_SENDER, oruMessage, oruTransaction, sendOverMllp } from './lib/hl7.ts';
 import { table, targetTable, targets, type Row, type Side } from './lib/report.ts';
 import { SEARCHES, cycle, mixedRequests, searchRequests } from './lib/workloads.ts';
 

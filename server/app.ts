@@ -397,7 +397,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         senders: config.hl7.senders,
         ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
         messages: () => store.hl7,
-        contextFor: hl7Applier.contextFor,
+        principalOf: hl7Applier.principalOf,
         apply: hl7Applier.apply,
         logger,
       })

@@ -55,12 +55,3 @@ export async function sendOverMllp(
   socket.destroy();
   return { sent, failed };
 }
-
-/** A free TCP port on loopback, for the server's MLLP listener. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

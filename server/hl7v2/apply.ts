@@ -6,7 +6,7 @@ import type { Dispatch } from '../fhir/rest/dispatch.ts';
 import type { RestContext } from '../fhir/rest/types.ts';
 import type { RegisteredClient } from '../fhir/storage/auth/client-store.ts';
 import type { Hl7MessageRecord } from '../fhir/storage/hl7-messages.ts';
-import type { MapContext, TransactionBundle } from '../../mappers/bundle.ts';
+import type { TransactionBundle } from '../../mappers/bundle.ts';
 import { Hl7Refusal, type Hl7Sender } from './listener.ts';
 
 export interface Hl7ApplyDeps {
@@ -44,10 +44,8 @@ export function createHl7Applier(deps: Hl7ApplyDeps) {
   }
 
   return {
-    async contextFor(sender: Hl7Sender): Promise<MapContext> {
-      const p = await principalOf(sender);
-      return p.organizationId ? { organization: `Organization/${p.organizationId}` } : {};
-    },
+    /** The sender as its registered client, looked up once per message (a revocation holds at once). */
+    principalOf,
 
     /**
      * Applies the message and records it as applied in one database transaction: either both
@@ -55,11 +53,10 @@ export function createHl7Applier(deps: Hl7ApplyDeps) {
      * another node recorded the same control id first, this one rolls back (`AlreadyApplied`).
      */
     async apply(
-      sender: Hl7Sender,
+      principal: SystemPrincipal,
       bundle: TransactionBundle,
       record: Omit<Hl7MessageRecord, 'status' | 'resources'>,
     ): Promise<string[]> {
-      const principal = await principalOf(sender);
       const access = await deps.accessFor(principal);
       const audit = deps.auditTrailFor(principal, access);
       const ctx = deps.context(principal, access, audit);

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { decodeMessage, Hl7, Hl7Error, mapMessage, UnsupportedMessageError } from '../../mappers/index.ts';
 import { buildAck, type AckCode, type AckError } from '../../mappers/hl7/ack.ts';
 import { encodeMessage, UnsupportedCharsetError } from '../../mappers/hl7/charset.ts';
-import type { MapContext, TransactionBundle } from '../../mappers/bundle.ts';
+import type { TransactionBundle } from '../../mappers/bundle.ts';
+import type { SystemPrincipal } from '../auth/principal.ts';
 import type { Hl7MessageRecord, Hl7Messages } from '../fhir/storage/hl7-messages.ts';
 import { frame, MllpFramer } from './mllp-framer.ts';
 
@@ -40,14 +41,14 @@ export interface MllpListenerDeps {
   senders: Hl7Sender[];
   tls?: tls.TlsOptions;
   messages: () => Hl7Messages;
-  /** What the mapping needs to know of the sender (its organisation), from its registration. */
-  contextFor: (sender: Hl7Sender) => Promise<MapContext>;
+  /** The sender as its registered backend client (refused, AR, when it is none or revoked). */
+  principalOf: (sender: Hl7Sender) => Promise<SystemPrincipal>;
   /**
    * Applies a message's transaction as the sender and records it as applied, in one database
    * transaction; answers the `Type/id` of what it wrote.
    */
   apply: (
-    sender: Hl7Sender,
+    principal: SystemPrincipal,
     bundle: TransactionBundle,
     record: Omit<Hl7MessageRecord, 'status' | 'resources'>,
   ) => Promise<string[]>;
@@ -142,7 +143,12 @@ export function createMllpListener(deps: MllpListenerDeps) {
     try {
       const before = await log.appliedAck(senderKey, controlId);
       if (before !== undefined) return { ack: before || buildAck(message, 'AA', controlId), charset };
-      const bundle = mapMessage(message, await deps.contextFor(sender));
+      const principal = await deps.principalOf(sender);
+      // The Encounter's serviceProvider, a report's performer: the sender's organisation.
+      const context = principal.organizationId
+        ? { organization: `Organization/${principal.organizationId}` }
+        : {};
+      const bundle = mapMessage(message, context);
       // The patient the message is about: the identifier its first entry (the Patient) is found by.
       const first = bundle.entry[0]?.request as { url?: string; ifNoneExist?: string } | undefined;
       const key = first?.ifNoneExist ?? first?.url ?? controlId;
@@ -152,7 +158,7 @@ export function createMllpListener(deps: MllpListenerDeps) {
         if (again !== undefined) return { ack: again || buildAck(message, 'AA', controlId), charset };
         const ack = buildAck(message, 'AA', controlId);
         try {
-          await deps.apply(sender, bundle, { ...base, ack });
+          await deps.apply(principal, bundle, { ...base, ack });
         } catch (err) {
           // Another node applied it first: its ACK is the answer.
           if (err instanceof Error && err.name === 'AlreadyApplied') {

@@ -522,4 +522,27 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     const after = Number((await knex('hl7_message').count<{ count: string }[]>('* as count'))[0]!.count);
     expect(after, 'the recent ones stay').to.equal(before - 1);
   });
+
+  it('a sender whose client was revoked is refused (AR) from its next message on', async () => {
+    const gone = await registerBackendClient(server, { scope: 'system/*.cruds', trusted: true });
+    senders.push({
+      application: 'OLDHIS',
+      facility: 'ZKH-OOST',
+      clientId: gone.clientId,
+      addresses: ['127.0.0.1'],
+    });
+    const message = (id: string) =>
+      frame(
+        variant([
+          ['ZKH00001', id],
+          ['HIX|ZKH-OOST', 'OLDHIS|ZKH-OOST'],
+        ]),
+      );
+    const [before] = await exchange(port, [message('REV1')], 1);
+    expect(msa(before!)[1], before).to.equal('AA');
+    await server.app.smart.clients.revoke(gone.clientId);
+    const [after] = await exchange(port, [message('REV2')], 1);
+    expect(msa(after!)[1]).to.equal('AR');
+    expect(err(after!)).to.contain('not an active backend client');
+  });
 });

@@ -1,15 +1,8 @@
-import { createServer } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './saml-idp.ts';
 
-/** A free TCP port on 127.0.0.1 (nothing listens on it when this resolves). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+export { freePort };
 
 /** A real SMTP server in this process (smtp-server), keeping every message it accepts. */
 export async function startSmtp(port: number) {
