@@ -1,25 +1,14 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { decodeMessage, Hl7, Hl7Error, mapMessage } from '../../../mappers/index.ts';
 import { UnsupportedCharsetError } from '../../../mappers/hl7/charset.ts';
 import { hl7DateTime } from '../../../mappers/hl7/datetime.ts';
+import { hl7Oracle } from '../../support/hl7-oracle.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/hl7/${name}`, import.meta.url));
 const ADT = fixture('adt-a01-latin1.hl7');
 
-/** Every non-empty value of a message as Debian's python3-hl7 reads it (test/support/hl7_oracle.py). */
-function oracle(raw: Buffer, charset: string): [number, string, number, number, number, number, string][] {
-  const run = spawnSync(
-    '/usr/bin/python3',
-    [new URL('../../support/hl7_oracle.py', import.meta.url).pathname, charset],
-    {
-      input: raw,
-    },
-  );
-  if (run.status !== 0) throw new Error(`python3-hl7: ${run.stderr.toString()}`);
-  return JSON.parse(run.stdout.toString('utf8'));
-}
+const oracle = hl7Oracle;
 
 /** The same message with other delimiters (MSH-1/2 `#`, `:`, `!`, `$`, `%`) and LF segment ends. */
 function withOtherDelimiters(text: string): string {
