@@ -49,6 +49,9 @@ import { fhirHandler } from './http/fhir-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
 import { createHl7Applier } from './hl7v2/apply.ts';
+import { createOutboxSender } from './hl7v2/outbox.ts';
+import { hl7LogRoutes } from './hl7v2/routes.ts';
+import { referralRoutes } from './domain/referral/routes.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
@@ -202,6 +205,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   routes.push(
     ...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }), mailer }),
+  );
+  const hl7Outbox = createOutboxSender({
+    outbox: () => store.hl7Outbox,
+    messages: () => store.hl7,
+    config: config.hl7Outbound,
+    logger,
+  });
+  hl7Outbox.start();
+  routes.push(
+    ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox }),
+    ...hl7LogRoutes({
+      messages: () => store.hl7,
+      outbox: () => store.hl7Outbox,
+      admins: config.integrationAdmins,
+      wake: hl7Outbox.wake,
+    }),
   );
 
   const conformanceTokens = config.conformanceTokensFile
@@ -447,6 +466,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     close: async () => {
       await hl7?.stop();
+      await hl7Outbox.stop();
       await loginLog.close();
       await auditProjector.stop();
       await revocations?.close();

@@ -1,4 +1,5 @@
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
+import { hl7OutboundConfig, type Hl7OutboundConfig } from './hl7v2/outbound-config.ts';
 /**
  * All configuration comes from the environment, read once here and passed down.
  * Nothing below the composition root reads process.env.
@@ -75,6 +76,10 @@ export interface Config {
   tls?: { certFile: string; keyFile: string; uziCaFiles: string[]; uziCrlFiles: string[] };
   /** The HL7 v2 MLLP listener (server/hl7v2); off unless HL7_MLLP_PORT is set. */
   hl7?: Hl7Config;
+  /** Outbound HL7 v2 (server/hl7v2/outbox.ts): where messages for each receiving organisation go. */
+  hl7Outbound: Hl7OutboundConfig;
+  /** Who may read the HL7 v2 message log: `Practitioner/<id>` or `client/<client id>` (INTEGRATION_ADMINS). */
+  integrationAdmins: string[];
   smart: {
     /** Private JWKS the authorization server signs id tokens with; unset → an ephemeral key. */
     jwksFile?: string;
@@ -263,5 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     saml: samlConfig(env),
     hl7: hl7Config(env, env.HOST ?? '127.0.0.1'),
+    hl7Outbound: hl7OutboundConfig(env),
+    integrationAdmins: list(env, 'INTEGRATION_ADMINS'),
   };
 }

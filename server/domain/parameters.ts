@@ -8,6 +8,8 @@ export interface ParametersIn {
   strings(name: string): string[];
   boolean(name: string): boolean | undefined;
   date(name: string): string | undefined;
+  /** A `valueReference`'s reference (`Type/id`). */
+  reference(name: string): string | undefined;
 }
 
 export function readParameters(body: unknown, language: Language, operation: string): ParametersIn {
@@ -34,6 +36,10 @@ export function readParameters(body: unknown, language: Language, operation: str
     boolean: (name) => {
       const v = values(name)[0]?.valueBoolean;
       return typeof v === 'boolean' ? v : undefined;
+    },
+    reference: (name) => {
+      const v = (values(name)[0]?.valueReference as { reference?: unknown } | undefined)?.reference;
+      return typeof v === 'string' && v.trim() ? v.trim() : undefined;
     },
     date: (name) => {
       const v = values(name)[0]?.valueDate;

@@ -47,6 +47,8 @@ const LETTERS: Record<string, Letter> = {
   '$export-reports': 'r',
   $overview: 'r',
   '$waiting-for-activation': 's',
+  // Sends the referral on to its receiver: for whoever may change it.
+  '$send-hl7': 'u',
   create: 'c',
   update: 'u',
   patch: 'u',

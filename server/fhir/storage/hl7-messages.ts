@@ -7,7 +7,7 @@ export interface Hl7MessageRecord {
   sender: string;
   controlId: string;
   messageType: string;
-  status: 'applied' | 'rejected' | 'error';
+  status: 'applied' | 'rejected' | 'error' | 'queued' | 'sent';
   raw: Buffer;
   ack?: string;
   error?: string;
@@ -49,11 +49,41 @@ export class Hl7Messages {
     return inserted.rows.length > 0;
   }
 
-  /** Deletes messages received more than `days` ago (they hold patient data); answers how many. */
+  /**
+   * Deletes messages received more than `days` ago (they hold patient data); answers how many.
+   * An outbound message still queued stays: the outbox never drops what it has not delivered.
+   */
   async purgeOlderThan(days: number): Promise<number> {
     return (await this.db('hl7_message')
       .where('received_at', '<', this.db.raw(`now() - make_interval(days => ?)`, [days]))
+      .whereNot('status', 'queued')
       .delete()) as number;
+  }
+
+  /** Messages matching `q`, newest first; `before` pages on (an id of the previous page). */
+  async search(q: Hl7MessageQuery): Promise<Hl7MessageSummary[]> {
+    const query = this.db('hl7_message').select(SUMMARY).orderBy('id', 'desc').limit(q.count);
+    if (q.direction) query.where('direction', q.direction);
+    if (q.status) query.where('status', q.status);
+    if (q.sender) query.where('sender', q.sender);
+    if (q.destination) query.where('destination', q.destination);
+    if (q.messageType) query.where('message_type', q.messageType);
+    if (q.controlId) query.where('control_id', q.controlId);
+    if (q.since) query.where('received_at', '>=', q.since);
+    if (q.until) query.where('received_at', '<', q.until);
+    if (q.resource) query.whereRaw('resources @> ?::jsonb', [JSON.stringify([q.resource])]);
+    if (q.before) query.where('id', '<', q.before);
+    return ((await query) as SummaryRow[]).map(toSummary);
+  }
+
+  /** One message with its raw bytes. */
+  async get(id: string): Promise<(Hl7MessageSummary & { raw: Buffer }) | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = (await this.db('hl7_message')
+      .select([...SUMMARY, 'raw'])
+      .where({ id })
+      .first()) as (SummaryRow & { raw: Buffer | Uint8Array }) | undefined;
+    return row ? { ...toSummary(row), raw: Buffer.from(row.raw) } : undefined;
   }
 
   /** How many messages of each status a direction has, for the logs. */
@@ -64,4 +94,97 @@ export class Hl7Messages {
       .groupBy('direction', 'status')) as { direction: string; status: string; count: string | number }[];
     return Object.fromEntries(rows.map((r) => [`${r.direction}:${r.status}`, Number(r.count)]));
   }
+}
+
+export interface Hl7MessageQuery {
+  direction?: 'in' | 'out';
+  status?: string;
+  sender?: string;
+  destination?: string;
+  messageType?: string;
+  controlId?: string;
+  /** Received (or queued) at or after this instant. */
+  since?: string;
+  until?: string;
+  /** `Type/id`: messages that produced or were made from this resource. */
+  resource?: string;
+  before?: string;
+  count: number;
+}
+
+/** A message as the log lists it: everything but the raw bytes. */
+export interface Hl7MessageSummary {
+  id: string;
+  direction: 'in' | 'out';
+  sender: string;
+  destination?: string;
+  controlId: string;
+  messageType: string;
+  status: string;
+  receivedAt: string;
+  sentAt?: string;
+  attempts: number;
+  nextAttemptAt?: string;
+  ack?: string;
+  error?: string;
+  resources: string[];
+  requestedBy?: string;
+}
+
+const SUMMARY = [
+  'id',
+  'direction',
+  'sender',
+  'destination',
+  'control_id',
+  'message_type',
+  'status',
+  'received_at',
+  'sent_at',
+  'attempts',
+  'next_attempt_at',
+  'ack',
+  'error',
+  'resources',
+  'requested_by',
+];
+
+type SummaryRow = {
+  id: string | number;
+  direction: 'in' | 'out';
+  sender: string;
+  destination: string | null;
+  control_id: string;
+  message_type: string;
+  status: string;
+  received_at: Date | string;
+  sent_at: Date | string | null;
+  attempts: number;
+  next_attempt_at: Date | string | null;
+  ack: string | null;
+  error: string | null;
+  resources: unknown;
+  requested_by: string | null;
+};
+
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+function toSummary(r: SummaryRow): Hl7MessageSummary {
+  return {
+    id: String(r.id),
+    direction: r.direction,
+    sender: r.sender,
+    ...(r.destination ? { destination: r.destination } : {}),
+    controlId: r.control_id,
+    messageType: r.message_type,
+    status: r.status,
+    receivedAt: iso(r.received_at),
+    ...(r.sent_at ? { sentAt: iso(r.sent_at) } : {}),
+    attempts: r.attempts,
+    ...(r.next_attempt_at && r.status === 'queued' ? { nextAttemptAt: iso(r.next_attempt_at) } : {}),
+    ...(r.ack ? { ack: r.ack } : {}),
+    ...(r.error ? { error: r.error } : {}),
+    resources: (typeof r.resources === 'string' ? JSON.parse(r.resources) : r.resources) as string[],
+    ...(r.requested_by ? { requestedBy: r.requested_by } : {}),
+  };
 }

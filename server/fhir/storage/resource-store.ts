@@ -3,6 +3,7 @@ import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
 import { CollectiveRecords } from './collective-records.ts';
 import { Hl7Messages } from './hl7-messages.ts';
+import { Hl7Outbox } from './hl7-outbox.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
@@ -125,6 +126,11 @@ export class ResourceStore {
   /** The HL7 v2 message log (server/hl7v2). */
   get hl7(): Hl7Messages {
     return new Hl7Messages(this.db);
+  }
+
+  /** Outbound HL7 v2 messages waiting for their destination (server/hl7v2/outbox.ts). */
+  get hl7Outbox(): Hl7Outbox {
+    return new Hl7Outbox(this.db);
   }
 
   /** Records a break-the-glass grant (in the surrounding transaction, with its audit). */

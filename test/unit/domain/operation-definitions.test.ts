@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { collectiveRoutes } from '../../../server/domain/collective/routes.ts';
+import { referralRoutes } from '../../../server/domain/referral/routes.ts';
+import { hl7LogRoutes } from '../../../server/hl7v2/routes.ts';
 
 const dir = new URL('../../../profiles/operations/', import.meta.url);
 
@@ -12,9 +14,13 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
     }),
   );
 
-  it('every collective operation has its definition, with the route’s code, type and level', () => {
-    const routes = collectiveRoutes({} as never);
-    expect(routes.length).to.be.greaterThan(15);
+  it('every domain and HL7 v2 operation has its definition, with the route’s code, type and level', () => {
+    const routes = [
+      ...collectiveRoutes({} as never),
+      ...referralRoutes({} as never),
+      ...hl7LogRoutes({} as never),
+    ];
+    expect(routes.length).to.be.greaterThan(18);
     for (const route of routes) {
       const d = files.get(route.definition!);
       expect(d, route.definition).to.not.equal(undefined);
@@ -22,6 +28,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
       expect(d!.resource).to.deep.equal(route.types);
       expect(d!.instance, d!.id).to.equal(route.level === 'instance');
       expect(d!.type, d!.id).to.equal(route.level === 'type');
+      expect(d!.system, d!.id).to.equal(route.level === 'system');
       expect(d!.url).to.equal(`https://zorgpoort.nl/fhir/OperationDefinition/${d!.id}`);
       // A route by GET must be one that changes nothing.
       if (route.method === 'GET') expect(d!.affectsState, d!.id).to.equal(false);

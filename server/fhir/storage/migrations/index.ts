@@ -13,6 +13,7 @@ import * as m011 from './011_care_collectives.ts';
 import * as m012 from './012_job_queue.ts';
 import * as m013 from './013_invitation_declined.ts';
 import * as m014 from './014_hl7_messages.ts';
+import * as m015 from './015_hl7_outbox.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -33,6 +34,7 @@ const migrations: Record<string, Knex.Migration> = {
   '012_job_queue': m012,
   '013_invitation_declined': m013,
   '014_hl7_messages': m014,
+  '015_hl7_outbox': m015,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

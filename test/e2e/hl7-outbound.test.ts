@@ -1,0 +1,268 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hl7OutboundConfig } from '../../server/hl7v2/outbound-config.ts';
+import { auditorOf } from '../support/auditor.ts';
+import { callAs, putResources, startTestServer, type TestServer } from '../support/harness.ts';
+import { hl7Oracle, oracleAt } from '../support/hl7-oracle.ts';
+import { mllpReceiver } from '../support/mllp-receiver.ts';
+import { LETTER_PDF, referralResources } from '../support/referral-resources.ts';
+import { freePort } from '../support/smtp.ts';
+import { backendToken, registerBackendClient, type BackendClient } from '../support/smart-backend.ts';
+
+type Json = Record<string, any>;
+const CUSTODIAN = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
+const held = { meta: { tag: [{ system: CUSTODIAN, code: 'org-gp' }] } };
+const param = (body: Json, name: string) => body.parameter?.find((p: Json) => p.name === name);
+const part = (message: Json, name: string) => message.part.find((p: Json) => p.name === name);
+const send = (message: string, extra: Json[] = []) => ({
+  method: 'POST',
+  body: JSON.stringify({
+    resourceType: 'Parameters',
+    parameter: [{ name: 'message', valueCode: message }, ...extra],
+  }),
+});
+
+describe('HL7 v2 outbound: referrals to a HIS through the durable outbox (real MLLP)', function () {
+  this.timeout(120_000);
+  let server: TestServer;
+  const tokens: Record<string, string> = {};
+  const call = callAs(() => server, tokens);
+  const admins: string[] = [];
+  let receiver: ReturnType<typeof mllpReceiver>;
+  let outbound: Hl7OutboundConfig;
+  let dataDir: string | undefined;
+  let adminClient: BackendClient;
+  let gpClient: BackendClient;
+  /** The first server after a restart: it still owns the database it made. */
+  let retired: TestServer | undefined;
+
+  const tokensFor = async () => {
+    tokens.gp = `Bearer ${await backendToken(server, gpClient)}`;
+    tokens.admin = `Bearer ${await backendToken(server, adminClient)}`;
+  };
+  /** The log's entry of an outbound message, as an integration admin reads it. */
+  const logged = async (id: string): Promise<Json> => {
+    const res = await call(`$hl7-messages?direction=out&_count=500`, 'admin');
+    expect(res.status).to.equal(200);
+    return res.body.parameter.find((p: Json) => p.name === 'message' && part(p, 'id').valueString === id);
+  };
+  const until = async (what: () => Promise<boolean>, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await what())) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const statusOf = async (id: string) => part(await logged(id), 'status').valueCode as string;
+
+  before(async () => {
+    receiver = mllpReceiver(await freePort());
+    await receiver.up();
+    outbound = {
+      application: 'ZORGPOORT',
+      processingId: 'T',
+      destinations: new Map([
+        [
+          '06010713',
+          { agb: '06010713', endpoint: { host: '127.0.0.1', port: receiver.port }, application: 'HIX' },
+        ],
+      ]),
+      retrySeconds: 0.2,
+      retryMaxSeconds: 0.5,
+      ackTimeoutMs: 1500,
+      retentionDays: 30,
+    };
+    dataDir = process.env.DATABASE_URL ? undefined : mkdtempSync(join(tmpdir(), 'zp-hl7-out-'));
+    server = await startTestServer(
+      {},
+      {
+        config: { hl7Outbound: outbound, integrationAdmins: admins },
+        ...(dataDir ? { pgliteDataDir: dataDir } : {}),
+      },
+    );
+    const r = referralResources({
+      patient: 'p1',
+      gp: 'gp1',
+      gpOrg: 'org-gp',
+      hospital: 'org-zkh',
+      sr: 'sr1',
+    });
+    const { resourceType: _p, id: _pid, ...patient } = r.patient;
+    const strip = (x: Json) => {
+      const { resourceType: _t, id: _i, ...rest } = x;
+      return rest;
+    };
+    await putResources(server, [
+      ['Organization', 'org-gp', strip(r.gpOrg)],
+      ['Organization', 'org-zkh', strip(r.hospital)],
+      [
+        'Organization',
+        'org-nodest',
+        {
+          name: 'Kliniek Zonder Koppeling',
+          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '22220000' }],
+        },
+      ],
+      ['Practitioner', 'gp1', strip(r.gp)],
+      ['Patient', 'p1', { ...patient, ...held, generalPractitioner: [{ reference: 'Organization/org-gp' }] }],
+      ['ServiceRequest', 'sr1', { ...strip(r.serviceRequest), ...held }],
+      ['DocumentReference', 'doc1', { ...strip(r.letter), ...held }],
+      ['Appointment', 'ap1', { ...strip(r.appointment), ...held }],
+      [
+        'ServiceRequest',
+        'sr-nodest',
+        {
+          ...strip(r.serviceRequest),
+          ...held,
+          identifier: [],
+          performer: [{ reference: 'Organization/org-nodest' }],
+        },
+      ],
+      ['ServiceRequest', 'sr-noletter', { ...strip(r.serviceRequest), ...held, identifier: [] }],
+      [
+        'Patient',
+        'p2',
+        { name: [{ family: 'Elders' }], meta: { tag: [{ system: CUSTODIAN, code: 'elders' }] } },
+      ],
+    ]);
+    // The GP practice's system: not trusted, so it reaches its own patients only.
+    gpClient = await registerBackendClient(server, { scope: 'system/*.cruds', organizationId: 'org-gp' });
+    adminClient = await registerBackendClient(server, { scope: 'system/Patient.r' });
+    admins.push(`client/${adminClient.clientId}`);
+    const elders = await registerBackendClient(server, { scope: 'system/*.cruds', organizationId: 'elders' });
+    tokens.elders = `Bearer ${await backendToken(server, elders)}`;
+    await tokensFor();
+  });
+  after(async () => {
+    await server?.close();
+    await retired?.close();
+    await receiver?.down();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends ORU^R01 with the letter as a PDF: python3-hl7 reads it, the log shows it delivered, the patient’s access log names it', async () => {
+    const before = receiver.received.length;
+    const res = await call('ServiceRequest/sr1/$send-hl7', 'gp', send('ORU^R01'));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(param(res.body, 'status').valueCode).to.equal('queued');
+    expect(param(res.body, 'destination').valueString).to.equal('06010713');
+    const id = param(res.body, 'message').valueString as string;
+    await receiver.waitFor(before + 1);
+    const arrived = receiver.received[before]!;
+    const v = hl7Oracle(arrived.raw, 'utf-8');
+    expect(oracleAt(v, 'MSH', 9, 1)).to.equal('ORU');
+    expect(oracleAt(v, 'MSH', 5)).to.equal('HIX');
+    expect(oracleAt(v, 'MSH', 10)).to.equal(param(res.body, 'controlId').valueString);
+    expect(oracleAt(v, 'MSH', 11)).to.equal('T');
+    expect(oracleAt(v, 'PID', 3, 1)).to.equal('999911120');
+    expect(Buffer.from(oracleAt(v, 'OBX', 5, 5)!, 'base64').equals(LETTER_PDF)).to.equal(true);
+    await until(async () => (await statusOf(id)) === 'sent');
+    const entry = await logged(id);
+    expect(part(entry, 'ack').valueString).to.match(/MSA\|AA\|/);
+    expect(part(entry, 'requestedBy').valueString).to.equal(`client/${gpClient.clientId}`);
+    expect(
+      entry.part.filter((p: Json) => p.name === 'resource').map((p: Json) => p.valueReference.reference),
+    ).to.include.members(['Patient/p1', 'ServiceRequest/sr1', 'DocumentReference/doc1']);
+    const auditor = await auditorOf(server);
+    const events = await auditor.search('patient=Patient/p1&_count=200');
+    const disclosure = events.find((e: Json) => JSON.stringify(e).includes('$send-hl7'));
+    expect(disclosure, 'the disclosure in the patient’s access log').to.not.equal(undefined);
+    expect(JSON.stringify(disclosure)).to.include('DocumentReference/doc1');
+  });
+
+  it('keeps SRM^S01 and SRM^S04 while the receiver is down, then delivers them in order', async () => {
+    await receiver.down();
+    const before = receiver.received.length;
+    const s01 = await call('ServiceRequest/sr1/$send-hl7', 'gp', send('SRM^S01'));
+    expect(s01.status, JSON.stringify(s01.body)).to.equal(200);
+    const s04 = await call(
+      'ServiceRequest/sr1/$send-hl7',
+      'gp',
+      send('SRM^S04', [{ name: 'reason', valueString: 'Patiënt is hersteld' }]),
+    );
+    expect(s04.status).to.equal(200);
+    const first = param(s01.body, 'message').valueString as string;
+    // Tried, refused, waiting: still queued, with the reason and the attempts in the log.
+    await until(async () => Number(part(await logged(first), 'attempts').valueInteger) >= 2);
+    const waiting = await logged(first);
+    expect(part(waiting, 'status').valueCode).to.equal('queued');
+    expect(part(waiting, 'error').valueString).to.match(/ECONNREFUSED|closed/);
+    // The second waits behind the first: never tried while the first is not delivered.
+    expect(part(await logged(param(s04.body, 'message').valueString), 'attempts').valueInteger).to.equal(0);
+    await receiver.up();
+    await receiver.waitFor(before + 2);
+    const types = receiver.received.slice(before).map((m) => m.text.split('\r')[0]!.split('|')[8]);
+    expect(types.slice(0, 2)).to.deep.equal(['SRM^S01^SRM_S01', 'SRM^S04^SRM_S01']);
+    const s04text = receiver.received[before + 1]!;
+    expect(oracleAt(hl7Oracle(s04text.raw, 'utf-8'), 'ARQ', 6, 2)).to.equal('Patiënt is hersteld');
+    expect(oracleAt(hl7Oracle(s04text.raw, 'utf-8'), 'ARQ', 1, 1)).to.equal('ap1');
+    await until(async () => (await statusOf(param(s04.body, 'message').valueString)) === 'sent');
+  });
+
+  it('a message refused by the receiver (AE) is kept as rejected; an integration admin requeues it', async () => {
+    receiver.answerWith(() => 'AE');
+    const res = await call('ServiceRequest/sr1/$send-hl7', 'gp', send('ORU^R01'));
+    const id = param(res.body, 'message').valueString as string;
+    await until(async () => (await statusOf(id)) === 'rejected');
+    expect(part(await logged(id), 'error').valueString).to.match(/^AE: .*Patiënt onbekend/);
+    // Only integration admins see the log or requeue.
+    expect((await call('$hl7-messages', 'gp')).status).to.equal(403);
+    const notAdmin = await call('$hl7-requeue', 'gp', {
+      method: 'POST',
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'message', valueString: id }] }),
+    });
+    expect(notAdmin.status).to.equal(403);
+    receiver.answerWith(() => 'AA');
+    const requeued = await call('$hl7-requeue', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'message', valueString: id }] }),
+    });
+    expect(requeued.status, JSON.stringify(requeued.body)).to.equal(200);
+    await until(async () => (await statusOf(id)) === 'sent');
+    // A delivered message is not requeued: 409.
+    const again = await call('$hl7-requeue', 'admin', {
+      method: 'POST',
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'message', valueString: id }] }),
+    });
+    expect(again.status).to.equal(409);
+    // One message, raw, for the admin.
+    const one = await call(`$hl7-message?id=${id}`, 'admin');
+    expect(one.status).to.equal(200);
+    const raw = part(param(one.body, 'message'), 'raw').valueBase64Binary as string;
+    expect(Buffer.from(raw, 'base64').toString('utf8')).to.match(/^MSH\|\^~\\&\|ZORGPOORT\|/);
+  });
+
+  it('refuses what cannot be sent, saying why; someone without the patient gets 404', async () => {
+    const outsider = await call('ServiceRequest/sr1/$send-hl7', 'elders', send('ORU^R01'));
+    expect(outsider.status).to.equal(404);
+    const noDestination = await call('ServiceRequest/sr-nodest/$send-hl7', 'gp', send('SRM^S01'));
+    expect(noDestination.status).to.equal(422);
+    expect(noDestination.body.issue[0].diagnostics).to.match(/AGB 22220000.*HL7_DESTINATIONS/);
+    const noLetter = await call('ServiceRequest/sr-noletter/$send-hl7', 'gp', send('ORU^R01'));
+    expect(noLetter.status).to.equal(422);
+    expect(noLetter.body.issue[0].diagnostics).to.match(/has no letter|heeft geen brief/);
+    const unknown = await call('ServiceRequest/sr1/$send-hl7', 'gp', send('ADT^A01'));
+    expect(unknown.status).to.equal(400);
+    expect(unknown.body.issue[0].diagnostics).to.match(/ORU\^R01, SRM\^S01, SRM\^S04/);
+  });
+
+  it('a queued message survives a restart of the server and is delivered by the next one', async () => {
+    await receiver.down();
+    const res = await call('ServiceRequest/sr1/$send-hl7', 'gp', send('SRM^S01'));
+    const id = param(res.body, 'message').valueString as string;
+    const before = receiver.received.length;
+    await server.stop();
+    retired = server;
+    server = await startTestServer(
+      {},
+      { config: { hl7Outbound: outbound, integrationAdmins: admins }, reuseDatabaseOf: server },
+    );
+    await tokensFor();
+    await receiver.up();
+    await receiver.waitFor(before + 1);
+    expect(receiver.received[before]!.text).to.include(param(res.body, 'controlId').valueString);
+    await until(async () => (await statusOf(id)) === 'sent');
+  });
+});
