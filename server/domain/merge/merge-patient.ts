@@ -57,7 +57,7 @@ const replacedBy = (p: Resource) =>
  * becomes the target's. In one transaction: every resource of the source's compartment that
  * refers to it refers to the target (each a new version through the update path: validation,
  * search index, access facts, history, access log), so relationships and consents follow the
- * data; the target takes the source's identifiers (`old`, the BSN as it is) and `replaces` it;
+ * data; the target takes the source's identifiers (`old`, the BSN as it is);
  * the source is `active: false`, `replaced-by` the target, and keeps no identifier, so nothing
  * finds it by number any more. See README.md in this folder.
  */
@@ -98,7 +98,11 @@ export async function mergePatients(ctx: RestContext, body: unknown): Promise<Fh
 
     const from = `Patient/${source.id}`;
     const to = `Patient/${target.id}`;
-    const links = [...((targetBefore.link ?? []) as Link[]), ...((input.result?.link ?? []) as Link[])];
+    // No `replaces` link on the survivor: R4's Patient compartment puts a Patient in the
+    // compartment of every patient it links to, and the gate shows a row only to whoever is
+    // related to all of its patients — nobody is related to the retired record after the merge,
+    // so such a link would hide the survivor from every caregiver. The retired record's
+    // `replaced-by` tells the merge (as $activate's retired records do).
     const survivor: Resource = {
       ...result,
       resourceType: 'Patient',
@@ -110,13 +114,12 @@ export async function mergePatients(ctx: RestContext, body: unknown): Promise<Fh
         (targetBefore.identifier ?? []) as Identifier[],
         (sourceBefore.identifier ?? []) as Identifier[],
       ),
-      link: [
-        ...links.filter((l, i) => links.findIndex((m) => m.other?.reference === l.other?.reference) === i),
-        ...(links.some((l) => l.other?.reference === from)
-          ? []
-          : [{ other: { reference: from }, type: 'replaces' }]),
-      ],
     };
+    const links = ((input.result?.link ?? targetBefore.link ?? []) as Link[]).filter(
+      (l) => l.other?.reference !== from,
+    );
+    if (links.length) survivor.link = links;
+    else delete survivor.link;
     const { identifier: _numbers, ...kept } = sourceBefore;
     const retired: Resource = {
       ...kept,
