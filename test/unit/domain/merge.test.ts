@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { FhirError } from '../../../server/fhir/errors.ts';
 import { mergedIdentifiers } from '../../../server/domain/merge/merge-identifiers.ts';
 import { readMergeInput } from '../../../server/domain/merge/merge-input.ts';
@@ -82,5 +83,19 @@ describe('Patient/$merge: the pure parts', () => {
       ]),
     ).to.throw(/delete-source/);
     expect(() => readMergeInput({ resourceType: 'Patient' })).to.throw(/Parameters/);
+  });
+
+  it('has its OperationDefinition (type level, Patient, changes state)', () => {
+    const d = JSON.parse(
+      readFileSync(new URL('../../../profiles/operations/Patient-merge.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(d).to.include({
+      url: 'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',
+      code: 'merge',
+      type: true,
+      instance: false,
+      affectsState: true,
+    });
+    expect(d.resource).to.deep.equal(['Patient']);
   });
 });
