@@ -13,6 +13,7 @@ import { createAccessFor } from './access/access-for.ts';
 import { AuthorizedStore } from './access/authorized-store.ts';
 import { withAccessFacts } from './access/facts/index-facts.ts';
 import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergency/break-the-glass.ts';
+import { MERGE_OPERATION, mergePatients } from './domain/merge/merge-patient.ts';
 import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createAuditProjector } from './audit/audit-projector.ts';
@@ -184,6 +185,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     level: 'instance',
     definition: BREAK_THE_GLASS_OPERATION,
     handle: (ctx, req, m) => breakTheGlass(ctx, m.id, req.body),
+  });
+  routes.push({
+    method: 'POST',
+    pattern: ['type', '$merge'],
+    types: ['Patient'],
+    interaction: '$merge',
+    level: 'type',
+    definition: MERGE_OPERATION,
+    handle: (ctx, req) => mergePatients(ctx, req.body),
   });
 
   const jobQueue = createJobQueue(db.knex, db.kind);

@@ -3,6 +3,7 @@ import { patientEntry as patientEntryOf } from '../patient-entry.ts';
 import { UnsupportedMessageError } from '../hl7/message.ts';
 import { mapCoverage } from './coverage.ts';
 import { mapEncounter } from './encounter.ts';
+import { mapMerge } from './merge.ts';
 import { mapNextOfKin } from './next-of-kin.ts';
 import { ADT_TRIGGERS } from './triggers.ts';
 import { entry, stableUuid, type MapContext, type TransactionBundle } from '../bundle.ts';
@@ -11,7 +12,7 @@ type Json = Record<string, unknown>;
 type Identifier = { system?: string; value?: string };
 
 /**
- * `ADT^A01…A31` → one transaction: the Patient, and the Encounter, contact persons and coverage
+ * `ADT^A01…A31` → one transaction (`A40`, a merge: `merge.ts`): the Patient, and the Encounter, contact persons and coverage
  * the message carries. Each is found again by its identifier (a conditional update), so a
  * message sent twice, or an A08 after an A01, changes the same resources.
  */
@@ -27,6 +28,7 @@ export function mapAdt(m: Hl7, context: MapContext): TransactionBundle {
   }
   const facility = m.sender.facility || m.sender.application;
   const seed = `${facility}|${m.controlId}`;
+  if (trigger === 'A40') return mapMerge(m, facility, seed);
   const { entry: patientEntry, key } = patientEntryOf(m, facility, seed, 'update');
   const subject = { reference: patientEntry.fullUrl };
   const entries = [patientEntry];

@@ -17,4 +17,5 @@ export const ADT_TRIGGERS: Record<
   A13: { meaning: 'cancel discharge (the visit is open again)', encounter: 'in-progress' },
   A28: { meaning: 'add person information' },
   A31: { meaning: 'update person information' },
+  A40: { meaning: 'merge patient — patient identifier list (MRG-1 into PID-3): merge.ts' },
 };

@@ -110,8 +110,12 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'validate',
       'everything',
       'break-the-glass',
+      'merge',
       'export-reports',
     ]);
+    expect(patient.operation.find((o: any) => o.name === 'merge').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',
+    );
     expect(patient.operation.find((o: any) => o.name === 'break-the-glass').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-break-the-glass',
     );

@@ -17,6 +17,8 @@ const LETTERS: Record<string, Letter> = {
   $everything: 's',
   // Opening a record in an emergency is for an app that may read patients at all.
   '$break-the-glass': 'r',
+  // Merging records changes both patients and every resource of the retired one's record.
+  $merge: 'u',
   // The care collectives' operations (server/domain/collective), by what they do to their type.
   '$create-collective': 'c',
   $register: 'c',
