@@ -119,6 +119,15 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(patient.operation.find((o: any) => o.name === 'break-the-glass').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-break-the-glass',
     );
+    // The HL7 v2 message log's operations are the server's, not any type's.
+    expect(rest.operation.map((o: any) => o.name)).to.deep.equal([
+      'hl7-messages',
+      'hl7-message',
+      'hl7-requeue',
+    ]);
+    expect(rest.operation[0].definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',
+    );
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);

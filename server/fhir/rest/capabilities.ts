@@ -58,9 +58,12 @@ export function capabilityStatement(
   const operations = new Map<string, Route['types']>();
   const definitions = new Map(Object.entries(OPERATION_DEFINITIONS));
   const systemInteractions = new Set<string>();
+  const systemOperations = new Map<string, string | undefined>();
   for (const r of routes) {
     for (const code of codes(r)) {
-      if (code.startsWith('$')) {
+      // An operation on the server as a whole (`[base]/$op`) is the server's, not each type's.
+      if (code.startsWith('$') && r.level === 'system') systemOperations.set(code, r.definition);
+      else if (code.startsWith('$')) {
         if (r.definition) definitions.set(code, r.definition);
         const known = operations.get(code);
         // A route for every type wins over one restricted to some.
@@ -114,6 +117,14 @@ export function capabilityStatement(
         mode: 'server',
         resource,
         interaction: [...systemInteractions].map((code) => ({ code })),
+        ...(systemOperations.size
+          ? {
+              operation: [...systemOperations].map(([name, definition]) => ({
+                name: name.slice(1),
+                ...(definition ? { definition } : {}),
+              })),
+            }
+          : {}),
         searchParam: searchParams(registry, 'Resource'),
         compartment: ['http://hl7.org/fhir/CompartmentDefinition/patient'],
       },
