@@ -8,7 +8,9 @@ import { callAs, putResources, startTestServer, type TestServer } from '../suppo
 import { hl7Oracle, oracleAt } from '../support/hl7-oracle.ts';
 import { mllpReceiver } from '../support/mllp-receiver.ts';
 import { LETTER_PDF, referralResources } from '../support/referral-resources.ts';
+import { selfSignedCertificate } from '../support/self-signed.ts';
 import { freePort } from '../support/smtp.ts';
+import { readFileSync } from 'node:fs';
 import { backendToken, registerBackendClient, type BackendClient } from '../support/smart-backend.ts';
 
 type Json = Record<string, any>;
@@ -264,5 +266,68 @@ describe('HL7 v2 outbound: referrals to a HIS through the durable outbox (real M
     await receiver.waitFor(before + 1);
     expect(receiver.received[before]!.text).to.include(param(res.body, 'controlId').valueString);
     await until(async () => (await statusOf(id)) === 'sent');
+  });
+
+  it('over TLS (mllps://): delivered to a receiver whose certificate chains to the configured CA, never to another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zp-hl7-tls-'));
+    const tlsReceiver = (name: string) => {
+      selfSignedCertificate(join(dir, `${name}.key`), join(dir, `${name}.crt`), 'localhost');
+      return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.crt`)) };
+    };
+    const good = tlsReceiver('good');
+    const impostor = tlsReceiver('impostor');
+    const secure = mllpReceiver(await freePort(), good);
+    const fake = mllpReceiver(await freePort(), impostor);
+    await secure.up();
+    await fake.up();
+    try {
+      const agb = (n: string) => ({ system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: n });
+      const sr = (id: string, org: string) =>
+        [
+          'ServiceRequest',
+          id,
+          {
+            ...held,
+            status: 'active',
+            intent: 'order',
+            code: { text: 'Verwijzing' },
+            subject: { reference: 'Patient/p1' },
+            requester: { reference: 'Practitioner/gp1' },
+            performer: [{ reference: `Organization/${org}` }],
+          },
+        ] as const;
+      await putResources(server, [
+        ['Organization', 'org-tls', { name: 'Ziekenhuis TLS', identifier: [agb('33330000')] }],
+        ['Organization', 'org-fake', { name: 'Ziekenhuis Nep', identifier: [agb('44440000')] }],
+        sr('sr-tls', 'org-tls'),
+        sr('sr-fake', 'org-fake'),
+      ]);
+      // Both destinations trust only the good receiver's certificate.
+      const trust = { ca: good.cert };
+      outbound.destinations.set('33330000', {
+        agb: '33330000',
+        endpoint: { host: 'localhost', port: secure.port, tls: trust },
+      });
+      outbound.destinations.set('44440000', {
+        agb: '44440000',
+        endpoint: { host: 'localhost', port: fake.port, tls: trust },
+      });
+      const ok = await call('ServiceRequest/sr-tls/$send-hl7', 'gp', send('SRM^S01'));
+      expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
+      await secure.waitFor(1);
+      await until(async () => (await statusOf(param(ok.body, 'message').valueString)) === 'sent');
+      const refused = await call('ServiceRequest/sr-fake/$send-hl7', 'gp', send('SRM^S01'));
+      const id = param(refused.body, 'message').valueString as string;
+      // An attempt is counted when it starts; its error once it failed.
+      await until(async () => part(await logged(id), 'error') !== undefined);
+      const entry = await logged(id);
+      expect(part(entry, 'status').valueCode).to.equal('queued');
+      expect(part(entry, 'error').valueString).to.match(/certificate/i);
+      expect(fake.received).to.have.length(0);
+    } finally {
+      await secure.down();
+      await fake.down();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

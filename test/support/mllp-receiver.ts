@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { buildAck } from '../../mappers/hl7/ack.ts';
 import { decodeMessage, Hl7 } from '../../mappers/index.ts';
 import { frame, MllpFramer } from '../../server/hl7v2/mllp-framer.ts';
@@ -7,10 +8,11 @@ import { frame, MllpFramer } from '../../server/hl7v2/mllp-framer.ts';
 export type Answer = 'AA' | 'AE' | 'AR' | 'none';
 
 /**
- * A hospital's HL7 v2 receiver in the test process: an MLLP listener on a fixed port that keeps
- * what arrives and answers as told. It can go down and come back on the same port.
+ * A hospital's HL7 v2 receiver in the test process: an MLLP listener on a fixed port (over TLS
+ * with `tlsOptions`) that keeps what arrives and answers as told. It can go down and come back
+ * on the same port.
  */
-export function mllpReceiver(port: number) {
+export function mllpReceiver(port: number, tlsOptions?: tls.TlsOptions) {
   const received: { text: string; raw: Buffer }[] = [];
   let answer: (m: Hl7) => Answer = () => 'AA';
   let server: net.Server | undefined;
@@ -47,7 +49,7 @@ export function mllpReceiver(port: number) {
       answer = f;
     },
     async up(): Promise<void> {
-      server = net.createServer(onConnection);
+      server = tlsOptions ? tls.createServer(tlsOptions, onConnection) : net.createServer(onConnection);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(port, '127.0.0.1', () => resolve());
