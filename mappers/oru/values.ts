@@ -17,12 +17,33 @@ export function unitOf(m: Hl7, obx: Hl7Segment): Json {
     : { unit: text || code };
 }
 
-/** A decimal as written (`5.0`, `-0.010`), or an error naming OBX-5. */
-export function decimal(text: string, where: { segment: string; field: number }): number {
+/**
+ * The server's mark for a number's written text (server/fhir/format/json.ts), by its registered
+ * name: mappers import nothing of the server. A lab value keeps its precision: `5.0` is not `5`.
+ */
+const DECIMAL_TEXT = Symbol.for('zorgpoort.decimal-text');
+
+/** An HL7 NM (`+5.0`, `.5`, `007`, `5.`) in FHIR's decimal grammar, its precision kept: `5.0`, `0.5`, `7`, `5`. */
+function fhirDecimal(nm: string): string {
+  const [, sign, whole, fraction] = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(nm)!;
+  return `${sign === '-' ? '-' : ''}${whole!.replace(/^0+(?=\d)/, '') || '0'}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** `{ value, ...rest }` with the value as written (`5.0` stays `5.0`); `text` is an HL7 NM. */
+function valued(text: string, rest: Json = {}): Json {
+  const written = fhirDecimal(text);
+  const value = Number(written);
+  const out: Json & { [DECIMAL_TEXT]?: Record<string, string> } = { value, ...rest };
+  if (String(value) !== written) out[DECIMAL_TEXT] = { value: written };
+  return out;
+}
+
+/** A Quantity-like `{ value, ...rest }` of a decimal as written (`5.0`, `-0.010`), or an error naming OBX-5. */
+export function decimal(text: string, where: { segment: string; field: number }, rest: Json = {}): Json {
   const t = text.trim();
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t))
     throw new Hl7Error(where.segment, where.field, `'${text}' is not a number`);
-  return Number(t);
+  return valued(t, rest);
 }
 
 /**
@@ -41,7 +62,7 @@ export function observationValue(
   if (!first && !m.value(obx, 5, 2) && !m.value(obx, 5, 5)) return {};
   switch (type) {
     case 'NM':
-      return { value: { valueQuantity: { value: decimal(first, at), ...unitOf(m, obx) } } };
+      return { value: { valueQuantity: decimal(first, at, unitOf(m, obx)) } };
     case 'ST':
     case 'TX':
     case 'FT': {
@@ -112,22 +133,18 @@ function structuredNumeric(m: Hl7, obx: Hl7Segment, at: { segment: string; field
   const unit = unitOf(m, obx);
   if (separator === '-' && n2) {
     return {
-      valueRange: { low: { value: decimal(n1, at), ...unit }, high: { value: decimal(n2, at), ...unit } },
+      valueRange: { low: decimal(n1, at, unit), high: decimal(n2, at, unit) },
     };
   }
   if ((separator === ':' || separator === '/') && n2) {
-    return { valueRatio: { numerator: { value: decimal(n1, at) }, denominator: { value: decimal(n2, at) } } };
+    return { valueRatio: { numerator: decimal(n1, at), denominator: decimal(n2, at) } };
   }
   const known = ['<', '<=', '>', '>='];
   if (comparator && !known.includes(comparator) && comparator !== '=') {
     throw new Hl7Error('OBX', 5, `'${comparator}' is no comparator (<, <=, >, >=, =)`);
   }
   return {
-    valueQuantity: {
-      value: decimal(n1, at),
-      ...(known.includes(comparator) ? { comparator } : {}),
-      ...unit,
-    },
+    valueQuantity: decimal(n1, at, { ...(known.includes(comparator) ? { comparator } : {}), ...unit }),
   };
 }
 
@@ -138,11 +155,10 @@ export function referenceRange(m: Hl7, obx: Hl7Segment): Json[] | undefined {
   const unit = unitOf(m, obx);
   const num = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)`;
   const range = new RegExp(`^(${num})\\s*-\\s*(${num})$`).exec(text);
-  if (range)
-    return [{ low: { value: Number(range[1]), ...unit }, high: { value: Number(range[2]), ...unit } }];
+  if (range) return [{ low: valued(range[1]!, unit), high: valued(range[2]!, unit) }];
   const below = new RegExp(`^<=?\\s*(${num})$`).exec(text);
-  if (below) return [{ high: { value: Number(below[1]), ...unit }, text }];
+  if (below) return [{ high: valued(below[1]!, unit), text }];
   const above = new RegExp(`^>=?\\s*(${num})$`).exec(text);
-  if (above) return [{ low: { value: Number(above[1]), ...unit }, text }];
+  if (above) return [{ low: valued(above[1]!, unit), text }];
   return [{ text }];
 }

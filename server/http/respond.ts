@@ -3,6 +3,7 @@ import type { FhirResult } from '../fhir/rest/types.ts';
 import type { Resource } from '../fhir/storage/types.ts';
 import { operationOutcome, type OperationOutcomeIssue } from '../fhir/outcome.ts';
 import { toFhirXml } from '../fhir/format/xml/index.ts';
+import { parseFhirJson, stringifyFhirJson } from '../fhir/format/json.ts';
 import { isPretty, outputFormat, preferReturn, type OutputFormat } from './negotiate.ts';
 
 const CONTENT_TYPE: Record<OutputFormat, string> = {
@@ -32,9 +33,9 @@ export function sendResource(
     body =
       json !== undefined && !pretty
         ? json
-        : JSON.stringify(resource ?? JSON.parse(json!), null, pretty ? 2 : undefined);
+        : stringifyFhirJson(resource ?? parseFhirJson(json!), pretty ? 2 : undefined);
   } else {
-    body = toFhirXml((resource ?? JSON.parse(json!)) as Record<string, unknown>, { pretty });
+    body = toFhirXml((resource ?? parseFhirJson(json!)) as Record<string, unknown>, { pretty });
   }
   if (req.method === 'HEAD') {
     res.setHeader('Content-Length', Buffer.byteLength(body));

@@ -352,7 +352,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     expect((refused as { stderr: string }).stderr).to.contain('holds no HL7 message');
   });
 
-  it('an ORU^R01 (UTF-8) files the report and its results for the known patient; a correction makes a new version', async () => {
+  it('an ORU^R01 (UTF-8) files the report and its results for the known patient; a correction makes a new version, decimals as written', async () => {
     const [ack] = await exchange(port, [frame(ORU)], 1);
     expect(msa(ack!).slice(1, 3), ack).to.deep.equal(['AA', 'LAB00001']);
     expect(await patients(), 'the patient of the ADT, not a second one').to.have.length(1);
@@ -373,7 +373,8 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     const correction = Buffer.from(
       ORU.toString('utf8')
         .replace('LAB00001', 'LAB00002')
-        .replace('|5.6|mmol/L', '|4.6|mmol/L')
+        .replace('|5.6|mmol/L', '|5.0|mmol/L')
+        .replace('|3.5-5.0|', '|3.50-5.00|')
         .replace(/(OBX\|1\|NM\|[^\r]*\|)F(\|[^\r]*)/, '$1C$2'),
       'utf8',
     );
@@ -383,7 +384,10 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
     expect(after).to.have.length(1);
     expect(after[0].resource.id).to.equal(first.resource.id);
     expect(after[0].resource.status).to.equal('corrected');
-    expect(after[0].resource.valueQuantity.value).to.equal(4.6);
+    // Lab values keep the precision they were written with, in OBX-5 and OBX-7.
+    const stored = await (await server.fetch(`Observation/${first.resource.id}`)).text();
+    expect(stored).to.contain('"valueQuantity":{"value":5.0,');
+    expect(stored).to.match(/"low":\{"value":3\.50,.*"high":\{"value":5\.00,/);
     expect(Number(after[0].resource.meta.versionId)).to.equal(Number(first.resource.meta.versionId) + 1);
   });
 

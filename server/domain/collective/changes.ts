@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import { parseFhirJson } from '../../fhir/format/json.ts';
 import type { CollectiveRecords } from '../../fhir/storage/collective-records.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
@@ -53,7 +54,7 @@ export async function changeCollective<T>(
       async current(resourceType, id) {
         await tx.lockInOrder([{ resourceType, id }]);
         const v = await tx.read(resourceType, id);
-        return v?.content ? (JSON.parse(v.content) as Json) : undefined;
+        return v?.content ? (parseFhirJson(v.content) as Json) : undefined;
       },
       async update(resource) {
         const id = resource.id as string;

@@ -1,4 +1,5 @@
 import { FhirError } from '../errors.ts';
+import { parseFhirJson } from '../format/json.ts';
 import { interactionQuery, type FhirRequest } from '../rest/routes.ts';
 import type { PatchDocument } from '../rest/patch.ts';
 
@@ -87,7 +88,7 @@ export function entryRequest(
 
 function decodeJsonPatch(data: string, index: number): unknown {
   try {
-    return JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
+    return parseFhirJson(Buffer.from(data, 'base64').toString('utf8'));
   } catch {
     const where = `Bundle.entry[${index}].resource.data`;
     throw entryError(400, index, 'the Binary data is not a base64-encoded JSON Patch document', where);

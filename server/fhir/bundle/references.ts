@@ -1,3 +1,5 @@
+import { keepDecimalTexts } from '../format/json.ts';
+
 type Json = unknown;
 
 /** Calls `visit` for every Reference.reference string in a resource, contained ones included. */
@@ -17,9 +19,13 @@ export function forEachReference(node: Json, visit: (ref: string) => void): void
  * same fullUrls (`<a href="urn:uuid:…">`) are rewritten too, as the spec asks.
  */
 export function rewriteReferences(node: Json, map: Map<string, string>): Json {
-  if (Array.isArray(node)) return node.map((item) => rewriteReferences(item, map));
+  if (Array.isArray(node))
+    return keepDecimalTexts(
+      node,
+      node.map((item) => rewriteReferences(item, map)),
+    );
   if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = keepDecimalTexts(node, {});
   for (const [key, value] of Object.entries(node)) {
     if (key === 'reference' && typeof value === 'string') out[key] = map.get(value) ?? value;
     else if (key === 'div' && typeof value === 'string') out[key] = rewriteNarrative(value, map);

@@ -1,4 +1,5 @@
 import { unprocessable } from '../errors.ts';
+import { keepDecimalTexts, setDecimalText } from '../format/json.ts';
 import { isObject, type JsonObject } from './fhirpath-patch-document.ts';
 
 /**
@@ -8,6 +9,8 @@ import { isObject, type JsonObject } from './fhirpath-patch-document.ts';
 export interface ElementValue {
   value: unknown;
   ext?: JsonObject | undefined;
+  /** A number's written text (`2.50`), see ../format/json.ts. */
+  text?: string | undefined;
 }
 
 // FHIR JSON splits a primitive list over `key` and `_key`; every list edit below is
@@ -37,6 +40,7 @@ export function removeAt(holder: JsonObject, key: string, index: number | null):
 export function setAt(holder: JsonObject, key: string, index: number | null, element: ElementValue): void {
   if (index === null) {
     holder[key] = element.value;
+    setDecimalText(holder, key, element.text);
     if (element.ext) holder[`_${key}`] = element.ext;
     else delete holder[`_${key}`];
     return;
@@ -139,7 +143,8 @@ export function pruneEmpty(node: JsonObject): void {
         : kept;
       if (aligned.length === 0 || (key.startsWith('_') && aligned.every((item) => item === null)))
         delete node[key];
-      else node[key] = aligned;
+      // A list of numbers loses no item here, so its texts keep their indexes.
+      else node[key] = aligned.length === value.length ? keepDecimalTexts(value, aligned) : aligned;
     } else if (isObject(value)) {
       pruneEmpty(value);
       if (Object.keys(value).length === 0) delete node[key];

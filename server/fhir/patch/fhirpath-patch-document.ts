@@ -1,10 +1,11 @@
 import { badRequest } from '../errors.ts';
+import { decimalText } from '../format/json.ts';
 
 export type JsonObject = Record<string, unknown>;
 
 /** A `value` part: either one value[x] or nested parts describing a complex (anonymous) value. */
 export type PatchValue =
-  | { kind: 'typed'; suffix: string; value: unknown; ext: JsonObject | undefined }
+  | { kind: 'typed'; suffix: string; value: unknown; ext: JsonObject | undefined; text?: string | undefined }
   | { kind: 'parts'; parts: { name: string; value: PatchValue }[] };
 
 export type FhirPathPatchOperation =
@@ -146,7 +147,8 @@ function readValue(part: JsonObject, where: string): PatchValue {
     throw badRequest(`${where}: a value part needs exactly one value[x]`);
   const ext = part[`_${key}`];
   if (ext !== undefined && !isObject(ext)) throw badRequest(`${where}: _${key} must be an object`);
-  return { kind: 'typed', suffix: key.slice('value'.length), value: part[key], ext };
+  const text = decimalText(part, key);
+  return { kind: 'typed', suffix: key.slice('value'.length), value: part[key], ext, text };
 }
 
 export function isObject(value: unknown): value is JsonObject {

@@ -1,4 +1,5 @@
 import { FhirError, unprocessable } from '../errors.ts';
+import { cloneFhirJson } from '../format/json.ts';
 import { insertAt, listLength, moveWithin, pruneEmpty, removeAt, setAt } from './element-edit.ts';
 import {
   parseFhirPathPatch,
@@ -17,7 +18,7 @@ export function applyFhirPathPatch(
   parameters: unknown,
 ): Record<string, unknown> {
   const operations = parseFhirPathPatch(parameters);
-  const target = structuredClone(resource);
+  const target = cloneFhirJson(resource);
   operations.forEach((operation, i) => {
     try {
       applyOperation(target, operation);
@@ -79,7 +80,7 @@ function applyOperation(resource: JsonObject, op: FhirPathPatchOperation): void 
       } else {
         // An extension-only primitive keeps its extensions when it gains a value.
         const existingExt = holder[`_${key}`] as JsonObject | undefined;
-        setAt(holder, key, null, { value: element.value, ext: element.ext ?? existingExt });
+        setAt(holder, key, null, { ...element, ext: element.ext ?? existingExt });
       }
       return;
     }

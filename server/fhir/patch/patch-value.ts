@@ -1,4 +1,5 @@
 import { unprocessable } from '../errors.ts';
+import { cloneFhirJson } from '../format/json.ts';
 import { elementInfo, typeElementsOf, type ElementInfo } from '../model/type-info.ts';
 import { insertAt, listLength, setAt, type ElementValue } from './element-edit.ts';
 import { isObject, type JsonObject, type PatchValue } from './fhirpath-patch-document.ts';
@@ -24,7 +25,11 @@ export function keyFor(type: string | undefined, name: string, value: PatchValue
 /** Turns a patch value into JSON for an element of FHIR type `type` (undefined when unknown). */
 export function toElementValue(value: PatchValue, type: string | undefined): ElementValue {
   if (value.kind === 'typed') {
-    return { value: structuredClone(value.value), ext: value.ext && structuredClone(value.ext) };
+    return {
+      value: cloneFhirJson(value.value),
+      ext: value.ext && cloneFhirJson(value.ext),
+      text: value.text,
+    };
   }
   const built: JsonObject = {};
   for (const part of value.parts) {

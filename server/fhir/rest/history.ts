@@ -1,4 +1,5 @@
 import { FhirError } from '../errors.ts';
+import { parseFhirJson } from '../format/json.ts';
 import type { HistoryEntry, Resource } from '../storage/types.ts';
 import { parseCount, parseInstantParam, single } from './params.ts';
 import type { FhirResult, RestContext } from './types.ts';
@@ -68,7 +69,7 @@ function historyEntry(row: HistoryEntry, baseUrl: string): Record<string, unknow
   const url = `${row.resourceType}/${row.id}`;
   return {
     fullUrl: `${baseUrl}/${url}`,
-    ...(row.content ? { resource: JSON.parse(row.content) as Resource } : {}),
+    ...(row.content ? { resource: parseFhirJson(row.content) as Resource } : {}),
     request: { method: row.method, url: row.method === 'POST' ? row.resourceType : url },
     response: {
       status: row.method === 'DELETE' ? '204' : row.versionId === 1 ? '201' : '200',

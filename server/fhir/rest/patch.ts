@@ -1,4 +1,5 @@
 import { FhirError } from '../errors.ts';
+import { parseFhirJson } from '../format/json.ts';
 import { applyFhirPathPatch, applyJsonPatch } from '../patch/index.ts';
 import type { Resource, StoredVersion } from '../storage/types.ts';
 import { matchOne } from './conditional-match.ts';
@@ -50,7 +51,7 @@ async function patchVersion(
   pre: Preconditions,
 ): Promise<FhirResult> {
   checkIfMatch(pre.ifMatch, current);
-  const before = JSON.parse(current.content!) as Resource;
+  const before = parseFhirJson(current.content!) as Resource;
   const after =
     doc.kind === 'json-patch'
       ? applyJsonPatch(before, doc.operations)

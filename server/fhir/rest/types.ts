@@ -4,6 +4,7 @@ import type { SearchEngine } from '../search/engine.ts';
 import type { ProfileValidator } from '../validation/index.ts';
 import type { Resource } from '../storage/types.ts';
 import type { OperationOutcomeIssue } from '../outcome.ts';
+import { parseFhirJson } from '../format/json.ts';
 import type { Principal } from '../../auth/principal.ts';
 
 export interface ResourceValidator {
@@ -62,5 +63,5 @@ export interface Preconditions {
 
 export function resultResource(result: FhirResult): Resource | undefined {
   if (result.resource) return result.resource;
-  return result.json ? (JSON.parse(result.json) as Resource) : undefined;
+  return result.json ? (parseFhirJson(result.json) as Resource) : undefined;
 }

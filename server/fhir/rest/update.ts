@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
+import { parseFhirJson } from '../format/json.ts';
 import { ConcurrentWriteError } from '../storage/errors.ts';
 import { withoutVersionMeta } from '../storage/serialize.ts';
 import type { Resource, StoredVersion } from '../storage/types.ts';
@@ -139,5 +140,5 @@ export async function writeVersion(
 
 function unchanged(current: StoredVersion, next: Resource): boolean {
   if (!current.content) return false;
-  return withoutVersionMeta(JSON.parse(current.content) as Resource) === withoutVersionMeta(next);
+  return withoutVersionMeta(parseFhirJson(current.content) as Resource) === withoutVersionMeta(next);
 }

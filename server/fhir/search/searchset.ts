@@ -1,3 +1,4 @@
+import { parseFhirJson } from '../format/json.ts';
 import type { SearchRow } from '../storage/search-queries.ts';
 import type { Resource } from '../storage/types.ts';
 import type { SearchPlan } from './engine.ts';
@@ -13,7 +14,7 @@ export function searchsetBundle(
 ): Resource {
   const { summary, elements } = plan.result;
   const shape = (row: SearchRow): Resource => {
-    const resource = JSON.parse(row.content!) as Resource;
+    const resource = parseFhirJson(row.content!) as Resource;
     if (summary === 'true' || summary === 'text' || summary === 'data')
       return applySummary(resource, summary);
     if (elements) return applyElements(resource, elements);

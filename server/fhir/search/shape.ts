@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { keepDecimalTexts } from '../format/json.ts';
 import type { Meta, Resource } from '../storage/types.ts';
 
 /**
@@ -80,7 +81,7 @@ export function applyElements(resource: Resource, elements: readonly string[]): 
 
 /** `keep` is asked about element names; a primitive's `_name` sibling (id, extensions) goes with `name`. */
 function subset(resource: Resource, keep: (element: string) => boolean): Resource {
-  const out: Resource = { resourceType: resource.resourceType };
+  const out: Resource = keepDecimalTexts(resource, { resourceType: resource.resourceType });
   if (resource.id !== undefined) out.id = resource.id;
   out.meta = withSubsettedTag(resource.meta);
   for (const [key, value] of Object.entries(resource)) {

@@ -1,3 +1,4 @@
+import { stringifyFhirJson } from '../format/json.ts';
 import type { Resource } from './types.ts';
 
 /**
@@ -17,13 +18,13 @@ export function stampAndSerialize(
     meta: { ...(meta ?? {}), versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
     ...rest,
   };
-  return { text: JSON.stringify(stamped), resource: stamped };
+  return { text: stringifyFhirJson(stamped), resource: stamped };
 }
 
 /** Content without server-owned meta, for detecting updates that change nothing. */
 export function withoutVersionMeta(resource: Resource): string {
   const { meta, id: _id, ...rest } = resource;
-  if (!meta) return JSON.stringify(rest);
+  if (!meta) return stringifyFhirJson(rest);
   const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta;
-  return JSON.stringify(Object.keys(otherMeta).length ? { ...rest, meta: otherMeta } : rest);
+  return stringifyFhirJson(Object.keys(otherMeta).length ? { ...rest, meta: otherMeta } : rest);
 }

@@ -1,4 +1,5 @@
 import { FhirError } from '../../fhir/errors.ts';
+import { parseFhirJson } from '../../fhir/format/json.ts';
 
 /**
  * JSON.parse accepts duplicate keys (the last one wins) and any depth. FHIR forbids duplicates
@@ -52,7 +53,7 @@ export function checkJsonStructure(text: string, maxDepth: number): void {
 export function parseJson(text: string, maxDepth: number): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseFhirJson(text);
   } catch (err) {
     throw new FhirError(400, `Malformed JSON: ${(err as Error).message}`, { code: 'structure' });
   }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { Bundle, BundleEntry, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4.js';
 import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
+import { parseFhirJson, stringifyFhirJson } from '../../fhir/format/json.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from '../../cli/client-token.ts';
 import type { CommandContext, OperatorCommand } from '../command.ts';
@@ -71,7 +72,7 @@ async function temporaryClient({ db, config, serverUrl }: CommandContext) {
           accept: 'application/fhir+json',
           ...(body ? { 'content-type': 'application/fhir+json' } : {}),
         },
-        ...(body ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+        ...(body ? { body: typeof body === 'string' ? body : stringifyFhirJson(body) } : {}),
       });
       return { status: res.status, body: (await res.json()) as never };
     },
@@ -212,7 +213,7 @@ export const seedCommand: OperatorCommand<Record<string, never>> = {
           `Patient?identifier=${encodeURIComponent(`${BSN}|${bsn}`)}&_summary=count`,
         );
         if (!present.body.total) {
-          const bundle = JSON.parse(readFileSync(new URL(file, SYNTHEA), 'utf8')) as Bundle;
+          const bundle = parseFhirJson(readFileSync(new URL(file, SYNTHEA), 'utf8')) as Bundle;
           missing.push({ file, bundle: dutchPatient(bundle, bsn) });
         }
       }

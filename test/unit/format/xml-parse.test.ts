@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { stringifyFhirJson } from '../../../server/fhir/format/json.ts';
 import { parseFhirXml, toFhirXml } from '../../../server/fhir/format/xml/index.ts';
 import { expectStructureError, fhir, XHTML_NS } from './helpers.ts';
 
@@ -143,7 +144,7 @@ describe('parseFhirXml', () => {
     expect(json.name).to.deep.equal([{ text: 'Fish & Chips \u20ac\u20ac <> "x\' a\nb\tc' }]);
   });
 
-  it('parses numbers, noting that a decimal keeps only its double value', () => {
+  it('parses numbers, a decimal keeping its written text beside its double value', () => {
     const json = parseFhirXml(
       fhir(
         'Observation',
@@ -152,8 +153,9 @@ describe('parseFhirXml', () => {
           '<component><code><text value="c"/></code><valueInteger value="-7"/></component>',
       ),
     );
-    // 1.50 -> 1.5: the trailing zero (precision) of a decimal cannot survive a JS number.
-    expect(json.valueQuantity).to.deep.equal({ value: 1.5, unit: 'mg' });
+    // The model holds the double 1.5; the text 1.50 travels beside it and is what is written out.
+    expect((json.valueQuantity as { value: number }).value).to.equal(1.5);
+    expect(stringifyFhirJson(json.valueQuantity)).to.equal('{"value":1.50,"unit":"mg"}');
     expect(json.component).to.deep.equal([{ code: { text: 'c' }, valueInteger: -7 }]);
   });
 

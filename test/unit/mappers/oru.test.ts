@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { decodeMessage, Hl7, mapMessage } from '../../../mappers/index.ts';
+import { parseFhirJson, stringifyFhirJson } from '../../../server/fhir/format/json.ts';
 import { createResourceValidator } from '../../../server/fhir/validation/index.ts';
 
 type Json = Record<string, any>;
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/hl7/${name}`, import.meta.url));
 const ORU = decodeMessage(fixture('oru-r01-utf8.hl7')).text;
-const GOLDEN = JSON.parse(fixture('oru-r01-utf8.json').toString('utf8')) as Json;
+// Parsed keeping decimals as written, so deep equality also compares them (`5.0` in OBX-7).
+const GOLDEN = parseFhirJson(fixture('oru-r01-utf8.json').toString('utf8')) as Json;
 const map = (text: string) =>
   mapMessage(Hl7.parse(text), { organization: 'Organization/lab-oost' }) as unknown as Json;
 const resources = (b: Json) => b.entry.map((e: Json) => e.resource);
@@ -76,6 +78,20 @@ describe('mappers: ORU^R01 → DiagnosticReport and Observations', () => {
         ).to.deep.equal([]);
       }
     }
+  });
+
+  it('decimals keep the precision written in OBX-5 and OBX-7 (5.0, 3.50-5.00, +.50)', () => {
+    const b = map(ORU.replace('|5.6|', '|5.0|').replace('|3.5-5.0|', '|3.50-5.00|'));
+    const k = observation(b, '2823-3');
+    expect(k.valueQuantity.value).to.equal(5);
+    expect(stringifyFhirJson(k.valueQuantity)).to.match(/^\{"value":5\.0,/);
+    expect(stringifyFhirJson(k.referenceRange[0].low)).to.match(/^\{"value":3\.50,/);
+    expect(stringifyFhirJson(k.referenceRange[0].high)).to.match(/^\{"value":5\.00,/);
+    const sn = observation(map(ORU.replace('|>^60|', '|^+.50^-^007|')), '33914-3');
+    expect(stringifyFhirJson(sn.valueRange)).to.match(/"low":\{"value":0\.50,.*"high":\{"value":7,/);
+    expect(stringifyFhirJson(observation(map(ORU), '1988-5').referenceRange[0].high)).to.match(
+      /^\{"value":10,/,
+    );
   });
 
   it('a correction (OBX-11 C) updates the same result; the patient is only created when unknown', () => {

@@ -1,5 +1,6 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 import { elementInfo, isResourceType, primitiveJsonKind, type ElementInfo } from '../../model/type-info.ts';
+import { setDecimalText } from '../json.ts';
 import { FHIR_NS, XMLNS_NS, XSI_NS, xmlStructureError } from './errors.ts';
 import { XhtmlCapture } from './xhtml.ts';
 
@@ -23,6 +24,8 @@ interface Frame {
   /** Resource/complex content, or a primitive's `_x` content (id, extension). */
   readonly obj: JsonObject;
   value?: unknown;
+  /** A number's `value` attribute when a double would print it otherwise (`5.0`): see ../json.ts. */
+  text?: string;
   /** Container frames: the single wrapped resource. */
   wrapped?: JsonObject;
   /** Names of repeating primitives whose parallel `x`/`_x` arrays need tidying on close. */
@@ -130,7 +133,10 @@ class FhirXmlReader {
       const attrs = this.readAttributes(tag, PRIMITIVE_ATTRIBUTES, path);
       const frame: Frame = { kind: 'primitive', name, path, type: 'Element', info, obj: {} };
       if (attrs.id !== undefined) frame.obj.id = attrs.id;
-      if (attrs.value !== undefined) frame.value = this.primitiveValue(attrs.value, info.type, path);
+      if (attrs.value !== undefined) {
+        frame.value = this.primitiveValue(attrs.value, info.type, path);
+        if (typeof frame.value === 'number' && String(frame.value) !== attrs.value) frame.text = attrs.value;
+      }
       return frame;
     }
     const attrs = this.readAttributes(
@@ -228,12 +234,15 @@ class FhirXmlReader {
     if (value === null && element === null) this.fail(`${frame.path} has neither a value nor extensions`);
     if (info.array) {
       // `x` and `_x` are parallel arrays; tidyPrimitiveArrays drops whichever ends up all-null.
-      ((parent.obj[frame.name] ??= []) as unknown[]).push(value);
+      const values = (parent.obj[frame.name] ??= []) as unknown[];
+      if (frame.text !== undefined) setDecimalText(values, values.length, frame.text);
+      values.push(value);
       ((parent.obj[`_${frame.name}`] ??= []) as unknown[]).push(element);
       (parent.primitiveArrays ??= new Set()).add(frame.name);
       return;
     }
     if (value !== null) parent.obj[frame.name] = value;
+    if (frame.text !== undefined) setDecimalText(parent.obj, frame.name, frame.text);
     if (element !== null) parent.obj[`_${frame.name}`] = element;
   }
 

@@ -4,6 +4,7 @@ import {
   typeElementsOf,
   type ElementInfo,
 } from '../../model/type-info.ts';
+import { decimalText } from '../json.ts';
 import { isXmlSafe } from './escape.ts';
 import { FHIR_NS, xmlStructureError } from './errors.ts';
 import { XmlWriter, type XmlAttribute } from './writer.ts';
@@ -74,7 +75,7 @@ function writeElements(w: XmlWriter, type: string, obj: JsonObject, path: string
     if (info.type === 'xhtml') {
       w.raw(checkXhtmlDiv(stringValue(value, here), here));
     } else if (info.primitive) {
-      writePrimitives(w, name, info, value, extra, here);
+      writePrimitives(w, name, info, obj, here);
     } else {
       for (const [item, itemPath] of items(value, info, here)) {
         if (info.type !== 'Resource') {
@@ -122,13 +123,14 @@ function writePrimitives(
   w: XmlWriter,
   name: string,
   info: ElementInfo,
-  value: unknown,
-  extra: unknown,
+  holder: JsonObject,
   path: string,
 ): void {
+  const value = holder[name];
+  const extra = holder[`_${name}`];
   if (!info.array) {
     if (Array.isArray(value) || Array.isArray(extra)) fail(`${path} must not be an array`);
-    return writePrimitive(w, name, info.type, value ?? null, extra ?? null, path);
+    return writePrimitive(w, name, info.type, value ?? null, extra ?? null, path, decimalText(holder, name));
   }
   const values = value === undefined ? [] : value;
   const extras = extra === undefined ? [] : extra;
@@ -137,7 +139,8 @@ function writePrimitives(
     fail(`${path} and its '_${name}' array differ in length`);
   }
   for (let i = 0; i < Math.max(values.length, extras.length); i++) {
-    writePrimitive(w, name, info.type, values[i] ?? null, extras[i] ?? null, `${path}[${i}]`);
+    const text = decimalText(values, i);
+    writePrimitive(w, name, info.type, values[i] ?? null, extras[i] ?? null, `${path}[${i}]`, text);
   }
 }
 
@@ -148,12 +151,16 @@ function writePrimitive(
   value: unknown,
   extra: unknown,
   path: string,
+  /** A number as it was written (`5.0`), see ../json.ts. */
+  text: string | undefined,
 ): void {
   if (value === null && extra === null) fail(`${path} has neither a value nor extensions`);
   if (extra !== null && !isObject(extra)) fail(`Expected an object for the extensions of ${path}`);
   const attributes: XmlAttribute[] = [];
   if (extra?.id !== undefined) attributes.push(['id', stringValue(extra.id, `${path}.id`)]);
-  if (value !== null) attributes.push(['value', lexicalValue(value, type, path)]);
+  // Only a decimal's precision is kept: an integer written `1.0` in JSON is `1` in XML's grammar.
+  const written = type === 'decimal' ? text : undefined;
+  if (value !== null) attributes.push(['value', written ?? lexicalValue(value, type, path)]);
   w.start(name, attributes);
   if (extra) writeElements(w, 'Element', extra, path, 'element');
   w.end(name);
