@@ -224,10 +224,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   hl7Outbox.start();
   routes.push(
-    ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox }),
+    // The gate is made further down; the receiver is judged with it at request time.
+    ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
     ...hl7LogRoutes({
       messages: () => store.hl7,
-      outbox: () => store.hl7Outbox,
+      inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
       admins: config.integrationAdmins,
       wake: hl7Outbox.wake,
     }),

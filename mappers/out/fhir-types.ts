@@ -36,7 +36,13 @@ export function patientIdentifiers(patient: Json): FieldValue[] {
     if (!id.value || !id.system) continue;
     if (id.system === BSN) out.push([id.value, '', '', 'NLMINBIZA', 'NNNLD']);
     else if (id.system.startsWith(`${ZORGPOORT_NS}/patient-number/`)) {
-      const authority = decodeURIComponent(id.system.slice(`${ZORGPOORT_NS}/patient-number/`.length));
+      const encoded = id.system.slice(`${ZORGPOORT_NS}/patient-number/`.length);
+      let authority = encoded;
+      try {
+        authority = decodeURIComponent(encoded);
+      } catch {
+        // Not percent-encoded by us: the namespace as it is.
+      }
       out.push([id.value, '', '', authority, 'PI']);
     } else if (id.system.startsWith('urn:oid:')) out.push([id.value, '', '', id.system.slice(8), 'PI']);
   }
@@ -53,8 +59,10 @@ export function xpn(name: Json | undefined): FieldValue {
   const partnerName = ext(family?.extension, 'humanname-partner-name');
   const given = (name.given ?? []) as string[];
   const use = name.use as string | undefined;
+  // FN.1 is the whole surname as written; FN.2…5 its parts.
   const fn: Component = [
-    ownName || (name.family as string | undefined),
+    (name.family as string | undefined) ||
+      [partnerPrefix, partnerName, ownPrefix, ownName].filter(Boolean).join(' '),
     ownPrefix,
     ownName,
     partnerPrefix,

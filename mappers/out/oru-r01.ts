@@ -44,7 +44,7 @@ export function writeOruR01(e: Envelope, c: ReferralContent & { document: Json }
   const when = dtm((c.document.date as string | undefined) ?? attachment.creation) ?? dtm(e.at);
   const placer = placerOrderNumber(c.serviceRequest);
   const type = (c.document.type as Json | undefined) ?? REFERRAL_NOTE;
-  const code = ce(type) as string[];
+  const code = (ce(type) ?? ce(REFERRAL_NOTE)) as string[];
   const title = attachment.title ?? (c.document.description as string | undefined) ?? code[1];
   const orc: Field[] = ['RE', placer];
   orc[8] = dtm(e.at);
@@ -65,7 +65,8 @@ export function writeOruR01(e: Envelope, c: ReferralContent & { document: Json }
       DATA_TYPE[major.trim().toLowerCase()] ?? 'AP',
       subtype.trim().toUpperCase(),
       'Base64',
-      attachment.data,
+      // base64Binary may hold whitespace; a receiver's strict decoder may not take it.
+      attachment.data.replace(/\s+/g, ''),
     ],
   ];
   obx[10] = 'F';

@@ -72,6 +72,7 @@ export function hl7Config(env: NodeJS.ProcessEnv, defaultHost: string): Hl7Confi
     maxFrameBytes,
     maxConnections: Number(env.HL7_MLLP_MAX_CONNECTIONS ?? 64),
     idleSeconds: Number(env.HL7_MLLP_IDLE_SECONDS ?? 600),
+    // Validated with the outbound settings (outbound-config.ts), which read the same variable.
     retentionDays: Number(env.HL7_MESSAGE_RETENTION_DAYS ?? 90),
     senders,
     ...(cert && key

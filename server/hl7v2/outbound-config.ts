@@ -41,6 +41,8 @@ export function parseDestinations(text: string, tls?: MllpEndpoint['tls']): Map<
       );
     }
     const [, agb, scheme, host, port, application] = m;
+    if (Number(port) < 1 || Number(port) > 65535) throw new Error(`HL7_DESTINATIONS: '${entry}' names no port (1-65535)`);
+    if (out.has(agb!)) throw new Error(`HL7_DESTINATIONS: AGB ${agb} is listed twice`);
     out.set(agb!, {
       agb: agb!,
       endpoint: {
@@ -54,11 +56,12 @@ export function parseDestinations(text: string, tls?: MllpEndpoint['tls']): Map<
   return out;
 }
 
-const positive = (env: NodeJS.ProcessEnv, name: string, fallback: number) => {
+/** A whole number of at least `min` (seconds or days: a retry every millisecond would hammer a receiver). */
+const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1) => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
   return n;
 };
 
@@ -79,9 +82,9 @@ export function hl7OutboundConfig(env: NodeJS.ProcessEnv): Hl7OutboundConfig {
     application: env.HL7_OUTBOUND_APPLICATION || 'ZORGPOORT',
     processingId,
     destinations: parseDestinations(env.HL7_DESTINATIONS ?? '', tls),
-    retrySeconds: positive(env, 'HL7_OUTBOUND_RETRY_SECONDS', 10),
-    retryMaxSeconds: positive(env, 'HL7_OUTBOUND_RETRY_MAX_SECONDS', 600),
-    ackTimeoutMs: positive(env, 'HL7_OUTBOUND_ACK_TIMEOUT_SECONDS', 30) * 1000,
-    retentionDays: positive(env, 'HL7_MESSAGE_RETENTION_DAYS', 90),
+    retrySeconds: whole(env, 'HL7_OUTBOUND_RETRY_SECONDS', 10),
+    retryMaxSeconds: whole(env, 'HL7_OUTBOUND_RETRY_MAX_SECONDS', 600),
+    ackTimeoutMs: whole(env, 'HL7_OUTBOUND_ACK_TIMEOUT_SECONDS', 30) * 1000,
+    retentionDays: whole(env, 'HL7_MESSAGE_RETENTION_DAYS', 90),
   };
 }

@@ -29,8 +29,11 @@ export function createOutboxSender(deps: OutboxDeps) {
   const leaseSeconds = Math.ceil(config.ackTimeoutMs / 1000) + 30;
   let timer: NodeJS.Timeout | undefined;
   let upkeep: NodeJS.Timeout | undefined;
+  let first: NodeJS.Timeout | undefined;
+  let upkeeping: Promise<void> | undefined;
   let running: Promise<void> | undefined;
   let again = false;
+  let lastFailure = 0;
   let stopped = true;
 
   async function deliver(m: OutboxMessage): Promise<void> {
@@ -38,7 +41,7 @@ export function createOutboxSender(deps: OutboxDeps) {
     const where = { id: m.id, controlId: m.controlId, destination: m.destination, attempt: m.attempt };
     const retry = async (reason: string) => {
       const delay = Math.min(config.retrySeconds * 2 ** (m.attempt - 1), config.retryMaxSeconds);
-      await outbox.retryLater(m.id, reason, delay);
+      await outbox.retryLater(m, reason, delay);
       logger.warn(
         { ...where, reason, retryInSeconds: delay },
         'HL7 v2 message not delivered; tried again later',
@@ -70,11 +73,11 @@ export function createOutboxSender(deps: OutboxDeps) {
     if (about !== m.controlId)
       return retry(`the ACK is for message ${about || '(none)'}, not ${m.controlId}`);
     if (code === 'AA' || code === 'CA') {
-      await outbox.sent(m.id, ackText);
+      await outbox.sent(m, ackText);
       logger.info({ ...where, ack: code }, 'HL7 v2 message delivered');
     } else if (code === 'AE' || code === 'AR' || code === 'CE' || code === 'CR') {
       const error = `${code}: ${reason || 'the receiver gave no reason'}`;
-      await outbox.refused(m.id, ackText, error);
+      await outbox.refused(m, ackText, error);
       // Not the reason's text in the log line: it may quote the message.
       logger.error(
         { ...where, ack: code },
@@ -91,7 +94,7 @@ export function createOutboxSender(deps: OutboxDeps) {
       again = false;
       for (;;) {
         if (stopped) return;
-        const next = await deps.outbox().claim(leaseSeconds);
+        const next = await deps.outbox().claim([...config.destinations.keys()], leaseSeconds);
         if (!next) break;
         await deliver(next);
       }
@@ -104,7 +107,12 @@ export function createOutboxSender(deps: OutboxDeps) {
       return running;
     }
     running = drain()
-      .catch((err: unknown) => logger.error({ err }, 'HL7 v2 outbox'))
+      .catch((err: unknown) => {
+        // The database away: once a minute in the log, not once a poll.
+        if (Date.now() - lastFailure < 60_000) return;
+        lastFailure = Date.now();
+        logger.error({ err }, 'HL7 v2 outbox');
+      })
       .finally(() => (running = undefined));
     return running;
   }
@@ -119,11 +127,14 @@ export function createOutboxSender(deps: OutboxDeps) {
       if (!stopped) void run();
     },
     start(): void {
+      if (!stopped) return;
       stopped = false;
       timer = setInterval(() => void run(), deps.pollMs ?? 1000);
       timer.unref();
-      // Each hour: the log's counts by status (the figure to alert on: queued and rejected
-      // messages waiting), and what is past its retention deleted.
+      // A minute after the start and then each hour: the log's counts by status (the figure to
+      // alert on: queued and rejected messages waiting), and what is past its retention deleted.
+      first = setTimeout(() => void hourly(), 60_000);
+      first.unref();
       upkeep = setInterval(() => void hourly(), 3_600_000);
       upkeep.unref();
       void run();
@@ -132,11 +143,24 @@ export function createOutboxSender(deps: OutboxDeps) {
       stopped = true;
       clearInterval(timer);
       clearInterval(upkeep);
-      await running;
+      clearTimeout(first);
+      // A send in flight may wait for its ACK; past a few seconds its lease brings it back to
+      // the outbox (the receiver knows the control id if it arrived).
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all([running, upkeeping]),
+        new Promise((resolve) => (timeout = setTimeout(resolve, 5_000))),
+      ]);
+      clearTimeout(timeout);
     },
   };
 
-  async function hourly(): Promise<void> {
+  function hourly(): Promise<void> {
+    upkeeping ??= upkeep_().finally(() => (upkeeping = undefined));
+    return upkeeping;
+  }
+
+  async function upkeep_(): Promise<void> {
     try {
       const messages = deps.messages();
       const deleted = await messages.purgeOlderThan(config.retentionDays);

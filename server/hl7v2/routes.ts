@@ -18,5 +18,6 @@ export function hl7LogRoutes(deps: MessageLogDeps): Route[] {
     route('GET', 'hl7-messages', (ctx, req) => log.list(ctx, req)),
     route('GET', 'hl7-message', (ctx, req) => log.one(ctx, req)),
     route('POST', 'hl7-requeue', (ctx, req) => log.requeue(ctx, req)),
+    route('POST', 'hl7-cancel', (ctx, req) => log.cancel(ctx, req)),
   ];
 }

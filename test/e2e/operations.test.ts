@@ -124,6 +124,7 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'hl7-messages',
       'hl7-message',
       'hl7-requeue',
+      'hl7-cancel',
     ]);
     expect(rest.operation[0].definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',

@@ -28,11 +28,15 @@ export interface ReferralParties {
 }
 
 /**
- * The referrer (ServiceRequest.requester: a Practitioner, a PractitionerRole — its practitioner
- * and organisation — or an Organization) and the receiving organisation (the first performer
+ * The referrer (ServiceRequest.requester: a Practitioner — and the organisation they work at,
+ * when it is one —, a PractitionerRole — its practitioner and organisation — or an Organization) and the receiving organisation (the first performer
  * that is an Organization, or a PractitionerRole's organisation), each read as the caller.
  */
-export async function partiesOf(ctx: RestContext, serviceRequest: Json): Promise<ReferralParties> {
+export async function partiesOf(
+  ctx: RestContext,
+  serviceRequest: Json,
+  rolesAt: (practitionerId: string) => Promise<Json[]>,
+): Promise<ReferralParties> {
   const out: ReferralParties = {};
   const requester = await readAs(ctx, serviceRequest.requester as Ref, [
     'Practitioner',
@@ -40,8 +44,17 @@ export async function partiesOf(ctx: RestContext, serviceRequest: Json): Promise
     'Organization',
   ]);
   if (requester?.resourceType === 'Organization') out.requesterOrganization = requester;
-  else if (requester?.resourceType === 'Practitioner') out.requester = requester;
-  else if (requester?.resourceType === 'PractitionerRole') {
+  else if (requester?.resourceType === 'Practitioner') {
+    out.requester = requester;
+    // A practitioner working at one organisation refers for it; at several, the reference does not say which.
+    const organizations = [
+      ...new Set((await rolesAt(requester.id as string)).map((r) => (r.organization as Ref)?.reference)),
+    ].filter(Boolean);
+    if (organizations.length === 1) {
+      const organization = await readAs(ctx, { reference: organizations[0] }, ['Organization']);
+      if (organization) out.requesterOrganization = organization;
+    }
+  } else if (requester?.resourceType === 'PractitionerRole') {
     const practitioner = await readAs(ctx, requester.practitioner as Ref, ['Practitioner']);
     const organization = await readAs(ctx, requester.organization as Ref, ['Organization']);
     if (practitioner) out.requester = practitioner;

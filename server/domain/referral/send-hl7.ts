@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { encodeMessage } from '../../../mappers/hl7/charset.ts';
 import { agbOf } from '../../../mappers/out/fhir-types.ts';
-import {
-  OUTBOUND_TYPES,
-  OutboundMappingError,
-  writeMessage,
-  type OutboundType,
-} from '../../../mappers/out/index.ts';
+import { OUTBOUND_TYPES, OutboundMappingError, writeMessage, type OutboundType } from '../../../mappers/out/index.ts';
+import type { AccessPolicy } from '../../access/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
-import { executeSearch } from '../../fhir/search/execute.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
@@ -18,6 +13,8 @@ import type { Hl7OutboundConfig } from '../../hl7v2/outbound-config.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
 import { partiesOf, readAs } from './parties.ts';
+import { appointmentOf, letterOf, rolesOf } from './referral-content.ts';
+import { assertReceiverMaySee, assertReferrerSide, receiverPrincipal } from './who-may-send.ts';
 
 type Json = Record<string, unknown>;
 type Ref = { reference?: string } | undefined;
@@ -25,29 +22,24 @@ type Ref = { reference?: string } | undefined;
 export interface SendHl7Deps {
   outbound: Hl7OutboundConfig;
   outbox: Hl7OutboxSender;
+  /** The gate's policy for a principal (the receiving organisation's, here). */
+  accessFor: (principal: Principal) => Promise<AccessPolicy>;
 }
 
 /** MSH-10: unique, at most 20 characters, and telling nothing about the patient. */
-const controlId = () =>
-  `ZP${Date.now().toString(36).toUpperCase()}${randomBytes(4).toString('hex').toUpperCase()}`;
+const controlId = () => `ZP${Date.now().toString(36).toUpperCase()}${randomBytes(4).toString('hex').toUpperCase()}`;
 
-const who = (p: Principal) =>
-  p.kind === 'system'
-    ? `client/${p.clientId}`
-    : p.kind === 'practitioner'
-      ? `Practitioner/${p.practitionerId}`
-      : p.kind === 'anonymous'
-        ? 'anonymous'
-        : p.kind;
+/** A referral that is still open: only then does it go (its withdrawal, S04, goes any time). */
+const OPEN = new Set(['active', 'on-hold']);
 
 /**
  * `POST ServiceRequest/[id]/$send-hl7`: the referral to its receiver's HIS as HL7 v2.4 —
  * `ORU^R01` with the letter as a PDF, `SRM^S01` asking for an appointment, `SRM^S04`
- * withdrawing that request — through the durable outbox to the destination configured for the
- * receiving organisation's AGB code (HL7_DESTINATIONS). For whoever may change the referral
- * (its requesting side); everything in the message is read as them, through the gate, and the
- * disclosure is in the patient's access log. Answers the queued message; its delivery shows in
- * the message log (`$hl7-messages`).
+ * withdrawing a request sent before — through the durable outbox to the destination configured
+ * for the receiving organisation's AGB code (HL7_DESTINATIONS). Sent by the referrer's side;
+ * everything in it is read as the caller, through the gate, and must be what the receiver may
+ * see too (relationship ∧ consent, judged for the receiving organisation). The disclosure is in
+ * the patient's access log before it is queued.
  */
 export function sendHl7(deps: SendHl7Deps) {
   return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
@@ -59,10 +51,25 @@ export function sendHl7(deps: SendHl7Deps) {
         nl: `Parameter 'message' zegt wat er verstuurd wordt: ${OUTBOUND_TYPES.join(', ')}`,
       });
     }
+    for (const name of ['document', 'appointment']) {
+      if (p.strings(name).length && !p.reference(name)) {
+        refuse(ctx.language, 400, 'invalid', {
+          en: `Parameter '${name}' is a valueReference (e.g. {"reference": "DocumentReference/1"})`,
+          nl: `Parameter '${name}' is een valueReference (bijv. {"reference": "DocumentReference/1"})`,
+        });
+      }
+    }
     const current = await loadCurrent(ctx, 'ServiceRequest', id);
-    // Sending it on is for the referral's own side: whoever may change it.
-    ctx.store.assertReplaceable(current, false);
     const serviceRequest = JSON.parse(current.content!) as Json;
+    const parties = await partiesOf(ctx, serviceRequest, (practitioner) => rolesOf(ctx, practitioner));
+    assertReferrerSide(ctx, id, parties);
+    const status = serviceRequest.status as string;
+    if (type !== 'SRM^S04' && !OPEN.has(status)) {
+      refuse(ctx.language, 409, 'business-rule', {
+        en: `ServiceRequest/${id} is ${status}: only an open referral (active, on-hold) is sent`,
+        nl: `ServiceRequest/${id} is ${status}: alleen een open verwijzing (active, on-hold) wordt verstuurd`,
+      });
+    }
     const patient = await readAs(ctx, serviceRequest.subject as Ref, ['Patient']);
     if (!patient) {
       refuse(ctx.language, 422, 'business-rule', {
@@ -70,7 +77,6 @@ export function sendHl7(deps: SendHl7Deps) {
         nl: `ServiceRequest/${id} gaat niet over een patiënt wiens dossier u mag inzien`,
       });
     }
-    const parties = await partiesOf(ctx, serviceRequest);
     const receiver = parties.receiverOrganization;
     if (!receiver) {
       refuse(ctx.language, 422, 'business-rule', {
@@ -78,10 +84,10 @@ export function sendHl7(deps: SendHl7Deps) {
         nl: `ServiceRequest/${id} noemt geen ontvangende organisatie (performer): er is niemand om het naar te sturen`,
       });
     }
+    const name = (receiver.name as string | undefined) ?? `Organization/${receiver.id as string}`;
     const agb = agbOf(receiver);
     const destination = agb ? deps.outbound.destinations.get(agb) : undefined;
     if (!agb || !destination) {
-      const name = (receiver.name as string | undefined) ?? `Organization/${receiver.id as string}`;
       refuse(ctx.language, 422, 'business-rule', {
         en: agb
           ? `${name} (AGB ${agb}) has no HL7 v2 destination; the operator adds it to HL7_DESTINATIONS`
@@ -92,11 +98,25 @@ export function sendHl7(deps: SendHl7Deps) {
       });
     }
     const subject = `Patient/${patient.id as string}`;
-    const document =
-      type === 'ORU^R01' ? await letterOf(ctx, id, subject, p.reference('document')) : undefined;
+    const document = type === 'ORU^R01' ? await letterOf(ctx, id, subject, p.reference('document')) : undefined;
     const appointment =
-      type === 'ORU^R01' ? undefined : await appointmentOf(ctx, id, p.reference('appointment'));
-    const reason = p.string('reason');
+      type === 'ORU^R01' ? undefined : await appointmentOf(ctx, id, subject, p.reference('appointment'));
+    const sent = [patient, serviceRequest, ...(document ? [document] : []), ...(appointment ? [appointment] : [])];
+    const refs = sent.map((r) => `${r.resourceType as string}/${r.id as string}`);
+    if (type === 'SRM^S04') {
+      // A withdrawal names what the receiver was sent already, and nothing more.
+      const asked = await ctx.store.transaction((_s, raw) =>
+        raw.hl7.search({ resource: `ServiceRequest/${id}`, destination: agb, messageType: 'SRM^S01', count: 1 }),
+      );
+      if (!asked.some((m) => m.status === 'sent' || m.status === 'queued')) {
+        refuse(ctx.language, 409, 'business-rule', {
+          en: `No appointment request (SRM^S01) of ServiceRequest/${id} went to ${name}: there is nothing to withdraw`,
+          nl: `Er ging geen afspraakverzoek (SRM^S01) van ServiceRequest/${id} naar ${name}: er is niets in te trekken`,
+        });
+      }
+    } else {
+      assertReceiverMaySee(ctx, await deps.accessFor(receiverPrincipal(receiver.id as string, agb)), name, sent);
+    }
     const envelope = {
       controlId: controlId(),
       at: new Date().toISOString(),
@@ -112,7 +132,7 @@ export function sendHl7(deps: SendHl7Deps) {
         ...parties,
         ...(document ? { document } : {}),
         ...(appointment ? { appointment } : {}),
-        ...(reason ? { reason } : {}),
+        ...(p.string('reason') ? { reason: p.string('reason')! } : {}),
       });
     } catch (err) {
       if (!(err instanceof OutboundMappingError)) throw err;
@@ -121,39 +141,34 @@ export function sendHl7(deps: SendHl7Deps) {
         nl: `${type} kan niet gemaakt worden: ${err.message}`,
       });
     }
-    const sent = [
-      patient,
-      serviceRequest,
-      ...(document ? [document] : []),
-      ...(appointment ? [appointment] : []),
-    ];
-    const messageId = await ctx.store.transaction((_store, tx) =>
-      deps.outbox.enqueue(tx.hl7Outbox, {
+    // In the patient's access log before it can leave: a log that cannot be written sends nothing.
+    ctx.audit?.record({
+      interaction: '$send-hl7',
+      resourceType: 'ServiceRequest',
+      id,
+      query: `${type} to ${name} (AGB ${agb})`,
+      status: 200,
+      resources: sent as Resource[],
+    });
+    await ctx.audit?.commit();
+    await ctx.store.transaction((_store, raw) =>
+      deps.outbox.enqueue(raw.hl7Outbox, {
         destination: agb,
         sender: deps.outbound.application,
         controlId: envelope.controlId,
         messageType: type,
         raw: encodeMessage(text, 'UNICODE UTF-8'),
-        resources: sent.map((r) => `${r.resourceType as string}/${r.id as string}`),
+        resources: refs,
         requestedBy: who(ctx.principal),
       }),
     );
     deps.outbox.wake();
-    // What leaves the server about the patient is in their access log, like a read.
-    ctx.audit?.record({
-      interaction: '$send-hl7',
-      resourceType: 'ServiceRequest',
-      id,
-      status: 200,
-      resources: sent as Resource[],
-    });
     return {
       status: 200,
       headers: {},
       resource: {
         resourceType: 'Parameters',
         parameter: [
-          { name: 'message', valueString: messageId },
           { name: 'controlId', valueString: envelope.controlId },
           { name: 'destination', valueString: agb },
           { name: 'status', valueCode: 'queued' },
@@ -163,74 +178,5 @@ export function sendHl7(deps: SendHl7Deps) {
   };
 }
 
-/** The letter: the DocumentReference named, else the newest of the referral's with the document inline. */
-async function letterOf(
-  ctx: RestContext,
-  id: string,
-  subject: string,
-  named: string | undefined,
-): Promise<Json> {
-  const candidates = named
-    ? [await readAs(ctx, { reference: named }, ['DocumentReference'])].filter((d): d is Json => Boolean(d))
-    : await searchAs(ctx, 'DocumentReference', [
-        ['related', `ServiceRequest/${id}`],
-        ['_sort', '-date'],
-      ]);
-  const letter = candidates.find(
-    (d) =>
-      (d.subject as Ref)?.reference === subject &&
-      ((d.content ?? []) as { attachment?: { data?: string } }[])[0]?.attachment?.data,
-  );
-  if (!letter) {
-    refuse(ctx.language, 422, 'business-rule', {
-      en: named
-        ? `${named} is not a document you may read about this referral's patient, with the document inline`
-        : `ServiceRequest/${id} has no letter: a DocumentReference with context.related = ServiceRequest/${id}, about its patient, with the document inline (or name one in 'document')`,
-      nl: named
-        ? `${named} is geen document over de patiënt van deze verwijzing dat u mag inzien, met het document erin`
-        : `ServiceRequest/${id} heeft geen brief: een DocumentReference met context.related = ServiceRequest/${id}, over de patiënt, met het document erin (of noem er een in 'document')`,
-    });
-  }
-  return letter;
-}
-
-/** The proposed appointment: the one named (based on this referral), else the newest based on it, if any. */
-async function appointmentOf(
-  ctx: RestContext,
-  id: string,
-  named: string | undefined,
-): Promise<Json | undefined> {
-  const basedOnThis = (a: Json) =>
-    ((a.basedOn ?? []) as Ref[]).some((r) => r?.reference === `ServiceRequest/${id}`);
-  if (!named) {
-    return (
-      await searchAs(ctx, 'Appointment', [
-        ['based-on', `ServiceRequest/${id}`],
-        ['_sort', '-_lastUpdated'],
-      ])
-    ).find(basedOnThis);
-  }
-  const appointment = await readAs(ctx, { reference: named }, ['Appointment']);
-  if (!appointment || !basedOnThis(appointment)) {
-    refuse(ctx.language, 422, 'business-rule', {
-      en: `${named} is not an appointment you may read based on ServiceRequest/${id}`,
-      nl: `${named} is geen afspraak die u mag inzien en die gebaseerd is op ServiceRequest/${id}`,
-    });
-  }
-  return appointment;
-}
-
-/** The first page of a search, as the caller. */
-async function searchAs(ctx: RestContext, resourceType: string, params: [string, string][]): Promise<Json[]> {
-  const plan = ctx.search.plan({
-    resourceType,
-    params: [...params, ['_count', '20']],
-    strict: true,
-    baseUrl: ctx.baseUrl,
-    limits: ctx.limits,
-  });
-  const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
-    maxIncludes: ctx.limits.maxIncludes,
-  });
-  return page.matches.map((v) => JSON.parse(v.content ?? '{}') as Json);
-}
+const who = (p: Principal) =>
+  p.kind === 'system' ? `client/${p.clientId}` : p.kind === 'practitioner' ? `Practitioner/${p.practitionerId}` : p.kind;

@@ -51,11 +51,12 @@ export class Hl7Messages {
 
   /**
    * Deletes messages received more than `days` ago (they hold patient data); answers how many.
-   * An outbound message still queued stays: the outbox never drops what it has not delivered.
+   * An outbound message still queued stays: the outbox never drops what it has not delivered;
+   * a delivered one counts from its delivery.
    */
   async purgeOlderThan(days: number): Promise<number> {
     return (await this.db('hl7_message')
-      .where('received_at', '<', this.db.raw(`now() - make_interval(days => ?)`, [days]))
+      .whereRaw(`coalesce(sent_at, received_at) < now() - make_interval(days => ?)`, [days])
       .whereNot('status', 'queued')
       .delete()) as number;
   }

@@ -37,7 +37,8 @@ describe('mappers: outbound FHIR → HL7 v2.4', () => {
     expect(oracleAt(v, 'PID', 3, 1)).to.equal('999911120');
     expect(oracleAt(v, 'PID', 3, 4)).to.equal('NLMINBIZA');
     expect(oracleAt(v, 'PID', 3, 5)).to.equal('NNNLD');
-    expect(oracleAt(v, 'PID', 5, 1, 1)).to.equal('Berg');
+    expect(oracleAt(v, 'PID', 5, 1, 1)).to.equal('van der Berg-de Vries');
+    expect(oracleAt(v, 'PID', 5, 1, 3)).to.equal('Berg');
     expect(oracleAt(v, 'PID', 5, 1, 2)).to.equal('van der');
     expect(oracleAt(v, 'PID', 5, 1, 5)).to.equal('Vries');
     expect(oracleAt(v, 'PID', 7)).to.equal('19610423');
@@ -68,6 +69,7 @@ describe('mappers: outbound FHIR → HL7 v2.4', () => {
       system: 'http://fhir.nl/fhir/NamingSystem/bsn',
       value: '999911120',
     });
+    expect(patient.name[0].family).to.equal('van der Berg-de Vries');
     expect(patient.name[0]._family).to.deep.equal(r.patient.name[0]._family);
     expect(patient.name[0].given).to.deep.equal(['Anna', 'Maria']);
     expect(patient.birthDate).to.equal('1961-04-23');
@@ -111,6 +113,15 @@ describe('mappers: outbound FHIR → HL7 v2.4', () => {
     expect(oracleAt(s04, 'ARQ', 6, 2)).to.equal(reason);
     // And our own parser reads the same reason.
     expect(Hl7.parse(text).value('ARQ', 6, 2)).to.equal(reason);
+  });
+
+  it('writes base64 without whitespace, and a document type without a code as a referral note', () => {
+    const wrapped = LETTER_PDF.toString('base64').replace(/(.{76})/g, '$1\n');
+    const letter: Json = { ...r.letter, type: { coding: [{ system: 'http://loinc.org' }] } };
+    letter.content = [{ attachment: { ...r.letter.content[0].attachment, data: wrapped } }];
+    const v = read(writeMessage('ORU^R01', envelope('ZP0005'), { ...content, document: letter }));
+    expect(oracleAt(v, 'OBX', 5, 5)).to.equal(LETTER_PDF.toString('base64'));
+    expect(oracleAt(v, 'OBX', 3, 1)).to.equal('57133-1');
   });
 
   it('refuses what it cannot write, saying what is missing', () => {

@@ -5,14 +5,15 @@ import type { Knex } from 'knex';
  * until their destination acknowledges them: the log is the durable outbox, so a message exists
  * from the commit that queues it, survives a receiver that is down and a restart of ours, and
  * stays visible with every attempt. Per destination only the oldest queued message is taken
- * (HL7 v2 receivers apply in arrival order); a lease makes one node send it at a time.
+ * (HL7 v2 receivers apply in arrival order); a lease makes one node send it at a time. An
+ * integration admin may cancel one that can never be delivered (`cancelled`).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table hl7_message drop constraint hl7_message_status_check`);
   await knex.raw(`
     alter table hl7_message
       add constraint hl7_message_status_check
-        check (status in ('applied', 'rejected', 'error', 'queued', 'sent')),
+        check (status in ('applied', 'rejected', 'error', 'queued', 'sent', 'cancelled')),
       add column destination text,
       add column attempts integer not null default 0,
       add column next_attempt_at timestamptz,
@@ -28,7 +29,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`drop index hl7_message_status`);
   await knex.raw(`drop index hl7_message_outbox`);
-  await knex.raw(`delete from hl7_message where status in ('queued', 'sent')`);
+  await knex.raw(`delete from hl7_message where status in ('queued', 'sent', 'cancelled')`);
   await knex.raw(`
     alter table hl7_message
       drop column destination, drop column attempts, drop column next_attempt_at,
