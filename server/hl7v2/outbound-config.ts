@@ -41,7 +41,8 @@ export function parseDestinations(text: string, tls?: MllpEndpoint['tls']): Map<
       );
     }
     const [, agb, scheme, host, port, application] = m;
-    if (Number(port) < 1 || Number(port) > 65535) throw new Error(`HL7_DESTINATIONS: '${entry}' names no port (1-65535)`);
+    if (Number(port) < 1 || Number(port) > 65535)
+      throw new Error(`HL7_DESTINATIONS: '${entry}' names no port (1-65535)`);
     if (out.has(agb!)) throw new Error(`HL7_DESTINATIONS: AGB ${agb} is listed twice`);
     out.set(agb!, {
       agb: agb!,
@@ -61,7 +62,8 @@ const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1) 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min) throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  if (!/^\d+$/.test(raw) || n < min)
+    throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
   return n;
 };
 

@@ -17,7 +17,12 @@ export const pdfOf = (d: Json) =>
  * The letter: the DocumentReference named, else the newest of the referral's (`context.related`)
  * — about the referral's patient, with a PDF inline. Read as the caller.
  */
-export async function letterOf(ctx: RestContext, id: string, subject: string, named: string | undefined): Promise<Json> {
+export async function letterOf(
+  ctx: RestContext,
+  id: string,
+  subject: string,
+  named: string | undefined,
+): Promise<Json> {
   const candidates = named
     ? [await readAs(ctx, { reference: named }, ['DocumentReference'])].filter((d): d is Json => Boolean(d))
     : await searchAs(ctx, 'DocumentReference', [
@@ -84,7 +89,7 @@ async function searchAs(ctx: RestContext, resourceType: string, params: [string,
 
 /** The practitioner's PractitionerRoles (active), as the caller may read them. */
 export async function rolesOf(ctx: RestContext, practitionerId: string): Promise<Json[]> {
-  return (await searchAs(ctx, 'PractitionerRole', [['practitioner', `Practitioner/${practitionerId}`]])).filter(
-    (r) => r.active !== false,
-  );
+  return (
+    await searchAs(ctx, 'PractitionerRole', [['practitioner', `Practitioner/${practitionerId}`]])
+  ).filter((r) => r.active !== false);
 }

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { encodeMessage } from '../../../mappers/hl7/charset.ts';
 import { agbOf } from '../../../mappers/out/fhir-types.ts';
-import { OUTBOUND_TYPES, OutboundMappingError, writeMessage, type OutboundType } from '../../../mappers/out/index.ts';
+import {
+  OUTBOUND_TYPES,
+  OutboundMappingError,
+  writeMessage,
+  type OutboundType,
+} from '../../../mappers/out/index.ts';
 import type { AccessPolicy } from '../../access/policy.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
@@ -27,7 +32,8 @@ export interface SendHl7Deps {
 }
 
 /** MSH-10: unique, at most 20 characters, and telling nothing about the patient. */
-const controlId = () => `ZP${Date.now().toString(36).toUpperCase()}${randomBytes(4).toString('hex').toUpperCase()}`;
+const controlId = () =>
+  `ZP${Date.now().toString(36).toUpperCase()}${randomBytes(4).toString('hex').toUpperCase()}`;
 
 /** A referral that is still open: only then does it go (its withdrawal, S04, goes any time). */
 const OPEN = new Set(['active', 'on-hold']);
@@ -98,15 +104,26 @@ export function sendHl7(deps: SendHl7Deps) {
       });
     }
     const subject = `Patient/${patient.id as string}`;
-    const document = type === 'ORU^R01' ? await letterOf(ctx, id, subject, p.reference('document')) : undefined;
+    const document =
+      type === 'ORU^R01' ? await letterOf(ctx, id, subject, p.reference('document')) : undefined;
     const appointment =
       type === 'ORU^R01' ? undefined : await appointmentOf(ctx, id, subject, p.reference('appointment'));
-    const sent = [patient, serviceRequest, ...(document ? [document] : []), ...(appointment ? [appointment] : [])];
+    const sent = [
+      patient,
+      serviceRequest,
+      ...(document ? [document] : []),
+      ...(appointment ? [appointment] : []),
+    ];
     const refs = sent.map((r) => `${r.resourceType as string}/${r.id as string}`);
     if (type === 'SRM^S04') {
       // A withdrawal names what the receiver was sent already, and nothing more.
       const asked = await ctx.store.transaction((_s, raw) =>
-        raw.hl7.search({ resource: `ServiceRequest/${id}`, destination: agb, messageType: 'SRM^S01', count: 1 }),
+        raw.hl7.search({
+          resource: `ServiceRequest/${id}`,
+          destination: agb,
+          messageType: 'SRM^S01',
+          count: 1,
+        }),
       );
       if (!asked.some((m) => m.status === 'sent' || m.status === 'queued')) {
         refuse(ctx.language, 409, 'business-rule', {
@@ -115,7 +132,12 @@ export function sendHl7(deps: SendHl7Deps) {
         });
       }
     } else {
-      assertReceiverMaySee(ctx, await deps.accessFor(receiverPrincipal(receiver.id as string, agb)), name, sent);
+      assertReceiverMaySee(
+        ctx,
+        await deps.accessFor(receiverPrincipal(receiver.id as string, agb)),
+        name,
+        sent,
+      );
     }
     const envelope = {
       controlId: controlId(),
@@ -179,4 +201,8 @@ export function sendHl7(deps: SendHl7Deps) {
 }
 
 const who = (p: Principal) =>
-  p.kind === 'system' ? `client/${p.clientId}` : p.kind === 'practitioner' ? `Practitioner/${p.practitionerId}` : p.kind;
+  p.kind === 'system'
+    ? `client/${p.clientId}`
+    : p.kind === 'practitioner'
+      ? `Practitioner/${p.practitionerId}`
+      : p.kind;

@@ -17,9 +17,11 @@ export function assertReferrerSide(ctx: RestContext, id: string, parties: Referr
   const p = ctx.principal;
   const organization = parties.requesterOrganization?.id as string | undefined;
   const ok =
-    (p.kind === 'system' && (p.trusted === true || (organization !== undefined && p.organizationId === organization))) ||
+    (p.kind === 'system' &&
+      (p.trusted === true || (organization !== undefined && p.organizationId === organization))) ||
     (p.kind === 'practitioner' &&
-      (parties.requester?.id === p.practitionerId || (organization !== undefined && p.organizationId === organization)));
+      (parties.requester?.id === p.practitionerId ||
+        (organization !== undefined && p.organizationId === organization)));
   if (!ok) {
     refuse(ctx.language, 403, 'forbidden', {
       en: `Only the referrer of ServiceRequest/${id} or their organisation sends it on`,

@@ -113,7 +113,13 @@ export class Hl7Outbox {
 
   /** The receiver acknowledged it (AA): done. */
   async sent(m: OutboxMessage, ack: string): Promise<void> {
-    await this.held(m).update({ status: 'sent', ack, error: null, lease_until: null, sent_at: this.db.fn.now() });
+    await this.held(m).update({
+      status: 'sent',
+      ack,
+      error: null,
+      lease_until: null,
+      sent_at: this.db.fn.now(),
+    });
   }
 
   /** The receiver refused it (AE/AR): sending it again would get the same answer. */
@@ -152,7 +158,9 @@ export class Hl7Outbox {
         }
       | undefined;
     if (!old) return undefined;
-    const resources = (typeof old.resources === 'string' ? JSON.parse(old.resources) : old.resources) as string[];
+    const resources = (
+      typeof old.resources === 'string' ? JSON.parse(old.resources) : old.resources
+    ) as string[];
     const copy = await this.enqueue({
       destination: old.destination,
       sender: old.sender,
