@@ -3,10 +3,12 @@ import { Hl7Error } from './message.ts';
 /** The time zone of a timestamp that carries no offset: the sender's, which here is Dutch. */
 const ZONE = 'Europe/Amsterdam';
 
+/** Made once: a formatter costs far more to make than to use (every result's time passes here). */
+const FORMAT = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'longOffset' });
+
 /** The offset of `ZONE` at an instant, in minutes east of UTC. */
 function offsetMinutes(utcMs: number): number {
-  const name = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(utcMs))
+  const name = FORMAT.formatToParts(new Date(utcMs))
     .find((p) => p.type === 'timeZoneName')?.value;
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;

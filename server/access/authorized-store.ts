@@ -389,6 +389,10 @@ export class AuthorizedStore {
     return this.raw.lock(...args);
   }
 
+  lockAll(...args: Parameters<ResourceStore['lockAll']>): ReturnType<ResourceStore['lockAll']> {
+    return this.raw.lockAll(...args);
+  }
+
   lockInOrder(...args: Parameters<ResourceStore['lockInOrder']>): ReturnType<ResourceStore['lockInOrder']> {
     return this.raw.lockInOrder(...args);
   }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
 import { isResourceType } from '../model/type-info.ts';
-import { matchOne } from '../rest/conditional-match.ts';
+import { matchAll, matchOne, type MatchRequest } from '../rest/conditional-match.ts';
 import { unknownResourceType } from '../rest/dispatch.ts';
 import type { FhirRequest } from '../rest/routes.ts';
 import type { FhirResult, RestContext } from '../rest/types.ts';
+import type { StoredVersion } from '../storage/types.ts';
 import { versionHeaders } from '../rest/versioning.ts';
 import { atEntry } from './entry-response.ts';
 import { entryError, type BundleEntry } from './entry-request.ts';
@@ -18,6 +19,10 @@ export interface Planned {
   target?: { resourceType: string; id: string };
   /** The server chose the target's id (a conditional update that matched nothing, without an id). */
   serverAssignedId?: boolean;
+  /** Written with the creates (a conditional update that creates), not dispatched on its own. */
+  batched?: boolean;
+  /** The stored match of its conditional criteria, found with the others' (`null`: none). */
+  prefetched?: StoredVersion | null;
   /** A conditional create that matched: no write, answer with the existing resource. */
   existing?: FhirResult;
   result?: FhirResult;
@@ -25,6 +30,40 @@ export interface Planned {
 
 type Target = { resourceType: string; id: string };
 const key = (t: Target) => `${t.resourceType}/${t.id}`;
+
+/**
+ * The stored matches of every conditional create and update, found together (`matchAll`: the
+ * locks in one statement, one search) rather than one round trip after another per entry.
+ */
+export async function prefetchMatches(ctx: RestContext, plans: Planned[]): Promise<void> {
+  const wanted: { p: Planned; request: MatchRequest }[] = [];
+  for (const p of plans) {
+    const [resourceType] = p.req.path;
+    if (!resourceType || p.req.path.length !== 1 || !isResourceType(resourceType)) continue;
+    if (p.req.method === 'POST' && p.req.pre.ifNoneExist !== undefined) {
+      wanted.push({ p, request: { resourceType, query: p.req.pre.ifNoneExist, what: 'Conditional create' } });
+    } else if (p.req.method === 'PUT') {
+      wanted.push({
+        p,
+        request: { resourceType, query: p.req.query.toString(), what: 'Conditional update' },
+      });
+    }
+  }
+  // Fewer than two: nothing to save; the entry's own matching names its errors best.
+  if (wanted.length < 2) return;
+  let found: (StoredVersion | undefined)[];
+  try {
+    found = await matchAll(
+      ctx,
+      wanted.map((w) => w.request),
+    );
+  } catch (err) {
+    // An entry's criteria are bad or match several: matched one by one, its error names the entry.
+    if (err instanceof FhirError) return;
+    throw err;
+  }
+  wanted.forEach((w, i) => (w.p.prefetched = found[i] ?? null));
+}
 
 /** POST targets: a fresh id, or the existing resource a conditional create matched. */
 export async function planCreates(ctx: RestContext, plans: Planned[]): Promise<void> {
@@ -34,9 +73,12 @@ export async function planCreates(ctx: RestContext, plans: Planned[]): Promise<v
     // Creates do not pass the dispatcher (they are written together), so its check is made here.
     if (!isResourceType(resourceType)) throw atEntry(unknownResourceType(resourceType), p.index);
     if (p.req.pre.ifNoneExist !== undefined) {
-      const match = await matchOne(ctx, resourceType, p.req.pre.ifNoneExist, 'Conditional create').catch(
-        (err) => Promise.reject(atEntry(err, p.index)),
-      );
+      const match =
+        p.prefetched !== undefined
+          ? (p.prefetched ?? undefined)
+          : await matchOne(ctx, resourceType, p.req.pre.ifNoneExist, 'Conditional create').catch((err) =>
+              Promise.reject(atEntry(err, p.index)),
+            );
       if (match) {
         p.existing = { status: 200, headers: versionHeaders(match, ctx.baseUrl), json: match.content };
         p.target = { resourceType, id: match.id };
@@ -69,8 +111,10 @@ async function resolve(
   resourceType: string,
   query: string,
   what: string,
+  prefetched?: StoredVersion | null,
 ) {
-  const stored = await matchOne(ctx, resourceType, query, what);
+  const stored =
+    prefetched !== undefined ? (prefetched ?? undefined) : await matchOne(ctx, resourceType, query, what);
   const all = new Map<string, Target>();
   if (stored) all.set(key(stored), { resourceType, id: stored.id });
   for (const t of inBundleMatches(ctx, plans, resourceType, query)) all.set(key(t), t);
@@ -106,9 +150,14 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
       continue;
     }
     const query = p.req.query.toString();
-    const { target } = await resolve(ctx, plans, resourceType!, query, 'Conditional update').catch((err) =>
-      Promise.reject(atEntry(err, p.index)),
-    );
+    const { target } = await resolve(
+      ctx,
+      plans,
+      resourceType!,
+      query,
+      'Conditional update',
+      p.prefetched,
+    ).catch((err) => Promise.reject(atEntry(err, p.index)));
     if (target && bodyId !== undefined && bodyId !== target.id) {
       throw entryError(
         400,

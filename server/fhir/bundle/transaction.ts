@@ -11,6 +11,7 @@ import {
   checkOverlaps,
   planCreates,
   planUpdates,
+  prefetchMatches,
   resolveConditionalReferences,
   type Planned,
 } from './transaction-plan.ts';
@@ -54,6 +55,7 @@ export async function processTransaction(
     );
     for (const p of method('DELETE')) await run(p, p.req);
 
+    await prefetchMatches(tx, plans);
     await planCreates(tx, plans);
     await planUpdates(tx, plans);
     checkOverlaps(plans);
@@ -78,11 +80,26 @@ export async function processTransaction(
         throw atEntry(err, p.index);
       }
     }
+    // A conditional update that matched nothing and names no id is a create with an id of the
+    // server's: written with the creates, in the same statements, after the check the
+    // dispatcher makes of an update (the scope's `u`; insertNew checks `c` as a write would).
+    for (const p of method('PUT')) {
+      if (!p.serverAssignedId || p.req.pre.ifMatch !== undefined) continue;
+      const req = rewritten(p, fullUrls);
+      try {
+        store.assertAllowed('update', false, p.target!.resourceType);
+        creates.push({ p, resource: requireResource(tx, req.body, p.target!.resourceType) });
+      } catch (err) {
+        throw atEntry(err, p.index);
+      }
+      p.batched = true;
+    }
     const written = await store.insertNew(
       creates.map(({ p, resource }) => ({
         resourceType: p.target!.resourceType,
         id: p.target!.id,
         resource,
+        ...(p.batched ? { method: 'PUT' as const } : {}),
       })),
     );
     written.forEach((w, k) => {
@@ -94,6 +111,7 @@ export async function processTransaction(
     });
 
     for (const p of method('PUT', 'PATCH')) {
+      if (p.batched) continue;
       const req = rewritten(p, fullUrls);
       if (p.req.method === 'PUT') {
         const { resourceType, id } = p.target!;

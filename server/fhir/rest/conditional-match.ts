@@ -1,4 +1,6 @@
 import { FhirError } from '../errors.ts';
+import { or } from '../search/conditions.ts';
+import type { Condition } from '../search/types.ts';
 import type { StoredVersion } from '../storage/types.ts';
 import type { RestContext } from './types.ts';
 
@@ -31,4 +33,87 @@ export async function matchOne(
     });
   }
   return matches[0];
+}
+
+/** One conditional entry of a transaction: its type, criteria, and how its refusals name it. */
+export interface MatchRequest {
+  resourceType: string;
+  query: string;
+  what: string;
+}
+
+/**
+ * `matchOne` for every conditional entry of a transaction at once: the same locks (every type
+ * key, then every value key, sorted) in one statement, and one search for all criteria, whose
+ * rows are told apart in memory by each entry's criteria (the search's in-memory twin). When the
+ * rows fill the limit (some criteria match many), each entry is matched on its own instead.
+ */
+export async function matchAll(
+  ctx: RestContext,
+  requests: MatchRequest[],
+): Promise<(StoredVersion | undefined)[]> {
+  if (requests.length === 0) return [];
+  const criteria = requests.map((r) => ctx.search.criteria(r.resourceType, r.query, ctx.baseUrl));
+  // Chains, _has, _list and _text need the database: such criteria are matched on their own.
+  if (!criteria.every((c) => decidableInMemory(c.condition))) {
+    const out: (StoredVersion | undefined)[] = [];
+    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));
+    return out;
+  }
+  const typeKeys = new Map<string, boolean>();
+  requests.forEach((r, i) => {
+    const key = `conditional:${r.resourceType}:*`;
+    typeKeys.set(key, (typeKeys.get(key) ?? true) && !criteria[i]!.typeExclusive);
+  });
+  const valueKeys = [...new Set(criteria.flatMap((c) => c.valueKeys))].sort();
+  await ctx.store.lockAll([
+    ...[...typeKeys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, shared]) => ({ key, shared })),
+    ...valueKeys.map((v) => ({ key: `conditional:${v}`, shared: false })),
+  ]);
+  const byType = new Map<string, Condition[]>();
+  requests.forEach((r, i) =>
+    byType.set(r.resourceType, [...(byType.get(r.resourceType) ?? []), criteria[i]!.condition]),
+  );
+  const limit = requests.length * 2 + 1;
+  const rows = await ctx.store.search.page({
+    types: [...byType].map(([resourceType, conditions]) => ({
+      resourceType,
+      condition: or(conditions),
+    })),
+    sort: [],
+    limit,
+  });
+  if (rows.length >= limit) {
+    const out: (StoredVersion | undefined)[] = [];
+    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));
+    return out;
+  }
+  const parsed = rows.map((row) => ({
+    row,
+    resource: JSON.parse(row.content ?? '{}') as Record<string, unknown>,
+  }));
+  return requests.map((r, i) => {
+    const found = parsed.filter(
+      ({ row, resource }) =>
+        row.resourceType === r.resourceType &&
+        ctx.search.matches(criteria[i]!.condition, { ...resource, resourceType: r.resourceType }),
+    );
+    if (found.length > 1) {
+      throw new FhirError(412, `${r.what}: the criteria '${r.query}' match more than one ${r.resourceType}`, {
+        code: 'multiple-matches',
+      });
+    }
+    return found[0]?.row;
+  });
+}
+
+/** Condition kinds the in-memory twin cannot decide (it answers false for them). */
+const UNDECIDED: ReadonlySet<string> = new Set(['chain', 'has', 'list', 'text']);
+
+function decidableInMemory(c: unknown): boolean {
+  if (!c || typeof c !== 'object') return true;
+  if (Array.isArray(c)) return c.every(decidableInMemory);
+  const o = c as Record<string, unknown>;
+  if (typeof o.kind === 'string' && UNDECIDED.has(o.kind)) return false;
+  return Object.values(o).every(decidableInMemory);
 }

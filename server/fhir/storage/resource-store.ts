@@ -179,6 +179,20 @@ export class ResourceStore {
    * Serialises writers that must not race (conditional creates with the same criteria)
    * for the rest of the current transaction.
    */
+  /**
+   * Several advisory locks in one statement, taken in the order given (for a transaction's
+   * conditional entries: one round trip instead of one per key).
+   */
+  async lockAll(locks: { key: string; shared: boolean }[]): Promise<void> {
+    if (!locks.length) return;
+    await this.db.raw(
+      `select case when (l->>1)::boolean then pg_advisory_xact_lock_shared(hashtextextended(l->>0, 0))
+                   else pg_advisory_xact_lock(hashtextextended(l->>0, 0)) end
+         from json_array_elements(?::json) as l`,
+      [JSON.stringify(locks.map((l) => [l.key, l.shared]))],
+    );
+  }
+
   async lock(key: string, shared = false): Promise<void> {
     const fn = shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
     await this.db.raw(`select ${fn}(hashtextextended(?, 0))`, [key]);
@@ -239,7 +253,8 @@ export class ResourceStore {
    * violation if an id is taken; callers that allow that use `write` instead.
    */
   async insertNew(
-    items: { resourceType: string; id: string; resource: Resource }[],
+    /** `method`: what history says made it (a conditional update that creates is a PUT); POST by default. */
+    items: { resourceType: string; id: string; resource: Resource; method?: 'POST' | 'PUT' }[],
   ): Promise<WrittenVersion[]> {
     const now = new Date();
     const written: WrittenVersion[] = [];
@@ -249,14 +264,16 @@ export class ResourceStore {
       // One statement writes the resources, their versions and their index rows, and sends each
       // content once: one round trip, atomic on its own (so a lone write needs no BEGIN/COMMIT).
       // RETURNING order is not guaranteed to follow input order, so rows are matched by key.
-      const input = JSON.stringify(stamped.map(({ it, text }) => [it.resourceType, it.id, text]));
+      const input = JSON.stringify(
+        stamped.map(({ it, text }) => [it.resourceType, it.id, text, it.method ?? 'POST']),
+      );
       const index = indexInserts(
         stamped.map(({ resource }, ord) => ({ key: ord, indexed: this.indexer(resource) })),
         { cte: 'ord', key: 'ord' },
       );
       await this.db.raw(
         `with input as (
-           select x->>0 as resource_type, x->>1 as id, x->>2 as content, (n - 1)::int as ord
+           select x->>0 as resource_type, x->>1 as id, x->>2 as content, x->>3 as method, (n - 1)::int as ord
              from json_array_elements(?::json) with ordinality as t(x, n)
          ), ins as (
            insert into resource (resource_type, id, version_id, last_updated, deleted, content)
@@ -264,7 +281,7 @@ export class ResourceStore {
            returning rid, resource_type, id
          ), ver as (
            insert into resource_version (rid, resource_type, id, version_id, last_updated, method, content)
-           select ins.rid, ins.resource_type, ins.id, 1, ?, 'POST', input.content
+           select ins.rid, ins.resource_type, ins.id, 1, ?, input.method, input.content
            from ins join input using (resource_type, id)
          ), ord as (
            select ins.rid, input.ord from ins join input using (resource_type, id)
