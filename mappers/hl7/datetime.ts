@@ -8,8 +8,7 @@ const FORMAT = new Intl.DateTimeFormat('en-GB', { timeZone: ZONE, timeZoneName: 
 
 /** The offset of `ZONE` at an instant, in minutes east of UTC. */
 function offsetMinutes(utcMs: number): number {
-  const name = FORMAT.formatToParts(new Date(utcMs))
-    .find((p) => p.type === 'timeZoneName')?.value;
+  const name = FORMAT.formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value;
   const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
