@@ -1,6 +1,4 @@
 import { FhirError } from '../errors.ts';
-import { or } from '../search/conditions.ts';
-import type { Condition } from '../search/types.ts';
 import type { StoredVersion } from '../storage/types.ts';
 import type { RestContext } from './types.ts';
 
@@ -44,8 +42,9 @@ export interface MatchRequest {
 
 /**
  * `matchOne` for every conditional entry of a transaction at once: the same locks (every type
- * key, then every value key, sorted) in one statement, and one search for all criteria, whose
- * rows are told apart in memory by each entry's criteria (the search's in-memory twin). When the
+ * key, then every value key, sorted) in one statement, and one statement searching all criteria
+ * (a union of one query per criteria), whose rows are told apart in memory by each entry's
+ * criteria (the search's in-memory twin). When the
  * rows fill the limit (some criteria match many), each entry is matched on its own instead.
  */
 export async function matchAll(
@@ -70,16 +69,11 @@ export async function matchAll(
     ...[...typeKeys].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, shared]) => ({ key, shared })),
     ...valueKeys.map((v) => ({ key: `conditional:${v}`, shared: false })),
   ]);
-  const byType = new Map<string, Condition[]>();
-  requests.forEach((r, i) =>
-    byType.set(r.resourceType, [...(byType.get(r.resourceType) ?? []), criteria[i]!.condition]),
-  );
   const limit = requests.length * 2 + 1;
+  // One statement, one part per criteria (a union, each part using its own indexes): an OR of
+  // them all would have the database test every resource of the type against each.
   const rows = await ctx.store.search.page({
-    types: [...byType].map(([resourceType, conditions]) => ({
-      resourceType,
-      condition: or(conditions),
-    })),
+    types: requests.map((r, i) => ({ resourceType: r.resourceType, condition: criteria[i]!.condition })),
     sort: [],
     limit,
   });
@@ -88,7 +82,8 @@ export async function matchAll(
     for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));
     return out;
   }
-  const parsed = rows.map((row) => ({
+  const unique = [...new Map(rows.map((row) => [`${row.resourceType}/${row.id}`, row])).values()];
+  const parsed = unique.map((row) => ({
     row,
     resource: JSON.parse(row.content ?? '{}') as Record<string, unknown>,
   }));
