@@ -99,3 +99,15 @@ export function personReference(p: PersonPrincipal): string {
       return `RelatedPerson/${p.relatedPersonId}`;
   }
 }
+
+/** Who acted, for a log line or record: `Practitioner/<id>`, `client/<client id>`, or the kind of caller. */
+export function principalLabel(p: Principal): string {
+  switch (p.kind) {
+    case 'system':
+      return `client/${p.clientId}`;
+    case 'anonymous':
+      return 'anonymous';
+    default:
+      return personReference(p);
+  }
+}

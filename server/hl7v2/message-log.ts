@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.ts';
+import { principalLabel, type Principal } from '../auth/principal.ts';
 import { resourceScopes } from '../auth/scope-syntax.ts';
 import { refuse } from '../domain/language.ts';
 import { readParameters } from '../domain/parameters.ts';
@@ -176,7 +176,7 @@ export function messageLog(deps: MessageLogDeps) {
   async function requeue(ctx: RestContext, req: FhirRequest): Promise<FhirResult> {
     requireAdmin(ctx, ['r', 's', 'u']);
     const id = messageParameter(ctx, req, '$hl7-requeue');
-    const by = who(ctx.principal);
+    const by = principalLabel(ctx.principal);
     const copy = await deps.inTransaction((outbox) => outbox.requeue(id, by));
     if (!copy) {
       refuse(ctx.language, 409, 'business-rule', {
@@ -201,7 +201,7 @@ export function messageLog(deps: MessageLogDeps) {
     requireAdmin(ctx, ['r', 's', 'u']);
     const id = messageParameter(ctx, req, '$hl7-cancel');
     const reason = readParameters(req.body, ctx.language, '$hl7-cancel').string('reason');
-    const text = `cancelled by ${who(ctx.principal)}${reason ? `: ${reason}` : ''}`;
+    const text = `cancelled by ${principalLabel(ctx.principal)}${reason ? `: ${reason}` : ''}`;
     if (!(await deps.inTransaction((outbox) => outbox.cancel(id, text)))) {
       refuse(ctx.language, 409, 'business-rule', {
         en: `Message ${id} is not a queued outbound message waiting for its next attempt (one being sent waits for its answer)`,
@@ -217,13 +217,6 @@ export function messageLog(deps: MessageLogDeps) {
 
   return { list, one, requeue, cancel };
 }
-
-const who = (p: Principal) =>
-  p.kind === 'system'
-    ? `client/${p.clientId}`
-    : p.kind === 'practitioner'
-      ? `Practitioner/${p.practitionerId}`
-      : p.kind;
 
 function summaryParts(m: Hl7MessageSummary): Part[] {
   const s = (name: string, v: string | undefined) => (v ? [{ name, valueString: v }] : []);

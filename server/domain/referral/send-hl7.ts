@@ -8,7 +8,7 @@ import {
   type OutboundType,
 } from '../../../mappers/out/index.ts';
 import type { AccessPolicy } from '../../access/policy.ts';
-import type { Principal } from '../../auth/principal.ts';
+import { principalLabel, type Principal } from '../../auth/principal.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
@@ -181,7 +181,7 @@ export function sendHl7(deps: SendHl7Deps) {
         messageType: type,
         raw: encodeMessage(text, 'UNICODE UTF-8'),
         resources: refs,
-        requestedBy: who(ctx.principal),
+        requestedBy: principalLabel(ctx.principal),
       }),
     );
     deps.outbox.wake();
@@ -199,10 +199,3 @@ export function sendHl7(deps: SendHl7Deps) {
     };
   };
 }
-
-const who = (p: Principal) =>
-  p.kind === 'system'
-    ? `client/${p.clientId}`
-    : p.kind === 'practitioner'
-      ? `Practitioner/${p.practitionerId}`
-      : p.kind;
