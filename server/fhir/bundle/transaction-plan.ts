@@ -31,6 +31,9 @@ export interface Planned {
 type Target = { resourceType: string; id: string };
 const key = (t: Target) => `${t.resourceType}/${t.id}`;
 
+/** The most conditional entries matched together (see prefetchMatches). */
+const MAX_TOGETHER = 50;
+
 /**
  * The stored matches of every conditional create and update, found together (`matchAll`: the
  * locks in one statement, one search) rather than one round trip after another per entry.
@@ -49,8 +52,10 @@ export async function prefetchMatches(ctx: RestContext, plans: Planned[]): Promi
       });
     }
   }
-  // Fewer than two: nothing to save; the entry's own matching names its errors best.
-  if (wanted.length < 2) return;
+  // Fewer than two: nothing to save; the entry's own matching names its errors best. More than
+  // MAX_TOGETHER: each row is checked against each entry's criteria in memory, which grows with
+  // the square of the count; a large load is matched one entry at a time, as before.
+  if (wanted.length < 2 || wanted.length > MAX_TOGETHER) return;
   let found: (StoredVersion | undefined)[];
   try {
     found = await matchAll(

@@ -1,3 +1,4 @@
+import { FhirError } from '../errors.ts';
 import type { Dispatch } from '../rest/dispatch.ts';
 import { requireResource } from '../rest/incoming.ts';
 import type { FhirRequest } from '../rest/routes.ts';
@@ -81,15 +82,27 @@ export async function processTransaction(
       }
     }
     // A conditional update that matched nothing and names no id is a create with an id of the
-    // server's: written with the creates, in the same statements, after the check the
-    // dispatcher makes of an update (the scope's `u`; insertNew checks `c` as a write would).
+    // server's: for a caller the gate does not restrict, written with the creates, in the same
+    // statements, after the check the dispatcher makes of an update (the scope's `u`). A
+    // restricted caller's goes through the update itself, whose refusals name the entry.
     for (const p of method('PUT')) {
-      if (!p.serverAssignedId || p.req.pre.ifMatch !== undefined) continue;
+      if (!p.serverAssignedId || p.req.pre.ifMatch !== undefined || store.access.restricted) continue;
       const req = rewritten(p, fullUrls);
+      const resourceType = p.target!.resourceType;
       try {
-        store.assertAllowed('update', false, p.target!.resourceType);
-        creates.push({ p, resource: requireResource(tx, req.body, p.target!.resourceType) });
+        store.assertAllowed('update', false, resourceType);
+        const body = { ...(req.body as object), id: p.target!.id };
+        const { id: _assigned, ...resource } = requireResource(tx, body, resourceType);
+        creates.push({ p, resource: resource as Resource });
       } catch (err) {
+        // Logged as the update it is, as the dispatcher would have.
+        tx.audit?.record({
+          interaction: 'update',
+          resourceType,
+          status: err instanceof FhirError ? err.status : 500,
+          failure: err instanceof Error ? err.message : String(err),
+          resources: [],
+        });
         throw atEntry(err, p.index);
       }
       p.batched = true;

@@ -15,7 +15,8 @@ export async function matchOne(
   what: string,
 ): Promise<StoredVersion | undefined> {
   const criteria = ctx.search.criteria(resourceType, query, ctx.baseUrl);
-  // Always in the same order (type key, then sorted value keys), so the locks cannot deadlock.
+  // Type key, then sorted value keys. Transactions take theirs in another order (every type key,
+  // then every value key): a cycle between the two is possible, and a deadlock is retried.
   await ctx.store.lock(`conditional:${resourceType}:*`, !criteria.typeExclusive);
   for (const key of criteria.valueKeys) await ctx.store.lock(`conditional:${key}`);
   const matches = await ctx.store.search.page({
@@ -53,7 +54,7 @@ export async function matchAll(
 ): Promise<(StoredVersion | undefined)[]> {
   if (requests.length === 0) return [];
   const criteria = requests.map((r) => ctx.search.criteria(r.resourceType, r.query, ctx.baseUrl));
-  // Chains, _has, _list and _text need the database: such criteria are matched on their own.
+  // Chains, _has, _list and _content need the database: such criteria are matched on their own.
   if (!criteria.every((c) => decidableInMemory(c.condition))) {
     const out: (StoredVersion | undefined)[] = [];
     for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));

@@ -176,10 +176,6 @@ export class ResourceStore {
   }
 
   /**
-   * Serialises writers that must not race (conditional creates with the same criteria)
-   * for the rest of the current transaction.
-   */
-  /**
    * Several advisory locks in one statement, taken in the order given (for a transaction's
    * conditional entries: one round trip instead of one per key).
    */
@@ -193,6 +189,10 @@ export class ResourceStore {
     );
   }
 
+  /**
+   * Serialises writers that must not race (conditional creates with the same criteria)
+   * for the rest of the current transaction.
+   */
   async lock(key: string, shared = false): Promise<void> {
     const fn = shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
     await this.db.raw(`select ${fn}(hashtextextended(?, 0))`, [key]);

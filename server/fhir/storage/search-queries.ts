@@ -154,8 +154,9 @@ export class SearchQueries {
    * The search as `select <columns> from resource r … where …`, one SELECT per group of types
    * that share a condition, joined by UNION ALL. An OR of per-type EXISTS conditions can only
    * be checked row by row (a compartment's 60-odd types walked the whole table); a branch per
-   * condition lets the planner drive each from its own index. Branches never share a type,
-   * so no row repeats. `from` is what follows `from resource r` (lateral joins), bound per branch.
+   * condition lets the planner drive each from its own index. Branches of one search never
+   * share a type, so no row repeats (a transaction's conditional matching asks for one type
+   * under several conditions, and takes each row once). `from` is what follows `from resource r` (lateral joins), bound per branch.
    */
   private select(
     scope: SearchScope,
