@@ -226,7 +226,10 @@ describe('HL7 v2 ADT^A40: merging two records over MLLP', function () {
     const survivor = await get('Patient/survivor');
     // No `replaces` link: it would put the survivor in the retired record's compartment (see the op).
     expect(survivor.link).to.equal(undefined);
-    expect(survivor.identifier).to.deep.include({ system: PI, value: '7650001', use: 'old' });
+    expect(survivor.identifier.find((i: Json) => i.value === '7650001')).to.include({
+      system: PI,
+      use: 'old',
+    });
     expect(survivor.name[0]._family, 'the demographics are PID-5 of the A40').to.not.equal(undefined);
     // One record carries her BSN and each number now.
     for (const value of [`${BSN}|999911120`, `${PI}|7650001`, `${PI}|7654321`])
@@ -266,6 +269,32 @@ describe('HL7 v2 ADT^A40: merging two records over MLLP', function () {
     expect(code, ack).to.equal('AA');
     const reports = await get('DiagnosticReport?subject=Patient/survivor');
     expect(reports.entry).to.have.length(1);
+    expect(ids(await get('Patient?family=Jansen-van der Berg'))).to.deep.equal(['Patient/survivor']);
+  });
+
+  it('an A08 that lists only the current numbers keeps the retired one: the next message with it still lands on the survivor', async () => {
+    const a08 = Buffer.from(
+      A40.toString('latin1')
+        .replace('ADT^A40^ADT_A39|ZKH00040', 'ADT^A08^ADT_A01|ZKH00041')
+        .replace('EVN|A40', 'EVN|A08')
+        .replace(/\rMRG\|[^\r]*/, ''),
+      'latin1',
+    );
+    const { code, ack } = await send(port, a08);
+    expect(code, ack).to.equal('AA');
+    const survivor = await get('Patient/survivor');
+    expect(survivor.identifier.map((i: Json) => i.value)).to.include('7654321');
+    const retired = survivor.identifier.find((i: Json) => i.value === '7650001');
+    expect(retired, 'the retired number is kept').to.include({ system: PI, use: 'old' });
+    expect(retired.period.end).to.be.a('string');
+    const oru = edit(ORU, 'utf8', [
+      ['999911120^^^NLMINBIZA^NNNLD', '7650001^^^ZKH-OOST^PI'],
+      ['|LAB00001|', '|LAB00002|'],
+      ['LAB-2026-0042^LAB-OOST', 'LAB-2026-0043^LAB-OOST'],
+    ]);
+    const second = await send(port, oru);
+    expect(second.code, second.ack).to.equal('AA');
+    expect((await get('DiagnosticReport?subject=Patient/survivor')).entry).to.have.length(2);
     expect(ids(await get('Patient?family=Jansen-van der Berg'))).to.deep.equal(['Patient/survivor']);
   });
 

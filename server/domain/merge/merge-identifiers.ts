@@ -8,7 +8,8 @@ const same = (a: Identifier, b: Identifier) => a.system === b.system && a.value 
 
 /**
  * The survivor's identifiers after a merge: its own (as the result gives them), the `old` ones
- * earlier merges gave it, and every identifier of the retired record it lacks — as `old`, so a
+ * earlier merges gave it, and every identifier of the retired record it lacks — as `old`, ended
+ * now (`period.end`: a later update that leaves them out keeps them), so a
  * message that still carries the retired hospital number finds the survivor (the retired record
  * keeps none: two records found by one number would be a conflict). A BSN is the person's, not
  * a record's: it moves as it is; two different BSNs are two people, and refused.
@@ -17,6 +18,8 @@ export function mergedIdentifiers(
   result: Identifier[],
   targetBefore: Identifier[],
   source: Identifier[],
+  /** When the merge retires the source's numbers: their `period.end`, which keeps them (see retired-identifiers.ts). */
+  retiredAt: string = new Date().toISOString(),
 ): Identifier[] {
   const out = [...result];
   const add = (id: Identifier) => {
@@ -35,7 +38,8 @@ export function mergedIdentifiers(
       }
       add(id);
     } else {
-      add({ ...id, use: 'old' });
+      const period = (id.period ?? {}) as { start?: string; end?: string };
+      add({ ...id, use: 'old', period: { ...period, end: period.end ?? retiredAt } });
     }
   }
   return out;

@@ -6,6 +6,7 @@ import { withoutVersionMeta } from '../storage/serialize.ts';
 import type { Resource, StoredVersion } from '../storage/types.ts';
 import { matchOne } from './conditional-match.ts';
 import { requireResource } from './incoming.ts';
+import { keepRetiredIdentifiers } from './retired-identifiers.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
 import { checkIfMatch, locationHeaders, versionHeaders } from './versioning.ts';
 
@@ -109,6 +110,7 @@ export async function writeVersion(
     const { current: stored, hidden } = await ctx.store.readForWrite(resourceType, id);
     const current = hidden ? undefined : stored;
     ctx.store.assertReplaceable(current, pre.ifMatch !== undefined);
+    resource = keepRetiredIdentifiers(resource, current);
     checkIfMatch(pre.ifMatch, current);
     if ((!current || current.deleted) && !mayCreate) {
       throw new FhirError(

@@ -20,11 +20,12 @@ describe('Patient/$merge: the pure parts', () => {
         { system: PI, value: '1' },
         { system: BSN, value: '999911120' },
       ],
+      '2026-12-07T10:15:00Z',
     );
     expect(ids).to.deep.equal([
       { system: PI, value: '2' },
       { system: PI, value: '0', use: 'old' },
-      { system: PI, value: '1', use: 'old' },
+      { system: PI, value: '1', use: 'old', period: { end: '2026-12-07T10:15:00Z' } },
       { system: BSN, value: '999911120' },
     ]);
     // The same BSN on both is one.
