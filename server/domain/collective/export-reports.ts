@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { executeSearch } from '../../fhir/search/execute.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { nameOf, type Json } from './directory.ts';
 import { escapeHtml } from './letters.ts';
+import { searchAll } from '../search-all.ts';
 
 /** LOINC 11503-0 Medical records: the document type of a plan's collected reports. */
 const RECORDS = { system: 'http://loinc.org', code: '11503-0', display: 'Medical records' };
@@ -92,29 +92,9 @@ const current = (version: { content?: string | null }): Json => JSON.parse(versi
 
 /** The reports matching `filter` that the caller may see, oldest first, every page. */
 async function reportsOf(ctx: RestContext, filter: [string, string][]): Promise<Json[]> {
-  const out: Json[] = [];
-  let cursor: string | undefined;
-  do {
-    const params: [string, string][] = [
-      ...filter,
-      ['_sort', 'date'],
-      ['_count', String(ctx.limits.maxSearchCount)],
-      ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
-    ];
-    const plan = ctx.search.plan({
-      resourceType: 'DocumentReference',
-      params,
-      strict: true,
-      baseUrl: ctx.baseUrl,
-      limits: ctx.limits,
-    });
-    const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
-      maxIncludes: ctx.limits.maxIncludes,
-    });
-    out.push(...page.matches.map(current));
-    cursor = page.next;
-  } while (cursor);
-  return out;
+  return (await searchAll(ctx, { resourceType: 'DocumentReference' }, [...filter, ['_sort', 'date']])).map(
+    current,
+  );
 }
 
 interface Attachment {

@@ -1,4 +1,4 @@
-import { executeSearch } from '../../fhir/search/execute.ts';
+import { searchAll } from '../search-all.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
 import type { StoredVersion } from '../../fhir/storage/types.ts';
 
@@ -12,26 +12,6 @@ export async function recordOf(
   patientId: string,
   except: string[],
 ): Promise<StoredVersion[]> {
-  const rows: StoredVersion[] = [];
-  let cursor: string | undefined;
-  do {
-    const params: [string, string][] = [['_count', String(ctx.limits.maxSearchCount)]];
-    if (cursor) params.push(['_cursor', cursor]);
-    const plan = ctx.search.plan({
-      compartment: { resourceType: 'Patient', id: patientId },
-      params,
-      strict: true,
-      baseUrl: ctx.baseUrl,
-      limits: ctx.limits,
-    });
-    const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
-      maxIncludes: ctx.limits.maxIncludes,
-    });
-    for (const row of page.matches) {
-      if (row.resourceType === 'Patient' && except.includes(row.id)) continue;
-      if (row.content) rows.push(row);
-    }
-    cursor = page.next;
-  } while (cursor);
-  return rows;
+  const rows = await searchAll(ctx, { compartment: { resourceType: 'Patient', id: patientId } });
+  return rows.filter((row) => !(row.resourceType === 'Patient' && except.includes(row.id)));
 }

@@ -1,4 +1,4 @@
-import { executeSearch } from '../../fhir/search/execute.ts';
+import { searchAll } from '../search-all.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { readAs } from './parties.ts';
@@ -72,20 +72,13 @@ export async function appointmentOf(
   return appointment;
 }
 
-/** The first 100 matches of a search, as the caller. */
-async function searchAs(ctx: RestContext, resourceType: string, params: [string, string][]): Promise<Json[]> {
-  const plan = ctx.search.plan({
-    resourceType,
-    params: [...params, ['_count', '100']],
-    strict: true,
-    baseUrl: ctx.baseUrl,
-    limits: ctx.limits,
-  });
-  const page = await executeSearch(ctx.store.search, ctx.search.registry, plan, {
-    maxIncludes: ctx.limits.maxIncludes,
-  });
-  return page.matches.map((v) => JSON.parse(v.content ?? '{}') as Json);
-}
+/** Every match of a search, as the caller. */
+const searchAs = async (
+  ctx: RestContext,
+  resourceType: string,
+  params: [string, string][],
+): Promise<Json[]> =>
+  (await searchAll(ctx, { resourceType }, params)).map((v) => JSON.parse(v.content!) as Json);
 
 /** The practitioner's PractitionerRoles (active), as the caller may read them. */
 export async function rolesOf(ctx: RestContext, practitionerId: string): Promise<Json[]> {
