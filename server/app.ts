@@ -50,7 +50,7 @@ import { fhirHandler } from './http/fhir-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
 import { createHl7Applier } from './hl7v2/apply.ts';
-import { createOutboxSender } from './hl7v2/outbox.ts';
+import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
@@ -65,6 +65,8 @@ export interface App {
   accessFor(principal: Principal): Promise<AccessPolicy>;
   /** The HL7 v2 MLLP listener (HL7_MLLP_PORT); started by startServer beside the HTTP port. */
   hl7?: MllpListener;
+  /** Outbound HL7 v2 and the message log's upkeep (retention, counts). */
+  hl7Outbox: Hl7OutboxSender;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -423,7 +425,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         maxFrameBytes: config.hl7.maxFrameBytes,
         maxConnections: config.hl7.maxConnections,
         idleSeconds: config.hl7.idleSeconds,
-        retentionDays: config.hl7.retentionDays,
         senders: config.hl7.senders,
         ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
         messages: () => store.hl7,
@@ -472,6 +473,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     accessFor,
     /** The MLLP listener, when HL7_MLLP_PORT is set; the server starts it with the HTTP port. */
     hl7,
+    hl7Outbox,
     drain: () => {
       draining = true;
     },

@@ -8,8 +8,6 @@ export interface Hl7Config {
   maxConnections: number;
   /** A connection that sends nothing this long is closed (a half-sent frame would hold its memory). */
   idleSeconds: number;
-  /** Days the message log keeps a message (it holds patient data). */
-  retentionDays: number;
   senders: Hl7Sender[];
   tls?: { certFile: string; keyFile: string; caFiles: string[] };
 }
@@ -72,8 +70,6 @@ export function hl7Config(env: NodeJS.ProcessEnv, defaultHost: string): Hl7Confi
     maxFrameBytes,
     maxConnections: Number(env.HL7_MLLP_MAX_CONNECTIONS ?? 64),
     idleSeconds: Number(env.HL7_MLLP_IDLE_SECONDS ?? 600),
-    // Validated with the outbound settings (outbound-config.ts), which read the same variable.
-    retentionDays: Number(env.HL7_MESSAGE_RETENTION_DAYS ?? 90),
     senders,
     ...(cert && key
       ? {

@@ -36,8 +36,6 @@ export interface MllpListenerDeps {
   maxFrameBytes: number;
   maxConnections: number;
   idleSeconds: number;
-  /** Messages older than this many days are deleted from the log (checked hourly). */
-  retentionDays: number;
   senders: Hl7Sender[];
   tls?: tls.TlsOptions;
   messages: () => Hl7Messages;
@@ -242,15 +240,8 @@ export function createMllpListener(deps: MllpListenerDeps) {
   }
 
   let server: net.Server | undefined;
-  let retention: NodeJS.Timeout | undefined;
-  /** The log holds patient data: kept for `retentionDays`, then deleted. */
-  const purge = async () => {
-    const deleted = await deps.messages().purgeOlderThan(deps.retentionDays);
-    if (deleted)
-      logger.info({ deleted, retentionDays: deps.retentionDays }, 'HL7 v2 messages past retention deleted');
-  };
+  // Retention of the message log is the outbox sender's upkeep (outbox.ts), for both directions.
   return {
-    purge,
     async start(): Promise<number> {
       server = deps.tls ? tls.createServer(deps.tls, onConnection) : net.createServer(onConnection);
       server.maxConnections = deps.maxConnections;
@@ -259,11 +250,6 @@ export function createMllpListener(deps: MllpListenerDeps) {
         server!.listen(deps.port, deps.host, () => resolve());
       });
       const port = (server.address() as net.AddressInfo).port;
-      retention = setInterval(
-        () => void purge().catch((err: unknown) => logger.warn({ err }, 'HL7 v2 retention failed')),
-        3_600_000,
-      );
-      retention.unref();
       logger.info(
         { port, tls: Boolean(deps.tls), senders: deps.senders.length },
         'HL7 v2 MLLP listener started',
@@ -271,7 +257,6 @@ export function createMllpListener(deps: MllpListenerDeps) {
       return port;
     },
     async stop(): Promise<void> {
-      clearInterval(retention);
       const counts = await deps
         .messages()
         .counts()

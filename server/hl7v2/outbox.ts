@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { decodeMessage, Hl7 } from '../../mappers/index.ts';
 import type { Hl7Messages } from '../fhir/storage/hl7-messages.ts';
-import type { Hl7Outbox, OutboxMessage, QueuedMessage } from '../fhir/storage/hl7-outbox.ts';
+import type { Hl7Outbox, OutboxMessage } from '../fhir/storage/hl7-outbox.ts';
 import { sendOverMllp } from './mllp-client.ts';
 import type { Hl7OutboundConfig } from './outbound-config.ts';
 
@@ -118,10 +118,6 @@ export function createOutboxSender(deps: OutboxDeps) {
   }
 
   return {
-    /** Queues a message in the transaction of `outbox` (the change that causes it). */
-    enqueue(outbox: Hl7Outbox, message: QueuedMessage): Promise<string> {
-      return outbox.enqueue(message);
-    },
     /** Looks for due messages now (after a commit that queued one). */
     wake(): void {
       if (!stopped) void run();
@@ -139,6 +135,11 @@ export function createOutboxSender(deps: OutboxDeps) {
       upkeep.unref();
       void run();
     },
+    /**
+     * The message log's upkeep, for both directions: what is past HL7_MESSAGE_RETENTION_DAYS
+     * deleted, the counts by status logged. Run a minute after the start and then hourly.
+     */
+    upkeep: hourly,
     async stop(): Promise<void> {
       stopped = true;
       clearInterval(timer);

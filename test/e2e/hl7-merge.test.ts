@@ -107,7 +107,6 @@ describe('HL7 v2 ADT^A40: merging two records over MLLP', function () {
             maxFrameBytes: 1 << 20,
             maxConnections: 8,
             idleSeconds: 60,
-            retentionDays: 30,
             senders,
           },
         },

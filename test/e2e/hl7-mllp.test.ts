@@ -3,6 +3,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { loadConfig } from '../../server/config.ts';
 import { hl7Config } from '../../server/hl7v2/config.ts';
 import type { Hl7Sender } from '../../server/hl7v2/listener.ts';
 import { frame, MllpFramer } from '../../server/hl7v2/mllp-framer.ts';
@@ -85,9 +86,9 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
             maxFrameBytes: 64 * 1024,
             maxConnections: 16,
             idleSeconds: 60,
-            retentionDays: 30,
             senders,
           },
+          hl7Outbound: { ...loadConfig({}).hl7Outbound, retentionDays: 30 },
         },
       },
     );
@@ -521,7 +522,7 @@ describe('HL7 v2 over MLLP: the listener (real TCP)', function () {
       received_at: knex.raw(`now() - interval '40 days'`),
     });
     const before = Number((await knex('hl7_message').count<{ count: string }[]>('* as count'))[0]!.count);
-    await server.app.hl7!.purge();
+    await server.app.hl7Outbox.upkeep();
     expect(await knex('hl7_message').where({ control_id: 'OLD1' })).to.have.length(0);
     const after = Number((await knex('hl7_message').count<{ count: string }[]>('* as count'))[0]!.count);
     expect(after, 'the recent ones stay').to.equal(before - 1);
