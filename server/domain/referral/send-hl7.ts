@@ -174,7 +174,7 @@ export function sendHl7(deps: SendHl7Deps) {
     });
     await ctx.audit?.commit();
     await ctx.store.transaction((_store, raw) =>
-      deps.outbox.enqueue(raw.hl7Outbox, {
+      raw.hl7Outbox.enqueue({
         destination: agb,
         sender: deps.outbound.application,
         controlId: envelope.controlId,

@@ -12,6 +12,8 @@ type Identifier = { system?: string; value?: string; use?: string; period?: { en
  */
 export function keepRetiredIdentifiers(resource: Resource, current: StoredVersion | undefined): Resource {
   if (resource.resourceType !== 'Patient' || !current?.content || current.deleted) return resource;
+  // Every Patient update passes here; only one with a retired number is worth parsing.
+  if (!current.content.includes('"old"')) return resource;
   const before = ((JSON.parse(current.content) as Resource).identifier ?? []) as Identifier[];
   const retired = before.filter((i) => i.use === 'old' && i.period?.end && i.system && i.value);
   if (!retired.length) return resource;
