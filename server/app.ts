@@ -53,6 +53,7 @@ import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
+import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
@@ -228,6 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   routes.push(
     // The gate is made further down; the receiver is judged with it at request time.
     ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
+    ...hospitalRoutes({ accessFor: (p) => accessFor(p) }),
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),

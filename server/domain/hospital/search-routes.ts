@@ -1,0 +1,7 @@
+import type { Route } from '../../fhir/rest/routes.ts';
+import type { HospitalDeps } from './routes.ts';
+
+/** The portal's search operations (seed 002); see README.md for the screen → call table. */
+export function searchRoutes(_deps: HospitalDeps): Route[] {
+  return [];
+}
