@@ -51,6 +51,9 @@ const LETTERS: Record<string, Letter> = {
   '$waiting-for-activation': 's',
   // Sends the referral on to its receiver: for whoever may change it.
   '$send-hl7': 'u',
+  // The hospital portal's screens are searches (each type is checked by the operation too).
+  '$portal-view': 's',
+  '$portal-lab-series': 's',
   create: 'c',
   update: 'u',
   patch: 'u',
