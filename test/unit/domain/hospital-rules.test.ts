@@ -151,3 +151,19 @@ describe('hospital portal rules', () => {
     });
   });
 });
+
+describe('hospital portal README', () => {
+  it('lists every view with its call, so the screen → call table cannot fall behind views.ts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { VIEWS } = await import('../../../server/domain/hospital/views.ts');
+    const readme = readFileSync(
+      new URL('../../../server/domain/hospital/README.md', import.meta.url),
+      'utf8',
+    );
+    for (const v of VIEWS) {
+      const call = `${v.scope === 'patient' ? 'Patient/[id]' : 'Patient'}/$portal-view?view=${v.code}\``;
+      expect(readme, v.code).to.contain(call);
+      expect(readme, v.code).to.contain(v.screen.nl);
+    }
+  });
+});
