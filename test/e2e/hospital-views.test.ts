@@ -58,7 +58,7 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       },
     );
     await putResources(server, [...portalNetwork(), ...portalRecord(now)]);
-    for (const who of ['gp', 'gp2', 'hap-arts'])
+    for (const who of ['gp', 'gp2', 'gp3', 'hap-arts'])
       tokens[who] = await personToken(server, `Practitioner/${who}`);
     tokens.patient = await personToken(server, 'Patient/p1', 'openid fhirUser patient/*.rs');
   });
@@ -204,6 +204,15 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(series.body)).to.deep.equal([]);
       const inpatients = await call('Patient/$portal-view?view=inpatients', 'gp2');
       expect(matches(inpatients.body)).to.deep.equal([]);
+    });
+  });
+
+  describe('a GP whose patient consented at one hospital only', () => {
+    it('sees that hospital’s data and not the other’s', async () => {
+      expect(matches(await view('gp3', 'laboratory'))).to.deep.equal(['hb-mst']);
+      expect(matches(await view('gp3', 'allergies'))).to.deep.equal([]);
+      expect((await call('Observation/hb-mst', 'gp3')).status).to.equal(200);
+      expect((await call('Observation/hb-recent', 'gp3')).status).to.equal(404);
     });
   });
 
