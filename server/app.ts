@@ -285,6 +285,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dischargeGraceHours: config.access.dischargeGraceHours,
     administrationRoles: config.access.administrationRoles,
     breakTheGlass: config.access.breakTheGlass,
+    approvedOnly: config.access.approvedOnly ?? [],
   });
   if (config.smart.devLogin) {
     logger.warn(

@@ -53,6 +53,7 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
             dischargeGraceHours: 24,
             administrationRoles: [],
             breakTheGlass: { roles: [`${UZI_ROLE}|01.015`], organizations: [`${ORG_TYPE}|HAP`], hours: 12 },
+            approvedOnly: ['zgt', 'mst'],
           },
         },
       },
@@ -192,6 +193,37 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
         (e.resource.subtype ?? []).map((c: Json) => c.code),
       );
       expect(subtypes).to.include('$portal-view');
+    });
+  });
+
+  describe('the hospitals disclose only approved data (ACCESS_APPROVED_ONLY), also outside the portal', () => {
+    it('holds back a provisional diagnosis, a preliminary result and a draft letter from every path', async () => {
+      for (const path of [
+        'Condition/condition-provisional',
+        'Observation/hb-prelim',
+        'DocumentReference/letter-draft',
+        'Composition/soap-draft',
+      ]) {
+        const res = await call(path, 'gp');
+        expect(res.status, path).to.equal(404);
+      }
+      const all = await call('Patient/p1/$everything?_count=500', 'gp');
+      const ids = all.body.entry.map((e: Json) => e.resource.id);
+      expect(ids).to.include.members(['condition', 'hb-recent', 'letter']);
+      expect(ids).not.to.include.members(['condition-provisional']);
+      expect(ids).not.to.include('hb-prelim');
+      expect(ids).not.to.include('letter-draft');
+      const total = await call(
+        'Observation?patient=Patient/p1&code=http://loinc.org|718-7&_summary=count',
+        'gp',
+      );
+      expect(total.body.total).to.equal(7);
+    });
+
+    it('never holds back the caller’s own organisation’s entries', async () => {
+      expect((await call('Condition/gp-own-provisional', 'gp')).status).to.equal(200);
+      // Not the hospital's approved data, so not on the portal's screen.
+      expect(matches(await view('gp', 'conditions'))).to.deep.equal(['condition']);
     });
   });
 

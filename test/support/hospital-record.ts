@@ -313,6 +313,20 @@ export function portalRecord(now: Date): Fixture[] {
         code: { text: 'Astma?' },
       }),
     ],
+    // The practice's own provisional entry: the GP's own data, never held back from them.
+    [
+      'Condition',
+      'gp-own-provisional',
+      {
+        ...held('praktijk'),
+        subject: p,
+        verificationStatus: coded(
+          'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+          'provisional',
+        ),
+        code: { text: 'Vermoeidheid?' },
+      },
+    ],
     [
       'Condition',
       'diagnosis',

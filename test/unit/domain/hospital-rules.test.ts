@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isApproved } from '../../../server/domain/hospital/approved.ts';
+import { approvedParams, isApproved } from '../../../server/domain/hospital/approved.ts';
 import { medicationCategory } from '../../../server/domain/hospital/medication-category.ts';
 import { orderedByHospital } from '../../../server/domain/hospital/ordered-by-hospital.ts';
 import { resultFlag } from '../../../server/domain/hospital/result-flag.ts';
@@ -131,21 +131,14 @@ describe('hospital portal rules', () => {
   });
 
   describe('approved data only', () => {
-    it('by each type’s own status', () => {
-      const verified = (code: string) => ({ coding: [{ code }] });
-      expect(isApproved({ resourceType: 'Condition', verificationStatus: verified('confirmed') })).to.equal(
-        true,
-      );
-      expect(isApproved({ resourceType: 'Condition', verificationStatus: verified('provisional') })).to.equal(
-        false,
-      );
-      expect(isApproved({ resourceType: 'Condition' })).to.equal(false);
-      expect(isApproved({ resourceType: 'Observation', status: 'preliminary' })).to.equal(false);
-      expect(isApproved({ resourceType: 'Observation', status: 'amended' })).to.equal(true);
-      expect(
-        isApproved({ resourceType: 'DocumentReference', status: 'current', docStatus: 'preliminary' }),
-      ).to.equal(false);
-      expect(isApproved({ resourceType: 'DocumentReference', status: 'current' })).to.equal(true);
+    it('adds the gate’s approval criteria of each type to a screen’s search, and never shows an entry in error', () => {
+      expect(approvedParams('Condition')).to.deep.equal([['verification-status', 'confirmed,refuted']]);
+      expect(approvedParams('DocumentReference')).to.deep.equal([
+        ['status', 'current'],
+        ['doc-status:not', 'preliminary'],
+        ['doc-status:not', 'entered-in-error'],
+      ]);
+      expect(approvedParams('Appointment')).to.deep.equal([]);
       expect(isApproved({ resourceType: 'Appointment', status: 'booked' })).to.equal(true);
       expect(isApproved({ resourceType: 'Appointment', status: 'entered-in-error' })).to.equal(false);
     });
