@@ -120,7 +120,7 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(letters)).to.deep.equal(['letter']);
       expect(letters.entry[0].resource.content[0].attachment.contentType).to.equal('application/pdf');
       expect(matches(await view('gp', 'alerts'))).to.deep.equal(['mrsa']);
-      expect(matches(await view('gp', 'procedures'))).to.have.members(['op-done', 'op-planned', 'ecg']);
+      expect(matches(await view('gp', 'procedures'))).to.deep.equal(['ecg']);
       const nursing = await view('gp', 'nursing-problems');
       expect(classes(nursing)).to.deep.equal({
         nanda: 'nanda-diagnosis',
@@ -145,6 +145,9 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(recent)).to.include.members(['hb-recent', 'weight', 'culture', 'biopsy', 'xray']);
       expect(matches(recent)).not.to.include.members(['hb-gp']);
       expect(matches(recent)).not.to.include('hb-prelim');
+      // A finding of the record (alcohol use, a NOC score) is not a result.
+      expect(matches(recent)).not.to.include.members(['alcohol']);
+      expect(matches(recent)).not.to.include('noc-score');
     });
 
     it('sees measurements, microbiology, pathology, and radiology reports with their image', async () => {
