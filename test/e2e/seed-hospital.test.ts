@@ -18,7 +18,7 @@ const CLASSIFICATION = 'https://zorgpoort.nl/fhir/StructureDefinition/portal-cla
 const ORG_TYPE = 'http://nictiz.nl/fhir/NamingSystem/organization-type';
 const UZI_ROLE = 'http://fhir.nl/fhir/NamingSystem/uzi-rolcode';
 const JO = 'Patient/hz-johanna-hendriks';
-/** The device screens, which a caregiver cannot tell apart yet (see the skipped test below). */
+/** The device screens. */
 const DEVICE_KINDS = ['implants', 'inserted-materials', 'medical-aids'];
 
 const ids = (bundle: Json, type?: string) =>
@@ -230,11 +230,11 @@ describe('npm run seed -- hospital', function () {
       expect(await shown(riek, 'medical-aids')).to.deep.equal(['DeviceUseStatement/hz-riek-rolstoel']);
     });
 
-    // R4 leaves Device out of the Patient compartment, so the gate shows a Device to no caregiver
-    // and views.ts's `_include=DeviceUseStatement:device` comes back empty for them: every device
-    // then counts as a medical aid. Left for whoever owns views.ts and the compartment.
-    it.skip('shows the implant as an implant to the GP (Device is outside the Patient compartment)', async () => {
-      expect(ids(await view('hz-huisarts-bakker', JO, 'implants'))).to.include(
+    // Device joins the Patient compartment by Device.patient (profiles/compartment-patient-additions.json).
+    it('shows the implant as an implant to the GP, with its device', async () => {
+      const implants = await view('hz-huisarts-bakker', JO, 'implants');
+      expect(ids(implants)).to.include('DeviceUseStatement/hz-jo-pacemaker');
+      expect(ids(await view('hz-huisarts-bakker', JO, 'medical-aids'))).not.to.include(
         'DeviceUseStatement/hz-jo-pacemaker',
       );
     });
