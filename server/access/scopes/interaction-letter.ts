@@ -51,6 +51,9 @@ const LETTERS: Record<string, Letter> = {
   '$waiting-for-activation': 's',
   // Sends the referral on to its receiver: for whoever may change it.
   '$send-hl7': 'u',
+  // The hospital portal's patient search and recent patients (server/domain/hospital): searches.
+  '$portal-search': 's',
+  '$portal-recent': 's',
   create: 'c',
   update: 'u',
   patch: 'u',
