@@ -339,6 +339,30 @@ describe('hospital portal: patient search and recent patients', function () {
       expect(offers((await search('hap-arts', 'patient-number=00000000')).body)).to.deep.equal([]);
     });
 
+    it('the offer is in the patient’s access log, as not granted (outcome 4), naming only them', async () => {
+      const own = await personToken(server, 'Patient/p3', 'openid fhirUser patient/*.rs');
+      const log = await call('AuditEvent?patient=Patient/p3&subtype=$portal-search', own);
+      expect(log.status).to.equal(200);
+      const events = (log.body.entry ?? []).map((e: Json) => e.resource);
+      const offered = events.filter(
+        (e: Json) =>
+          e.agent.some((a: Json) => a.who?.reference === 'Practitioner/hap-arts') && e.outcome === '4',
+      );
+      expect(offered.length).to.be.greaterThan(0);
+      expect(offered[0].outcomeDesc).to.contain('break-the-glass');
+      const named = offered.flatMap((e: Json) => e.entity.map((x: Json) => x.what?.reference));
+      expect(named.every((r: string) => r === 'Patient/p3')).to.equal(true);
+    });
+
+    it('says so when more patients match than asked for', async () => {
+      const found = await search('huisarts', 'postcode=7513ER&house-number=55&_count=1', 'en');
+      expect(matches(found.body)).to.have.length(1);
+      const more = offers(found.body);
+      expect(more).to.have.length(1);
+      expect(more[0].resource.issue[0].diagnostics).to.contain('More than 1 patients match');
+      expect(found.body.total).to.equal(undefined);
+    });
+
     it('after $break-the-glass the GP-post doctor finds the patient itself', async () => {
       const id = offers((await search('hap-arts', 'patient-number=03000003')).body)[0].resource.issue[0]
         .extension[0].valueReference.reference as string;

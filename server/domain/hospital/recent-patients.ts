@@ -3,6 +3,7 @@ import { executeSearch } from '../../fhir/search/execute.ts';
 import { parseFhirJson } from '../../fhir/format/json.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import type { SearchRow } from '../../fhir/storage/search-queries.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse } from '../language.ts';
 
@@ -73,9 +74,8 @@ export function recentPatients(deps: RecentPatientsDeps) {
         { ...plan, result: { ...plan.result, ...(cursor ? { cursor } : {}) } },
         { maxIncludes: 0 },
       );
-      for (const row of page.matches) {
-        const event = row.content ? (parseFhirJson(row.content) as AuditEventShape) : undefined;
-        const patient = event && patientOf(event);
+      for (const event of newestFirst(page.matches)) {
+        const patient = patientOf(event);
         if (!patient || seen.has(patient)) continue;
         seen.add(patient);
         const visible = await ctx.store.lookup('Patient', patient);
@@ -110,6 +110,24 @@ type AuditEventShape = {
   recorded: string;
   entity?: { what?: { reference?: string }; role?: { code?: string } }[];
 };
+
+/**
+ * The page's events, newest first: events of one millisecond (a search's patients, two quick
+ * requests) by the order they were logged in (the log's row id), which the search's own
+ * tie-break (ascending) would reverse.
+ */
+function newestFirst(rows: SearchRow[]): AuditEventShape[] {
+  return rows
+    .flatMap((row) =>
+      row.content ? [{ rid: BigInt(row.rid), event: parseFhirJson(row.content) as AuditEventShape }] : [],
+    )
+    .sort((a, b) =>
+      a.event.recorded === b.event.recorded
+        ? Number(b.rid - a.rid)
+        : Date.parse(b.event.recorded) - Date.parse(a.event.recorded),
+    )
+    .map(({ event }) => event);
+}
 
 /** The patient whose data the event disclosed (BALP: one per event). */
 function patientOf(event: AuditEventShape): string | undefined {
