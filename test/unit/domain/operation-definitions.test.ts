@@ -19,6 +19,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
     const routes = [
       ...collectiveRoutes({} as never),
       ...referralRoutes({} as never),
+      ...hospitalRoutes({} as never),
       ...hl7LogRoutes({} as never),
       ...hospitalRoutes({} as never),
     ];
