@@ -114,6 +114,8 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'export-reports',
       'portal-search',
       'portal-recent',
+      'portal-view',
+      'portal-lab-series',
     ]);
     expect(patient.operation.find((o: any) => o.name === 'merge').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',
