@@ -252,7 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         organizations: list(env, 'ACCESS_BTG_ORGANIZATIONS'),
         hours: positive(env, 'ACCESS_BTG_HOURS', 12),
       },
-      approvedOnly: list(env, 'ACCESS_APPROVED_ONLY').map((ref) => ref.replace(/^Organization\//, '')),
+      approvedOnly: organizationIds(env, 'ACCESS_APPROVED_ONLY'),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
@@ -277,4 +277,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hl7Outbound: hl7OutboundConfig(env),
     integrationAdmins: list(env, 'INTEGRATION_ADMINS'),
   };
+}
+
+/** `Organization/<id>` (or a bare id) each; anything else would silently match nothing. */
+function organizationIds(env: NodeJS.ProcessEnv, name: string): string[] {
+  return list(env, name).map((ref) => {
+    const id = ref.replace(/^Organization\//, '');
+    if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) {
+      throw new Error(`${name}: '${ref}' is not Organization/<id>`);
+    }
+    return id;
+  });
 }

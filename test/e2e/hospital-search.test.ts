@@ -227,6 +227,10 @@ describe('hospital portal: patient search and recent patients', function () {
         expect(matches(found.body).sort(), postcode).to.deep.equal(['p1', 'p2']);
       }
       expect(matches((await search('huisarts', 'postcode=7513ER&house-number=56')).body)).to.deep.equal([]);
+      // A part of a postcode is no criterion: with a house number it would list a whole region.
+      for (const part of ['7', '75', '751']) {
+        expect((await search('huisarts', `postcode=${part}&house-number=55`)).status, part).to.equal(400);
+      }
     });
 
     it('extra criteria narrow the search', async () => {

@@ -79,7 +79,11 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
         'wl-called': 'waiting-list',
       });
       expect(matches(await view('gp', 'admissions'))).to.have.members(['adm-now', 'adm-old']);
-      expect(matches(await view('gp', 'er-registrations'))).to.have.members(['er-inside', 'er-outside']);
+      expect(matches(await view('gp', 'er-registrations'))).to.have.members([
+        'er-inside',
+        'er-outside',
+        'er-offset',
+      ]);
       expect(matches(await view('gp', 'referrals'))).to.deep.equal(['ref-open']);
     });
 
@@ -152,10 +156,13 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
 
     it('sees measurements, microbiology, pathology, and radiology reports with their image', async () => {
       expect(matches(await view('gp', 'measurements'))).to.deep.equal(['weight']);
-      expect(matches(await view('gp', 'microbiology'))).to.deep.equal(['culture']);
+      const micro = await view('gp', 'microbiology');
+      expect(matches(micro)).to.deep.equal(['culture']);
+      expect(includes(micro)).to.deep.equal([]);
       expect(matches(await view('gp', 'pathology'))).to.deep.equal(['biopsy']);
       const radiology = await view('gp', 'radiology');
       expect(matches(radiology)).to.deep.equal(['xray']);
+      expect(includes(radiology)).to.deep.equal(['Media/xray-image']);
       const image = radiology.entry.find((e: Json) => e.resource.resourceType === 'Media');
       expect(image.search.mode).to.equal('include');
       expect(image.resource.content.contentType).to.equal('image/png');
@@ -243,6 +250,37 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
   });
 
   describe('a GP whose patient consented at one hospital only', () => {
+    it('a deny of the patient naming the GP still wins over the hospital’s permit', async () => {
+      const deny = {
+        resourceType: 'Consent',
+        status: 'active',
+        scope: {
+          coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+        },
+        category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+        patient: { reference: 'Patient/p1' },
+        policy: [{ uri: 'https://zorgpoort.nl/consent' }],
+        provision: {
+          type: 'deny',
+          actor: [{ role: { text: 'huisarts' }, reference: { reference: 'Practitioner/gp3' } }],
+        },
+      };
+      const put = await server.fetch('Consent/p1-deny-gp3', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({ ...deny, id: 'p1-deny-gp3' }),
+      });
+      expect(put.status).to.equal(201);
+      try {
+        expect((await call('Observation/hb-mst', 'gp3')).status).to.equal(404);
+        // A deny of everything: not even the patient, so the screen is as for a missing one.
+        expect((await call('Patient/p1/$portal-view?view=laboratory', 'gp3')).status).to.equal(404);
+      } finally {
+        await server.fetch('Consent/p1-deny-gp3', { method: 'DELETE' });
+      }
+      expect((await call('Observation/hb-mst', 'gp3')).status).to.equal(200);
+    });
+
     it('sees that hospital’s data and not the other’s', async () => {
       expect(matches(await view('gp3', 'laboratory'))).to.deep.equal(['hb-mst']);
       expect(matches(await view('gp3', 'allergies'))).to.deep.equal([]);

@@ -17,6 +17,11 @@ const HOUR = 3_600_000;
 export function at(now: Date, hours: number): string {
   return new Date(now.getTime() + hours * HOUR).toISOString();
 }
+/** The same instant as at(), written with the Dutch summer offset. */
+export function dutchTime(now: Date, hours: number): string {
+  const local = new Date(now.getTime() + hours * HOUR + 2 * HOUR).toISOString().slice(0, 19);
+  return `${local}+02:00`;
+}
 export function monthsFrom(now: Date, months: number, hours = 0): string {
   const d = new Date(now.getTime() + hours * HOUR);
   d.setUTCMonth(d.getUTCMonth() + months);
@@ -181,6 +186,8 @@ export function portalRecord(now: Date): Fixture[] {
     encounter('adm-p3', 'IMP', 'in-progress', at(now, -5), undefined, { reference: 'Patient/p3' }),
     encounter('er-inside', 'EMER', 'finished', at(now, -7 * 24 + 1), at(now, -7 * 24 + 3)),
     encounter('er-outside', 'EMER', 'finished', at(now, -7 * 24 - 1), at(now, -6 * 24)),
+    // An hour before the window too, written as a Dutch feed does (+02:00): compared as instants.
+    encounter('er-offset', 'EMER', 'finished', dutchTime(now, -7 * 24 - 1), dutchTime(now, -7 * 24 + 2)),
     [
       'Appointment',
       'appt-past',
@@ -552,16 +559,33 @@ export function portalRecord(now: Date): Fixture[] {
         valueQuantity: { value: 80, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' },
       }),
     ],
-    report('culture', 'MB'),
+    // A final report may name a result still preliminary, and an image entered in error: the
+    // screen brings neither along.
+    report('culture', 'MB', { result: [{ reference: 'Observation/culture-growth' }] }),
+    [
+      'Observation',
+      'culture-growth',
+      s({
+        status: 'preliminary',
+        code: { text: 'Kweek' },
+        effectiveDateTime: at(now, -48),
+        valueString: 'groei',
+      }),
+    ],
     report('biopsy', 'SP'),
     report('xray', 'RAD', {
-      media: [{ link: { reference: 'Media/xray-image' } }],
+      media: [{ link: { reference: 'Media/xray-image' } }, { link: { reference: 'Media/xray-error' } }],
       presentedForm: [{ contentType: 'application/pdf', data: pdf }],
     }),
     [
       'Media',
       'xray-image',
       s({ status: 'completed', content: { contentType: 'image/png', data: png, title: 'Thorax' } }),
+    ],
+    [
+      'Media',
+      'xray-error',
+      s({ status: 'entered-in-error', content: { contentType: 'image/png', data: png } }),
     ],
   ];
 }

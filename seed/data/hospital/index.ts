@@ -18,7 +18,8 @@ export { PEOPLE, ORGANIZATIONS } from './directory.ts';
  */
 function access(c: Clock): Record<string, Json[]> {
   return {
-    johanna: [permit('johanna', 'hz-huisarts-bakker', c)],
+    // Johanna consented at both hospitals; the others at the one they are registered at.
+    johanna: [permit('johanna', 'hz-huisarts-bakker', c), permit('johanna', 'hz-huisarts-bakker', c, 'mst')],
     willem: [permit('willem', 'hz-huisarts-bakker', c)],
     gerrit: [],
     hendrika: [

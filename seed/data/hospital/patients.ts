@@ -266,15 +266,18 @@ function coverage(p: PatientInfo, clock: Clock): Json {
 }
 
 /**
- * The patient's explicit consent (seed 002: "behandelrelatie én expliciete toestemming"): the
- * hospital's data may be shown to this caregiver (server/access/README.md, Consent).
+ * The patient's explicit consent, given at one hospital (seed 002: "toestemming … bij het
+ * betreffende ziekenhuis"): that hospital's data may be shown to this caregiver; `organization`
+ * makes it about that hospital's data only (server/access/README.md, Consent).
  */
-export function permit(key: string, practitionerId: string, clock: Clock): Json {
+export function permit(key: string, practitionerId: string, clock: Clock, at?: Hospital): Json {
   const p = PATIENTS.find((x) => x.key === key)!;
-  return held(p.registeredAt, {
+  const hospital = at ?? p.registeredAt;
+  return held(hospital, {
     resourceType: 'Consent',
-    id: `${p.id}-toestemming-${practitionerId.replace(/^hz-/, '')}`,
+    id: `${p.id}-toestemming-${practitionerId.replace(/^hz-/, '')}${at ? `-${at}` : ''}`,
     status: 'active',
+    organization: [org(hospital)],
     scope: concept('http://terminology.hl7.org/CodeSystem/consentscope', 'patient-privacy', 'Privacy Consent'),
     category: [concept(LOINC, '59284-0', 'Patient Consent')],
     patient: patientRef(key),

@@ -6,7 +6,8 @@ import { CUSTODIAN_SYSTEM } from './treatment-relationship.ts';
 /**
  * What counts as approved ("geaccordeerd door de medisch specialist", seed 002): per type, the
  * search criteria of a row a clinician signed off. Types without such a status only leave out
- * what was entered in error. Search criteria, so the SQL and the in-memory twin are one rule.
+ * what was entered in error. Search criteria, so the SQL and the in-memory twin are one rule
+ * (RiskAssessment and DetectedIssue have no status search parameter in R4: not covered).
  */
 export const APPROVED_CRITERIA: Readonly<Record<string, string>> = {
   AllergyIntolerance: 'verification-status=confirmed,refuted',
@@ -16,6 +17,17 @@ export const APPROVED_CRITERIA: Readonly<Record<string, string>> = {
   Composition: 'status=final,amended',
   DocumentReference: 'status=current&doc-status:not=preliminary&doc-status:not=entered-in-error',
   Procedure: 'status=preparation,in-progress,on-hold,stopped,completed',
+  // Orders and plans still being drawn up.
+  MedicationRequest: 'status:not=draft&status:not=entered-in-error',
+  ServiceRequest: 'status:not=draft&status:not=entered-in-error',
+  CarePlan: 'status:not=draft&status:not=entered-in-error',
+  NutritionOrder: 'status:not=draft&status:not=entered-in-error',
+  // Assessments and findings before they are final.
+  ClinicalImpression: 'status=completed',
+  FamilyMemberHistory: 'status=completed,health-unknown',
+  QuestionnaireResponse: 'status=completed,amended',
+  ImagingStudy: 'status=available',
+  Media: 'status=completed',
 };
 
 /**

@@ -1,6 +1,15 @@
 import { and, FALSE, not, or, TRUE } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
+import { HELD } from '../facts/consent-rules.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
+
+/**
+ * Whether a rule names a data category for its rank. A consent recorded by one organisation
+ * (`held:<org>`) is narrowed to that organisation's data but ranks as its provision does: a
+ * hospital's permit naming a GP must not outrank the patient's own deny naming that GP.
+ */
+const namesCategory = (category: string | null) =>
+  category !== null && !(category.startsWith(HELD) && !category.includes('&'));
 
 /** One rule of a patient's consents that applies to the caller. */
 export interface ConsentRule {
@@ -29,7 +38,7 @@ export function consentVerdict(
   resourceType: string | undefined,
   categoryOf: ReturnType<typeof createCategoryMatcher>,
 ): { deny: Condition; permit: Condition } {
-  const specificity = (r: ConsentRule) => (r.namesActor ? 2 : 0) + (r.category !== null ? 1 : 0);
+  const specificity = (r: ConsentRule) => (r.namesActor ? 2 : 0) + (namesCategory(r.category) ? 1 : 0);
   const levels = [3, 2, 1, 0];
   const applies = (r: ConsentRule) =>
     categoryOf(r.category, resourceType, r.decision === 'deny' ? TRUE : FALSE);

@@ -1,4 +1,6 @@
 import { APPROVED_CRITERIA } from '../../access/rules/approved-only.ts';
+import type { SearchEngine } from '../../fhir/search/engine.ts';
+import type { Condition } from '../../fhir/search/types.ts';
 import type { Json } from './json.ts';
 
 /**
@@ -11,7 +13,22 @@ export function approvedParams(type: string): [string, string][] {
   return [...new URLSearchParams(APPROVED_CRITERIA[type] ?? '')];
 }
 
-/** Never a row entered in error, whatever its type (the searches' criteria did the rest). */
-export function isApproved(resource: Json): boolean {
-  return resource.status !== 'entered-in-error';
+/**
+ * The same criteria in memory, for rows no search of the screen chose (its includes: a result
+ * under a report, an image), and never a row entered in error, whatever its type.
+ */
+export function approvalCheck(search: SearchEngine): (resource: Json) => boolean {
+  const conditions = new Map<string, Condition | null>();
+  const conditionOf = (type: string) => {
+    if (!conditions.has(type)) {
+      const query = APPROVED_CRITERIA[type];
+      conditions.set(type, query ? search.criteria(type, query, '').condition : null);
+    }
+    return conditions.get(type)!;
+  };
+  return (resource) => {
+    if (resource.status === 'entered-in-error') return false;
+    const condition = conditionOf(resource.resourceType as string);
+    return !condition || search.matches(condition, resource as { resourceType: string });
+  };
 }

@@ -2,17 +2,14 @@ import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { orderedByHospital } from './ordered-by-hospital.ts';
-import { resultFlag, RESULT_FLAG_SYSTEM } from './result-flag.ts';
 import { runView } from './run-view.ts';
 import { readViewQuery } from './view-request.ts';
-import { LAB_INCLUDES, monthsAgo } from './views.ts';
+import { labFlag, monthsAgo, startOf } from './view-values.ts';
+import { LAB_INCLUDES } from './views.ts';
 import type { Json } from './json.ts';
 
 const TOKEN = /^[^|\s]{1,256}\|[^|\s]{1,256}$/;
 const SERIES_LIMIT = 500;
-
-const effective = (r: Json): string | undefined =>
-  r.effectiveDateTime ?? r.effectivePeriod?.start ?? r.effectiveInstant;
 
 /**
  * `GET Patient/[id]/$portal-lab-series?code=<system>|<code>`: one laboratory test's results of
@@ -43,26 +40,25 @@ export async function labSeries(
         params: (): [string, string][] => [
           ['code', code],
           ['date', `ge${from}`],
-          ['_sort', 'date'],
+          ['_sort', '-date'],
           ...LAB_INCLUDES,
         ],
       },
     ],
     // The date search matches overlaps; the chart takes what was measured in the window.
     keep: (r: Json, c: { included: Map<string, Json> }) => {
-      const at = Date.parse(effective(r) ?? '');
+      const at = Date.parse(startOf(r) ?? '');
       return at >= Date.parse(from) && at <= now.getTime() && orderedByHospital(r, c.included);
     },
-    classify: (r: Json) => {
-      const flag = resultFlag(r);
-      return flag ? { system: RESULT_FLAG_SYSTEM, code: flag } : undefined;
-    },
+    classify: labFlag,
+    // Read newest first, so a series longer than the limit loses its oldest values, not its newest.
+    ascending: true,
   };
   return runView(ctx, view, {
     patient,
     hospital: q.hospital,
     now,
-    limit: Math.min(Math.max(q.limit, SERIES_LIMIT), ctx.limits.maxSearchCount - 1),
+    limit: q.count ?? Math.min(SERIES_LIMIT, ctx.limits.maxSearchCount - 1),
     self: `Patient/${encodeURIComponent(patient)}/$portal-lab-series?${query.toString()}`,
   });
 }

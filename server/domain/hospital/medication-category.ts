@@ -70,12 +70,13 @@ export function medicationCategory(r: Json, now: Date): MedicationCategory | und
     !['order', 'original-order', 'reflex-order', 'instance-order', 'plan'].includes(r.intent)
   )
     return undefined;
-  const stop = stopType(r);
+  const { start, end } = periodOfUse(r);
+  // MP9 states a stop ahead of time: the agreement ends at its period's end, in use until then.
+  const stop = after(end, now) ? undefined : stopType(r);
   if (stop === DISCONTINUED || r.status === 'stopped') return 'stopped';
   if (stop === SUSPENDED || r.status === 'on-hold' || r.status === 'completed') return 'ended';
   if (r.status === 'intended') return 'planned';
   if (r.status !== 'active') return undefined;
-  const { start, end } = periodOfUse(r);
   if (before(end, now)) return 'ended';
   if (after(start, now)) return 'planned';
   const category = (r.category ? (Array.isArray(r.category) ? r.category : [r.category]) : []).flatMap(codes);

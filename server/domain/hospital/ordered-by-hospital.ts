@@ -1,8 +1,7 @@
-import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
+import { custodianOf as holderOf } from '../../access/rules/treatment-relationship.ts';
 import type { Json } from './json.ts';
 
-export const custodianOf = (r: Json): string | undefined =>
-  (r.meta?.tag ?? []).find((t: Json) => t.system === CUSTODIAN_SYSTEM)?.code;
+const custodianOf = (r: Json): string | undefined => holderOf(r as Parameters<typeof holderOf>[0]);
 
 const organisationOf = (reference: string | undefined, included: Map<string, Json>): string | undefined => {
   if (!reference) return undefined;

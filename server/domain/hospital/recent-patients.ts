@@ -144,6 +144,12 @@ function countOf(ctx: RestContext, req: FhirRequest): number {
         nl: `Onbekende parameter '${name}': $portal-recent kent alleen _count`,
       });
     }
+    if (req.query.getAll('_count').length > 1) {
+      refuse(ctx.language, 400, 'invalid', {
+        en: '_count may only be given once',
+        nl: '_count mag maar één keer worden opgegeven',
+      });
+    }
     count = Number(value);
     if (!/^\d+$/.test(value) || count < 1 || count > MAX_COUNT) {
       refuse(ctx.language, 400, 'invalid', {

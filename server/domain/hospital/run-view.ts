@@ -4,8 +4,8 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { executeSearch } from '../../fhir/search/execute.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { say } from '../language.ts';
-import { approvedParams, isApproved } from './approved.ts';
-import { custodianOf } from './ordered-by-hospital.ts';
+import { approvalCheck, approvedParams } from './approved.ts';
+import { custodianOf } from '../../access/rules/treatment-relationship.ts';
 import type { View, ViewContext, ViewQuery } from './views.ts';
 import type { Json } from './json.ts';
 
@@ -43,7 +43,7 @@ function referencesIn(value: unknown, into: Set<string>): void {
  */
 export async function runView(
   ctx: RestContext,
-  view: Pick<View, 'queries' | 'keep' | 'classify'>,
+  view: Pick<View, 'queries' | 'keep' | 'classify' | 'ascending'>,
   request: ViewRequest,
 ): Promise<FhirResult> {
   const matches: Json[] = [];
@@ -55,12 +55,25 @@ export async function runView(
     matches.push(...page.matches.slice(0, request.limit));
     for (const row of page.included) included.set(`${row.resourceType}/${row.id}`, row);
   }
-  const context: ViewContext = { now: request.now, included };
+  const approved = approvalCheck(ctx.search);
   const hospital = request.hospital?.slice('Organization/'.length);
+  const record = ctx.search.compartmentMembers('Patient') ?? new Set<string>();
+  // Included rows pass the same approval and hospital as the matches (the Patient itself is
+  // every hospital's, and the directory no one's record).
+  for (const [ref, row] of included) {
+    const holder = custodianOf(row as Resource);
+    const otherHospital =
+      hospital && record.has(row.resourceType as string) && holder !== undefined && holder !== hospital;
+    if (!approved(row) || otherHospital) included.delete(ref);
+  }
+  const context: ViewContext = { now: request.now, included };
   const kept = matches.filter(
     (r) =>
-      isApproved(r) && (!hospital || custodianOf(r) === hospital) && (!view.keep || view.keep(r, context)),
+      approved(r) &&
+      (!hospital || custodianOf(r as Resource) === hospital) &&
+      (!view.keep || view.keep(r, context)),
   );
+  if (view.ascending) kept.reverse();
   const keptRefs = new Set<string>();
   referencesIn(kept, keptRefs);
   const shownIncludes: Json[] = [];
@@ -102,8 +115,8 @@ export async function runView(
                     severity: 'warning',
                     code: 'too-costly',
                     diagnostics: say(ctx.language, {
-                      en: `Only the newest ${request.limit} of each kind are shown; ask for more with _count (at most ${ctx.limits.maxSearchCount - 1})`,
-                      nl: `Alleen de nieuwste ${request.limit} van elke soort worden getoond; vraag er meer met _count (hoogstens ${ctx.limits.maxSearchCount - 1})`,
+                      en: `Only ${request.limit} of each kind are shown (the newest, where the screen is by date); ask for more with _count (at most ${ctx.limits.maxSearchCount - 1})`,
+                      nl: `Er worden er maar ${request.limit} van elke soort getoond (de nieuwste, waar het scherm op datum staat); vraag er meer met _count (hoogstens ${ctx.limits.maxSearchCount - 1})`,
                     }),
                   },
                 ],

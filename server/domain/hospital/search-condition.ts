@@ -54,10 +54,12 @@ export function portalCondition(search: SearchEngine, criteria: PortalCriteria, 
   if (criteria.houseNumber) simple.push(['address-housenumber', criteria.houseNumber]);
   if (criteria.postcode) {
     const dutch = /^(\d{4})([A-Z]{2})$/.exec(criteria.postcode);
-    simple.push([
-      'address-postalcode',
-      dutch ? `${dutch[1]}${dutch[2]},${dutch[1]} ${dutch[2]}` : escape(criteria.postcode),
-    ]);
+    // Another country's postcode exactly as given (as a Dutch one is whole, too).
+    simple.push(
+      dutch
+        ? ['address-postalcode', `${dutch[1]}${dutch[2]},${dutch[1]} ${dutch[2]}`]
+        : ['address-postalcode:exact', escape(criteria.postcode)],
+    );
   }
   if (simple.length) parts.push(where(simple));
   if (criteria.name) {

@@ -169,8 +169,12 @@ export function readCriteria(req: FhirRequest, language: Language): PortalCriter
         break;
       case 'postcode': {
         const dutch = DUTCH_POSTCODE.exec(value);
-        if (!dutch && (value.length > 12 || !/^[A-Za-z0-9 -]+$/.test(value))) {
-          bad(`'${value}' is not a postcode`, `'${value}' is geen postcode`);
+        // A whole postcode: a part of one ("7") with a house number would list a region.
+        if (!dutch && (value.length < 4 || value.length > 12 || !/^[A-Za-z0-9 -]+$/.test(value))) {
+          bad(
+            `'${value}' is not a whole postcode (e.g. 7513 ER)`,
+            `'${value}' is geen volledige postcode (bijv. 7513 ER)`,
+          );
         }
         criteria.postcode = dutch ? `${dutch[1]}${dutch[2]!.toUpperCase()}` : value.toUpperCase();
         break;

@@ -5,68 +5,32 @@ import {
   MEDICATION_CATEGORIES,
 } from './medication-category.ts';
 import { orderedByHospital } from './ordered-by-hospital.ts';
-import { RESULT_FLAG_SYSTEM, resultFlag } from './result-flag.ts';
 import type { Json } from './json.ts';
-
-const SCT = 'http://snomed.info/sct';
-const LOINC = 'http://loinc.org';
-const V2_0074 = 'http://terminology.hl7.org/CodeSystem/v2-0074';
-const NANDA = 'http://www.nanda.org/';
-const NOC = 'http://terminology.hl7.org/CodeSystem/noc';
-const NIC = 'http://terminology.hl7.org/CodeSystem/nic';
-const DOCUMENT_TYPE = 'https://zorgpoort.nl/fhir/CodeSystem/portal-document-type';
-const CLASS_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/portal-classification';
-/** SNOMED CT 387713003 Surgical procedure: an operation, on the waiting list or done. */
-const SURGICAL = `${SCT}|387713003`;
-/** LOINC 34746-8 Nurse note. */
-const NURSE_NOTE = '34746-8';
-/** SNOMED CT 11591000146107: the SOEP report of a consultation (zib SOAPReport). */
-const SOAP_REPORT = `${SCT}|11591000146107`;
-/** zib Alcohol-, Tobacco-, DrugUse (SNOMED CT findings). */
-const SUBSTANCE_USE = [`${SCT}|228273003`, `${SCT}|365980008`, `${SCT}|228366006`];
-/** zib FunctionalOrMentalStatus: functional finding, mental state finding. */
-const FUNCTIONAL_OR_MENTAL = [`${SCT}|118228005`, `${SCT}|384821006`];
-/** zib Problem's type Diagnosis, and FHIR's encounter diagnosis. */
-const DIAGNOSIS = `${SCT}|282291009`;
-const ENCOUNTER_DIAGNOSIS = 'http://terminology.hl7.org/CodeSystem/condition-category|encounter-diagnosis';
-/** Device types (SNOMED CT) that make a device use an implant or an inserted material; any other is a medical aid. */
-const IMPLANTS = new Set(['40388003', '14106009']);
-const INSERTED = new Set(['19923001']);
-/** LOINC glucose tests measured at the bedside too ("metingen: lengte, gewicht, glucose"). */
-const GLUCOSE = ['2339-0', '2345-7', '14743-9', '15074-8'].map((c) => `${LOINC}|${c}`);
-/** Kinds of DiagnosticReport by HL7 v2 table 0074 (diagnostic service section), and LOINC's radiology class. */
-const MICROBIOLOGY = ['MB', 'MCB', 'MYC'].map((c) => `${V2_0074}|${c}`);
-const PATHOLOGY = ['SP', 'CP', 'PAT'].map((c) => `${V2_0074}|${c}`);
-const RADIOLOGY = [
-  ...['RAD', 'NMR', 'NMS', 'CT', 'RUS', 'VUS', 'OUS', 'RX', 'XRC'].map((c) => `${V2_0074}|${c}`),
-  `${LOINC}|LP29684-5`,
-];
-/** The Observation categories that are results (the rest are findings of the record). */
-const RESULT_CATEGORIES = ['laboratory', 'vital-signs', 'imaging', 'procedure'];
-/** ELZ referral letters (Nictiz: "Verwijsbrief") and SNOMED CT 3457005 Patient referral. */
-const REFERRAL = [`${SCT}|3457005`, 'urn:oid:2.16.840.1.113883.2.4.4.30.69|'];
-
-const DAY = 86_400_000;
-const daysAgo = (now: Date, days: number) => new Date(now.getTime() - days * DAY).toISOString();
-/** Twelve calendar months back from now. */
-export function monthsAgo(now: Date, months: number): string {
-  const d = new Date(now);
-  d.setUTCMonth(d.getUTCMonth() - months);
-  return d.toISOString();
-}
-
-const codings = (concept: unknown): Json[] => (concept as { coding?: Json[] } | undefined)?.coding ?? [];
-const conceptsOf = (value: unknown): Json[] => (Array.isArray(value) ? value : value ? [value] : []);
-const hasCode = (concepts: unknown, system: string, codes?: Set<string>) =>
-  conceptsOf(concepts).some((c) =>
-    codings(c).some((x) => x.system === system && (!codes || codes.has(x.code))),
-  );
-const startOf = (r: Json): string | undefined =>
-  r.period?.start ??
-  r.effectiveDateTime ??
-  r.effectivePeriod?.start ??
-  r.performedDateTime ??
-  r.performedPeriod?.start;
+import { codings, conceptsOf, daysAgo, hasCode, labFlag, startOf, within } from './view-values.ts';
+import {
+  SCT,
+  LOINC,
+  NANDA,
+  NOC,
+  NIC,
+  DOCUMENT_TYPE,
+  CLASS_SYSTEM,
+  SURGICAL,
+  NURSE_NOTE,
+  SOAP_REPORT,
+  SUBSTANCE_USE,
+  FUNCTIONAL_OR_MENTAL,
+  DIAGNOSIS,
+  ENCOUNTER_DIAGNOSIS,
+  IMPLANTS,
+  INSERTED,
+  GLUCOSE,
+  MICROBIOLOGY,
+  PATHOLOGY,
+  RADIOLOGY,
+  RESULT_CATEGORIES,
+  REFERRAL,
+} from './codes.ts';
 
 /** One search a view runs: a type, its criteria (the patient's, approval and hospital are added). */
 export interface ViewQuery {
@@ -93,6 +57,8 @@ export interface View {
   classify?: (r: Json, c: ViewContext) => { system: string; code: string; display?: string } | undefined;
   /** At most this many rows per query, newest first; more is reported as cut off. */
   limit?: number;
+  /** Shown oldest first (a chart): the searches still read newest first, so a cut keeps the newest. */
+  ascending?: boolean;
 }
 
 const q = (type: string, params: (now: Date) => [string, string][] = () => []): ViewQuery => ({
@@ -111,11 +77,6 @@ function deviceClass(use: Json, c: ViewContext): 'implant' | 'inserted-material'
   if (hasCode(device?.type, SCT, IMPLANTS)) return 'implant';
   if (hasCode(device?.type, SCT, INSERTED)) return 'inserted-material';
   return 'medical-aid';
-}
-
-function labFlag(r: Json) {
-  const flag = resultFlag(r);
-  return flag ? { system: RESULT_FLAG_SYSTEM, code: flag } : undefined;
 }
 
 const isNursingDocument = (r: Json) => hasCode(r.type, LOINC, new Set([NURSE_NOTE]));
@@ -153,8 +114,7 @@ export const VIEWS: View[] = [
       ]),
     ],
     // Registered in the last seven days: the visit's start, not any overlap with them.
-    keep: (r, c) =>
-      (startOf(r) ?? '') >= daysAgo(c.now, 7) && Date.parse(startOf(r) ?? '') <= c.now.getTime(),
+    keep: (r, c) => within(startOf(r), c.now, 7),
   },
   // Zorgmomenten
   {
@@ -175,7 +135,8 @@ export const VIEWS: View[] = [
       q('ServiceRequest', () => [
         ['category', SURGICAL],
         ['status', 'active,on-hold'],
-        ['_has:Appointment:based-on:status', 'proposed,pending,booked,arrived,fulfilled'],
+        // Called: an appointment made, as the appointments screen counts one (not proposed or pending).
+        ['_has:Appointment:based-on:status', 'booked,arrived,fulfilled'],
       ]),
     ],
     classify: (r) =>
@@ -427,7 +388,7 @@ export const VIEWS: View[] = [
     ],
     limit: 50,
     keep: (r, c) =>
-      (startOf(r) ?? '') >= daysAgo(c.now, 90) &&
+      within(startOf(r), c.now, 90) &&
       (r.resourceType !== 'Observation' || !isLab(r) || orderedByHospital(r, c.included)),
     classify: (r) => (r.resourceType === 'Observation' ? labFlag(r) : undefined),
   },
