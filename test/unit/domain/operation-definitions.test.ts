@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { collectiveRoutes } from '../../../server/domain/collective/routes.ts';
 import { referralRoutes } from '../../../server/domain/referral/routes.ts';
+import { hospitalRoutes } from '../../../server/domain/hospital/routes.ts';
 import { hl7LogRoutes } from '../../../server/hl7v2/routes.ts';
 
 const dir = new URL('../../../profiles/operations/', import.meta.url);
@@ -18,6 +19,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
     const routes = [
       ...collectiveRoutes({} as never),
       ...referralRoutes({} as never),
+      ...hospitalRoutes({} as never),
       ...hl7LogRoutes({} as never),
     ];
     expect(routes.length).to.be.greaterThan(18);
