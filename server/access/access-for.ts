@@ -54,7 +54,9 @@ export function createAccessFor(deps: AccessForDeps) {
     return policy;
   };
 
-  const btgNetworks = deps.breakTheGlass?.networks?.length ? networkMatcher(deps.breakTheGlass.networks) : undefined;
+  const btgNetworks = deps.breakTheGlass?.networks?.length
+    ? networkMatcher(deps.breakTheGlass.networks)
+    : undefined;
 
   async function emergencyPlace(
     principal: PractitionerPrincipal,

@@ -73,7 +73,9 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     // The names the access log shows (functienaam, organisation): read with the roles, so each
     // event carries them as they were when it happened.
     const organizationIds = [
-      ...new Set(active.flatMap((r) => /^Organization\/([^/]+)$/.exec(r.organization?.reference ?? '')?.[1] ?? [])),
+      ...new Set(
+        active.flatMap((r) => /^Organization\/([^/]+)$/.exec(r.organization?.reference ?? '')?.[1] ?? []),
+      ),
     ];
     const organizationNames = new Map<string, string>();
     for (const id of organizationIds) {

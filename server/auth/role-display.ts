@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 
 /** The UZI role code system, by URI and by OID (both are in use). */
-export const UZI_ROLE_SYSTEMS = ['http://fhir.nl/fhir/NamingSystem/uzi-rolcode', 'urn:oid:2.16.840.1.113883.2.4.15.111'];
+export const UZI_ROLE_SYSTEMS = [
+  'http://fhir.nl/fhir/NamingSystem/uzi-rolcode',
+  'urn:oid:2.16.840.1.113883.2.4.15.111',
+];
 
 const uziRoles = new Map(
   (
@@ -29,6 +32,7 @@ export function nameLine(names: unknown): string | undefined {
   const list = names as HumanName[];
   const name = list.find((n) => n?.use === 'official') ?? list.find((n) => n?.use !== 'old') ?? list[0];
   if (!name) return undefined;
-  const line = name.text ?? [...(name.prefix ?? []), ...(name.given ?? []), name.family].filter(Boolean).join(' ');
+  const line =
+    name.text ?? [...(name.prefix ?? []), ...(name.given ?? []), name.family].filter(Boolean).join(' ');
   return line.trim() || undefined;
 }

@@ -34,7 +34,9 @@ export function networkMatcher(networks: readonly string[]): (address: string | 
     const bits = family === 4 ? 32 : 128;
     const length = prefix === undefined ? bits : /^[0-9]{1,3}$/.test(prefix) ? Number(prefix) : NaN;
     if (!family || rest !== undefined || !(length >= 0 && length <= bits)) {
-      throw new Error(`ACCESS_BTG_NETWORKS: '${entry}' is not an IPv4 or IPv6 network (CIDR such as 10.20.0.0/16)`);
+      throw new Error(
+        `ACCESS_BTG_NETWORKS: '${entry}' is not an IPv4 or IPv6 network (CIDR such as 10.20.0.0/16)`,
+      );
     }
     list.addSubnet(address, length, family === 4 ? 'ipv4' : 'ipv6');
   }

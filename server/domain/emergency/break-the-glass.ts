@@ -16,7 +16,6 @@ const refuse = (en: string, nl: string): never => {
   throw new FhirError(403, `${en} / ${nl}`, { code: 'forbidden' });
 };
 
-
 function reasonOf(body: unknown): string | undefined {
   const parameters = body as { resourceType?: string; parameter?: { name?: string; valueString?: string }[] };
   if (parameters?.resourceType !== 'Parameters' || !Array.isArray(parameters.parameter)) return undefined;

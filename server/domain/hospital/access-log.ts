@@ -8,12 +8,33 @@ import { refuse, say, type Said } from '../language.ts';
 import { readAs } from '../referral/parties.ts';
 import { searchAll } from '../search-all.ts';
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
+type Coding = { system?: string; code?: string; display?: string };
+type Ref = { reference?: string; display?: string };
+/** The parts of an AuditEvent (audit-event.ts) the log reads. */
+interface Agent {
+  type?: { coding?: Coding[] };
+  who?: Ref;
+  name?: string;
+  requestor?: boolean;
+  role?: { coding?: Coding[] }[];
+  extension?: { url?: string; valueReference?: Ref }[];
+}
+interface Event {
+  id?: string;
+  recorded?: string;
+  type?: Coding;
+  subtype?: Coding[];
+  purposeOfEvent?: { coding?: Coding[] }[];
+  agent?: Agent[];
+  entity?: { what?: Ref; role?: Coding }[];
+}
 
 export const ACCESS_LOG_OPERATION = 'https://zorgpoort.nl/fhir/OperationDefinition/Patient-access-log';
 
 const ORGANIZATION_EXTENSION = 'http://zorgpoort.nl/fhir/StructureDefinition/audit-agent-organization';
-const DATE = /^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?$/;
+const DATE =
+  /^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?)?)?$/;
 
 /** What was done, in words (the interaction codes of the event's subtype). */
 const DONE: Record<string, Said> = {
@@ -102,11 +123,11 @@ export function accessLog() {
     if (to) filter.push(['date', `le${to}`]);
     const self = `Patient/${id}`;
     const events = (await searchAll(ctx, { resourceType: 'AuditEvent' }, filter))
-      .map((row) => JSON.parse(row.content!) as Json)
+      .map((row) => JSON.parse(row.content!) as Event)
       .filter(
         (e) =>
-          (e.entity ?? []).some((x: Json) => x.role?.code === '1' && x.what?.reference === self) &&
-          !(e.agent ?? []).some((a: Json) => a.requestor === true && a.who?.reference === self),
+          (e.entity ?? []).some((x) => x.role?.code === '1' && x.what?.reference === self) &&
+          !(e.agent ?? []).some((a) => a.requestor === true && a.who?.reference === self),
       )
       .sort((a, b) => String(b.recorded).localeCompare(String(a.recorded)));
     const names = namesOf(ctx);
@@ -138,7 +159,7 @@ function namesOf(ctx: RestContext) {
       name = readAs(ctx, { reference }, ['Practitioner', 'Organization']).then((r) => {
         if (!r) return undefined;
         if (typeof r.name === 'string') return r.name;
-        const n = (r.name as Json[] | undefined)?.[0];
+        const n = (r.name as { text?: string; given?: string[]; family?: string }[] | undefined)?.[0];
         return (n?.text ?? [...(n?.given ?? []), n?.family].filter(Boolean).join(' ')) || undefined;
       });
       known.set(reference, name);
@@ -149,43 +170,41 @@ function namesOf(ctx: RestContext) {
 
 async function rowOf(
   ctx: RestContext,
-  event: Json,
+  event: Event,
   names: (reference: string | undefined) => Promise<string | undefined>,
 ): Promise<Row> {
-  const agents = (event.agent ?? []) as Json[];
+  const agents = event.agent ?? [];
   const person = agents.find((a) => a.requestor === true && a.who?.reference);
   const client = agents.find((a) => a.type?.coding?.[0]?.code === '110153');
   const actor = person ?? client;
-  const organizationRef = (actor?.extension ?? []).find((x: Json) => x.url === ORGANIZATION_EXTENSION)
-    ?.valueReference as Json | undefined;
-  const whoReference = person?.who?.reference as string | undefined;
+  const organizationRef = (actor?.extension ?? []).find(
+    (x) => x.url === ORGANIZATION_EXTENSION,
+  )?.valueReference;
+  const whoReference = person?.who?.reference;
   const who = person
-    ? ((person.who.display ?? person.name ?? (await names(whoReference))) as string | undefined)
-    : (client?.who?.display as string | undefined);
+    ? (person.who?.display ?? person.name ?? (await names(whoReference)))
+    : client?.who?.display;
   const functionName = [
     ...new Set(
-      ((person?.role ?? []) as Json[]).flatMap((r) =>
-        ((r.coding ?? []) as Json[]).flatMap(
-          (c) => roleDisplay(`${c.system ?? ''}|${c.code ?? ''}`, c.display as string | undefined) ?? [],
-        ),
+      (person?.role ?? []).flatMap((r) =>
+        (r.coding ?? []).flatMap((c) => roleDisplay(`${c.system ?? ''}|${c.code ?? ''}`, c.display) ?? []),
       ),
     ),
   ].join(', ');
-  const organizationReference = organizationRef?.reference as string | undefined;
-  const organization =
-    (organizationRef?.display as string | undefined) ?? (await names(organizationReference));
-  const subtype = (event.subtype?.[0]?.code as string | undefined) ?? '';
+  const organizationReference = organizationRef?.reference;
+  const organization = organizationRef?.display ?? (await names(organizationReference));
+  const subtype = event.subtype?.[0]?.code ?? '';
   const types = [
     ...new Set(
-      ((event.entity ?? []) as Json[])
-        .filter((x) => x.role?.code === '4' && x.what?.reference)
-        .map((x) => String(x.what.reference).split('/')[0]),
+      (event.entity ?? []).flatMap((x) =>
+        x.role?.code === '4' && x.what?.reference ? [x.what.reference.split('/')[0]!] : [],
+      ),
     ),
   ];
   const done = DONE[subtype] ? say(ctx.language, DONE[subtype]) : subtype;
-  const purposeCode = event.purposeOfEvent?.[0]?.coding?.[0]?.code as string | undefined;
+  const purposeCode = event.purposeOfEvent?.[0]?.coding?.[0]?.code;
   return {
-    when: event.recorded as string,
+    when: event.recorded ?? '',
     ...(who ? { who } : {}),
     ...(whoReference ? { whoReference } : {}),
     ...(functionName ? { functionName } : {}),
@@ -193,10 +212,15 @@ async function rowOf(
     ...(organizationReference ? { organizationReference } : {}),
     what: types.length ? `${done}: ${types.join(', ')}` : done,
     ...(purposeCode
-      ? { purpose: { code: purposeCode, text: WHY[purposeCode] ? say(ctx.language, WHY[purposeCode]) : purposeCode } }
+      ? {
+          purpose: {
+            code: purposeCode,
+            text: WHY[purposeCode] ? say(ctx.language, WHY[purposeCode]) : purposeCode,
+          },
+        }
       : {}),
     emergency: purposeCode === 'BTG' || event.type?.code === '110113',
-    auditEvent: `AuditEvent/${event.id as string}`,
+    auditEvent: `AuditEvent/${event.id ?? ''}`,
   };
 }
 

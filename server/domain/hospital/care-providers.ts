@@ -30,7 +30,9 @@ export function providerRole(roleCodes: Concept[], organizationTypes: Concept[])
   const uzi = codings(roleCodes).filter((k) => UZI_ROLE_SYSTEMS.has(k.system ?? ''));
   if (uzi.some((k) => k.code?.startsWith('02.'))) return 'dentist';
   if (uzi.some((k) => k.code?.startsWith('17.') || k.code === '83.000')) return 'pharmacy';
-  if (codings(organizationTypes).some((k) => ORGANIZATION_TYPE_SYSTEMS.has(k.system ?? '') && k.code === 'J8'))
+  if (
+    codings(organizationTypes).some((k) => ORGANIZATION_TYPE_SYSTEMS.has(k.system ?? '') && k.code === 'J8')
+  )
     return 'pharmacy';
   const text = `${words(roleCodes)} ${words(organizationTypes)}`.toLowerCase();
   if (/tandarts|dentist|orthodont/.test(text)) return 'dentist';

@@ -13,7 +13,8 @@ import { PORTAL_ROLE_EXTENSION, type PortalRole } from './vocabulary.ts';
 type Json = Record<string, unknown>;
 type Ref = { reference?: string } | undefined;
 
-export const PORTAL_PATIENT_OPERATION = 'https://zorgpoort.nl/fhir/OperationDefinition/Patient-portal-patient';
+export const PORTAL_PATIENT_OPERATION =
+  'https://zorgpoort.nl/fhir/OperationDefinition/Patient-portal-patient';
 
 /** `hospital=Organization/<id>` (or the bare id), else undefined; anything else is refused. */
 export function hospitalParameter(ctx: RestContext, value: string | null | undefined): string | undefined {

@@ -98,24 +98,34 @@ export function reportDeath() {
     const hospitalRef = p.reference('hospital');
     if (p.strings('hospital').length && !hospitalRef) {
       refuse(ctx.language, 400, 'invalid', {
-        en: "Parameter 'hospital' is a valueReference (e.g. {\"reference\": \"Organization/1\"})",
-        nl: "Parameter 'hospital' is een valueReference (bijv. {\"reference\": \"Organization/1\"})",
+        en: 'Parameter \'hospital\' is a valueReference (e.g. {"reference": "Organization/1"})',
+        nl: 'Parameter \'hospital\' is een valueReference (bijv. {"reference": "Organization/1"})',
+      });
+    }
+    // As the caller, before the transaction (a hidden patient answers as a missing one, and the
+    // emergency hint reads beside it: the embedded database has one connection).
+    await loadCurrent(ctx, 'Patient', id);
+    const hospital = hospitalRef
+      ? await readAs(ctx, { reference: hospitalRef }, ['Organization'])
+      : undefined;
+    if (hospitalRef && !hospital) {
+      refuse(ctx.language, 422, 'business-rule', {
+        en: `${hospitalRef} is not an organisation known here`,
+        nl: `${hospitalRef} is geen hier bekende organisatie`,
       });
     }
     return ctx.store.transaction(async (store, raw) => {
       const tx: RestContext = { ...ctx, store };
-      // Read as the caller, and locked: two reports at once are one after the other.
-      const patient = JSON.parse((await loadCurrent(tx, 'Patient', id, true)).content!) as Json;
-      const date = checkDate(ctx, p.dateOrDateTime('date'), patient.birthDate);
-      const hospital = hospitalRef
-        ? await readAs(tx, { reference: hospitalRef }, ['Organization'])
-        : undefined;
-      if (hospitalRef && !hospital) {
-        refuse(ctx.language, 422, 'business-rule', {
-          en: `${hospitalRef} is not an organisation known here`,
-          nl: `${hospitalRef} is geen hier bekende organisatie`,
+      // Again, locked: two reports at once are one after the other.
+      const found = await store.lookup('Patient', id, true);
+      if (found.kind !== 'live') {
+        refuse(ctx.language, 404, 'not-found', {
+          en: `Patient/${id} is not known`,
+          nl: `Patient/${id} is niet bekend`,
         });
       }
+      const patient = JSON.parse(found.version.content!) as Json;
+      const date = checkDate(ctx, p.dateOrDateTime('date'), patient.birthDate);
       const ownerId =
         (hospital?.id as string | undefined) ??
         /^Organization\/([^/]+)$/.exec((patient.managingOrganization as Ref)?.reference ?? '')?.[1] ??
@@ -172,10 +182,22 @@ export function reportDeath() {
         requester,
         owner: { reference: `Organization/${ownerId}` },
         input: [
-          { type: { coding: [{ system: PORTAL_SYSTEM, code: 'date-of-death' }], text: 'Overlijdensdatum / date of death' }, ...dated },
-          { type: { coding: [{ system: PORTAL_SYSTEM, code: 'source' }], text: 'Bron / source' }, valueString: source },
           {
-            type: { coding: [{ system: PORTAL_SYSTEM, code: 'provisional-mark' }], text: 'Voorlopige markering / provisional mark' },
+            type: {
+              coding: [{ system: PORTAL_SYSTEM, code: 'date-of-death' }],
+              text: 'Overlijdensdatum / date of death',
+            },
+            ...dated,
+          },
+          {
+            type: { coding: [{ system: PORTAL_SYSTEM, code: 'source' }], text: 'Bron / source' },
+            valueString: source,
+          },
+          {
+            type: {
+              coding: [{ system: PORTAL_SYSTEM, code: 'provisional-mark' }],
+              text: 'Voorlopige markering / provisional mark',
+            },
             valueReference: { reference: `Flag/${ids.flag}` },
           },
         ],

@@ -19,12 +19,7 @@ export const DEATH_REPORTED = {
 export const PORTAL_ROLE_EXTENSION = 'https://zorgpoort.nl/fhir/StructureDefinition/portal-role';
 
 export type PortalRole =
-  | 'patient'
-  | 'general-practitioner'
-  | 'dentist'
-  | 'pharmacy'
-  | 'insurance'
-  | 'insurer';
+  'patient' | 'general-practitioner' | 'dentist' | 'pharmacy' | 'insurance' | 'insurer';
 
 /** UZI role codes (RoleCodeNL zorgverlenertype) by URI and by OID. */
 export const UZI_ROLE_SYSTEMS: ReadonlySet<string> = new Set(UZI_ROLES);
