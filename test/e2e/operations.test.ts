@@ -112,7 +112,13 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'break-the-glass',
       'merge',
       'export-reports',
+      'portal-patient',
+      'report-death',
+      'access-log',
     ]);
+    expect(patient.operation.find((o: any) => o.name === 'access-log').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/Patient-access-log',
+    );
     expect(patient.operation.find((o: any) => o.name === 'merge').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',
     );
