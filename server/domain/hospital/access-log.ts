@@ -114,8 +114,8 @@ export function accessLog() {
     }
     if (!readsLog) {
       refuse(ctx.language, 403, 'forbidden', {
-        en: 'The access log is read by the patient it is about and by auditors only, not by caregivers',
-        nl: 'De inzagelog wordt alleen gelezen door de patiënt zelf en door auditors, niet door zorgverleners',
+        en: 'The access log is read by the patient it is about and by auditors only, not by caregivers (and only with an app that may read AuditEvent)',
+        nl: 'De inzagelog wordt alleen gelezen door de patiënt zelf en door auditors, niet door zorgverleners (en alleen met een app die AuditEvent mag lezen)',
       });
     }
     const filter: [string, string][] = [['patient', `Patient/${id}`]];
