@@ -386,9 +386,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
     });
     if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
-    const access = await accessFor(principal);
+    const clientAddress = req.socket.remoteAddress;
+    const access = await accessFor(principal, clientAddress ? { clientAddress } : {});
     const audit =
-      principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, req.socket.remoteAddress);
+      principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, clientAddress);
     // express's negotiation (q-values, nl-NL for nl); without the header, both languages.
     const language = req.headers['accept-language']
       ? (req.acceptsLanguages('nl', 'en') as 'nl' | 'en' | false) || undefined

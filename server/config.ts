@@ -1,5 +1,6 @@
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
 import { hl7OutboundConfig, type Hl7OutboundConfig } from './hl7v2/outbound-config.ts';
+import { networkMatcher } from './access/rules/break-the-glass.ts';
 /**
  * All configuration comes from the environment, read once here and passed down.
  * Nothing below the composition root reads process.env.
@@ -51,8 +52,9 @@ export interface Config {
      * Break-the-glass: who may open one patient's record in an emergency. Off while
      * `organizations` is empty. Roles and organisations: `system|code` of a PractitionerRole
      * code / Organization.type, or `Organization/<id>`; `roles` empty: any role there.
+     * `networks` (CIDRs): when set, only from those addresses as well (a post's own network).
      */
-    breakTheGlass: { roles: string[]; organizations: string[]; hours: number };
+    breakTheGlass: { roles: string[]; organizations: string[]; networks?: string[]; hours: number };
     /**
      * Organisations (ids, from `Organization/<id>`) whose rows anyone outside them sees only when
      * approved (verified, final): ACCESS_APPROVED_ONLY, the hospitals of the caregiver portal.
@@ -188,6 +190,13 @@ function samlConfig(env: NodeJS.ProcessEnv): SamlConfig | undefined {
 }
 
 /** A positive number, fractions allowed (hours: 0.5 is half an hour). */
+/** ACCESS_BTG_NETWORKS: checked at the start, so a malformed network stops it (networkMatcher). */
+function btgNetworks(env: NodeJS.ProcessEnv): string[] {
+  const networks = list(env, 'ACCESS_BTG_NETWORKS');
+  networkMatcher(networks);
+  return networks;
+}
+
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -250,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breakTheGlass: {
         roles: list(env, 'ACCESS_BTG_ROLES'),
         organizations: list(env, 'ACCESS_BTG_ORGANIZATIONS'),
+        networks: btgNetworks(env),
         hours: positive(env, 'ACCESS_BTG_HOURS', 12),
       },
       approvedOnly: organizationIds(env, 'ACCESS_APPROVED_ONLY'),

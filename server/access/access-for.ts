@@ -6,7 +6,7 @@ import { createCareGate, type CareActor } from './care-gate.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
 import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy, type Resource } from './policy.ts';
 import { withAuditLogRule } from './rules/audit-log.ts';
-import { emergencyRole, type BreakTheGlassConfig } from './rules/break-the-glass.ts';
+import { emergencyRole, networkMatcher, type BreakTheGlassConfig } from './rules/break-the-glass.ts';
 import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
 import { createCategoryMatcher } from './rules/data-categories.ts';
 import { authorisedRelatedPerson } from './rules/related-person.ts';
@@ -24,6 +24,12 @@ export interface AccessForDeps {
   breakTheGlass?: BreakTheGlassConfig;
   /** Organisation ids whose rows others see only when approved (rules/approved-only.ts). */
   approvedOnly?: readonly string[];
+}
+
+/** What the request adds to the principal: where it comes from (break-the-glass networks). */
+export interface RequestOrigin {
+  /** The TCP peer's address (`trust proxy` is off: a proxy's own address when behind one). */
+  clientAddress?: string;
 }
 
 /**
@@ -53,13 +59,22 @@ export function createAccessFor(deps: AccessForDeps) {
     return policy;
   };
 
-  async function emergencyPlace(principal: PractitionerPrincipal): Promise<string | undefined> {
+  const btgNetworks = deps.breakTheGlass?.networks?.length
+    ? networkMatcher(deps.breakTheGlass.networks)
+    : undefined;
+
+  async function emergencyPlace(
+    principal: PractitionerPrincipal,
+    origin: RequestOrigin,
+  ): Promise<string | undefined> {
     const orgs = principal.roles.flatMap((r) => (r.organizationId ? [r.organizationId] : []));
     const config = deps.breakTheGlass!;
-    return emergencyRole(principal, config, await deps.facts.organizationTypes(orgs))?.organizationId;
+    const fromNetwork = !btgNetworks || btgNetworks(origin.clientAddress);
+    return emergencyRole(principal, config, await deps.facts.organizationTypes(orgs), fromNetwork)
+      ?.organizationId;
   }
 
-  async function own(principal: Principal): Promise<AccessPolicy> {
+  async function own(principal: Principal, origin: RequestOrigin): Promise<AccessPolicy> {
     switch (principal.kind) {
       case 'anonymous':
         return NO_ACCESS;
@@ -70,7 +85,7 @@ export function createAccessFor(deps: AccessForDeps) {
         // A person's login never makes itself related by a write (that is what break-the-glass is for).
         const policy = await care(practitionerActor(principal), clinical, false);
         return clinical && deps.breakTheGlass?.organizations.length
-          ? { ...policy, emergencyPlace: () => emergencyPlace(principal) }
+          ? { ...policy, emergencyPlace: () => emergencyPlace(principal, origin) }
           : policy;
       }
       case 'system':
@@ -97,8 +112,9 @@ export function createAccessFor(deps: AccessForDeps) {
     }
   }
 
-  return async (principal: Principal): Promise<AccessPolicy> => {
-    const base = await own(principal);
+  /** `origin`: the request's network address; without it, no configured network matches. */
+  return async (principal: Principal, origin: RequestOrigin = {}): Promise<AccessPolicy> => {
+    const base = await own(principal, origin);
     const scoped =
       principal.kind !== 'anonymous' && principal.smart
         ? narrowByScopes(base, principal, principal.smart, search)

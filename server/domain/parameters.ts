@@ -8,6 +8,8 @@ export interface ParametersIn {
   strings(name: string): string[];
   boolean(name: string): boolean | undefined;
   date(name: string): string | undefined;
+  /** A `valueDate` or a `valueDateTime`, as given. */
+  dateOrDateTime(name: string): string | undefined;
   /** A `valueReference`'s reference (`Type/id`). */
   reference(name: string): string | undefined;
 }
@@ -43,6 +45,10 @@ export function readParameters(body: unknown, language: Language, operation: str
     },
     date: (name) => {
       const v = values(name)[0]?.valueDate;
+      return typeof v === 'string' ? v : undefined;
+    },
+    dateOrDateTime: (name) => {
+      const v = values(name)[0]?.valueDate ?? values(name)[0]?.valueDateTime;
       return typeof v === 'string' ? v : undefined;
     },
   };

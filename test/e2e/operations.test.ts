@@ -114,9 +114,15 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'export-reports',
       'portal-search',
       'portal-recent',
+      'portal-patient',
+      'report-death',
+      'access-log',
       'portal-view',
       'portal-lab-series',
     ]);
+    expect(patient.operation.find((o: any) => o.name === 'access-log').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/Patient-access-log',
+    );
     expect(patient.operation.find((o: any) => o.name === 'merge').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',
     );

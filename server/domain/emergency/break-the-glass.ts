@@ -3,6 +3,8 @@ import type { BreakTheGlassConfig } from '../../access/rules/break-the-glass.ts'
 import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import { emergencyOverrideStarted } from '../../audit/security-alert.ts';
 import { FhirError } from '../../fhir/errors.ts';
+import { EMERGENCY_QUESTION } from '../../fhir/rest/emergency-question.ts';
+import { say } from '../language.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
@@ -47,15 +49,19 @@ export function createBreakTheGlass(deps: {
     const place = await ctx.store.access.emergencyPlace?.();
     if (!place) {
       return refuse(
-        'Emergency access is only for the roles and organisations configured for it (such as a GP out-of-hours post); your login has none of them',
-        'De noodprocedure is alleen voor de daarvoor ingestelde rollen en organisaties (zoals een huisartsenpost); uw login heeft geen daarvan',
+        'Emergency access is only for the roles and organisations configured for it (such as a GP out-of-hours post), and where networks are configured only from their network; your login or your address has none of them',
+        'De noodprocedure is alleen voor de daarvoor ingestelde rollen en organisaties (zoals een huisartsenpost), en waar netwerken zijn ingesteld alleen vanaf dat netwerk; uw login of uw adres valt daar niet onder',
       );
     }
     const reason = reasonOf(body);
     if (!reason) {
-      return refuse(
-        "State why you need emergency access: a Parameters resource with a 'reason' (valueString)",
-        "Geef aan waarom u de noodprocedure nodig hebt: een Parameters-resource met 'reason' (valueString)",
+      throw new FhirError(
+        403,
+        say(ctx.language, {
+          en: `${EMERGENCY_QUESTION.en} (a Parameters resource with a 'reason', valueString)`,
+          nl: `${EMERGENCY_QUESTION.nl} (een Parameters-resource met 'reason', valueString)`,
+        }),
+        { code: 'forbidden' },
       );
     }
     const stored = await store.read('Patient', patientId);

@@ -1,4 +1,5 @@
 import { FhirError } from '../errors.ts';
+import { EMERGENCY_QUESTION } from './emergency-question.ts';
 import type { StoredVersion } from '../storage/types.ts';
 import type { FhirResult, Preconditions, RestContext } from './types.ts';
 import { notModified, versionHeaders } from './versioning.ts';
@@ -23,10 +24,20 @@ export async function loadCurrent(
       {
         severity: 'information',
         code: 'suppressed',
-        diagnostics:
-          `${resourceType}/${id} is not shown to you: there is no treatment relationship or consent. ` +
-          `In an emergency you may open it: POST ${resourceType}/${id}/$break-the-glass with a reason (audited, the patient is told). ` +
-          `/ Geen behandelrelatie of toestemming. In een noodsituatie kunt u het dossier openen met $break-the-glass en een reden (dit wordt gelogd en de patiënt wordt geïnformeerd).`,
+        diagnostics: [
+          ...(ctx.language !== 'nl'
+            ? [
+                `${resourceType}/${id} is not shown to you: there is no treatment relationship or consent. ` +
+                  `${EMERGENCY_QUESTION.en} In an emergency: POST ${resourceType}/${id}/$break-the-glass with your reason (audited, the patient is told).`,
+              ]
+            : []),
+          ...(ctx.language !== 'en'
+            ? [
+                `${resourceType}/${id} wordt u niet getoond: geen behandelrelatie of toestemming. ` +
+                  `${EMERGENCY_QUESTION.nl} In een noodsituatie: POST ${resourceType}/${id}/$break-the-glass met uw reden.`,
+              ]
+            : []),
+        ].join(' / '),
       },
     ]);
   }
