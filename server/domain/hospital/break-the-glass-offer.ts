@@ -1,6 +1,7 @@
 import type { Condition } from '../../fhir/search/types.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
+import { EMERGENCY_QUESTION } from '../../fhir/rest/emergency-question.ts';
 import { say } from '../language.ts';
 
 /** The most hidden matches offered per search: enough for a household, too few to trawl. */
@@ -8,17 +9,8 @@ export const MAX_OFFERS = 10;
 
 export const OFFER_EXTENSION = 'https://zorgpoort.nl/fhir/StructureDefinition/break-the-glass-patient';
 
-/** The portal's words (seed 002, 2.1.1), and ours in English. */
-const OFFER = {
-  nl:
-    'In onze zorginstelling is geen behandelrelatie bekend tussen u en deze patiënt. ' +
-    'Als u de gegevens van deze patiënt toch wilt inzien, dan zal dit worden gelogd en gemeld aan de patiënt. ' +
-    'Waarom wilt u dit dossier bekijken?',
-  en:
-    'Our institution knows of no treatment relationship between you and this patient. ' +
-    'If you still want to see this patient’s data, this will be logged and reported to the patient. ' +
-    'Why do you want to see this record?',
-};
+/** The portal's words (seed 002, 2.1.1), as the read's hint and the grant ask them. */
+const OFFER = EMERGENCY_QUESTION;
 
 /**
  * For a caller who may break the glass (a GP out-of-hours post): the patients that match the
