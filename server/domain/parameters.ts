@@ -10,6 +10,8 @@ export interface ParametersIn {
   date(name: string): string | undefined;
   /** A `valueDate` or a `valueDateTime`, as given. */
   dateOrDateTime(name: string): string | undefined;
+  /** How often a parameter is given. */
+  count(name: string): number;
   /** A `valueReference`'s reference (`Type/id`). */
   reference(name: string): string | undefined;
 }
@@ -35,6 +37,7 @@ export function readParameters(body: unknown, language: Language, operation: str
         .map(text)
         .find((v) => v !== undefined),
     strings: (name) => values(name).flatMap((x) => text(x) ?? []),
+    count: (name) => values(name).length,
     boolean: (name) => {
       const v = values(name)[0]?.valueBoolean;
       return typeof v === 'boolean' ? v : undefined;

@@ -273,12 +273,34 @@ describe('hospital portal: patient information, death report, access log, emerge
       expect((await report('stranger', valid)).status).to.equal(404);
     });
 
+    it('goes only to a hospital that holds the record, relates nobody, and needs an app that may create', async () => {
+      const valid = [
+        { name: 'date', valueDate: '2026-11-01' },
+        { name: 'source', valueString: 'Familie' },
+      ];
+      // Another practice holds nothing of p1: naming it would give its staff the patient.
+      const elsewhere = await report('gp', [
+        ...valid,
+        { name: 'hospital', valueReference: { reference: 'Organization/elders' } },
+      ]);
+      expect(elsewhere.status).to.equal(422);
+      expect((await call('Patient/p1', 'stranger')).status).to.equal(404);
+      const twice = await report('gp', [...valid, { name: 'source', valueString: 'Buren' }]);
+      expect(twice.status).to.equal(400);
+      const readOnly = `Bearer ${(await personToken(server, 'Practitioner/gp', 'openid fhirUser user/Patient.rs')).replace(/^Bearer /, '')}`;
+      const res = await call('Patient/p1/$report-death', readOnly, {
+        method: 'POST',
+        body: JSON.stringify({ resourceType: 'Parameters', parameter: valid }),
+      });
+      expect(res.status).to.equal(403);
+    });
+
     it('creates a Task to the hospital and a provisional Flag, leaving Patient.deceased as it is; a second report is 409', async () => {
       const res = await report('gp', valid);
       expect(res.status).to.equal(201);
       const task = res.body;
       expect(task.resourceType).to.equal('Task');
-      expect(task).to.deep.include({ status: 'requested', intent: 'order' });
+      expect(task).to.deep.include({ status: 'requested', intent: 'proposal' });
       expect(task.code.text).to.equal('Melding overlijden / Death report');
       expect(task.for.reference).to.equal('Patient/p1');
       expect(task.owner.reference).to.equal('Organization/zgt');
@@ -304,7 +326,8 @@ describe('hospital portal: patient information, death report, access log, emerge
         valid[1]!,
       ]);
       expect(again.status).to.equal(409);
-      expect(again.body.issue[0].diagnostics).to.contain(`Task/${task.id}`);
+      // Not naming the Task: the caller may not see that report or who made it.
+      expect(again.body.issue[0].diagnostics).not.to.contain(`Task/${task.id}`);
 
       // The change is in the access log as the GP's.
       const auditor = await auditorToken(server);

@@ -57,6 +57,9 @@ const LETTERS: Record<string, Letter> = {
   '$portal-lab-series': 's',
   '$portal-search': 's',
   '$portal-recent': 's',
+  // Reads the patient; it writes a Task and a Flag, whose c the operation checks itself.
+  '$report-death': 'r',
+  '$portal-patient': 'r',
   create: 'c',
   update: 'u',
   patch: 'u',

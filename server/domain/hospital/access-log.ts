@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { roleDisplay } from '../../auth/role-display.ts';
+import { nameLine, roleDisplay } from '../../auth/role-display.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse, say, type Said } from '../language.ts';
 import { readAs } from '../referral/parties.ts';
-import { searchAll } from '../search-all.ts';
+import { executeSearch } from '../../fhir/search/execute.ts';
 
 type Json = Record<string, unknown>;
 type Coding = { system?: string; code?: string; display?: string };
@@ -22,6 +22,7 @@ interface Agent {
 }
 interface Event {
   id?: string;
+  outcome?: string;
   recorded?: string;
   type?: Coding;
   subtype?: Coding[];
@@ -29,6 +30,9 @@ interface Event {
   agent?: Agent[];
   entity?: { what?: Ref; role?: Coding }[];
 }
+
+/** Events in one answer (a page of the server's size at most). */
+const MAX_EVENTS = 1000;
 
 export const ACCESS_LOG_OPERATION = 'https://zorgpoort.nl/fhir/OperationDefinition/Patient-access-log';
 
@@ -50,6 +54,15 @@ const DONE: Record<string, Said> = {
   $everything: { nl: 'het hele dossier ingezien', en: 'viewed the whole record' },
   '$break-the-glass': { nl: 'noodprocedure gestart', en: 'started emergency access' },
   '110127': { nl: 'noodprocedure gestart', en: 'started emergency access' },
+  transaction: { nl: 'bijgewerkt (bundel)', en: 'changed (bundle)' },
+  batch: { nl: 'bijgewerkt (bundel)', en: 'changed (bundle)' },
+  '$portal-view': { nl: 'ingezien in het zorgverlenersportaal', en: 'viewed in the caregiver portal' },
+  '$portal-lab-series': { nl: 'labgrafiek ingezien', en: 'viewed a lab chart' },
+  '$portal-search': { nl: 'gezocht in het zorgverlenersportaal', en: 'searched in the caregiver portal' },
+  '$portal-patient': { nl: 'patiëntgegevens ingezien', en: 'viewed patient information' },
+  '$report-death': { nl: 'overlijden gemeld', en: 'reported a death' },
+  '$access-log': { nl: 'inzagelog ingezien', en: 'viewed the access log' },
+  '$export-reports': { nl: 'verslagen ingezien', en: 'viewed the reports' },
 };
 
 /** Why, in words (v3-ActReason purpose of use). */
@@ -122,8 +135,26 @@ export function accessLog() {
     if (from) filter.push(['date', `ge${from}`]);
     if (to) filter.push(['date', `le${to}`]);
     const self = `Patient/${id}`;
-    const events = (await searchAll(ctx, { resourceType: 'AuditEvent' }, filter))
-      .map((row) => JSON.parse(row.content!) as Event)
+    // The newest events, one page at most: a longer log is asked for by period (from, to).
+    const page = await executeSearch(
+      ctx.store.search,
+      ctx.search.registry,
+      ctx.search.plan({
+        resourceType: 'AuditEvent',
+        params: [
+          ...filter,
+          ['_sort', '-date'],
+          ['_count', String(Math.min(MAX_EVENTS, ctx.limits.maxSearchCount))],
+        ],
+        strict: true,
+        baseUrl: ctx.baseUrl,
+        limits: ctx.limits,
+      }),
+      { maxIncludes: 0 },
+    );
+    const more = page.next !== undefined;
+    const events = page.matches
+      .flatMap((row) => (row.content ? [JSON.parse(row.content) as Event] : []))
       .filter(
         (e) =>
           (e.entity ?? []).some((x) => x.role?.code === '1' && x.what?.reference === self) &&
@@ -138,6 +169,17 @@ export function accessLog() {
       ...(from ? [{ name: 'from', valueString: from }] : []),
       ...(to ? [{ name: 'to', valueString: to }] : []),
       { name: 'count', valueInteger: rows.length },
+      ...(more
+        ? [
+            {
+              name: 'truncated',
+              valueString: say(ctx.language, {
+                en: `Only the newest ${MAX_EVENTS} events are listed: ask for a period with from and to`,
+                nl: `Alleen de nieuwste ${MAX_EVENTS} gebeurtenissen staan hier: vraag een periode met from en to`,
+              }),
+            },
+          ]
+        : []),
       ...rows.map((r) => ({ name: 'event', part: partsOf(r) })),
       { name: 'table', valueString: table(ctx, rows) },
     ];
@@ -159,8 +201,7 @@ function namesOf(ctx: RestContext) {
       name = readAs(ctx, { reference }, ['Practitioner', 'Organization']).then((r) => {
         if (!r) return undefined;
         if (typeof r.name === 'string') return r.name;
-        const n = (r.name as { text?: string; given?: string[]; family?: string }[] | undefined)?.[0];
-        return (n?.text ?? [...(n?.given ?? []), n?.family].filter(Boolean).join(' ')) || undefined;
+        return nameLine(r.name);
       });
       known.set(reference, name);
     }
@@ -181,18 +222,18 @@ async function rowOf(
     (x) => x.url === ORGANIZATION_EXTENSION,
   )?.valueReference;
   const whoReference = person?.who?.reference;
-  const who = person
-    ? (person.who?.display ?? person.name ?? (await names(whoReference)))
-    : client?.who?.display;
+  // Names come from the references, never from the event's own words: a system client may
+  // submit AuditEvents, and its displays would be shown to the patient as fact.
+  const who = person ? await names(whoReference) : client?.who?.reference;
   const functionName = [
     ...new Set(
       (person?.role ?? []).flatMap((r) =>
-        (r.coding ?? []).flatMap((c) => roleDisplay(`${c.system ?? ''}|${c.code ?? ''}`, c.display) ?? []),
+        (r.coding ?? []).flatMap((c) => roleDisplay(`${c.system ?? ''}|${c.code ?? ''}`) ?? []),
       ),
     ),
   ].join(', ');
   const organizationReference = organizationRef?.reference;
-  const organization = organizationRef?.display ?? (await names(organizationReference));
+  const organization = await names(organizationReference);
   const subtype = event.subtype?.[0]?.code ?? '';
   const types = [
     ...new Set(
@@ -210,7 +251,12 @@ async function rowOf(
     ...(functionName ? { functionName } : {}),
     ...(organization ? { organization } : {}),
     ...(organizationReference ? { organizationReference } : {}),
-    what: types.length ? `${done}: ${types.join(', ')}` : done,
+    what:
+      (types.length ? `${done}: ${types.join(', ')}` : done) +
+      // Tried, not done: a refusal, or an emergency procedure offered in a search.
+      (event.outcome && event.outcome !== '0'
+        ? ` (${say(ctx.language, { nl: 'niet gelukt', en: 'not granted' })})`
+        : ''),
     ...(purposeCode
       ? {
           purpose: {

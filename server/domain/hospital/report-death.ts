@@ -87,7 +87,18 @@ export function reportDeath() {
         nl: 'Een overlijden wordt gemeld door een zorgverlener die de patiënt kent (bijvoorbeeld de huisarts), ingelogd als zichzelf; een patiënt, naaste of systeem kan dat hier niet',
       });
     }
+    // It writes a Task and a Flag: the caller's app needs the scopes to create those.
+    ctx.store.assertAllowed('create', false, 'Task');
+    ctx.store.assertAllowed('create', false, 'Flag');
     const p = readParameters(req.body, ctx.language, '$report-death');
+    for (const name of ['date', 'source', 'hospital']) {
+      if (p.count(name) > 1) {
+        refuse(ctx.language, 400, 'invalid', {
+          en: `Parameter '${name}' may only be given once`,
+          nl: `Parameter '${name}' mag maar één keer worden opgegeven`,
+        });
+      }
+    }
     const source = p.string('source');
     if (!source) {
       refuse(ctx.language, 400, 'required', {
@@ -138,15 +149,35 @@ export function reportDeath() {
       }
       // The server's view: a report the caller may not see (held by the hospital) still counts.
       const open = store.onBehalf(raw);
+      // The report goes to a hospital that holds this patient's record, never to any organisation
+      // the caller names (its staff would read the Task and its patient).
+      const holds = await searchAll(
+        { ...tx, store: open },
+        { compartment: { resourceType: 'Patient', id } },
+        [
+          ['_tag', `${CUSTODIAN_SYSTEM}|${ownerId}`],
+          ['_elements', 'id'],
+        ],
+      );
+      const managing =
+        (patient.managingOrganization as Ref | undefined)?.reference === `Organization/${ownerId}`;
+      if (!managing && custodianOf(patient as Resource) !== ownerId && holds.length === 0) {
+        refuse(ctx.language, 422, 'business-rule', {
+          en: `Organization/${ownerId} holds no record of this patient: a death is reported to a hospital that does`,
+          nl: `Organization/${ownerId} heeft geen dossier van deze patiënt: een overlijden wordt gemeld aan een ziekenhuis dat dat wel heeft`,
+        });
+      }
       const pending = await searchAll({ ...tx, store: open }, { resourceType: 'Task' }, [
         ['subject', `Patient/${id}`],
         ['code', `${PORTAL_SYSTEM}|death-report`],
+        ['owner', `Organization/${ownerId}`],
         ['status', OPEN.join(',')],
       ]);
       if (pending.length) {
+        // Without the Task's id: the caller may not see that report, or who made it.
         refuse(ctx.language, 409, 'conflict', {
-          en: `The death of Patient/${id} was reported already (Task/${pending[0]!.id}) and the hospital has not handled it yet`,
-          nl: `Het overlijden van Patient/${id} is al gemeld (Task/${pending[0]!.id}) en het ziekenhuis heeft dat nog niet afgehandeld`,
+          en: `The death of Patient/${id} was reported to this hospital already and it has not handled that yet`,
+          nl: `Het overlijden van Patient/${id} is al aan dit ziekenhuis gemeld en het heeft dat nog niet afgehandeld`,
         });
       }
       const role = who.roles.find((r) => r.organizationId === who.organizationId) ?? who.roles[0];
@@ -173,7 +204,10 @@ export function reportDeath() {
         id: ids.task,
         meta: held,
         status: 'requested',
-        intent: 'order',
+        // A proposal, not an order: an open order Task is a referral, a treatment relationship
+        // for its owner and requester (server/access/facts), and a report of a death must
+        // give nobody access to the patient.
+        intent: 'proposal',
         code: DEATH_REPORT,
         description: `Overlijden gemeld op ${date}: ${source} / Death reported for ${date}: ${source}`,
         for: subject,
