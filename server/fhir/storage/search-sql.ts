@@ -61,8 +61,14 @@ export class ConditionCompiler {
         return `${col(p.column)} in (${p.values.map(() => '?').join(', ')})`;
       case 'prefix':
         if (p.column === 'norm') {
-          // Both: the first lets the expression index narrow the rows, the second is exact.
-          b.push(`${escapeLike(indexedPrefix(p.value))}%`, `${escapeLike(p.value)}%`);
+          // The first lets the expression index narrow the rows; the second makes a value longer
+          // than the indexed prefix exact. For a shorter one it would say the same again, and the
+          // planner would count it twice (estimating one row where a thousand match).
+          b.push(`${escapeLike(indexedPrefix(p.value))}%`);
+          if (Array.from(p.value).length <= STRING_INDEX_PREFIX) {
+            return `left(${col('norm')}, ${STRING_INDEX_PREFIX}) like ?`;
+          }
+          b.push(`${escapeLike(p.value)}%`);
           return `(left(${col('norm')}, ${STRING_INDEX_PREFIX}) like ? and ${col('norm')} like ?)`;
         }
         b.push(`${escapeLike(p.value)}%`);

@@ -15,6 +15,9 @@ export function datePredicate(prefix: Prefix, slo: number, shi: number, now: num
     op: 'and',
     args: [
       { op: 'ge', column: 'lo', value: slo },
+      // Implied by the next (lo <= hi), but it bounds the index range on `lo` from both sides,
+      // so the planner estimates one day's rows, not every row after it.
+      { op: 'le', column: 'lo', value: shi },
       { op: 'le', column: 'hi', value: shi },
     ],
   };
