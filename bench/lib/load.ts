@@ -14,6 +14,7 @@ export interface LoadResult {
   requests: number;
   requestsPerSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   /** Non-2xx responses and socket errors; any is a failed benchmark. */
   failures: number;
@@ -75,6 +76,7 @@ export async function runLoad(options: {
     requests: latencies.length,
     requestsPerSecond: Math.round(latencies.length / options.seconds),
     p50: pct(0.5),
+    p95: pct(0.95),
     p99: pct(0.99),
     failures,
   };
