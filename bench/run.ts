@@ -546,6 +546,7 @@ try {
     await zorg.stop();
     processes.splice(processes.indexOf(zorg), 1);
     console.log(`portal: writing ${mode.portalPatients} patients into ${database.url}`);
+    const loadBefore = os.loadavg()[0]!;
     const generated = await generatePortalDatabase(database.url, mode.portalPatients, new Date());
     console.log(
       `portal: ${generated.resources} resources in ${generated.seconds.toFixed(0)} s ` +
@@ -573,7 +574,8 @@ try {
         // Proof it answers what it should: the patient found, the record's rows shown.
         const found =
           w.group === 'baseline' ? 1 : await meanMatches(zorg.url, of.slice(0, 10).map(path), headers);
-        if (w.group === 'search' && found < 1) throw new Error(`portal: ${w.name} finds nothing: ${path(of[0]!)}`);
+        if (w.group === 'search' && found < 1)
+          throw new Error(`portal: ${w.name} finds nothing: ${path(of[0]!)}`);
         const scansBefore = await seqScans((sql) => pgStats.query(sql));
         const side = await load(zorg, 1, portalRequests(w, mine), headers);
         await maintenance();
@@ -591,7 +593,14 @@ try {
           phase: 'portal',
           ...(target === undefined ? {} : { p50Target: target }),
         });
-        workloads.push({ name: w.name, via: w.via, example: path(of[0]!), patients: of.length, found, seqScans: scans });
+        workloads.push({
+          name: w.name,
+          via: w.via,
+          example: path(of[0]!),
+          patients: of.length,
+          found,
+          seqScans: scans,
+        });
       }
     } finally {
       await pgStats.end();
@@ -604,6 +613,8 @@ try {
       vacuumAnalyzeSeconds: Math.round(generated.analyzeSeconds),
       databaseMiB: Math.round(generated.databaseMiB),
       caller: `system client of Organization/${practiceOrg(practice)} (not trusted), ${mine.length} patients`,
+      // Other work on the machine shows in every figure: the 1-minute load average before and after.
+      loadAverage: [loadBefore, os.loadavg()[0]!].map((l) => +l.toFixed(1)),
       workloads,
     };
   }
@@ -627,7 +638,8 @@ try {
     console.log(
       `Hospital portal (${portal.patients as number} patients${quick ? ', --quick' : ''}, ` +
         `${portal.resources as number} resources, written in ${portal.generationSeconds as number} s, ` +
-        `${portal.databaseMiB as number} MiB; caller: ${portal.caller as string}):\n\n${portalTable(rows)}\n`,
+        `${portal.databaseMiB as number} MiB; caller: ${portal.caller as string}; ` +
+        `load average ${(portal.loadAverage as number[]).join(' → ')} on ${os.cpus().length} cores):\n\n${portalTable(rows)}\n`,
     );
   }
   console.log(`written to bench/results/${stamp}.json`);

@@ -57,7 +57,14 @@ const GIVEN = {
   male: ['Jan', 'Henk', 'Piet', 'Gerrit', 'Bram', 'Daan', 'Sem', 'Lucas', 'Thijs', 'Ruud', 'Kees', 'Wim', 'Joost', 'Bart', 'Tim', 'Jeroen', 'Erik', 'Hans', 'Marco', 'Sander'],
   female: ['Anna', 'Maria', 'Emma', 'Sophie', 'Julia', 'Tess', 'Lotte', 'Anouk', 'Sanne', 'Ingrid', 'Els', 'Marleen', 'Petra', 'Annelies', 'Fenna', 'Lieke', 'Ilse', 'Mirjam', 'Wilma', 'Esther'],
 };
-const STREETS = ['Dorpsstraat', 'Kerkstraat', 'Schoolstraat', 'Molenweg', 'Hengelosestraat', 'Deurningerstraat'];
+const STREETS = [
+  'Dorpsstraat',
+  'Kerkstraat',
+  'Schoolstraat',
+  'Molenweg',
+  'Hengelosestraat',
+  'Deurningerstraat',
+];
 const LAB_TESTS: [string, string, string, number, number][] = [
   ['718-7', 'Hemoglobine', 'mmol/L', 8.5, 11],
   ['2160-0', 'Kreatinine', 'umol/L', 60, 110],
@@ -75,7 +82,13 @@ const CONDITIONS = [
   ['396275006', 'Artrose'],
 ];
 const ALLERGIES = ['Penicilline', 'Noten', 'Pinda', 'Latex', 'Jodium', 'Huisstofmijt'];
-const MEDICATIONS = ['Metformine 500mg', 'Amlodipine 5mg', 'Salbutamol', 'Omeprazol 20mg', 'Simvastatine 40mg'];
+const MEDICATIONS = [
+  'Metformine 500mg',
+  'Amlodipine 5mg',
+  'Salbutamol',
+  'Omeprazol 20mg',
+  'Simvastatine 40mg',
+];
 
 export interface Item {
   resourceType: string;
@@ -157,7 +170,11 @@ export function directory(): Item[] {
  * Patients `from` to `to` (exclusive) of the database and their records. Each patient draws
  * from its own seeded stream, so a batch is the same whichever order batches are made in.
  */
-export function patientBatch(from: number, to: number, now: Date): { items: Item[]; patients: PortalPatient[] } {
+export function patientBatch(
+  from: number,
+  to: number,
+  now: Date,
+): { items: Item[]; patients: PortalPatient[] } {
   const items: Item[] = [];
   const patients: PortalPatient[] = [];
   const bsn = bsnAt;
@@ -197,7 +214,9 @@ export function patientBatch(from: number, to: number, now: Date): { items: Item
     };
     patients.push(fact);
     const joined = (p: [string | undefined, string]) => (p[0] ? `${p[0]} ${p[1]}` : p[1]);
-    const family = partner ? `${joined(partner)}-${joined([ownPrefix, ownName])}` : joined([ownPrefix, ownName]);
+    const family = partner
+      ? `${joined(partner)}-${joined([ownPrefix, ownName])}`
+      : joined([ownPrefix, ownName]);
     const street = pick(STREETS);
     const identifiers = [
       { system: BSN_SYSTEM, value: fact.bsn },
@@ -206,7 +225,10 @@ export function patientBatch(from: number, to: number, now: Date): { items: Item
     // Some are known at the other hospital too, under its own number.
     if (chance(0.15)) {
       const other = hospital === 'zgt' ? 'mst' : 'zgt';
-      identifiers.push({ system: NUMBER_SYSTEM(other), value: `${other === 'zgt' ? 'Z' : 'M'}${9_000_000 + i}` });
+      identifiers.push({
+        system: NUMBER_SYSTEM(other),
+        value: `${other === 'zgt' ? 'Z' : 'M'}${9_000_000 + i}`,
+      });
     }
     const patient = {
       resourceType: 'Patient',
@@ -283,8 +305,14 @@ export function patientBatch(from: number, to: number, now: Date): { items: Item
         provision: {
           type: 'permit',
           actor: [
-            { role: { text: 'huisarts' }, reference: { reference: `Practitioner/${practitioner(practice)}` } },
-            { role: { text: 'huisartsenpraktijk' }, reference: { reference: `Organization/${practiceOrg(practice)}` } },
+            {
+              role: { text: 'huisarts' },
+              reference: { reference: `Practitioner/${practitioner(practice)}` },
+            },
+            {
+              role: { text: 'huisartsenpraktijk' },
+              reference: { reference: `Organization/${practiceOrg(practice)}` },
+            },
           ],
         },
       });
@@ -297,7 +325,10 @@ export function patientBatch(from: number, to: number, now: Date): { items: Item
         add('Encounter', `enc-${e}`, {
           ...held(hospital),
           status: 'finished',
-          class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: emergency ? 'EMER' : 'IMP' },
+          class: {
+            system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+            code: emergency ? 'EMER' : 'IMP',
+          },
           subject,
           serviceProvider: { reference: `Organization/${hospital}` },
           period: { start: ago(start), end: ago(start - (emergency ? 0.2 : between(1, 10))) },
@@ -336,63 +367,85 @@ export function patientBatch(from: number, to: number, now: Date): { items: Item
     if (chance(0.5)) {
       for (let c = between(1, 2); c > 0; c--) {
         const [code, display] = pick(CONDITIONS);
-        add('Condition', `cond-${c}`, s({
-          clinicalStatus: coded('http://terminology.hl7.org/CodeSystem/condition-clinical', 'active'),
-          verificationStatus: coded(
-            'http://terminology.hl7.org/CodeSystem/condition-ver-status',
-            chance(0.85) ? 'confirmed' : 'provisional',
-          ),
-          category: [coded(SCT, '64572001')],
-          code: coded(SCT, code!, display),
-          onsetDateTime: ago(between(30, 5000)),
-        }));
+        add(
+          'Condition',
+          `cond-${c}`,
+          s({
+            clinicalStatus: coded('http://terminology.hl7.org/CodeSystem/condition-clinical', 'active'),
+            verificationStatus: coded(
+              'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+              chance(0.85) ? 'confirmed' : 'provisional',
+            ),
+            category: [coded(SCT, '64572001')],
+            code: coded(SCT, code!, display),
+            onsetDateTime: ago(between(30, 5000)),
+          }),
+        );
       }
     }
     if (chance(0.45)) {
       for (let m = between(1, 2); m > 0; m--) {
         const start = between(-10, 700);
-        add('MedicationRequest', `med-${m}`, s({
-          status: chance(0.8) ? 'active' : 'completed',
-          intent: 'order',
-          medicationCodeableConcept: { text: pick(MEDICATIONS) },
-          authoredOn: ago(Math.max(start, 0)),
-          extension: [
-            {
-              url: 'http://nictiz.nl/fhir/StructureDefinition/ext-TimeInterval.Period',
-              valuePeriod: { start: ago(start), ...(chance(0.3) ? { end: ago(start - 90) } : {}) },
-            },
-          ],
-        }));
+        add(
+          'MedicationRequest',
+          `med-${m}`,
+          s({
+            status: chance(0.8) ? 'active' : 'completed',
+            intent: 'order',
+            medicationCodeableConcept: { text: pick(MEDICATIONS) },
+            authoredOn: ago(Math.max(start, 0)),
+            extension: [
+              {
+                url: 'http://nictiz.nl/fhir/StructureDefinition/ext-TimeInterval.Period',
+                valuePeriod: { start: ago(start), ...(chance(0.3) ? { end: ago(start - 90) } : {}) },
+              },
+            ],
+          }),
+        );
       }
     }
     const lab = (key: string, test: (typeof LAB_TESTS)[number], days: number, order?: string) => {
       const [code, display, unit, low, high] = test;
       const value = +(low + (rnd() * 1.3 - 0.15) * (high - low)).toFixed(1);
-      add('Observation', key, s({
-        status: chance(0.95) ? 'final' : 'preliminary',
-        category: [coded('http://terminology.hl7.org/CodeSystem/observation-category', 'laboratory')],
-        code: coded(LOINC, code, display),
-        effectiveDateTime: ago(days),
-        ...(order ? { basedOn: [{ reference: `ServiceRequest/${id}-${order}` }] } : {}),
-        valueQuantity: { value, unit, system: UCUM, code: unit },
-        referenceRange: [{ low: { value: low, unit, system: UCUM, code: unit }, high: { value: high, unit, system: UCUM, code: unit } }],
-      }));
+      add(
+        'Observation',
+        key,
+        s({
+          status: chance(0.95) ? 'final' : 'preliminary',
+          category: [coded('http://terminology.hl7.org/CodeSystem/observation-category', 'laboratory')],
+          code: coded(LOINC, code, display),
+          effectiveDateTime: ago(days),
+          ...(order ? { basedOn: [{ reference: `ServiceRequest/${id}-${order}` }] } : {}),
+          valueQuantity: { value, unit, system: UCUM, code: unit },
+          referenceRange: [
+            {
+              low: { value: low, unit, system: UCUM, code: unit },
+              high: { value: high, unit, system: UCUM, code: unit },
+            },
+          ],
+        }),
+      );
     };
     const order = (key: string, days: number) =>
-      add('ServiceRequest', key, s({
-        status: 'completed',
-        intent: 'order',
-        category: [coded(SCT, '108252007', 'Laboratory procedure')],
-        code: { text: 'Lab' },
-        authoredOn: ago(days),
-        requester: { reference: `Organization/${hospital}` },
-      }));
+      add(
+        'ServiceRequest',
+        key,
+        s({
+          status: 'completed',
+          intent: 'order',
+          category: [coded(SCT, '108252007', 'Laboratory procedure')],
+          code: { text: 'Lab' },
+          authoredOn: ago(days),
+          requester: { reference: `Organization/${hospital}` },
+        }),
+      );
     // A lab order with a few results.
     if (chance(0.45)) {
       const days = between(1, 1000);
       order('lab-order', days);
       const first = Math.floor(rnd() * LAB_TESTS.length);
-      for (let t = 0; t < between(2, 3); t++) lab(`lab-${t}`, LAB_TESTS[(first + t) % LAB_TESTS.length]!, days, 'lab-order');
+      for (let t = 0; t < between(2, 3); t++)
+        lab(`lab-${t}`, LAB_TESTS[(first + t) % LAB_TESTS.length]!, days, 'lab-order');
     }
     // A 12-month haemoglobin series: a standing order, monthly-ish results, one from before the window.
     if (series) {

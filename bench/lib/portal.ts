@@ -46,7 +46,9 @@ export async function generatePortalDatabase(url: string, n: number, now: Date):
     };
     const dir = directory();
     let resources = count(dir);
-    await store.transaction((s) => s.insertNew(dir as { resourceType: string; id: string; resource: Resource }[]));
+    await store.transaction((s) =>
+      s.insertNew(dir as { resourceType: string; id: string; resource: Resource }[]),
+    );
     const patients: PortalPatient[] = new Array(n);
     let next = 0;
     let lastReport = performance.now();
@@ -74,7 +76,14 @@ export async function generatePortalDatabase(url: string, n: number, now: Date):
     const { rows } = (await db.knex.raw('select pg_database_size(current_database())::bigint as b')) as {
       rows: { b: string }[];
     };
-    return { patients, resources, byType, seconds, analyzeSeconds, databaseMiB: Number(rows[0]!.b) / 2 ** 20 };
+    return {
+      patients,
+      resources,
+      byType,
+      seconds,
+      analyzeSeconds,
+      databaseMiB: Number(rows[0]!.b) / 2 ** 20,
+    };
   } finally {
     await db.close();
   }
@@ -188,7 +197,9 @@ export function portalRequests(w: PortalWorkload, patients: PortalPatient[]): ()
 }
 
 /** Sequential scans of `resource` and the idx_ tables so far (pg_stat_user_tables). */
-export async function seqScans(query: (sql: string) => Promise<{ rows: { relname: string; seq_scan: string }[] }>) {
+export async function seqScans(
+  query: (sql: string) => Promise<{ rows: { relname: string; seq_scan: string }[] }>,
+) {
   const { rows } = await query(
     `select relname, seq_scan from pg_stat_user_tables where relname = 'resource' or relname like 'idx\\_%'`,
   );
@@ -196,6 +207,8 @@ export async function seqScans(query: (sql: string) => Promise<{ rows: { relname
 }
 
 export function scanDelta(before: Map<string, number>, after: Map<string, number>): string {
-  const grown = [...after].filter(([t, n]) => n > (before.get(t) ?? 0)).map(([t, n]) => `${t} +${n - (before.get(t) ?? 0)}`);
+  const grown = [...after]
+    .filter(([t, n]) => n > (before.get(t) ?? 0))
+    .map(([t, n]) => `${t} +${n - (before.get(t) ?? 0)}`);
   return grown.length ? grown.join(', ') : 'none';
 }
