@@ -24,7 +24,7 @@ import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
-import type { AccessPolicy, Resource } from './access/policy.ts';
+import { OPEN_ACCESS, type AccessPolicy, type Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
 import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
@@ -229,7 +229,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   routes.push(
     // The gate is made further down; the receiver is judged with it at request time.
     ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
-    ...hospitalRoutes({ accessFor: (p) => accessFor(p) }),
+    ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
@@ -285,6 +285,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dischargeGraceHours: config.access.dischargeGraceHours,
     administrationRoles: config.access.administrationRoles,
     breakTheGlass: config.access.breakTheGlass,
+    approvedOnly: config.access.approvedOnly ?? [],
   });
   if (config.smart.devLogin) {
     logger.warn(

@@ -53,6 +53,11 @@ export interface Config {
      * code / Organization.type, or `Organization/<id>`; `roles` empty: any role there.
      */
     breakTheGlass: { roles: string[]; organizations: string[]; hours: number };
+    /**
+     * Organisations (ids, from `Organization/<id>`) whose rows anyone outside them sees only when
+     * approved (verified, final): ACCESS_APPROVED_ONLY, the hospitals of the caregiver portal.
+     */
+    approvedOnly?: string[];
   };
   logLevel: string;
   /** How long graceful shutdown waits for in-flight requests. */
@@ -247,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         organizations: list(env, 'ACCESS_BTG_ORGANIZATIONS'),
         hours: positive(env, 'ACCESS_BTG_HOURS', 12),
       },
+      approvedOnly: list(env, 'ACCESS_APPROVED_ONLY').map((ref) => ref.replace(/^Organization\//, '')),
     },
     logLevel: env.LOG_LEVEL ?? 'info',
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),

@@ -22,6 +22,8 @@ export interface AccessForDeps {
   dischargeGraceHours?: number;
   administrationRoles?: readonly string[];
   breakTheGlass?: BreakTheGlassConfig;
+  /** Organisation ids whose rows others see only when approved (rules/approved-only.ts). */
+  approvedOnly?: readonly string[];
 }
 
 /**
@@ -43,7 +45,10 @@ export function createAccessFor(deps: AccessForDeps) {
     const decision = await gate(related ? who : { ...who, actors: [] });
     let policy = compiled.get(decision);
     if (!policy) {
-      compiled.set(decision, (policy = careProviderAccess(decision, search, categoryOf, mayRelateSelf)));
+      compiled.set(
+        decision,
+        (policy = careProviderAccess(decision, search, categoryOf, mayRelateSelf, deps.approvedOnly)),
+      );
     }
     return policy;
   };

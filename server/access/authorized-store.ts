@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditTrail, WriteRecord } from '../audit/audit-trail.ts';
 import { FhirError } from '../fhir/errors.ts';
-import { and } from '../fhir/search/conditions.ts';
+import { and, not } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type {
@@ -216,10 +216,35 @@ export class AuthorizedStore {
    * then, and only then, the refusal tells them so (they could open it anyway).
    */
   async emergencyReachable(resourceType: string, id: string): Promise<boolean> {
-    if (!this.access.emergencyPlace || resourceType !== 'Patient') return false;
-    if (!(await this.access.emergencyPlace())) return false;
+    if (resourceType !== 'Patient' || !(await this.mayBreakTheGlass())) return false;
     const stored = await this.raw.read(resourceType, id);
     return Boolean(stored && !stored.deleted);
+  }
+
+  /**
+   * Whether the caller may open a hidden patient's record by break-the-glass (a clinical login at
+   * a place configured for it): the only callers told of patients hidden from them (the read's
+   * `suppressed` hint, the portal search's offer).
+   */
+  async mayBreakTheGlass(): Promise<boolean> {
+    return Boolean(this.access.emergencyPlace && (await this.access.emergencyPlace()));
+  }
+
+  /**
+   * Patients the caller may not see that satisfy `condition`, at most `limit`, for a caller who
+   * may break the glass (else none): the search's criteria and NOT the caller's own, in one
+   * statement. Only ids: what they may open by break-the-glass, never their data.
+   */
+  async hiddenPatients(condition: Condition, limit: number): Promise<string[]> {
+    if (!this.access.restricted || !(await this.mayBreakTheGlass())) return [];
+    const rows = await this.raw.search.page({
+      types: [
+        { resourceType: 'Patient', condition: and([condition, not(this.access.searchCondition('Patient'))]) },
+      ],
+      sort: [],
+      limit,
+    });
+    return rows.map((r) => r.id);
   }
 
   /**

@@ -53,12 +53,13 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
             dischargeGraceHours: 24,
             administrationRoles: [],
             breakTheGlass: { roles: [`${UZI_ROLE}|01.015`], organizations: [`${ORG_TYPE}|HAP`], hours: 12 },
+            approvedOnly: ['zgt', 'mst'],
           },
         },
       },
     );
     await putResources(server, [...portalNetwork(), ...portalRecord(now)]);
-    for (const who of ['gp', 'gp2', 'hap-arts'])
+    for (const who of ['gp', 'gp2', 'gp3', 'hap-arts'])
       tokens[who] = await personToken(server, `Practitioner/${who}`);
     tokens.patient = await personToken(server, 'Patient/p1', 'openid fhirUser patient/*.rs');
   });
@@ -119,7 +120,7 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(letters)).to.deep.equal(['letter']);
       expect(letters.entry[0].resource.content[0].attachment.contentType).to.equal('application/pdf');
       expect(matches(await view('gp', 'alerts'))).to.deep.equal(['mrsa']);
-      expect(matches(await view('gp', 'procedures'))).to.have.members(['op-done', 'op-planned', 'ecg']);
+      expect(matches(await view('gp', 'procedures'))).to.deep.equal(['ecg']);
       const nursing = await view('gp', 'nursing-problems');
       expect(classes(nursing)).to.deep.equal({
         nanda: 'nanda-diagnosis',
@@ -144,6 +145,9 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(recent)).to.include.members(['hb-recent', 'weight', 'culture', 'biopsy', 'xray']);
       expect(matches(recent)).not.to.include.members(['hb-gp']);
       expect(matches(recent)).not.to.include('hb-prelim');
+      // A finding of the record (alcohol use, a NOC score) is not a result.
+      expect(matches(recent)).not.to.include.members(['alcohol']);
+      expect(matches(recent)).not.to.include('noc-score');
     });
 
     it('sees measurements, microbiology, pathology, and radiology reports with their image', async () => {
@@ -195,6 +199,37 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
     });
   });
 
+  describe('the hospitals disclose only approved data (ACCESS_APPROVED_ONLY), also outside the portal', () => {
+    it('holds back a provisional diagnosis, a preliminary result and a draft letter from every path', async () => {
+      for (const path of [
+        'Condition/condition-provisional',
+        'Observation/hb-prelim',
+        'DocumentReference/letter-draft',
+        'Composition/soap-draft',
+      ]) {
+        const res = await call(path, 'gp');
+        expect(res.status, path).to.equal(404);
+      }
+      const all = await call('Patient/p1/$everything?_count=500', 'gp');
+      const ids = all.body.entry.map((e: Json) => e.resource.id);
+      expect(ids).to.include.members(['condition', 'hb-recent', 'letter']);
+      expect(ids).not.to.include.members(['condition-provisional']);
+      expect(ids).not.to.include('hb-prelim');
+      expect(ids).not.to.include('letter-draft');
+      const total = await call(
+        'Observation?patient=Patient/p1&code=http://loinc.org|718-7&_summary=count',
+        'gp',
+      );
+      expect(total.body.total).to.equal(7);
+    });
+
+    it('never holds back the caller’s own organisation’s entries', async () => {
+      expect((await call('Condition/gp-own-provisional', 'gp')).status).to.equal(200);
+      // Not the hospital's approved data, so not on the portal's screen.
+      expect(matches(await view('gp', 'conditions'))).to.deep.equal(['condition']);
+    });
+  });
+
   describe('a GP with a treatment relationship but no consent', () => {
     it('sees the patient but none of the hospital’s data', async () => {
       for (const code of ['allergies', 'medication', 'laboratory', 'radiology', 'letters', 'appointments']) {
@@ -204,6 +239,15 @@ describe('hospital portal: the screens of a record (Patient/$portal-view)', func
       expect(matches(series.body)).to.deep.equal([]);
       const inpatients = await call('Patient/$portal-view?view=inpatients', 'gp2');
       expect(matches(inpatients.body)).to.deep.equal([]);
+    });
+  });
+
+  describe('a GP whose patient consented at one hospital only', () => {
+    it('sees that hospital’s data and not the other’s', async () => {
+      expect(matches(await view('gp3', 'laboratory'))).to.deep.equal(['hb-mst']);
+      expect(matches(await view('gp3', 'allergies'))).to.deep.equal([]);
+      expect((await call('Observation/hb-mst', 'gp3')).status).to.equal(200);
+      expect((await call('Observation/hb-recent', 'gp3')).status).to.equal(404);
     });
   });
 

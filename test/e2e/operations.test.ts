@@ -112,6 +112,8 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'break-the-glass',
       'merge',
       'export-reports',
+      'portal-search',
+      'portal-recent',
     ]);
     expect(patient.operation.find((o: any) => o.name === 'merge').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-merge',

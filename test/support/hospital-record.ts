@@ -47,6 +47,9 @@ export function portalNetwork(): Fixture[] {
     ['Organization', 'hap', { name: 'Huisartsenpost Twente', type: [coded(ORG_TYPE, 'HAP')] }],
     ['Practitioner', 'gp', { name: [{ family: 'Linde' }] }],
     ['Practitioner', 'gp2', { name: [{ family: 'Plein' }] }],
+    ['Organization', 'praktijk3', { name: 'Huisartsenpraktijk De Es' }],
+    ['Practitioner', 'gp3', { name: [{ family: 'Es' }] }],
+    role('gp3-role', 'gp3', 'praktijk3', '01.015'),
     ['Practitioner', 'hap-arts', { name: [{ family: 'Post' }] }],
     ['Practitioner', 'internist', { name: [{ family: 'Intern' }] }],
     role('gp-role', 'gp', 'praktijk', '01.015'),
@@ -70,11 +73,12 @@ const patient = (id: string, gps: string[]): Fixture => [
 ];
 
 /** The patient's permit for the GP `gp` (the seed's "expliciete toestemming"). */
-export function permitFor(patientId: string, practitioner: string): Fixture {
+export function permitFor(patientId: string, practitioner: string, recordedBy?: string): Fixture {
   return [
     'Consent',
     `${patientId}-permit-${practitioner}`,
     {
+      ...(recordedBy ? { organization: [{ reference: `Organization/${recordedBy}` }] } : {}),
       status: 'active',
       scope: coded('http://terminology.hl7.org/CodeSystem/consentscope', 'patient-privacy'),
       category: [coded(LOINC, '59284-0')],
@@ -166,9 +170,11 @@ export function portalRecord(now: Date): Fixture[] {
     ['DeviceUseStatement', `use-${id}`, s({ status: 'active', device: { reference: `Device/${id}` } })],
   ];
   return [
-    patient('p1', ['gp', 'gp2']),
+    patient('p1', ['gp', 'gp2', 'gp3']),
     patient('p3', []),
     permitFor('p1', 'gp'),
+    // Given at MST only: MST's data, not ZGT's.
+    permitFor('p1', 'gp3', 'mst'),
     // Lists and care moments
     encounter('adm-now', 'IMP', 'in-progress', at(now, -48)),
     encounter('adm-old', 'IMP', 'finished', at(now, -2400), at(now, -2300)),
@@ -306,6 +312,20 @@ export function portalRecord(now: Date): Fixture[] {
         category: [coded(SCT, '64572001')],
         code: { text: 'Astma?' },
       }),
+    ],
+    // The practice's own provisional entry: the GP's own data, never held back from them.
+    [
+      'Condition',
+      'gp-own-provisional',
+      {
+        ...held('praktijk'),
+        subject: p,
+        verificationStatus: coded(
+          'http://terminology.hl7.org/CodeSystem/condition-ver-status',
+          'provisional',
+        ),
+        code: { text: 'Vermoeidheid?' },
+      },
     ],
     [
       'Condition',

@@ -15,7 +15,10 @@ const RESOURCE_TYPES = 'http://hl7.org/fhir/resource-types';
 
 /**
  * The rules of an active `patient-privacy` Consent, one fact per actor × data category of each
- * provision (a nested provision inherits what it leaves out from its parent). Actors: a literal
+ * provision (a nested provision inherits what it leaves out from its parent). A Consent recorded
+ * by an organisation (`Consent.organization`, its custodian: "toestemming bij het betreffende
+ * ziekenhuis") is about the data that organisation holds: each of its categories is narrowed to
+ * `held:<organisation id>` (`held:<id>&<category>` with a category). Actors: a literal
  * reference (`Practitioner/1`), or a role or organisation type named by identifier
  * (`code:<system>|<value>`). Categories: a code of our data-category CodeSystem, a resource type
  * from `provision.class` (`type:Observation`), a security label (`label:<system>|<code>`).
@@ -26,6 +29,14 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
     return [];
   const patient = patientId(resource.patient);
   if (!patient) return [];
+  const holders = asArray(resource.organization).map((o) => {
+    const ref = literalReference(o);
+    return ref?.startsWith('Organization/') ? ref.slice('Organization/'.length) : UNREADABLE_HOLDER;
+  });
+  const held = (category: string | undefined): (string | undefined)[] =>
+    holders.length === 0
+      ? [category]
+      : holders.map((h) => (category === undefined ? `${HELD}${h}` : `${HELD}${h}&${category}`));
   const facts: AccessFact[] = [];
   const walk = (
     value: unknown,
@@ -46,7 +57,7 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
     const range = { ...inherited.range, ...own };
     if (decision) {
       for (const actor of actors) {
-        for (const category of categories) {
+        for (const category of categories.flatMap(held)) {
           facts.push({
             kind: 'consent',
             patientId: patient,
@@ -74,6 +85,10 @@ export function consentFacts(resource: Json & { resourceType: string }): AccessF
 }
 
 const UNREADABLE = 'unreadable:actor';
+/** The prefix of a category narrowed to the data one organisation holds (data-categories.ts). */
+export const HELD = 'held:';
+/** An organisation named other than by a local reference: a rule about its data fails closed. */
+const UNREADABLE_HOLDER = '?';
 /** A rule's actor that is every caller, as specific as naming them (access_decide_since). */
 const EVERY_ACTOR = '*';
 

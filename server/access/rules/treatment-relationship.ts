@@ -5,6 +5,7 @@ import { CARE_DIRECTORY_TYPES } from '../care-types.ts';
 import { consentFacts, CONSENT_SCOPE } from '../facts/consent-rules.ts';
 import { relationshipFacts } from '../facts/treatment-relationships.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
+import { approvedOnlyCondition } from './approved-only.ts';
 import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
 
@@ -42,6 +43,8 @@ export function careProviderAccess(
    * related by writing an Encounter or a referral naming itself would need no break-the-glass.
    */
   mayRelateSelf = true,
+  /** Organisations whose rows others see only when approved (approved-only.ts). */
+  approvedOnly: readonly string[] = [],
 ): AccessPolicy {
   const members = search.compartmentMembers('Patient') ?? new Set<string>();
   const recordTypes = ['Patient', ...members];
@@ -66,6 +69,7 @@ export function careProviderAccess(
       ...decision.organizations.map((o) => ({ op: 'ne' as const, column: 'code', value: o })),
     ],
   });
+  const approved = approvedOnlyCondition(search, approvedOnly, decision.organizations);
   const isPatient = (type: string | undefined): Condition =>
     type === undefined ? typeIn(['Patient']) : type === 'Patient' ? TRUE : FALSE;
 
@@ -82,8 +86,8 @@ export function careProviderAccess(
     // A row of a record type that names no patient this server knows (an absolute URL of another
     // server, an identifier only) may be anyone's: hidden, but for the types that are patient-free
     // by nature (a caregiver group).
-    if (type !== undefined) return each(!PATIENT_FREE_TYPES.has(type));
-    return or([and([typeIn([...PATIENT_FREE_TYPES]), each(false)]), each(true)]);
+    if (type !== undefined) return and([each(!PATIENT_FREE_TYPES.has(type)), approved(type)]);
+    return and([or([and([typeIn([...PATIENT_FREE_TYPES]), each(false)]), each(true)]), approved(undefined)]);
   }
   const cache = new Map<string, Condition>();
   const searchCondition = (type: string): Condition => {

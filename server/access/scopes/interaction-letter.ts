@@ -51,9 +51,12 @@ const LETTERS: Record<string, Letter> = {
   '$waiting-for-activation': 's',
   // Sends the referral on to its receiver: for whoever may change it.
   '$send-hl7': 'u',
-  // The hospital portal's screens are searches (each type is checked by the operation too).
+  // The hospital portal's screens, patient search and recent patients (server/domain/hospital):
+  // searches (each type a screen reads is checked by the operation too).
   '$portal-view': 's',
   '$portal-lab-series': 's',
+  '$portal-search': 's',
+  '$portal-recent': 's',
   create: 'c',
   update: 'u',
   patch: 'u',

@@ -29,5 +29,6 @@ export async function portalView(
   }
   if (patient) await loadCurrent(ctx, 'Patient', patient);
   const self = `${patient ? `Patient/${encodeURIComponent(patient)}` : 'Patient'}/$portal-view?${query.toString()}`;
-  return runView(ctx, view, { patient, hospital: q.hospital, now: new Date(), limit: q.limit, self });
+  const limit = q.count ?? view.limit ?? q.limit;
+  return runView(ctx, view, { patient, hospital: q.hospital, now: new Date(), limit, self });
 }

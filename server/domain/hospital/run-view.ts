@@ -4,7 +4,7 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { executeSearch } from '../../fhir/search/execute.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { say } from '../language.ts';
-import { approvedParam, isApproved } from './approved.ts';
+import { approvedParams, isApproved } from './approved.ts';
 import { custodianOf } from './ordered-by-hospital.ts';
 import type { View, ViewContext, ViewQuery } from './views.ts';
 import type { Json } from './json.ts';
@@ -121,8 +121,10 @@ async function runQuery(ctx: RestContext, query: ViewQuery, request: ViewRequest
   // The answer is a search of this type: the caller's app needs the scope for that too.
   ctx.store.assertAllowed('search-type', false, query.type);
   const params = query.params(request.now);
-  const approved = approvedParam(query.type);
-  if (approved && !params.some(([k]) => k === approved[0])) params.push(approved);
+  // A view that states its own status keeps it (it must be within the approved ones).
+  for (const approved of approvedParams(query.type)) {
+    if (!query.params(request.now).some(([k]) => k === approved[0])) params.push(approved);
+  }
   if (request.patient) params.push(['patient', `Patient/${request.patient}`]);
   if (request.hospital) {
     params.push(['_tag', `${CUSTODIAN_SYSTEM}|${request.hospital.slice('Organization/'.length)}`]);

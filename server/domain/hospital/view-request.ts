@@ -32,9 +32,14 @@ export function readViewQuery(
     });
   }
   // One row more than the limit is read to tell whether there were more: keep within a page.
-  const limit = Math.max(
-    1,
-    parseCount(single(query, '_count'), DEFAULT_LIMIT, ctx.limits.maxSearchCount - 1),
-  );
-  return { hospital, limit, value: (name: string) => single(query, name) ?? undefined };
+  const given = single(query, '_count');
+  const count =
+    given === null ? undefined : Math.max(1, parseCount(given, DEFAULT_LIMIT, ctx.limits.maxSearchCount - 1));
+  return {
+    hospital,
+    /** `_count` as asked, if it was. */
+    count,
+    limit: count ?? DEFAULT_LIMIT,
+    value: (name: string) => single(query, name) ?? undefined,
+  };
 }

@@ -41,6 +41,8 @@ const RADIOLOGY = [
   ...['RAD', 'NMR', 'NMS', 'CT', 'RUS', 'VUS', 'OUS', 'RX', 'XRC'].map((c) => `${V2_0074}|${c}`),
   `${LOINC}|LP29684-5`,
 ];
+/** The Observation categories that are results (the rest are findings of the record). */
+const RESULT_CATEGORIES = ['laboratory', 'vital-signs', 'imaging', 'procedure'];
 /** ELZ referral letters (Nictiz: "Verwijsbrief") and SNOMED CT 3457005 Patient referral. */
 const REFERRAL = [`${SCT}|3457005`, 'urn:oid:2.16.840.1.113883.2.4.4.30.69|'];
 
@@ -310,7 +312,8 @@ export const VIEWS: View[] = [
     screen: { nl: 'Dossier › Rapporten › Verrichtingen', en: 'Record › Reports › Procedures' },
     scope: 'patient',
     queries: [q('Procedure', () => sorted([]))],
-    keep: (r) => !hasCode(r.code, NIC),
+    // Operations are on their own screen; NIC interventions are the nursing care plan.
+    keep: (r) => !hasCode(r.code, NIC) && !hasCode(r.category, SCT, new Set(['387713003'])),
   },
   // Dossier › Verpleegkundig dossier (NANDA, NOC, NIC)
   {
@@ -407,7 +410,14 @@ export const VIEWS: View[] = [
     screen: { nl: 'Uitslagen › Recente uitslagen', en: 'Results › Recent results' },
     scope: 'patient',
     queries: [
-      q('Observation', (now) => sorted([['date', `ge${daysAgo(now, 90)}`], ...LAB_INCLUDES.slice(1)])),
+      // Results, not every finding: a lifestyle or nursing observation with an open period overlaps any window.
+      q('Observation', (now) =>
+        sorted([
+          ['date', `ge${daysAgo(now, 90)}`],
+          ['category', RESULT_CATEGORIES.join(',')],
+          ...LAB_INCLUDES.slice(1),
+        ]),
+      ),
       q('DiagnosticReport', (now) =>
         sorted([
           ['date', `ge${daysAgo(now, 90)}`],
@@ -416,7 +426,9 @@ export const VIEWS: View[] = [
       ),
     ],
     limit: 50,
-    keep: (r, c) => r.resourceType !== 'Observation' || !isLab(r) || orderedByHospital(r, c.included),
+    keep: (r, c) =>
+      (startOf(r) ?? '') >= daysAgo(c.now, 90) &&
+      (r.resourceType !== 'Observation' || !isLab(r) || orderedByHospital(r, c.included)),
     classify: (r) => (r.resourceType === 'Observation' ? labFlag(r) : undefined),
   },
   {
@@ -437,6 +449,8 @@ export const VIEWS: View[] = [
         sorted([
           ['code', GLUCOSE.join(',')],
           ['category:not', 'vital-signs'],
+          // A laboratory's glucose is a lab result (and may be the GP's own order): not a measurement.
+          ['category:not', 'laboratory'],
         ]),
       ),
     ],
