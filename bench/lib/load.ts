@@ -74,7 +74,8 @@ export async function runLoad(options: {
       : NaN;
   return {
     requests: latencies.length,
-    requestsPerSecond: Math.round(latencies.length / options.seconds),
+    // Not rounded to whole requests: a slow workload may do fewer than one a second.
+    requestsPerSecond: +(latencies.length / options.seconds).toFixed(2),
     p50: pct(0.5),
     p95: pct(0.95),
     p99: pct(0.99),

@@ -138,7 +138,7 @@ export function portalTable(rows: Row[]): string {
     const z = r.zorgpoort;
     const met = r.p50Target === undefined ? '' : (z.p50 ?? Infinity) <= r.p50Target ? 'yes' : '**no**';
     lines.push(
-      `| ${r.workload} | ${n(z.perSecond)} | ${n(z.p50, 2)} | ${n(z.p95, 2)} | ${n(z.p99, 2)} | ${n(r.baseline.p50, 2)} | ${n(r.ratio, 2)} | ${n((z.p50 ?? NaN) / (r.baseline.p50 ?? NaN), 2)} | ${r.p50Target === undefined ? '' : `≤ ${r.p50Target} ms`} | ${met} | ${r.note ?? ''} |`,
+      `| ${r.workload} | ${n(z.perSecond, z.perSecond < 10 ? 1 : 0)} | ${n(z.p50, 2)} | ${n(z.p95, 2)} | ${n(z.p99, 2)} | ${n(r.baseline.p50, 2)} | ${n(r.ratio, 2)} | ${n((z.p50 ?? NaN) / (r.baseline.p50 ?? NaN), 2)} | ${r.p50Target === undefined ? '' : `≤ ${r.p50Target} ms`} | ${met} | ${r.note ?? ''} |`,
     );
   }
   return lines.join('\n');
