@@ -11,7 +11,14 @@
  * a throwaway database is created there and dropped afterwards. --pglite runs both servers on
  * in-memory PGlite instead (each its own; reported separately, no postgres CPU or VACUUM).
  * --profile writes a V8 CPU profile of the server to bench/results/profiles/; --only=gate,search,
- * everything,history,mixed,hl7 runs just those phases after ingest and read (for profiling one).
+ * everything,history,mixed,hl7,portal runs just those phases after ingest and read (for profiling one).
+ *
+ * The `portal` phase (issue 16, Postgres only) stops the server, writes a database of 100,000
+ * patients of two hospitals (10,000 with --quick; --portal-patients=N for another size) straight
+ * into Postgres with the server's indexer, starts the server again and measures the hospital
+ * portal's calls (patient search by each criterion, the dossier's overview views, a 12-month lab
+ * series) by a GP practice's system client through the gate, with the access log on, against the
+ * same caller's `GET Patient/[id]`. Last in the run, so the other phases keep their small database.
  *
  * Zorgpoort is called as a hospital system would: a backend client registered with the CLI,
  * a bearer token on every request, so authentication is part of every figure. The baseline has
@@ -29,21 +36,35 @@ import { loadBundles, patientFacts, random, type PatientFacts } from './lib/data
 import { runLoad, type LoadResult, type Request } from './lib/load.ts';
 import { freePort, postgresCpuMs, startProcess, type MeasuredProcess } from './lib/processes.ts';
 import { HL7_SENDER, oruMessage, oruTransaction, sendOverMllp } from './lib/hl7.ts';
-import { table, targetTable, targets, type Row, type Side } from './lib/report.ts';
+import { portalTable, table, targetTable, targets, type Row, type Side } from './lib/report.ts';
+import {
+  PORTAL_TARGETS,
+  PORTAL_WORKLOADS,
+  callerPractice,
+  generatePortalDatabase,
+  meanEntries,
+  pathOf,
+  portalRequests,
+  scanDelta,
+  seqScans,
+} from './lib/portal.ts';
+import { practiceOrg } from './lib/portal-dataset.ts';
 import { SEARCHES, cycle, mixedRequests, searchRequests } from './lib/workloads.ts';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const usePglite = argv.includes('--pglite');
-/** --only=gate,search,everything,history,mixed,hl7: just these phases (ingest and read always run). */
+/** --only=gate,search,everything,history,mixed,hl7,portal: just these phases (ingest and read always run). */
 const only = argv
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
 const want = (phase: string) => !only || only.includes(phase);
+const portalPatients = Number(argv.find((a) => a.startsWith('--portal-patients='))?.split('=')[1] ?? 0);
 const mode = quick
-  ? { patients: 30, warmupPatients: 3, seconds: 3, warmup: 1, ingestClients: 4 }
-  : { patients: 100, warmupPatients: 5, seconds: 20, warmup: 5, ingestClients: 4 };
+  ? { patients: 30, warmupPatients: 3, seconds: 3, warmup: 1, ingestClients: 4, portalPatients: 10_000 }
+  : { patients: 100, warmupPatients: 5, seconds: 20, warmup: 5, ingestClients: 4, portalPatients: 100_000 };
+if (portalPatients > 0) mode.portalPatients = portalPatients;
 const root = new URL('../', import.meta.url);
 const resultsDir = new URL('bench/results/', root);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -63,20 +84,24 @@ try {
   const client = registerWithCli(zorgEnv, scope, 'bench', { trusted: true });
   // The HL7 v2 listener, for the `hl7` phase: the bench client is the laboratory's sender.
   const hl7Port = await freePort();
-  const zorg = await startProcess({
-    script: 'server/main.ts',
-    env: {
-      ...zorgEnv,
-      LOG_LEVEL: 'info',
-      HL7_MLLP_PORT: String(hl7Port),
-      HL7_MLLP_SENDERS: `${HL7_SENDER.application}^${HL7_SENDER.facility}=${client.clientId}@127.0.0.1`,
-    },
-    logFile: new URL(`${stamp}-server.log`, resultsDir).pathname,
-    readyPath: '/metadata',
-    nodeArgs: argv.includes('--profile')
-      ? ['--cpu-prof', `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`]
-      : [],
-  });
+  const startZorgpoort = (log = 'server', extra: Record<string, string> = {}) =>
+    startProcess({
+      script: 'server/main.ts',
+      env: {
+        ...zorgEnv,
+        ...extra,
+        LOG_LEVEL: 'info',
+        HL7_MLLP_PORT: String(hl7Port),
+        HL7_MLLP_SENDERS: `${HL7_SENDER.application}^${HL7_SENDER.facility}=${client.clientId}@127.0.0.1`,
+      },
+      logFile: new URL(`${stamp}-${log}.log`, resultsDir).pathname,
+      readyPath: '/metadata',
+      nodeArgs: argv.includes('--profile')
+        ? ['--cpu-prof', `--cpu-prof-dir=${new URL('profiles/', resultsDir).pathname}`]
+        : [],
+    });
+  // Restarted by the portal phase, which writes its database with the server stopped.
+  let zorg = await startZorgpoort();
   processes.push(zorg);
   const zorgAuth = bearerSource(zorg.url, client, scope);
   /** The headers a request to `url` needs: Zorgpoort's bearer token, nothing for the baseline. */
@@ -90,7 +115,13 @@ try {
   });
   processes.push(base);
   let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, zorg.rssMiB().now)), 250);
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, zorg.rssMiB().now);
+    } catch {
+      // between the portal phase's stop and restart
+    }
+  }, 250);
 
   const maintenance = async () => {
     if (!database) return; // PGlite lives inside the server process; see after ingest
@@ -204,6 +235,7 @@ try {
     const side: Side = {
       perSecond: m.result.requestsPerSecond,
       p50: m.result.p50,
+      p95: m.result.p95,
       p99: m.result.p99,
       nodeCpuMs: m.nodeCpuMs,
       postgresCpuMs: m.postgresCpuMs,
@@ -507,6 +539,91 @@ try {
     }
   }
 
+  let portal: Record<string, unknown> | undefined;
+  if (want('portal') && !database) console.log('portal phase: Postgres only, skipped with --pglite');
+  if (want('portal') && database) {
+    // (h) The hospital portal on a database of 100,000 patients (10,000 with --quick), written
+    // with the server stopped, then the portal's calls by a GP practice's system client.
+    peakRss = Math.max(peakRss, zorg.rssMiB().peak);
+    await zorg.stop();
+    processes.splice(processes.indexOf(zorg), 1);
+    console.log(`portal: writing ${mode.portalPatients} patients into ${database.url}`);
+    const loadBefore = os.loadavg()[0]!;
+    const generated = await generatePortalDatabase(database.url, mode.portalPatients, new Date());
+    console.log(
+      `portal: ${generated.resources} resources in ${generated.seconds.toFixed(0)} s ` +
+        `(vacuum analyze ${generated.analyzeSeconds.toFixed(0)} s), database ${generated.databaseMiB.toFixed(0)} MiB`,
+    );
+    // Deployed as for the portal: the hospitals disclose only approved rows (ACCESS_APPROVED_ONLY).
+    zorg = await startZorgpoort('portal-server', {
+      ACCESS_APPROVED_ONLY: 'Organization/zgt,Organization/mst',
+    });
+    processes.push(zorg);
+    const practice = callerPractice(generated.patients);
+    const mine = generated.patients.filter((p) => p.practice === practice);
+    const gp = registerWithCli(zorgEnv, scope, 'bench GP practice', {
+      organization: `Organization/${practiceOrg(practice)}`,
+    });
+    const gpToken = bearerSource(zorg.url, gp, scope);
+    const pgStats = new pg.Client(database.url);
+    await pgStats.connect();
+    const workloads: Record<string, unknown>[] = [];
+    let baselineSide: Side | undefined;
+    try {
+      await maintenance();
+      for (const w of PORTAL_WORKLOADS) {
+        const of = mine.filter(w.applies);
+        if (of.length === 0) throw new Error(`portal: no patient of practice ${practice} for ${w.name}`);
+        const headers = { authorization: await gpToken() };
+        const path = pathOf(w);
+        // Proof it answers what it should: the patient found, the record's rows shown.
+        const found =
+          w.group === 'baseline' ? 1 : await meanEntries(zorg.url, of.slice(0, 20).map(path), headers);
+        if (w.group === 'search' && found < 1)
+          throw new Error(`portal: ${w.name} finds nothing: ${path(of[0]!)}`);
+        const scansBefore = await seqScans((sql) => pgStats.query(sql));
+        const side = await load(zorg, 1, portalRequests(w, mine), headers);
+        await maintenance();
+        // The server's backends report their counters once idle for a second; the maintenance took longer.
+        const scans = scanDelta(scansBefore, await seqScans((sql) => pgStats.query(sql)));
+        baselineSide ??= side;
+        const target = PORTAL_TARGETS[w.group];
+        rows.push({
+          workload: w.name,
+          clients: 1,
+          zorgpoort: side,
+          baseline: { name: 'Patient/[id], same caller', ...baselineSide },
+          ratio: side.perSecond / baselineSide.perSecond,
+          note: `${of.length} patients, ${w.group === 'baseline' ? '' : `${found} ${w.group === 'search' ? 'found' : 'entries'}, `}seq scans: ${scans}`,
+          phase: 'portal',
+          ...(target === undefined ? {} : { p50Target: target }),
+        });
+        workloads.push({
+          name: w.name,
+          via: w.via,
+          example: path(of[0]!),
+          patients: of.length,
+          found,
+          seqScans: scans,
+        });
+      }
+    } finally {
+      await pgStats.end();
+    }
+    portal = {
+      patients: mode.portalPatients,
+      resources: generated.resources,
+      byType: generated.byType,
+      generationSeconds: Math.round(generated.seconds),
+      vacuumAnalyzeSeconds: Math.round(generated.analyzeSeconds),
+      databaseMiB: Math.round(generated.databaseMiB),
+      caller: `system client of Organization/${practiceOrg(practice)} (not trusted), ${mine.length} patients`,
+      // Other work on the machine shows in every figure: the 1-minute load average before and after.
+      loadAverage: [loadBefore, os.loadavg()[0]!].map((l) => +l.toFixed(1)),
+      workloads,
+    };
+  }
+
   clearInterval(sampler);
   const peak = Math.max(peakRss, zorg.rssMiB().peak);
   const result = {
@@ -518,9 +635,18 @@ try {
     rows,
     peakRssMiB: peak,
     targets: targets(rows, peak),
+    ...(portal ? { portal } : {}),
   };
   writeFileSync(new URL(`${stamp}.json`, resultsDir), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\n${table(rows)}\n\n${targetTable(result.targets)}\n`);
+  if (portal) {
+    console.log(
+      `Hospital portal (${portal.patients as number} patients${quick ? ', --quick' : ''}, ` +
+        `${portal.resources as number} resources, written in ${portal.generationSeconds as number} s, ` +
+        `${portal.databaseMiB as number} MiB; caller: ${portal.caller as string}; ` +
+        `load average ${(portal.loadAverage as number[]).join(' → ')} on ${os.cpus().length} cores):\n\n${portalTable(rows)}\n`,
+    );
+  }
   console.log(`written to bench/results/${stamp}.json`);
 } finally {
   for (const p of processes) await p.stop().catch(() => undefined);

@@ -14,6 +14,7 @@ export interface LoadResult {
   requests: number;
   requestsPerSecond: number;
   p50: number;
+  p95: number;
   p99: number;
   /** Non-2xx responses and socket errors; any is a failed benchmark. */
   failures: number;
@@ -73,8 +74,10 @@ export async function runLoad(options: {
       : NaN;
   return {
     requests: latencies.length,
-    requestsPerSecond: Math.round(latencies.length / options.seconds),
+    // Not rounded to whole requests: a slow workload may do fewer than one a second.
+    requestsPerSecond: +(latencies.length / options.seconds).toFixed(2),
     p50: pct(0.5),
+    p95: pct(0.95),
     p99: pct(0.99),
     failures,
   };
