@@ -92,33 +92,21 @@ function userAgent(principal: Principal): Record<string, unknown> | undefined {
   switch (principal.kind) {
     case 'practitioner': {
       const card = principal.card;
-      // The names as they are now (the patient reads the function name, NEN 7513 the organisation).
-      const organization = principal.roles[0];
       return {
         ...requestor,
         who: {
           reference: `Practitioner/${principal.practitionerId}`,
           ...(card?.uziNumber ? { identifier: { system: `${NS}uzi-nr-pers`, value: card.uziNumber } } : {}),
-          ...(principal.name ? { display: principal.name } : {}),
         },
-        ...(principal.name ? { name: principal.name } : {}),
         role: principal.roles.flatMap((r) => [
-          {
-            coding: r.codes.map((c) => {
-              const display = r.displays?.[c];
-              return { system: c.split('|')[0], code: c.split('|')[1], ...(display ? { display } : {}) };
-            }),
-          },
+          { coding: r.codes.map((c) => ({ system: c.split('|')[0], code: c.split('|')[1] })) },
         ]),
-        ...(organization?.organizationId
+        ...(principal.roles[0]?.organizationId
           ? {
               extension: [
                 {
                   url: 'http://zorgpoort.nl/fhir/StructureDefinition/audit-agent-organization',
-                  valueReference: {
-                    reference: `Organization/${organization.organizationId}`,
-                    ...(organization.organizationName ? { display: organization.organizationName } : {}),
-                  },
+                  valueReference: { reference: `Organization/${principal.roles[0].organizationId}` },
                 },
               ],
             }

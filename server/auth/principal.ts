@@ -19,10 +19,6 @@ export interface PractitionerRoleRef {
   organizationId?: string;
   /** `system|code` of each PractitionerRole.code (UZI role codes such as 01.015, collective roles). */
   codes: string[];
-  /** The function names of those codes (`system|code` → display: 01.015 → Huisarts), for the access log. */
-  displays?: Record<string, string>;
-  /** The organisation's name, for the access log. */
-  organizationName?: string;
 }
 
 /** What a SMART access token adds: which app, which scopes, which launch context. */
@@ -44,8 +40,6 @@ interface Authenticated {
 export interface PractitionerPrincipal extends Authenticated {
   kind: 'practitioner';
   practitionerId: string;
-  /** The person's name as the Practitioner states it, for the access log. */
-  name?: string;
   roles: PractitionerRoleRef[];
   /**
    * The organisation this login is for (the URA of a UZI-pas or SAML login): `roles` are then

@@ -18,7 +18,6 @@ import type {
   Via,
 } from './principal.ts';
 import type { UziCard } from './uzi/uzi-card.ts';
-import { nameLine, roleDisplay } from './role-display.ts';
 
 /**
  * What a login proved, before it is tied to stored FHIR resources. A caregiver is named by UZI
@@ -36,7 +35,7 @@ export function isValidBsn(bsn: string): boolean {
   return sum % 11 === 0 && bsn !== '000000000';
 }
 
-type Coding = { system?: string; code?: string; display?: string };
+type Coding = { system?: string; code?: string };
 type RoleResource = Resource & {
   active?: boolean;
   organization?: { reference?: string };
@@ -69,38 +68,15 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       `practitioner=Practitioner/${encodeURIComponent(practitionerId)}`,
       MAX_ROLES,
     )) as RoleResource[];
-    const active = found.filter((r) => r.active !== false);
-    // The names the access log shows (functienaam, organisation): read with the roles, so each
-    // event carries them as they were when it happened.
-    const organizationIds = [
-      ...new Set(
-        active.flatMap((r) => /^Organization\/([^/]+)$/.exec(r.organization?.reference ?? '')?.[1] ?? []),
-      ),
-    ];
-    const organizationNames = new Map<string, string>();
-    for (const id of organizationIds) {
-      const name = ((await exists('Organization', id)) as { name?: unknown } | undefined)?.name;
-      if (typeof name === 'string' && name.trim()) organizationNames.set(id, name.trim());
-    }
-    return active.map((r) => {
-      const organizationId = /^Organization\/([^/]+)$/.exec(r.organization?.reference ?? '')?.[1];
-      const codings = (r.code ?? []).flatMap((c) => c.coding ?? []);
-      const codes = codings.map((k) => `${k.system ?? ''}|${k.code ?? ''}`);
-      const displays = Object.fromEntries(
-        codings.flatMap((k, i) => {
-          const display = roleDisplay(codes[i]!, k.display);
-          return display ? [[codes[i]!, display]] : [];
-        }),
-      );
-      const organizationName = organizationId ? organizationNames.get(organizationId) : undefined;
-      return {
+    return found
+      .filter((r) => r.active !== false)
+      .map((r) => ({
         practitionerRoleId: r.id!,
-        organizationId,
-        codes,
-        ...(Object.keys(displays).length ? { displays } : {}),
-        ...(organizationName ? { organizationName } : {}),
-      };
-    });
+        organizationId: /^Organization\/([^/]+)$/.exec(r.organization?.reference ?? '')?.[1],
+        codes: (r.code ?? []).flatMap((c) =>
+          (c.coding ?? []).map((k) => `${k.system ?? ''}|${k.code ?? ''}`),
+        ),
+      }));
   }
 
   async function practitioner(
@@ -110,11 +86,9 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     organizationId?: string,
   ): Promise<PractitionerPrincipal> {
     const all = await roles(practitionerId);
-    const name = nameLine((await exists('Practitioner', practitionerId))?.name);
     return {
       kind: 'practitioner',
       practitionerId,
-      ...(name ? { name } : {}),
       roles: organizationId ? all.filter((r) => r.organizationId === organizationId) : all,
       via,
       ...(organizationId ? { organizationId } : {}),

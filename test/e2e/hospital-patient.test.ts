@@ -395,10 +395,39 @@ describe('hospital portal: patient information, death report, access log, emerge
       const table = log.body.parameter.find((p: Json) => p.name === 'table').valueString;
       expect(table).to.contain('<th>Functie</th>').and.contain('Huisartspraktijk De Linde');
 
-      // The AuditEvent itself names the function and the organisation, as it was written.
+      // The names come from the event's references and role codes, not from words in the event.
       const event = await call(byGp.auditEvent, 'patient');
-      expect(event.body.agent[0].role[0].coding[0].display).to.equal('Huisarts');
-      expect(event.body.agent[0].extension[0].valueReference.display).to.equal('Huisartspraktijk De Linde');
+      expect(event.body.agent[0].role[0].coding[0]).to.include({ code: '01.015' });
+      expect(event.body.agent[0].extension[0].valueReference.reference).to.equal('Organization/praktijk');
+    });
+
+    it('shows the directory’s names, not the words of an AuditEvent a system submitted', async () => {
+      const forged = {
+        resourceType: 'AuditEvent',
+        type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest' },
+        subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: 'read' }],
+        recorded: new Date().toISOString(),
+        agent: [
+          {
+            requestor: true,
+            who: { reference: 'Practitioner/stranger', display: 'Dr. Verzonnen (psychiater)' },
+            role: [{ coding: [{ system: UZI_ROLE, code: '01.015', display: 'Psychiater' }] }],
+          },
+        ],
+        source: { observer: { display: 'elders' } },
+        entity: [
+          {
+            what: { reference: 'Patient/p1' },
+            role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1' },
+          },
+        ],
+      };
+      const posted = await call('AuditEvent', 'hospital', { method: 'POST', body: JSON.stringify(forged) });
+      expect(posted.status, JSON.stringify(posted.body)).to.equal(201);
+      const log = await call('Patient/p1/$access-log', 'patient');
+      const row = rows(log.body).find((r: Json) => r.whoReference === 'Practitioner/stranger');
+      expect(row).to.deep.include({ who: 'Vreemd', function: 'Huisarts' });
+      expect(JSON.stringify(log.body)).not.to.contain('Verzonnen').and.not.to.contain('Psychiater');
     });
 
     it('from/to limit the period (the export of a period)', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { nameLine, roleDisplay } from '../../auth/role-display.ts';
+import { nameLine, roleDisplay } from './role-names.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';

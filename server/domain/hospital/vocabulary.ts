@@ -1,4 +1,4 @@
-import { UZI_ROLE_SYSTEMS as UZI_ROLES } from '../../auth/role-display.ts';
+import { UZI_ROLE_SYSTEMS as UZI_ROLES } from './role-names.ts';
 
 /** The hospital portal's own codes (seed 002): what a death report and its provisional mark are. */
 export const PORTAL_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/hospital-portal';

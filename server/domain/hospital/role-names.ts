@@ -9,17 +9,16 @@ export const UZI_ROLE_SYSTEMS = [
 const uziRoles = new Map(
   (
     JSON.parse(
-      readFileSync(new URL('../../profiles/terminology/uzi-rolcode.json', import.meta.url), 'utf8'),
+      readFileSync(new URL('../../../profiles/terminology/uzi-rolcode.json', import.meta.url), 'utf8'),
     ) as { concept: { code: string; display: string }[] }
   ).concept.map((c) => [c.code, c.display]),
 );
 
 /**
- * The function name (functienaam) of a role code `system|code`: the display the PractitionerRole
- * gave it, else the UZI role code's own (01.015 → Huisarts), else undefined.
+ * The function name (functienaam) of a role code `system|code`: the UZI role code list's
+ * (01.015 → Huisarts), from the code alone, so no writer's words reach the access log; else undefined.
  */
-export function roleDisplay(code: string, given?: string): string | undefined {
-  if (given?.trim()) return given.trim();
+export function roleDisplay(code: string): string | undefined {
   const [system, value] = code.split('|');
   return UZI_ROLE_SYSTEMS.includes(system ?? '') ? uziRoles.get(value ?? '') : undefined;
 }
