@@ -135,8 +135,9 @@ async function runQuery(ctx: RestContext, query: ViewQuery, request: ViewRequest
   ctx.store.assertAllowed('search-type', false, query.type);
   const params = query.params(request.now);
   // A view that states its own status keeps it (it must be within the approved ones).
+  const stated = new Set(params.map(([k]) => k));
   for (const approved of approvedParams(query.type)) {
-    if (!query.params(request.now).some(([k]) => k === approved[0])) params.push(approved);
+    if (!stated.has(approved[0])) params.push(approved);
   }
   // First: past eight joins Postgres keeps the written order, and the patient is the narrowest.
   if (request.patient) params.unshift(['patient', `Patient/${request.patient}`]);
