@@ -1,7 +1,7 @@
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { and, not, or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
-import { CUSTODIAN_SYSTEM } from './treatment-relationship.ts';
+import { heldBy } from './treatment-relationship.ts';
 
 /**
  * What counts as approved ("geaccordeerd door de medisch specialist", seed 002): per type, the
@@ -44,17 +44,7 @@ export function approvedOnlyCondition(
 ): (type: string | undefined) => Condition {
   const others = holders.filter((h) => !own.includes(h));
   if (others.length === 0) return () => TRUE;
-  const heldByOthers: Condition = or(
-    others.map((org) => ({
-      kind: 'index' as const,
-      table: 'token' as const,
-      params: ['Resource._tag'],
-      where: [
-        { op: 'eq' as const, column: 'system', value: CUSTODIAN_SYSTEM },
-        { op: 'eq' as const, column: 'code', value: org },
-      ],
-    })),
-  );
+  const heldByOthers: Condition = or(others.map(heldBy));
   const approved = (type: string): Condition => {
     const query = APPROVED_CRITERIA[type];
     return query ? search.criteria(type, query, '').condition : TRUE;

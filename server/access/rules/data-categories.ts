@@ -2,7 +2,7 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import { and, FALSE, or, TRUE, typeIn } from '../../fhir/search/conditions.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import { HELD } from '../facts/consent-rules.ts';
-import { CUSTODIAN_SYSTEM } from './treatment-relationship.ts';
+import { heldBy } from './treatment-relationship.ts';
 
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 /** The security label of patient-asserted data; the server puts it on every patient's write. */
@@ -55,16 +55,7 @@ export function createCategoryMatcher(search: SearchEngine) {
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(org)) return undefined;
       const rest = amp < 0 ? TRUE : known(text.slice(amp + 1), type);
       if (rest === undefined) return undefined;
-      const holds: Condition = {
-        kind: 'index',
-        table: 'token',
-        params: ['Resource._tag'],
-        where: [
-          { op: 'eq', column: 'system', value: CUSTODIAN_SYSTEM },
-          { op: 'eq', column: 'code', value: org },
-        ],
-      };
-      return and([holds, rest]);
+      return and([heldBy(org), rest]);
     }
     if (category.startsWith('type:')) {
       const t = category.slice(5);

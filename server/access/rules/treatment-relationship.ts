@@ -15,6 +15,19 @@ const PATIENT_FREE_TYPES: ReadonlySet<string> = new Set(['CareTeam']);
 /** The tag that names the organisation holding a resource (set by the server on every write). */
 export const CUSTODIAN_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
 
+/** A row held by this organisation: one probe of the row's own custodian tag. */
+export function heldBy(organizationId: string): Condition {
+  return {
+    kind: 'index',
+    table: 'token',
+    params: ['Resource._tag'],
+    where: [
+      { op: 'eq', column: 'system', value: CUSTODIAN_SYSTEM },
+      { op: 'eq', column: 'code', value: organizationId },
+    ],
+  };
+}
+
 /** What the gate found for one caregiver or care system at the start of a request. */
 export interface CareDecision {
   describe: string;
