@@ -23,6 +23,7 @@ import { createLoadGauge } from './http/load-gauge.ts';
 import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
+import { createSmsSender } from './jobs/sms.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import { OPEN_ACCESS, type AccessPolicy, type Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
@@ -209,9 +210,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     production: config.production,
   });
+  const sms = createSmsSender({
+    queue: jobQueue,
+    ...config.sms,
+    logger,
+    production: config.production,
+  });
   try {
     await jobQueue.start();
     await mailer.start();
+    await sms.start();
   } catch (err) {
     await db.close();
     throw err;

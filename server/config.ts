@@ -77,6 +77,11 @@ export interface Config {
    */
   mail: { smtpUrl?: string; from: string; retryDelaySeconds: number };
   /**
+   * Outgoing text messages (one-time codes, a referral's notice to the patient): POSTed as JSON
+   * to SMS_WEBHOOK_URL through a durable outbox; without it, written to the server log.
+   */
+  sms: { webhookUrl?: string; authorization?: string };
+  /**
    * HTTPS instead of HTTP. With UZI CAs, clients may log in with a UZI card (mutual TLS): only
    * certificates chaining to those CAs and not on the revocation lists are accepted.
    */
@@ -274,6 +279,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       from: env.MAIL_FROM || 'Zorgpoort <noreply@zorgpoort.invalid>',
       // The first retry of a mail the server refused or could not reach; then doubling, to an hour.
       retryDelaySeconds: positive(env, 'MAIL_RETRY_SECONDS', 10),
+    },
+    sms: {
+      ...(env.SMS_WEBHOOK_URL ? { webhookUrl: env.SMS_WEBHOOK_URL } : {}),
+      ...(env.SMS_WEBHOOK_AUTHORIZATION ? { authorization: env.SMS_WEBHOOK_AUTHORIZATION } : {}),
     },
     smart: {
       jwksFile: env.SMART_JWKS_FILE || undefined,
