@@ -41,6 +41,8 @@ import { listenForTokenRevocations } from './fhir/storage/auth/token-revocations
 import { createClientStore } from './fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from './fhir/storage/auth/oidc-adapter.ts';
 import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
+import { createPasswordStore } from './fhir/storage/auth/password-store.ts';
+import { createPasswordAccounts, type PasswordAccounts } from './auth/password/accounts.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -69,6 +71,8 @@ export interface App {
   hl7?: MllpListener;
   /** Outbound HL7 v2 and the message log's upkeep (retention, counts). */
   hl7Outbox: Hl7OutboxSender;
+  /** Password logins of people (made and ended by the accounts of issue 17, the portal). */
+  passwordAccounts: PasswordAccounts;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -314,6 +318,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
   const tokensChanged = () => revocations?.changedHere();
   const smartClients = createClientStore(db.knex, tokensChanged);
+  const passwordStore = createPasswordStore(db.knex, tokensChanged);
+  const passwordAccounts = createPasswordAccounts({ store: passwordStore, scrypt: config.password.scrypt });
   const smart = await createSmart({
     fhirBase,
     storage: {
@@ -486,6 +492,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     /** The MLLP listener, when HL7_MLLP_PORT is set; the server starts it with the HTTP port. */
     hl7,
     hl7Outbox,
+    passwordAccounts,
     drain: () => {
       draining = true;
     },
