@@ -43,6 +43,9 @@ import { createOidcAdapterFactory, createRecordStore } from './fhir/storage/auth
 import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
 import { createPasswordStore } from './fhir/storage/auth/password-store.ts';
 import { createPasswordAccounts, type PasswordAccounts } from './auth/password/accounts.ts';
+import { createPasswordLogin } from './auth/password/login.ts';
+import { createPasswordReset } from './auth/password/reset.ts';
+import { passwordResetRoutes, RESET_PATH } from './auth/password/reset-routes.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -374,6 +377,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
       ...(options.loginOptions ?? []),
     ],
+    ...(config.password.enabled
+      ? {
+          password: {
+            login: createPasswordLogin({ store: passwordStore, config: config.password, sms, mailer }),
+            publicBase: fhirBase,
+            personActive: async (reference: string) => {
+              const [type, id] = reference.split('/');
+              const v = type && id ? await store.read(type, id) : undefined;
+              return (
+                (v?.content ? (JSON.parse(v.content) as { active?: boolean }).active : undefined) !== false
+              );
+            },
+          },
+        }
+      : {}),
   }).catch(async (err: unknown) => {
     await revocations?.close(); // its connection would keep the process alive
     throw err;
@@ -462,6 +480,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.use(requestContext(logger, config.baseUrl));
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
+  if (config.password.enabled) {
+    app.use(
+      passwordResetRoutes({
+        reset: createPasswordReset({
+          store: passwordStore,
+          config: config.password,
+          mailer,
+          resetUrl: (token) => `${new URL(fhirBase).origin}${RESET_PATH}/${token}`,
+        }),
+        resetSeconds: config.password.resetSeconds,
+        publicBase: fhirBase,
+        logger,
+      }),
+    );
+  }
   app.use(smart.router);
   if (config.saml && samlIdps) {
     const saml = config.saml;
