@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { expect } from 'chai';
 import type { PasswordConfig } from '../../server/auth/password/config.ts';
+import { hashPassword, verifyPassword } from '../../server/auth/password/hashing.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
 import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
@@ -523,7 +524,7 @@ describe('password login: lockout, one-time codes and a new password', function 
   });
 });
 
-describe('password login: a one-time code expires', function () {
+describe('password login: a code expires, an old hash is renewed', function () {
   this.timeout(60_000);
   let server: TestServer;
   let sms: Awaited<ReturnType<typeof startSmsGateway>>;
@@ -580,6 +581,37 @@ describe('password login: a one-time code expires', function () {
     });
     expect(late.res.status).to.equal(401);
     expect(late.text).to.contain('verlopen');
+  });
+
+  it('a hash made with older scrypt parameters is made again at the next right password', async () => {
+    // An account from before PASSWORD_SCRYPT_LOG_N was raised to 15: its stored form says ln=14.
+    const accounts = () => server.app.db.knex('password_account').where({ person: 'Practitioner/anna' });
+    await accounts().update({ password_hash: await hashPassword(PASSWORD, { logN: 14, r: 8, p: 1 }) });
+    const app = await registerApp(server, { scope: SCOPE });
+    const jar = new CookieJar();
+    const page = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const action = formAction(server, page.text, '/password');
+    const wrong = await browse(jar, action, {
+      method: 'POST',
+      form: { email: 'anna@linde.example', password: 'fout fout fout' },
+    });
+    expect(wrong.res.status).to.equal(401);
+    expect(((await accounts().first()) as Json).password_hash).to.match(/^scrypt\$ln=14,/);
+    const right = await browse(jar, action, {
+      method: 'POST',
+      form: { email: 'anna@linde.example', password: PASSWORD },
+    });
+    expect(right.res.status).to.equal(200);
+    const stored = ((await accounts().first()) as Json).password_hash as string;
+    expect(stored).to.match(/^scrypt\$ln=15,r=8,p=1\$/);
+    expect((await verifyPassword(PASSWORD, stored)).ok).to.equal(true);
   });
 });
 
