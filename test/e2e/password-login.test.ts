@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair } from 'jose';
 import type { PasswordConfig } from '../../server/auth/password/config.ts';
 import { hashPassword, verifyPassword } from '../../server/auth/password/hashing.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -708,5 +712,118 @@ describe('password accounts', () => {
     });
     // Disabling a person without a password login is nothing to do.
     await accounts.disable('Practitioner/nobody');
+  });
+});
+
+/**
+ * Two server nodes on one Postgres database behind one public URL: the failures counted on one
+ * node lock the login on the other, and a code sent by one node is taken by the other.
+ */
+describe('password login across server nodes', function () {
+  this.timeout(120_000);
+  const PUBLIC = 'http://zorgpoort.test';
+  let dir: string;
+  let a: TestServer;
+  let b: TestServer;
+  let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+
+  before(async function () {
+    if (!process.env.DATABASE_URL) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'password-nodes-'));
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwksFile = join(dir, 'jwks.json');
+    writeFileSync(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(privateKey)), kid: 'shared', alg: 'ES256' }] }),
+    );
+    sms = await startSmsGateway();
+    const base = loadConfig({});
+    const config: Partial<Config> = {
+      baseUrl: PUBLIC,
+      smart: { ...base.smart, cookieKeys: ['one-secret-for-every-node'], jwksFile },
+      sms: { webhookUrl: sms.url },
+      password: { ...base.password, lockSeconds: 60 },
+    };
+    a = await startTestServer({}, { config });
+    b = await startTestServer({}, { config, reuseDatabaseOf: a });
+    await putResources(a, [
+      ['Organization', 'linde', ORG],
+      ['Practitioner', 'anna', { active: true }],
+      ['Practitioner', 'bert', { active: true }],
+      ...['anna', 'bert'].map(
+        (id) =>
+          [
+            'PractitionerRole',
+            `${id}-gp`,
+            {
+              active: true,
+              practitioner: { reference: `Practitioner/${id}` },
+              organization: { reference: 'Organization/linde' },
+            },
+          ] as const,
+      ),
+    ]);
+    for (const [id, mobile] of [
+      ['anna', '0611111111'],
+      ['bert', '0622222222'],
+    ] as const) {
+      await a.app.passwordAccounts.create({
+        login: `${id}@linde.example`,
+        password: PASSWORD,
+        person: `Practitioner/${id}`,
+        mobile,
+      });
+    }
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await sms?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A browser whose every request goes to the other node than the one before. */
+  async function alternating() {
+    let hop = 0;
+    const route = (url: URL) =>
+      url.origin === PUBLIC ? new URL(url.pathname + url.search, (hop++ % 2 === 0 ? a : b).base) : url;
+    const publicServer = { base: PUBLIC } as TestServer;
+    const app = await registerApp(a, { scope: SCOPE });
+    const jar = new CookieJar();
+    const page = await browse(
+      jar,
+      authorizeUrl(publicServer, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+      { route },
+    );
+    const action = formAction(publicServer, page.text, '/password');
+    const post = (path: string, form: Record<string, string>) =>
+      browse(jar, path, { method: 'POST', form, route, stopAt: REDIRECT_URI });
+    return {
+      password: (email: string, password: string) => post(action, { email, password }),
+      code: (code: string) => post(action.replace(/\/password$/, '/password-code'), { code }),
+    };
+  }
+
+  it('counts failures on both nodes into one lock', async () => {
+    const browser = await alternating();
+    for (let i = 0; i < 5; i++) {
+      expect((await browser.password('anna@linde.example', `fout wachtwoord ${i}`)).res.status).to.equal(401);
+    }
+    expect((await browser.password('anna@linde.example', PASSWORD)).res.status).to.equal(401);
+    expect((await browser.password('anna@linde.example', PASSWORD)).res.status).to.equal(401);
+    expect(sms.count('0611111111')).to.equal(0);
+  });
+
+  it('takes a code sent by one node on the other', async () => {
+    const browser = await alternating();
+    const sent = await browser.password('bert@linde.example', PASSWORD);
+    expect(sent.res.status).to.equal(200);
+    const consent = await browser.code(codeIn((await sms.nth('0622222222', 1)).text));
+    expect(consent.res.status, consent.text).to.equal(200);
+    expect(consent.text).to.contain('Practitioner/bert');
   });
 });
