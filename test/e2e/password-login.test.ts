@@ -434,6 +434,18 @@ describe('password login: lockout, one-time codes and a new password', function 
     expect(consent.text).to.contain('Practitioner/frank');
   });
 
+  it('a login is for the last account whose password was given in it', async () => {
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('carla'));
+    const carla = codeIn((await env.sms.nth(mobileOf('carla'), 1)).text);
+    await submitPassword(flow, loginOf('ines'));
+    const ines = codeIn((await env.sms.nth(mobileOf('ines'), 1)).text);
+    if (carla !== ines) expect((await submitCode(flow, carla)).res.status).to.equal(401);
+    const consent = await submitCode(flow, ines);
+    expect(consent.res.status).to.equal(200);
+    expect(consent.text).to.contain('Practitioner/ines');
+  });
+
   it('a code works only in the login that asked for it, and only once (of two requests at once, one wins)', async () => {
     const flow = await loginPage();
     await submitPassword(flow, loginOf('hanna'));
