@@ -144,6 +144,23 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
       expect(matched(post.body).sort()).to.deep.equal(['ref-dcn-ecg', 'ref-zo-kindercardiologie']);
     });
 
+    it("the use of a patient's age and gender is in their access log", async () => {
+      await catalogue('icpc=L15&patient=Patient/ref-patient-gerrit-jansen');
+      const own = await personToken(
+        server,
+        'Patient/ref-patient-gerrit-jansen',
+        'openid fhirUser patient/*.rs',
+      );
+      const log = await call('AuditEvent?patient=Patient/ref-patient-gerrit-jansen&subtype=$catalogue', own);
+      expect(log.status).to.equal(200);
+      const events = (log.body.entry ?? []).map((e: Json) => e.resource);
+      expect(
+        events.some((e: Json) =>
+          e.agent.some((a: Json) => a.who?.reference === 'Practitioner/ref-huisarts-de-vries'),
+        ),
+      ).to.equal(true);
+    });
+
     it('with the filters off (the "kruisje"): care question, ICPC and patient no longer filter', async () => {
       const off = await ids(
         'care-question=cardiologie&icpc=K77&patient=Patient/ref-patient-sanne-jansen&filters=off',
@@ -424,6 +441,74 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
           .status,
       ).to.equal(200);
       expect((await put('ortho', { ...rug, comment: 'Ook op zaterdag.' })).status).to.equal(200);
+    });
+  });
+
+  describe('speed', () => {
+    it('a catalogue of 3000 offerings answers in milliseconds: the filtering is in the search', async function () {
+      this.timeout(600_000);
+      const questions = [
+        'cardiologie.pijn-op-de-borst',
+        'cardiologie.hartfalen',
+        'orthopedie.knieklachten',
+        'orthopedie.rugklachten',
+        'longziekten.copd-astma',
+        'diagnostiek.laboratorium.bloed',
+        'ggz.depressie',
+        'dermatologie.eczeem',
+      ];
+      const icpc = ['K74', 'K77', 'L15', 'L03', 'R95', 'T90', 'P76', 'S88', 'A04', 'D12'];
+      const providers = ['ref-ziekenhuis-oost', 'ref-diagnostiek-noord'];
+      const offerings = Array.from({ length: 3000 }, (_, n) => ({
+        resourceType: 'HealthcareService',
+        id: `perf-${n}`,
+        active: n % 7 !== 0,
+        providedBy: { reference: `Organization/${providers[n % 2]}` },
+        name: `Aanbod ${n}`,
+        comment: n % 100 === 7 ? 'Zeldzaam spreekuur' : 'Regulier spreekuur',
+        characteristic: [
+          { coding: [{ system: CQ, code: questions[n % questions.length] }] },
+          { coding: [{ system: 'http://hl7.org/fhir/sid/icpc-1-nl', code: icpc[n % icpc.length] }] },
+        ],
+        extension: [
+          {
+            url: 'https://zorgpoort.nl/fhir/StructureDefinition/offering-eligibility',
+            extension: [
+              { url: 'minAge', valueInteger: n % 3 === 0 ? 18 : 0 },
+              ...(n % 4 === 0 ? [{ url: 'gender', valueCode: 'female' }] : []),
+            ],
+          },
+        ],
+      }));
+      for (let i = 0; i < offerings.length; i += 500) {
+        const res = await asTrusted('', {
+          method: 'POST',
+          body: JSON.stringify(transaction(offerings.slice(i, i + 500))),
+        });
+        expect(res.status).to.equal(200);
+      }
+      const timings: Record<string, number> = {};
+      for (const query of [
+        'care-question=cardiologie&age=40&gender=male',
+        'icpc=K74&patient=Patient/ref-patient-gerrit-jansen',
+        '_text=zeldzaam',
+        'care-question=orthopedie&_text=spreekuur%20oost',
+        'filters=off',
+      ]) {
+        const runs: number[] = [];
+        let found = 0;
+        for (let i = 0; i < 5; i++) {
+          const started = performance.now();
+          found = matched(await catalogue(query)).length;
+          runs.push(performance.now() - started);
+        }
+        timings[`${query} (${found})`] = Math.round(runs.sort((a, b) => a - b)[2]!);
+        expect(found, query).to.be.greaterThan(0);
+      }
+      console.log('      $catalogue median ms over 3000+ offerings:', timings);
+      for (const [query, ms] of Object.entries(timings)) expect(ms, query).to.be.lessThan(1000);
+      // n % 100 = 7: 30 offerings, of which n % 7 = 0 (7, 707, 1407, 2107, 2807) are inactive.
+      expect(await ids('_text=zeldzaam&_count=200')).to.have.length(25);
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
+import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse, type Language } from '../language.ts';
 import { GENDERS } from './catalogue-offering.ts';
 import { ICPC_CODE, isCareQuestion } from './catalogue-terminology.ts';
@@ -191,7 +192,15 @@ async function patientData(ctx: RestContext, reference: string): Promise<{ age?:
       nl: `Patiënt '${reference}' is niet bekend (of niet door u in te zien)`,
     });
   }
-  const p = JSON.parse(found.version.content) as { birthDate?: string; gender?: string };
+  const p = JSON.parse(found.version.content) as { id: string; birthDate?: string; gender?: string };
+  // Their birth date and gender were used for the caller: in the patient's access log.
+  ctx.audit?.record({
+    interaction: '$catalogue',
+    resourceType: 'HealthcareService',
+    query: `age and gender of Patient/${p.id}`,
+    status: 200,
+    resources: [{ resourceType: 'Patient', ...p } as Resource],
+  });
   const today = new Date().toISOString().slice(0, 10);
   return {
     ...(p.birthDate ? { age: ageOn(p.birthDate, today) } : {}),
