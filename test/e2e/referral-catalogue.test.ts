@@ -487,6 +487,9 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
         });
         expect(res.status).to.equal(200);
       }
+      // As autovacuum would after a bulk load: without statistics Postgres sorts 3000 fresh rows
+      // by name with a poor plan (about a second; 20-40 ms once analysed).
+      await server.app.db.knex.raw('analyze');
       const timings: Record<string, number> = {};
       for (const query of [
         'care-question=cardiologie&age=40&gender=male',
@@ -506,7 +509,7 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
         expect(found, query).to.be.greaterThan(0);
       }
       console.log('      $catalogue median ms over 3000+ offerings:', timings);
-      for (const [query, ms] of Object.entries(timings)) expect(ms, query).to.be.lessThan(1000);
+      for (const [query, ms] of Object.entries(timings)) expect(ms, query).to.be.lessThan(750);
       // n % 100 = 7: 30 offerings, of which n % 7 = 0 (7, 707, 1407, 2107, 2807) are inactive.
       expect(await ids('_text=zeldzaam&_count=200')).to.have.length(25);
     });
