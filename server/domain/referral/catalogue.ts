@@ -1,6 +1,7 @@
 import { parseFhirJson } from '../../fhir/format/json.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
 import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
+import type { SearchPlan } from '../../fhir/search/engine.ts';
 import { executeSearch } from '../../fhir/search/execute.ts';
 import type { SearchRow } from '../../fhir/storage/search-queries.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
@@ -14,22 +15,22 @@ export const CATALOGUE_OPERATION =
 
 type Json = Record<string, unknown>;
 
-/** The caller's rows of a search with one condition (the gate adds theirs to the same statement). */
-async function rows(ctx: RestContext, resourceType: string, params: [string, string][], count: number) {
-  const plan = ctx.search.plan({
+/** A search plan of `resourceType` for up to `count` rows. */
+const planFor = (ctx: RestContext, resourceType: string, params: [string, string][], count: number) =>
+  ctx.search.plan({
     resourceType,
     params: [['_count', String(count)], ...params],
     strict: true,
     baseUrl: ctx.baseUrl,
     limits: { ...ctx.limits, maxSearchCount: Math.max(ctx.limits.maxSearchCount, count) },
   });
-  return {
-    plan,
-    run: (p = plan) =>
-      executeSearch(ctx.store.search, ctx.search.registry, p, { maxIncludes: ctx.limits.maxIncludes }),
-  };
-}
 
+/** The plan run as the caller: the gate adds their criteria to the same statements. */
+const run = (ctx: RestContext, plan: SearchPlan) =>
+  executeSearch(ctx.store.search, ctx.search.registry, plan, { maxIncludes: ctx.limits.maxIncludes });
+
+/** A value for a search parameter, with FHIR's search escapes. */
+const escape = (value: string) => value.replace(/[\\,$|]/g, (c) => `\\${c}`);
 const parsed = (row: SearchRow) => parseFhirJson(row.content!) as Json;
 const collator = new Intl.Collator('nl', { sensitivity: 'base', numeric: true });
 
@@ -45,7 +46,7 @@ const collator = new Intl.Collator('nl', { sensitivity: 'base', numeric: true })
 export async function catalogue(ctx: RestContext, req: FhirRequest): Promise<FhirResult> {
   const request = await readCatalogueRequest(ctx, req);
   const condition = catalogueCondition(ctx.search, request, ctx.baseUrl);
-  const offerings = await rows(
+  const plan = planFor(
     ctx,
     'HealthcareService',
     [
@@ -55,24 +56,13 @@ export async function catalogue(ctx: RestContext, req: FhirRequest): Promise<Fhi
     ],
     request.count,
   );
-  const page = await offerings.run({
-    ...offerings.plan,
-    types: [{ resourceType: 'HealthcareService', condition }],
-  });
+  const page = await run(ctx, { ...plan, types: [{ resourceType: 'HealthcareService', condition }] });
   const matches = page.matches.filter((r) => r.content).map(parsed);
   const included = page.included.filter((r) => r.content).map(parsed);
+  // The offerings' questionnaires, by url (offering-questionnaire names it without a version).
   const urls = [...new Set(matches.flatMap((m) => offeringOf(m).questionnaire ?? []))];
   const questionnaires = urls.length
-    ? (
-        await (
-          await rows(
-            ctx,
-            'Questionnaire',
-            [['url', urls.map((u) => u.replace(/[\\,$|]/g, (c) => `\\${c}`)).join(',')]],
-            1000,
-          )
-        ).run()
-      ).matches
+    ? (await run(ctx, planFor(ctx, 'Questionnaire', [['url', urls.map(escape).join(',')]], 1000))).matches
         .filter((r) => r.content)
         .map(parsed)
     : [];
