@@ -231,6 +231,33 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
       expect(limited.entry.some((e: Json) => e.search.mode === 'outcome')).to.equal(true);
     });
 
+    it('plain searches on offerings work too: specialty, organization, active, name, cluster, eligibility', async () => {
+      const search = async (query: string) => {
+        const res = await call(`HealthcareService?${query}&_count=100`, 'gp');
+        expect(res.status, query).to.equal(200);
+        return matched(res.body).sort();
+      };
+      expect(
+        await search(`specialty=${encodeURIComponent('urn:oid:2.16.840.1.113883.2.4.6.7|0305')}`),
+      ).to.deep.equal(['ref-zo-heup', 'ref-zo-knie', 'ref-zo-rug']);
+      expect(await search('cluster=Organization/ref-zo-orthopedie&name=knie')).to.deep.equal(['ref-zo-knie']);
+      expect(
+        await search('organization=Organization/ref-diagnostiek-noord&offering-min-age=ge6'),
+      ).to.deep.equal(['ref-dcn-spirometrie']);
+      expect(await search('active=false')).to.deep.equal(['ref-zo-pob-oud']);
+      expect(await search('offering-gender=female')).to.deep.equal(['ref-zo-zwangerschap']);
+      expect(
+        await search(
+          `offering-questionnaire=${encodeURIComponent('https://zorgpoort.nl/fhir/Questionnaire/ref-vragen-knieklachten')}`,
+        ),
+      ).to.deep.equal(['ref-zo-knie']);
+      expect(
+        await search(
+          `service-category=${encodeURIComponent('https://zorgpoort.nl/fhir/CodeSystem/offering-kind|diagnostics')}&characteristic=K04`,
+        ),
+      ).to.deep.equal(['ref-dcn-ecg']);
+    });
+
     it('refuses bad input with a message in the caller’s language', async () => {
       const bad = async (query: string, status: number, language: string, words: RegExp) => {
         const res = await call(`HealthcareService/$catalogue?${query}`, 'gp', {
