@@ -471,8 +471,8 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
     });
   });
 
-  describe('speed', () => {
-    it('a catalogue of 3000 offerings answers in milliseconds: the filtering is in the search', async function () {
+  describe('a large catalogue', () => {
+    it('a catalogue of 3000 offerings: the filters and free text select in the search, inactive ones left out (speed: npm run bench)', async function () {
       this.timeout(600_000);
       const questions = [
         'cardiologie.pijn-op-de-borst',
@@ -517,7 +517,6 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
       // As autovacuum would after a bulk load: without statistics Postgres sorts 3000 fresh rows
       // by name with a poor plan (about a second; 20-40 ms once analysed).
       await server.app.db.knex.raw('analyze');
-      const timings: Record<string, number> = {};
       for (const query of [
         'care-question=cardiologie&age=40&gender=male',
         'icpc=K74&patient=Patient/ref-patient-gerrit-jansen',
@@ -525,18 +524,8 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
         'care-question=orthopedie&_text=spreekuur%20oost',
         'filters=off',
       ]) {
-        const runs: number[] = [];
-        let found = 0;
-        for (let i = 0; i < 5; i++) {
-          const started = performance.now();
-          found = matched(await catalogue(query)).length;
-          runs.push(performance.now() - started);
-        }
-        timings[`${query} (${found})`] = Math.round(runs.sort((a, b) => a - b)[2]!);
-        expect(found, query).to.be.greaterThan(0);
+        expect(matched(await catalogue(query)).length, query).to.be.greaterThan(0);
       }
-      console.log('      $catalogue median ms over 3000+ offerings:', timings);
-      for (const [query, ms] of Object.entries(timings)) expect(ms, query).to.be.lessThan(750);
       // n % 100 = 7: 30 offerings, of which n % 7 = 0 (7, 707, 1407, 2107, 2807) are inactive.
       expect(await ids('_text=zeldzaam&_count=200')).to.have.length(25);
     });
