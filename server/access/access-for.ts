@@ -10,6 +10,7 @@ import { emergencyRole, networkMatcher, type BreakTheGlassConfig } from './rules
 import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
 import { createCategoryMatcher } from './rules/data-categories.ts';
 import { authorisedRelatedPerson } from './rules/related-person.ts';
+import { withSharedWithRule } from './rules/shared-with.ts';
 import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
 
@@ -95,6 +96,7 @@ export function createAccessFor(deps: AccessForDeps) {
       case 'patient':
         return patientCompartmentAccess(principal.patientId, search, {
           writeAll: principal.writeAll === true,
+          ...(principal.records ? { records: principal.records } : {}),
         });
       case 'related-person': {
         const describe = `RelatedPerson/${principal.relatedPersonId}`;
@@ -121,6 +123,6 @@ export function createAccessFor(deps: AccessForDeps) {
         : base;
     return principal.kind === 'anonymous'
       ? scoped
-      : withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors);
+      : withSharedWithRule(withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors));
   };
 }
