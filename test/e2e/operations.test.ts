@@ -139,6 +139,11 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(rest.operation[0].definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',
     );
+    // A referral starts from a care offering (server/domain/referral).
+    const offering = rest.resource.find((r: any) => r.type === 'HealthcareService');
+    expect(offering.operation.find((o: any) => o.name === 'refer').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/HealthcareService-refer',
+    );
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { putResources } from '../support/harness.ts';
 import { hl7Oracle, oracleAt } from '../support/hl7-oracle.ts';
 import { pdfText } from '../support/pdf-text.ts';
 import {
@@ -337,8 +338,59 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     );
   });
 
+  it('the patient’s deny for the provider still wins: it reads nothing, and nothing goes to its HIS', async () => {
+    await putResources(w.server, [
+      [
+        'Patient',
+        'p-deny',
+        {
+          meta: { tag: [{ system: CUSTODIAN, code: 'org-gp' }] },
+          name: [{ family: 'Weigeraar' }],
+          birthDate: '1955-05-05',
+          generalPractitioner: [{ reference: 'Organization/org-gp' }],
+        },
+      ],
+      [
+        'Consent',
+        'p-deny-zkh',
+        {
+          status: 'active',
+          scope: {
+            coding: [
+              { system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' },
+            ],
+          },
+          category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+          patient: { reference: 'Patient/p-deny' },
+          policy: [{ uri: 'https://zorgpoort.nl/consent' }],
+          provision: {
+            type: 'deny',
+            actor: [{ role: { text: 'ontvanger' }, reference: { reference: 'Organization/org-zkh' } }],
+          },
+        },
+      ],
+    ]);
+    const before = w.mllp.received.length;
+    const res = await w.post(
+      'HealthcareService/hs-cardio/$refer',
+      'gp1',
+      referBody([{ name: 'patient', valueReference: { reference: 'Patient/p-deny' } }]),
+    );
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const delivery = out(res.body, 'delivery');
+    expect(part(delivery, 'status').valueCode).to.equal('failed');
+    expect(part(delivery, 'reason').valueString).to.contain('may not receive');
+    for (const who of ['spec1', 'zkh']) {
+      for (const path of [ref(res.body, 'serviceRequest'), ref(res.body, 'letter'), 'Patient/p-deny'])
+        expect((await w.call(path, who)).status, `${who} ${path}`).to.equal(404);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(w.mllp.received.length).to.equal(before);
+  });
+
   it('once the referral is completed, the provider’s relationship ends', async () => {
     const srPath = ref(known, 'serviceRequest');
+    expect((await w.call(srPath, 'spec1')).status, 'open: shared').to.equal(200);
     const sr = (await w.call(srPath, 'trusted')).body;
     expect(
       (
