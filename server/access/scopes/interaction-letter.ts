@@ -52,7 +52,7 @@ const LETTERS: Record<string, Letter> = {
   // Sends the referral on to its receiver: for whoever may change it.
   '$send-hl7': 'u',
   // Reads the offering; what it writes (ServiceRequest, Task, …) the operation checks as `c` itself.
-  '$refer': 'r',
+  $refer: 'r',
   // The hospital portal's screens, patient search and recent patients (server/domain/hospital):
   // searches (each type a screen reads is checked by the operation too).
   '$portal-view': 's',
