@@ -243,7 +243,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   hl7Outbox.start();
   routes.push(
     // The gate is made further down; the receiver is judged with it at request time.
-    ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
+    ...referralRoutes({
+      outbound: config.hl7Outbound,
+      outbox: hl7Outbox,
+      accessFor: (p) => accessFor(p),
+      mailer,
+      sms,
+      attachmentMaxBytes: config.referral.attachmentMaxBytes,
+    }),
     ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
     ...hl7LogRoutes({
       messages: () => store.hl7,

@@ -82,6 +82,8 @@ export interface Config {
    * to SMS_WEBHOOK_URL through a durable outbox; without it, written to the server log.
    */
   sms: { webhookUrl?: string; authorization?: string };
+  /** Referrals (server/domain/referral): the largest attachment (REFERRAL_ATTACHMENT_MAX_BYTES, default 20 MB). */
+  referral: { attachmentMaxBytes: number };
   /**
    * HTTPS instead of HTTP. With UZI CAs, clients may log in with a UZI card (mutual TLS): only
    * certificates chaining to those CAs and not on the revocation lists are accepted.
@@ -283,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // The first retry of a mail the server refused or could not reach; then doubling, to an hour.
       retryDelaySeconds: positive(env, 'MAIL_RETRY_SECONDS', 10),
     },
+    referral: { attachmentMaxBytes: int(env, 'REFERRAL_ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024) },
     sms: {
       ...(env.SMS_WEBHOOK_URL ? { webhookUrl: env.SMS_WEBHOOK_URL } : {}),
       ...(env.SMS_WEBHOOK_AUTHORIZATION ? { authorization: env.SMS_WEBHOOK_AUTHORIZATION } : {}),

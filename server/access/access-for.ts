@@ -11,6 +11,7 @@ import { emergencyRole, networkMatcher, type BreakTheGlassConfig } from './rules
 import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
 import { createCategoryMatcher } from './rules/data-categories.ts';
 import { authorisedRelatedPerson } from './rules/related-person.ts';
+import { withSharedWithRule } from './rules/shared-with.ts';
 import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
 
@@ -96,6 +97,7 @@ export function createAccessFor(deps: AccessForDeps) {
       case 'patient':
         return patientCompartmentAccess(principal.patientId, search, {
           writeAll: principal.writeAll === true,
+          ...(principal.records ? { records: principal.records } : {}),
         });
       case 'related-person': {
         const describe = `RelatedPerson/${principal.relatedPersonId}`;
@@ -122,10 +124,12 @@ export function createAccessFor(deps: AccessForDeps) {
         : base;
     return principal.kind === 'anonymous'
       ? scoped
-      : withCatalogueRule(
-          withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
-          principal,
-          search,
+      : withSharedWithRule(
+          withCatalogueRule(
+            withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+            principal,
+            search,
+          ),
         );
   };
 }

@@ -453,6 +453,14 @@ export class AuthorizedStore {
   }
 
   /**
+   * The same store judged by another policy: the caller's own, decided afresh after a commit
+   * that changed what they may see (a referral relates its referrer to the patient).
+   */
+  withAccess(access: AccessPolicy): AuthorizedStore {
+    return new AuthorizedStore(this.raw, access, this.options);
+  }
+
+  /**
    * A unit of work in one database transaction. The log is settled before it opens, not inside
    * it: settling takes a connection of its own (PGlite has only one). `raw` is the same
    * transaction without the policy, for records beside the resources that must commit with them

@@ -17,15 +17,21 @@ import { SHARED_TYPES } from './shared-types.ts';
 export function patientCompartmentAccess(
   patientId: string,
   search: SearchEngine,
-  options: { writeAll: boolean },
+  options: { writeAll: boolean; records?: readonly string[] },
 ): AccessPolicy {
   const members = search.compartmentMembers('Patient');
   if (!members) throw new Error('the Patient CompartmentDefinition is not loaded');
-  const inCompartment: Condition = {
+  const compartmentOf = (id: string): Condition => ({
     kind: 'compartment',
     compartmentType: 'Patient',
-    compartmentId: patientId,
-  };
+    compartmentId: id,
+  });
+  // Their own record, and the person's other records (by BSN) for reading: what a referrer
+  // who could not see their record wrote about them shows in their view too.
+  const records = [patientId, ...(options.records ?? []).filter((r) => r !== patientId)];
+  const inCompartment: Condition =
+    records.length === 1 ? compartmentOf(patientId) : { kind: 'or', args: records.map(compartmentOf) };
+  const ownCompartment = compartmentOf(patientId);
   const scoped = (type: string) => type === 'Patient' || members.has(type);
   const condition = (type: string): Condition =>
     scoped(type) ? inCompartment : SHARED_TYPES.has(type) ? TRUE : FALSE;
@@ -52,13 +58,13 @@ export function patientCompartmentAccess(
     },
     canSee,
     allows: () => true,
-    basisOf: (id) => (id === patientId ? ['own-data'] : []),
+    basisOf: (id) => (records.includes(id) ? ['own-data'] : []),
     // Every patient the resource belongs to must be this one: an Observation about oneself with
     // another patient as performer would put it in that patient's record.
     canWrite: (resource) =>
       options.writeAll ||
       (scoped(resource.resourceType) &&
-        canSee(resource) &&
+        search.matches(ownCompartment, resource) &&
         search.patientsOf(resource).every((p) => p === patientId)),
     // What a patient or their app writes is patient-entered data (PGD): labelled, so a consent
     // can name it. The Nictiz load scripts' fixtures are the systems' data and stay as sent.

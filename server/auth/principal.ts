@@ -55,6 +55,12 @@ export interface PractitionerPrincipal extends Authenticated {
 export interface PatientPrincipal extends Authenticated {
   kind: 'patient';
   patientId: string;
+  /**
+   * The person's other Patient records on this server, by their BSN (a referrer who could not
+   * see the patient's record made one of their own, HealthcareService/$refer): the patient sees
+   * those too, and writes only in `patientId`'s.
+   */
+  records?: string[];
   /** Conformance tokens only: may write outside the own compartment (the Nictiz load scripts). */
   writeAll?: boolean;
 }

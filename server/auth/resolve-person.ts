@@ -52,6 +52,8 @@ function unknown(what: string): never {
 }
 
 const MAX_ROLES = 100;
+/** A person's records by BSN: one per organisation that holds one, in practice a few. */
+const MAX_RECORDS = 20;
 
 /**
  * Login identities and account references → principals, resolved against the stored
@@ -96,6 +98,22 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     };
   }
 
+  /**
+   * The person's Patient records by BSN (the first found is the one they act in): each organisation may hold its own
+   * (a referrer who could not see the patient's record makes one, HealthcareService/$refer), and
+   * the person sees them all.
+   */
+  async function recordsOf(bsn: string): Promise<string[]> {
+    const found = await findResources(
+      store,
+      search,
+      'Patient',
+      `identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`,
+      MAX_RECORDS,
+    );
+    return found.map((p) => p.id!).filter((id, i, all) => all.indexOf(id) === i);
+  }
+
   async function exists(resourceType: string, id: string): Promise<Resource | undefined> {
     const v = await store.read(resourceType, id);
     return v?.content ? (JSON.parse(v.content) as Resource) : undefined;
@@ -126,9 +144,14 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
         return { ...principal, roles, ...(organizationId ? { organizationId } : {}) };
       }
       if (!isValidBsn(identity.bsn)) invalid('The login names no valid BSN (it fails the 11-test)');
-      const id = await findByIdentifier(store, search, 'Patient', `${BSN_SYSTEM}|${identity.bsn}`);
+      const [id, ...records] = await recordsOf(identity.bsn);
       if (!id) unknown('This BSN (no Patient with it)');
-      const patient: PatientPrincipal = { kind: 'patient', patientId: id, via };
+      const patient: PatientPrincipal = {
+        kind: 'patient',
+        patientId: id,
+        via,
+        ...(records.length ? { records } : {}),
+      };
       return patient;
     },
 
@@ -142,7 +165,16 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       if (!id || rest !== undefined) unknown(reference);
       if (type === 'Practitioner' && (await exists(type, id)))
         return practitioner(id, via, undefined, organizationId);
-      if (type === 'Patient' && (await exists(type, id))) return { kind: 'patient', patientId: id, via };
+      if (type === 'Patient') {
+        const patient = await exists(type, id);
+        if (patient) {
+          const bsn = ((patient.identifier ?? []) as { system?: string; value?: string }[]).find(
+            (i) => i.system === BSN_SYSTEM && i.value && isValidBsn(i.value),
+          )?.value;
+          const records = bsn ? (await recordsOf(bsn)).filter((r) => r !== id) : [];
+          return { kind: 'patient', patientId: id, via, ...(records.length ? { records } : {}) };
+        }
+      }
       if (type === 'RelatedPerson') {
         const related = (await exists(type, id)) as
           (Resource & { patient?: { reference?: string } }) | undefined;

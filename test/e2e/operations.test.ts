@@ -139,11 +139,14 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(rest.operation[0].definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',
     );
-    // The care catalogue (seed 003) is a type-level HealthcareService operation.
+    // The care catalogue and the referral from an offering (seed 003, server/domain/referral).
     const service = rest.resource.find((r: any) => r.type === 'HealthcareService');
-    expect(service.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'catalogue']);
+    expect(service.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'catalogue', 'refer']);
     expect(service.operation[1].definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/HealthcareService-catalogue',
+    );
+    expect(service.operation[2].definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/HealthcareService-refer',
     );
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');

@@ -7,6 +7,7 @@ import { relationshipFacts } from '../facts/treatment-relationships.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
 import { approvedOnlyCondition } from './approved-only.ts';
 import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
+import { sharedWithAny } from './shared-with.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
 
 /** Record types whose rows may belong to no patient: caregiver groups. */
@@ -43,8 +44,8 @@ export interface CareDecision {
  * A caregiver or care system sees a patient's data through a treatment relationship ∧ consent:
  * a row of the Patient compartment is theirs when every patient it belongs to is related to
  * them, no consent rule of that patient denies it, and it is not held by another organisation
- * than theirs unless a consent rule permits it (the Patient resource itself needs no permit:
- * the relationship is knowing the patient). Rows of the care directory are everyone's; other types no one's.
+ * than theirs unless a consent rule permits it or a referral shared it with their organisation
+ * (the Patient resource itself needs no permit: the relationship is knowing the patient). Rows of the care directory are everyone's; other types no one's.
  */
 export function careProviderAccess(
   decision: CareDecision,
@@ -82,6 +83,10 @@ export function careProviderAccess(
       ...decision.organizations.map((o) => ({ op: 'ne' as const, column: 'code', value: o })),
     ],
   });
+  // A row a referral shared with the caller's organisation (server-set tag, rules/shared-with.ts)
+  // counts as the patient's permit for it: that row only, the relationship still required, a
+  // deny still first.
+  const sharedWithMine = sharedWithAny(decision.organizations);
   const approved = approvedOnlyCondition(search, approvedOnly, decision.organizations);
   const isPatient = (type: string | undefined): Condition =>
     type === undefined ? typeIn(['Patient']) : type === 'Patient' ? TRUE : FALSE;
@@ -93,7 +98,10 @@ export function careProviderAccess(
       atLeastOne,
       cases: [...groups.values()].map((g) => {
         const { deny, permit } = consentVerdict(g.rules, type, categoryOf);
-        return { ids: g.ids, condition: and([not(deny), or([notOthers, permit, isPatient(type)])]) };
+        return {
+          ids: g.ids,
+          condition: and([not(deny), or([notOthers, permit, sharedWithMine, isPatient(type)])]),
+        };
       }),
     });
     // A row of a record type that names no patient this server knows (an absolute URL of another

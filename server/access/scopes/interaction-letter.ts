@@ -51,6 +51,8 @@ const LETTERS: Record<string, Letter> = {
   '$waiting-for-activation': 's',
   // Sends the referral on to its receiver: for whoever may change it.
   '$send-hl7': 'u',
+  // Reads the offering; what it writes (ServiceRequest, Task, …) the operation checks as `c` itself.
+  $refer: 'r',
   // The hospital portal's screens, patient search and recent patients (server/domain/hospital):
   // searches (each type a screen reads is checked by the operation too).
   '$portal-view': 's',

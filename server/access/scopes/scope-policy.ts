@@ -46,8 +46,17 @@ export function narrowByScopes(
 
   const members = search.compartmentMembers('Patient') ?? new Set<string>();
   const inPatient = (type: string) => type === 'Patient' || members.has(type);
+  // The patient themself in context: their other records (by BSN) are theirs too.
+  const records =
+    principal.kind === 'patient' && grant.patientId === principal.patientId ? (principal.records ?? []) : [];
   const patientCompartment: Condition | undefined = grant.patientId
-    ? { kind: 'compartment', compartmentType: 'Patient', compartmentId: grant.patientId }
+    ? or(
+        [grant.patientId, ...records].map((id): Condition => ({
+          kind: 'compartment',
+          compartmentType: 'Patient',
+          compartmentId: id,
+        })),
+      )
     : undefined;
 
   /** The criteria one scope puts on a resource of `type`. */
