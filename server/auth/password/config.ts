@@ -11,6 +11,8 @@ export interface PasswordConfig {
   /** Wrong tries of one code before it is void. */
   codeAttempts: number;
   resetSeconds: number;
+  /** At most one reset mail per account in this time (anyone may ask for any address). */
+  resetCooldownSeconds: number;
   scrypt: ScryptParameters;
 }
 
@@ -36,6 +38,7 @@ export function passwordConfig(env: NodeJS.ProcessEnv): PasswordConfig {
     codeSeconds: number(env, 'PASSWORD_CODE_SECONDS', 5 * 60, false),
     codeAttempts: number(env, 'PASSWORD_CODE_ATTEMPTS', 5, true),
     resetSeconds: number(env, 'PASSWORD_RESET_SECONDS', 60 * 60, false),
+    resetCooldownSeconds: number(env, 'PASSWORD_RESET_COOLDOWN_SECONDS', 120, false),
     scrypt: { ...DEFAULT_SCRYPT, logN },
   };
 }

@@ -35,6 +35,9 @@ export function createPasswordReset(deps: {
     async request(email: string): Promise<void> {
       const account = await store.byLogin(normalLogin(email));
       if (!account || account.disabled) return;
+      // Anyone may ask for anyone's address: one mail per cooldown, or a stranger fills the box.
+      const since = new Date(now().getTime() - config.resetCooldownSeconds * 1000);
+      if (await store.resetIssuedAfter(account.person, since, config.resetSeconds)) return;
       const token = randomBytes(32).toString('base64url');
       const link = deps.resetUrl(token);
       const lifetime = lifetimeWords(config.resetSeconds);

@@ -10,6 +10,7 @@ describe('password login settings', () => {
       codeSeconds: 300,
       codeAttempts: 5,
       resetSeconds: 3600,
+      resetCooldownSeconds: 120,
       scrypt: { logN: 15, r: 8, p: 1 },
     });
   });
@@ -22,6 +23,7 @@ describe('password login settings', () => {
       PASSWORD_CODE_SECONDS: '120',
       PASSWORD_CODE_ATTEMPTS: '2',
       PASSWORD_RESET_SECONDS: '1800',
+      PASSWORD_RESET_COOLDOWN_SECONDS: '30',
       PASSWORD_SCRYPT_LOG_N: '16',
     });
     expect(c).to.deep.equal({
@@ -31,6 +33,7 @@ describe('password login settings', () => {
       codeSeconds: 120,
       codeAttempts: 2,
       resetSeconds: 1800,
+      resetCooldownSeconds: 30,
       scrypt: { logN: 16, r: 8, p: 1 },
     });
   });

@@ -230,6 +230,15 @@ export function createPasswordStore(
       });
     },
 
+    /** Whether a reset link for `person` was issued after `since` (its expiry says when). */
+    async resetIssuedAfter(person: string, since: Date, lifetimeSeconds: number): Promise<boolean> {
+      const row = (await knex('password_reset')
+        .where({ person })
+        .andWhere('expires_at', '>', new Date(since.getTime() + lifetimeSeconds * 1000))
+        .first('person')) as { person: string } | undefined;
+      return row !== undefined;
+    },
+
     /** The person a live reset token is for (without using it up). */
     async resetOf(tokenHash: string, now: Date): Promise<string | undefined> {
       const row = (await knex('password_reset')
