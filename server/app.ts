@@ -54,6 +54,10 @@ import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
+import { accountRoutes } from './domain/referral/account-routes.ts';
+import type { AccountDeps } from './domain/referral/account-deps.ts';
+import { invitationRoutes } from './auth/invitation-page.ts';
+import { createAccountTokens } from './fhir/storage/auth/account-tokens.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
@@ -102,6 +106,8 @@ export interface AppOptions {
    * nothing, to measure what the log costs; no configuration reaches this.
    */
   auditWriter?: AuditWriter;
+  /** The server's clock for what counts days (an invitation's 7 days); tests set it. */
+  clock?: () => Date;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -227,6 +233,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   routes.push(
     ...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }), mailer }),
   );
+  const accounts: AccountDeps & { serverStore: () => AuthorizedStore } = {
+    store,
+    search,
+    mailer,
+    clock: options.clock ?? (() => new Date()),
+    publicBase: fhirBase,
+    revokeTokens: (person) => createAccountTokens(db.knex, tokensChanged).revoke(person),
+    storeAs: (principal) => {
+      const audit = auditTrailFor(principal, OPEN_ACCESS);
+      return { store: storeFor(OPEN_ACCESS, audit), audit };
+    },
+    serverStore: () => storeFor(OPEN_ACCESS),
+  };
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -238,6 +257,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The gate is made further down; the receiver is judged with it at request time.
     ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
     ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
+    ...accountRoutes(accounts),
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
@@ -474,6 +494,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
     );
   }
+  app.use(invitationRoutes({ accounts, authenticate: (authorization) => authenticate({ authorization }) }));
   app.use(fhirHandler({ dispatch, context, limits: config.limits, logger }));
   app.use(errorHandler(logger));
 
