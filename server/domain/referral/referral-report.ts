@@ -87,8 +87,8 @@ const agbOf = (r: Json | undefined): string | undefined =>
  * (ServiceRequest.performer = the organisation), authored from `from` up to and including `to`
  * (UTC days, at most a year), whose offering is in a cluster the admin covers (an offering in
  * no cluster: only for an admin of the whole organisation), as CSV, oldest first. At most
- * REPORT_PAGE ServiceRequests are read per answer; a `Link: <…>; rel="next"` header gives the
- * rest. The referrals read are in their patients' access logs, as the admin's.
+ * REPORT_PAGE ServiceRequests (or `_count`) are read per answer; a `Link: <…>; rel="next"`
+ * header gives the rest. The referrals read are in their patients' access logs, as the admin's.
  */
 export function referralReport(deps: ReportDeps) {
   return async (ctx: RestContext, organizationId: string, req: FhirRequest): Promise<FhirResult> => {
@@ -114,6 +114,13 @@ export function referralReport(deps: ReportDeps) {
       });
     }
     const cursor = req.query.get('_cursor') ?? undefined;
+    const count = Number(req.query.get('_count') ?? REPORT_PAGE);
+    if (!Number.isInteger(count) || count < 1 || count > REPORT_PAGE) {
+      refuse(ctx.language, 400, 'invalid', {
+        en: `_count is a whole number from 1 to ${REPORT_PAGE}`,
+        nl: `_count is een geheel getal van 1 tot en met ${REPORT_PAGE}`,
+      });
+    }
     const server = deps.serverStore();
     const plan = ctx.search.plan({
       resourceType: 'ServiceRequest',
@@ -122,7 +129,7 @@ export function referralReport(deps: ReportDeps) {
         ['authored', `ge${new Date(from).toISOString()}`],
         ['authored', `lt${new Date(to + DAY).toISOString()}`],
         ['_sort', 'authored'],
-        ['_count', String(REPORT_PAGE)],
+        ['_count', String(count)],
         ...(cursor ? ([['_cursor', cursor]] as [string, string][]) : []),
       ],
       strict: true,
@@ -157,6 +164,7 @@ export function referralReport(deps: ReportDeps) {
     const tasks = await taskStatuses(
       ctx,
       server,
+      organizationId,
       rows.map((r) => r.sr.id as string),
     );
     let csv = csvLine(COLUMNS);
@@ -190,9 +198,12 @@ export function referralReport(deps: ReportDeps) {
       resources: rows.map((r) => r.sr as Resource),
     });
     const next = page.next
-      ? `${ctx.baseUrl}/Organization/${organizationId}/$referral-report?from=${req.query.get('from')}&to=${req.query.get(
-          'to',
-        )}&_cursor=${encodeURIComponent(page.next)}`
+      ? `${ctx.baseUrl}/Organization/${organizationId}/$referral-report?${new URLSearchParams({
+          from: req.query.get('from')!,
+          to: req.query.get('to')!,
+          _count: String(count),
+          _cursor: page.next,
+        }).toString()}`
       : undefined;
     return {
       status: 200,
@@ -206,8 +217,13 @@ export function referralReport(deps: ReportDeps) {
   };
 }
 
-/** The status of each referral's Task (its workflow at the receiver), newest Task first. */
-async function taskStatuses(ctx: RestContext, server: AuthorizedStore, ids: string[]) {
+/** The status of each referral's Task (its workflow at the receiver, owned by it), newest Task first. */
+async function taskStatuses(
+  ctx: RestContext,
+  server: AuthorizedStore,
+  organizationId: string,
+  ids: string[],
+) {
   const statuses = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 100) {
     const chunk = ids.slice(i, i + 100);
@@ -215,6 +231,7 @@ async function taskStatuses(ctx: RestContext, server: AuthorizedStore, ids: stri
       resourceType: 'Task',
       params: [
         ['focus', chunk.map((id) => `ServiceRequest/${id}`).join(',')],
+        ['owner', `Organization/${organizationId}`],
         ['_sort', '-_lastUpdated'],
         ['_count', String(REPORT_PAGE)],
       ],
