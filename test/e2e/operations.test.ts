@@ -142,6 +142,24 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
+    // The referral accounts' operations (server/domain/referral/account-routes.ts).
+    const ops = (type: string) =>
+      rest.resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
+    expect(ops('PractitionerRole')).to.deep.equal([
+      'validate',
+      'verify-function',
+      'deactivate-function',
+      'reactivate-function',
+      'function-details',
+    ]);
+    expect(ops('Practitioner')).to.include.members(['deactivate-account', 'reactivate-account']);
+    expect(ops('Organization')).to.include.members([
+      'invite-colleague',
+      'invitations',
+      'resend-invitation',
+      'persons',
+      'referral-report',
+    ]);
     expect(patient.conditionalDelete).to.equal('single');
   });
 
