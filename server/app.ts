@@ -41,6 +41,11 @@ import { listenForTokenRevocations } from './fhir/storage/auth/token-revocations
 import { createClientStore } from './fhir/storage/auth/client-store.ts';
 import { createOidcAdapterFactory, createRecordStore } from './fhir/storage/auth/oidc-adapter.ts';
 import { createSamlStore } from './fhir/storage/auth/saml-store.ts';
+import { createPasswordStore } from './fhir/storage/auth/password-store.ts';
+import { createPasswordAccounts, type PasswordAccounts } from './auth/password/accounts.ts';
+import { createPasswordLogin } from './auth/password/login.ts';
+import { createPasswordReset } from './auth/password/reset.ts';
+import { passwordResetRoutes, RESET_PATH } from './auth/password/reset-routes.ts';
 import { createDatabase, type Database } from './fhir/storage/database.ts';
 import { ResourceStore } from './fhir/storage/resource-store.ts';
 import { createResourceValidator } from './fhir/validation/index.ts';
@@ -73,6 +78,8 @@ export interface App {
   hl7?: MllpListener;
   /** Outbound HL7 v2 and the message log's upkeep (retention, counts). */
   hl7Outbox: Hl7OutboxSender;
+  /** Password logins of people (made and ended by the accounts of issue 17, the portal). */
+  passwordAccounts: PasswordAccounts;
   /** Marks the server as draining: /readyz answers 503 from now on. */
   drain(): void;
   close(): Promise<void>;
@@ -334,6 +341,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : undefined;
   const tokensChanged = () => revocations?.changedHere();
   const smartClients = createClientStore(db.knex, tokensChanged);
+  const passwordStore = createPasswordStore(db.knex, tokensChanged);
+  const passwordAccounts = createPasswordAccounts({ store: passwordStore, scrypt: config.password.scrypt });
   const smart = await createSmart({
     fhirBase,
     storage: {
@@ -388,6 +397,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ...(config.saml && samlIdps ? smartLoginOptions(config.saml, samlIdps) : []),
       ...(options.loginOptions ?? []),
     ],
+    ...(config.password.enabled
+      ? {
+          password: {
+            login: createPasswordLogin({ store: passwordStore, config: config.password, sms, mailer }),
+            publicBase: fhirBase,
+            personActive: async (reference: string) => {
+              const [type, id] = reference.split('/');
+              const v = type && id ? await store.read(type, id) : undefined;
+              return (
+                (v?.content ? (JSON.parse(v.content) as { active?: boolean }).active : undefined) !== false
+              );
+            },
+          },
+        }
+      : {}),
   }).catch(async (err: unknown) => {
     await revocations?.close(); // its connection would keep the process alive
     throw err;
@@ -476,6 +500,21 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   app.use(requestContext(logger, config.baseUrl));
   app.get('/healthz', health.healthz);
   app.get('/readyz', health.readyz);
+  if (config.password.enabled) {
+    app.use(
+      passwordResetRoutes({
+        reset: createPasswordReset({
+          store: passwordStore,
+          config: config.password,
+          mailer,
+          resetUrl: (token) => `${new URL(fhirBase).origin}${RESET_PATH}/${token}`,
+        }),
+        resetSeconds: config.password.resetSeconds,
+        publicBase: fhirBase,
+        logger,
+      }),
+    );
+  }
   app.use(smart.router);
   if (config.saml && samlIdps) {
     const saml = config.saml;
@@ -507,6 +546,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     /** The MLLP listener, when HL7_MLLP_PORT is set; the server starts it with the HTTP port. */
     hl7,
     hl7Outbox,
+    passwordAccounts,
     drain: () => {
       draining = true;
     },

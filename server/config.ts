@@ -1,4 +1,5 @@
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
+import { passwordConfig, type PasswordConfig } from './auth/password/config.ts';
 import { hl7OutboundConfig, type Hl7OutboundConfig } from './hl7v2/outbound-config.ts';
 import { networkMatcher } from './access/rules/break-the-glass.ts';
 /**
@@ -109,6 +110,8 @@ export interface Config {
   };
   /** SAML 2.0 login (caregivers through a UZI-pas IdP, patients DigiD-style); off when unset. */
   saml?: SamlConfig;
+  /** Password logins with a one-time code (server/auth/password). */
+  password: PasswordConfig;
 }
 
 export interface SamlConfig {
@@ -292,6 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenCacheSeconds: int(env, 'TOKEN_CACHE_SECONDS', 30),
     },
     saml: samlConfig(env),
+    password: passwordConfig(env),
     hl7: hl7Config(env, env.HOST ?? '127.0.0.1'),
     hl7Outbound: hl7OutboundConfig(env),
     integrationAdmins: list(env, 'INTEGRATION_ADMINS'),

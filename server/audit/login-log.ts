@@ -10,6 +10,8 @@ export type LoginMethod =
   | 'uzi-certificate'
   | 'saml'
   | 'dev-login'
+  /** E-mail and password, then a one-time code (server/auth/password). */
+  | 'password'
   | 'bearer-token'
   | 'client_credentials'
   | 'authorization_code'
@@ -25,6 +27,8 @@ export interface LoginAttempt {
   person?: string;
   /** The UZI number the attempt presented (from the card, even one refused). */
   uziNumber?: string;
+  /** The login name (e-mail) a refused password attempt presented. */
+  login?: string;
   /** The app or system client that asked (its client_id). */
   clientId?: string;
   /** The organisation the login was for (URA as `Organization/…` id). */
@@ -49,7 +53,9 @@ export function buildLoginEvent(a: LoginAttempt, recorded: Date, server: string)
     ? { reference: a.person }
     : a.uziNumber
       ? { identifier: { system: `${NS}uzi-nr-pers`, value: a.uziNumber } }
-      : { display: 'unknown' };
+      : a.login
+        ? { identifier: { system: 'http://zorgpoort.nl/fhir/NamingSystem/password-login', value: a.login } }
+        : { display: 'unknown' };
   const clientWho = a.clientId
     ? {
         identifier: { system: 'http://zorgpoort.nl/fhir/NamingSystem/client-id', value: a.clientId },

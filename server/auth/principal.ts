@@ -8,6 +8,8 @@ export type Via =
   | 'smart-backend'
   | 'conformance-token'
   | 'dev-login'
+  /** E-mail and password with a one-time code (server/auth/password). */
+  | 'password'
   /** The operator's command line (npm run audit, …), on the server's own machine. */
   | 'operator'
   /** An HL7 v2 message received over MLLP, applied as its sender's registered client. */

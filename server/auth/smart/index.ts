@@ -11,6 +11,7 @@ import type { Principal } from '../principal.ts';
 import type { PersonResolver } from '../resolve-person.ts';
 import { smartConfiguration } from './discovery.ts';
 import { createInteractions, type LoginOption, type PatientDirectory } from './interaction.ts';
+import type { PasswordInteractionOptions } from '../password/interaction-routes.ts';
 import { loadSigningKeys } from './keys.ts';
 import { logTokenRequests } from './token-log.ts';
 import { LAUNCH_SECONDS, launchEndpoint } from './launch-endpoint.ts';
@@ -44,6 +45,8 @@ export interface SmartDeps {
   loginOptions: LoginOption[];
   /** Where logins and token requests, accepted and refused, are recorded (the access log). */
   loginLog: LoginLog;
+  /** Password logins with a one-time code on the login page; off when absent. */
+  password?: PasswordInteractionOptions;
 }
 
 /**
@@ -97,6 +100,7 @@ export async function createSmart(deps: SmartDeps) {
     loginOptions: deps.loginOptions,
     loginLog: deps.loginLog,
     logger,
+    ...(deps.password ? { password: deps.password } : {}),
   });
 
   async function createLaunch(context: StoredLaunch): Promise<string> {

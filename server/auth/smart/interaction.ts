@@ -13,6 +13,11 @@ import type { PersonResolver } from '../resolve-person.ts';
 import { presentedUziNumber, uziCardOf } from '../uzi/uzi-login.ts';
 import { consentPage, errorPage, loginPage } from './pages.ts';
 import {
+  passwordInteractionRoutes,
+  type PasswordInteractionOptions,
+} from '../password/interaction-routes.ts';
+import { FORGOT_PATH } from '../password/reset-routes.ts';
+import {
   CONTEXT_MODEL,
   INTERACTION_PATH,
   LAUNCH_MODEL,
@@ -75,6 +80,8 @@ export function createInteractions(deps: {
   loginOptions: LoginOption[];
   loginLog: LoginLog;
   logger: Logger;
+  /** Password logins with a one-time code (server/auth/password); off when absent. */
+  password?: PasswordInteractionOptions;
 }) {
   const { provider, fhirBase, clients, records, persons, patients } = deps;
   const router = express.Router();
@@ -177,6 +184,38 @@ export function createInteractions(deps: {
       }
     };
 
+  /** The login page of an interaction, with the refusal of a login tried on it (`error`). */
+  async function showLogin(
+    req: Request,
+    res: Response,
+    details: InteractionDetails,
+    status: number,
+    error?: string,
+  ) {
+    const client = await clients.active(String(details.params.client_id));
+    let uziCard: { name: string } | undefined;
+    try {
+      const card = cardOf(req);
+      if (card) uziCard = { name: `UZI ${card.uziNumber}` };
+    } catch (err) {
+      error ??= (err as Error).message;
+    }
+    const options = deps.loginOptions.map((o) => ({ label: o.label, href: o.href(details.uid) }));
+    html(
+      res,
+      status,
+      loginPage({
+        action: `${INTERACTION_PATH}/${details.uid}`,
+        clientName: client?.name ?? 'An app',
+        uziCard,
+        devLogin: deps.devLogin,
+        options,
+        ...(deps.password ? { password: { forgotHref: FORGOT_PATH } } : {}),
+        error,
+      }),
+    );
+  }
+
   router.get(
     `${INTERACTION_PATH}/:uid`,
     page(async (req, res) => {
@@ -185,16 +224,7 @@ export function createInteractions(deps: {
       const action = `${INTERACTION_PATH}/${details.uid}`;
       const clientName = client?.name ?? 'An app';
       if (details.prompt.name === 'login') {
-        let uziCard: { name: string } | undefined;
-        let error: string | undefined;
-        try {
-          const card = cardOf(req);
-          if (card) uziCard = { name: `UZI ${card.uziNumber}` };
-        } catch (err) {
-          error = (err as Error).message;
-        }
-        const options = deps.loginOptions.map((o) => ({ label: o.label, href: o.href(details.uid) }));
-        html(res, 200, loginPage({ action, clientName, uziCard, devLogin: deps.devLogin, options, error }));
+        await showLogin(req, res, details, 200);
         return;
       }
       const accountId = details.session?.accountId ?? '';
@@ -285,6 +315,20 @@ export function createInteractions(deps: {
         }),
       ),
     );
+  }
+
+  if (deps.password) {
+    passwordInteractionRoutes(router, {
+      ...deps.password,
+      provider,
+      persons,
+      loginLog: deps.loginLog,
+      form,
+      page,
+      html,
+      showLogin,
+      finishLogin,
+    });
   }
 
   // The end of an external login (SAML): a top-level GET that carries the interaction cookie.

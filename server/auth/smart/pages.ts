@@ -2,9 +2,9 @@
  * The HTML of the login and consent pages. Deliberately plain (no scripts, no external assets):
  * a hospital deploys it behind its own portal styling, and tests read the forms as they are.
  */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(title: string, body: string): string {
+export function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
@@ -20,6 +20,8 @@ export interface LoginPage {
   uziCard?: { name: string };
   devLogin: boolean;
   options: { label: string; href: string }[];
+  /** E-mail and password, then a one-time code (server/auth/password); the link asks for a new password. */
+  password?: { forgotHref: string };
   error?: string;
 }
 
@@ -35,6 +37,16 @@ export function loginPage(p: LoginPage): string {
   }
   for (const o of p.options)
     parts.push(`<p><a class="login-option" href="${esc(o.href)}">${esc(o.label)}</a></p>`);
+  if (p.password) {
+    parts.push(
+      `<form method="post" action="${esc(p.action)}/password" class="password-login">
+<p><strong>E-mailadres en wachtwoord / E-mail address and password</strong></p>
+<label>E-mailadres / E-mail <input type="email" name="email" autocomplete="username" required></label>
+<label>Wachtwoord / Password <input type="password" name="password" autocomplete="current-password" required></label>
+<button type="submit">Inloggen / Log in</button></form>
+<p><a class="password-forgot" href="${esc(p.password.forgotHref)}">Wachtwoord vergeten? Vraag een nieuw wachtwoord aan / Forgot your password? Request a new one</a></p>`,
+    );
+  }
   if (p.devLogin) {
     parts.push(
       `<form method="post" action="${esc(p.action)}/dev-login" class="dev-login">

@@ -14,6 +14,7 @@ import * as m012 from './012_job_queue.ts';
 import * as m013 from './013_invitation_declined.ts';
 import * as m014 from './014_hl7_messages.ts';
 import * as m015 from './015_hl7_outbox.ts';
+import * as m017 from './017_password_logins.ts';
 import * as m018 from './018_function_invitations.ts';
 
 /**
@@ -36,6 +37,7 @@ const migrations: Record<string, Knex.Migration> = {
   '013_invitation_declined': m013,
   '014_hl7_messages': m014,
   '015_hl7_outbox': m015,
+  '017_password_logins': m017,
   '018_function_invitations': m018,
 };
 

@@ -1,0 +1,656 @@
+import { createServer, type Server } from 'node:http';
+import { expect } from 'chai';
+import type { PasswordConfig } from '../../server/auth/password/config.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
+import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
+import {
+  authorizeUrl,
+  browse,
+  CookieJar,
+  exchangeCode,
+  formAction,
+  pkce,
+  REDIRECT_URI,
+  registerApp,
+  tokenRequest,
+  type AppClient,
+} from '../support/smart-flow.ts';
+import { addressOf, freePort, startSmtp } from '../support/smtp.ts';
+
+type Json = Record<string, any>;
+type Sms = { to: string; text: string };
+
+/** An SMS gateway in the test: the server's SMS_WEBHOOK_URL, keeping every text it is sent. */
+async function startSmsGateway() {
+  const texts: Sms[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      texts.push(JSON.parse(body) as Sms);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/sms`,
+    texts,
+    /** The `n`th text (1-based) to `to`, waiting for it. */
+    async nth(to: string, n: number, ms = 15_000): Promise<Sms> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = texts.filter((t) => t.to === to)[n - 1];
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no text #${n} to ${to} within ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    count: (to: string) => texts.filter((t) => t.to === to).length,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)![1]!;
+const PASSWORD = 'paarse fiets onder de brug';
+const SCOPE = 'openid fhirUser offline_access user/Practitioner.rs';
+const ORG = { name: 'Huisartsenpraktijk De Linde' };
+
+/** A server with password accounts for `ids`, an SMS gateway and a mail server, and a browser's steps. */
+function passwordEnvironment(password: Partial<PasswordConfig>) {
+  const env = {} as {
+    server: TestServer;
+    sms: Awaited<ReturnType<typeof startSmsGateway>>;
+    smtp: Awaited<ReturnType<typeof startSmtp>>;
+    app: AppClient;
+    auditor: Awaited<ReturnType<typeof auditorOf>>;
+  };
+
+  const people: [string, string, object][] = [['Organization', 'linde', ORG]];
+  for (const id of ['anna', 'bert', 'carla', 'dirk', 'eva', 'frank', 'gone', 'hanna', 'ines', 'joost']) {
+    people.push(['Practitioner', id, { active: id !== 'gone', name: [{ family: id }] }]);
+    people.push([
+      'PractitionerRole',
+      `${id}-gp`,
+      {
+        active: true,
+        practitioner: { reference: `Practitioner/${id}` },
+        organization: { reference: 'Organization/linde' },
+      },
+    ]);
+  }
+  people.push(['Practitioner', 'norole', { active: true }]);
+
+  const ids = ['anna', 'bert', 'carla', 'dirk', 'eva', 'frank', 'gone', 'hanna', 'ines', 'joost', 'norole'];
+  const mobileOf = (id: string) => `06${String(20_000_000 + ids.indexOf(id))}`;
+  const loginOf = (id: string) => `${id}@linde.example`;
+
+  before(async () => {
+    env.sms = await startSmsGateway();
+    env.smtp = await startSmtp(await freePort());
+    const base = loadConfig({});
+    const config: Partial<Config> = {
+      sms: { webhookUrl: env.sms.url },
+      mail: { smtpUrl: env.smtp.url, from: 'Zorgpoort <noreply@zorgpoort.test>', retryDelaySeconds: 1 },
+      password: { ...base.password, ...password },
+    };
+    env.server = await startTestServer({}, { config });
+    await putResources(env.server, people);
+    for (const id of ids) {
+      await env.server.app.passwordAccounts.create({
+        login: loginOf(id),
+        password: PASSWORD,
+        person: `Practitioner/${id}`,
+        // bert has no mobile: his codes come by e-mail.
+        ...(id === 'bert' ? {} : { mobile: mobileOf(id) }),
+      });
+    }
+    env.app = await registerApp(env.server, { scope: SCOPE });
+    env.auditor = await auditorOf(env.server);
+  });
+  after(async () => {
+    await env.server?.close();
+    await env.sms?.close();
+    await env.smtp?.close();
+  });
+
+  /** A browser at the login page of a new authorization. */
+  async function loginPage() {
+    const jar = new CookieJar();
+    const { verifier, challenge } = pkce();
+    const page = await browse(
+      jar,
+      authorizeUrl(env.server, env.app, {
+        scope: SCOPE,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(page.text).to.contain('class="password-login"');
+    return { jar, verifier, page, password: formAction(env.server, page.text, '/password') };
+  }
+
+  const submitPassword = (flow: Awaited<ReturnType<typeof loginPage>>, email: string, password = PASSWORD) =>
+    browse(flow.jar, flow.password, { method: 'POST', form: { email, password } });
+
+  const submitCode = (flow: Awaited<ReturnType<typeof loginPage>>, code: string) =>
+    browse(flow.jar, flow.password.replace(/\/password$/, '/password-code'), {
+      method: 'POST',
+      form: { code },
+      stopAt: REDIRECT_URI,
+    });
+
+  /** Allows the app on the consent page and trades the code for tokens. */
+  async function consentAndTokens(flow: Awaited<ReturnType<typeof loginPage>>, consent: { text: string }) {
+    const back = await browse(flow.jar, formAction(env.server, consent.text, '/confirm'), {
+      method: 'POST',
+      form: {},
+      stopAt: REDIRECT_URI,
+    });
+    expect(back.url, back.text).to.match(new RegExp(`^${REDIRECT_URI}`));
+    const token = await exchangeCode(
+      env.server,
+      env.app,
+      new URL(back.url).searchParams.get('code'),
+      flow.verifier,
+    );
+    expect(token.status, JSON.stringify(token.body)).to.equal(200);
+    return token.body;
+  }
+
+  /** The whole login of `id` by SMS: returns the tokens. */
+  async function logIn(id: string): Promise<Json> {
+    const flow = await loginPage();
+    const before = env.sms.count(mobileOf(id));
+    const codePage = await submitPassword(flow, loginOf(id));
+    expect(codePage.res.status, codePage.text).to.equal(200);
+    const text = await env.sms.nth(mobileOf(id), before + 1);
+    const consent = await submitCode(flow, codeIn(text.text));
+    expect(consent.res.status, consent.text).to.equal(200);
+    return consentAndTokens(flow, consent);
+  }
+
+  const logins = () => env.auditor.search(`subtype=${LOGIN_SUBTYPE}&_count=500&_sort=-date`);
+  const method = (e: Json) =>
+    e.subtype.find((s: Json) => s.system === 'http://zorgpoort.nl/fhir/CodeSystem/login-method')?.code;
+  async function eventually(test: (e: Json) => boolean): Promise<Json> {
+    for (let i = 0; i < 100; i++) {
+      const found = (await logins()).find(test);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('no such login event');
+  }
+
+  return {
+    env,
+    ids,
+    mobileOf,
+    loginOf,
+    loginPage,
+    submitPassword,
+    submitCode,
+    consentAndTokens,
+    logIn,
+    eventually,
+    method,
+  };
+}
+
+/**
+ * Password logins with a one-time code on the SMART login page, through real HTTP: the browser
+ * (a cookie jar), the SMS gateway (an HTTP server in the test) and the mail server (SMTP in the
+ * test) are real, as are the tokens and the FHIR read at the end.
+ */
+describe('password login with a one-time code', function () {
+  this.timeout(120_000);
+  const {
+    env,
+    mobileOf,
+    loginOf,
+    loginPage,
+    submitPassword,
+    submitCode,
+    consentAndTokens,
+    logIn,
+    eventually,
+    method,
+  } = passwordEnvironment({});
+  it('logs in with e-mail, password and the code by SMS, to a token that reads FHIR; both steps are logged', async () => {
+    const flow = await loginPage();
+    // The login is case-insensitive.
+    const codePage = await submitPassword(flow, 'Anna@Linde.EXAMPLE');
+    expect(codePage.res.status).to.equal(200);
+    expect(codePage.text)
+      .to.contain('per sms')
+      .and.contain(`…${mobileOf('anna').slice(-2)}`);
+    const text = await env.sms.nth(mobileOf('anna'), 1);
+    expect(text.text).to.match(/verificatiecode is \d{6}/);
+    const consent = await submitCode(flow, codeIn(text.text));
+    expect(consent.text).to.contain('Practitioner/anna');
+    const tokens = await consentAndTokens(flow, consent);
+    const payload = JSON.parse(
+      Buffer.from(String(tokens.id_token).split('.')[1]!, 'base64url').toString(),
+    ) as Json;
+    expect(payload.fhirUser).to.equal(`${env.server.publicBase}/Practitioner/anna`);
+    const read = await env.server.fetchBare('Practitioner/anna', {
+      headers: { authorization: `Bearer ${tokens.access_token}`, accept: 'application/fhir+json' },
+    });
+    expect(read.status).to.equal(200);
+    expect(((await read.json()) as Json).id).to.equal('anna');
+    const event = await eventually((e) => method(e) === 'password' && e.outcome === '0');
+    expect(event.agent[0].who.reference).to.equal('Practitioner/anna');
+  });
+
+  it('sends the code by e-mail when the account has no mobile number', async () => {
+    const flow = await loginPage();
+    const codePage = await submitPassword(flow, loginOf('bert'));
+    expect(codePage.text).to.contain('gemaild naar b…@linde.example');
+    const mail = await env.smtp.next(
+      (m) => addressOf(m).includes(loginOf('bert')) && /verificatiecode/i.test(m.subject ?? ''),
+    );
+    const consent = await submitCode(flow, codeIn(mail.text ?? ''));
+    expect(consent.text).to.contain('Practitioner/bert');
+  });
+
+  it('a wrong password and an unknown e-mail get the same page, and the same cost; both refusals are logged', async () => {
+    const flow = await loginPage();
+    const timed = async (email: string, password: string) => {
+      const t = process.hrtime.bigint();
+      const r = await submitPassword(flow, email, password);
+      return { ...r, ms: Number(process.hrtime.bigint() - t) / 1e6 };
+    };
+    const wrong = await timed(loginOf('carla'), 'niet het goede wachtwoord');
+    const unknown = await timed('niemand@linde.example', 'niet het goede wachtwoord');
+    expect(wrong.res.status).to.equal(401);
+    expect(unknown.res.status).to.equal(401);
+    expect(unknown.text).to.equal(wrong.text);
+    expect(wrong.text).to.contain('e-mailadres of wachtwoord klopt niet');
+    expect(env.sms.count(mobileOf('carla'))).to.equal(0);
+    // An unknown address is hashed too (against a dummy): no quick answer gives it away.
+    const times = { wrong: [wrong.ms], unknown: [unknown.ms] };
+    for (let i = 0; i < 3; i++) {
+      times.wrong.push((await timed(loginOf('carla'), 'niet het goede wachtwoord')).ms);
+      times.unknown.push((await timed('niemand@linde.example', 'niet het goede wachtwoord')).ms);
+    }
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    expect(median(times.unknown)).to.be.greaterThan(median(times.wrong) * 0.4);
+    const unknownEvent = await eventually(
+      (e) => method(e) === 'password' && e.agent[0].who.identifier?.value === 'niemand@linde.example',
+    );
+    expect(unknownEvent.outcome).to.equal('4');
+    expect(unknownEvent.outcomeDesc).to.contain('unknown login');
+    const wrongEvent = await eventually(
+      (e) => method(e) === 'password' && e.agent[0].who.identifier?.value === loginOf('carla'),
+    );
+    expect(wrongEvent.outcomeDesc).to.contain('wrong password');
+    // A refusal names what was presented, never the account's person.
+    expect(wrongEvent.agent[0].who.reference).to.equal(undefined);
+  });
+
+  it('a form posted from another site does nothing: no cookie, or a foreign Origin', async () => {
+    const flow = await loginPage();
+    const before = env.sms.count(mobileOf('ines'));
+    const noCookie = await fetch(flow.password, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: loginOf('ines'), password: PASSWORD }),
+    });
+    expect(noCookie.status).to.not.equal(200);
+    const foreign = await fetch(flow.password, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: flow.jar.header(new URL(flow.password)),
+        origin: 'https://evil.example',
+      },
+      body: new URLSearchParams({ email: loginOf('ines'), password: PASSWORD }),
+    });
+    expect(foreign.status).to.equal(403);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(env.sms.count(mobileOf('ines'))).to.equal(before);
+  });
+
+  it('a disabled account is refused like a wrong password (logged), its tokens end; enabled, it works again', async () => {
+    const tokens = await logIn('ines');
+    const read = () =>
+      env.server.fetchBare('Practitioner/ines', {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+    expect((await read()).status).to.equal(200);
+    // A login in progress when the account is disabled does not finish either.
+    const midway = await loginPage();
+    await submitPassword(midway, loginOf('ines'));
+    const pending = codeIn((await env.sms.nth(mobileOf('ines'), 2)).text);
+    await env.server.app.passwordAccounts.disable('Practitioner/ines');
+    expect((await read()).status).to.equal(401);
+    expect((await submitCode(midway, pending)).res.status).to.equal(401);
+    const flow = await loginPage();
+    const unknown = await submitPassword(flow, 'niemand@linde.example', 'niet het goede wachtwoord');
+    const disabled = await submitPassword(flow, loginOf('ines'));
+    expect(disabled.res.status).to.equal(401);
+    expect(disabled.text).to.equal(unknown.text);
+    await eventually((e) => method(e) === 'password' && /account disabled/.test(e.outcomeDesc ?? ''));
+    await env.server.app.passwordAccounts.enable('Practitioner/ines');
+    await logIn('ines');
+  });
+
+  it('a deactivated Practitioner, or one without an active role, is refused after the code', async () => {
+    for (const id of ['gone', 'norole']) {
+      const flow = await loginPage();
+      await submitPassword(flow, loginOf(id));
+      const done = await submitCode(flow, codeIn((await env.sms.nth(mobileOf(id), 1)).text));
+      expect(done.res.status, id).to.equal(403);
+      expect(done.url).to.not.match(new RegExp(`^${REDIRECT_URI}`));
+    }
+    await eventually((e) => method(e) === 'password' && /deactivated/.test(e.outcomeDesc ?? ''));
+    await eventually(
+      (e) => method(e) === 'password' && /no active PractitionerRole/.test(e.outcomeDesc ?? ''),
+    );
+  });
+});
+
+describe('password login: lockout, one-time codes and a new password', function () {
+  this.timeout(120_000);
+  const { env, mobileOf, loginOf, loginPage, submitPassword, submitCode, logIn, eventually, method } =
+    passwordEnvironment({ lockSeconds: 4 });
+
+  it('locks the login after 5 wrong passwords (even the right one is refused, same page), and unlocks after the period', async () => {
+    const flow = await loginPage();
+    const refused = await submitPassword(flow, 'niemand@linde.example', 'niet het goede wachtwoord');
+    for (let i = 0; i < 5; i++) {
+      const r = await submitPassword(flow, loginOf('dirk'), `verkeerd wachtwoord ${i}`);
+      expect(r.res.status).to.equal(401);
+    }
+    const locked = await submitPassword(flow, loginOf('dirk'));
+    expect(locked.res.status).to.equal(401);
+    expect(locked.text).to.equal(refused.text);
+    expect(env.sms.count(mobileOf('dirk'))).to.equal(0);
+    const event = await eventually(
+      (e) => method(e) === 'password' && /account locked until/.test(e.outcomeDesc ?? ''),
+    );
+    expect(event.agent[0].who.identifier.value).to.equal(loginOf('dirk'));
+    // The lock is in the database (every node sees it) and ends after PASSWORD_LOCK_SECONDS (4 s here).
+    const row = (await env.server.app.db
+      .knex('password_account')
+      .where({ person: 'Practitioner/dirk' })
+      .first()) as Json;
+    expect(new Date(row.locked_until).getTime()).to.be.greaterThan(Date.now());
+    await new Promise((r) => setTimeout(r, 4_300));
+    const open = await submitPassword(flow, loginOf('dirk'));
+    expect(open.res.status, open.text).to.equal(200);
+    expect(open.text).to.contain('class="password-code"');
+  });
+
+  it('a wrong code is refused and counted; after 5 wrong ones the code is void', async () => {
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('eva'));
+    const code = codeIn((await env.sms.nth(mobileOf('eva'), 1)).text);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const once = await submitCode(flow, wrong);
+    expect(once.res.status).to.equal(401);
+    expect(once.text).to.contain('verificatiecode klopt niet');
+    for (let i = 0; i < 4; i++) expect((await submitCode(flow, wrong)).res.status).to.equal(401);
+    const late = await submitCode(flow, code);
+    expect(late.res.status).to.equal(401);
+    const event = await eventually(
+      (e) => method(e) === 'password' && /one-time code: wrong code \(5 of 5\)/.test(e.outcomeDesc ?? ''),
+    );
+    expect(event.outcome).to.equal('4');
+    // Logging in again sends a new code, which works.
+    await submitPassword(flow, loginOf('eva'));
+    const consent = await submitCode(flow, codeIn((await env.sms.nth(mobileOf('eva'), 2)).text));
+    expect(consent.text).to.contain('Practitioner/eva');
+  });
+
+  it('a newer code supersedes the older one: only the latest works', async () => {
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('frank'));
+    const first = codeIn((await env.sms.nth(mobileOf('frank'), 1)).text);
+    await submitPassword(flow, loginOf('frank'));
+    const second = codeIn((await env.sms.nth(mobileOf('frank'), 2)).text);
+    if (first !== second) expect((await submitCode(flow, first)).res.status).to.equal(401);
+    const consent = await submitCode(flow, second);
+    expect(consent.res.status).to.equal(200);
+    expect(consent.text).to.contain('Practitioner/frank');
+  });
+
+  it('a code works only in the login that asked for it, and only once (of two requests at once, one wins)', async () => {
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('hanna'));
+    const code = codeIn((await env.sms.nth(mobileOf('hanna'), 1)).text);
+    const other = await loginPage();
+    const elsewhere = await submitCode(other, code);
+    expect(elsewhere.res.status).to.equal(401);
+    const [a, b] = await Promise.all([submitCode(flow, code), submitCode(flow, code)]);
+    const statuses = [a.res.status, b.res.status].sort();
+    expect(statuses).to.deep.equal([200, 401]);
+    const winner = a.res.status === 200 ? a : b;
+    expect(winner.text).to.contain('Practitioner/hanna');
+    // Used: a third try gets nowhere either.
+    expect((await submitCode(flow, code)).url).to.not.match(new RegExp(`^${REDIRECT_URI}`));
+  });
+
+  describe('a forgotten password', () => {
+    const forgot = async (email: string) => {
+      const jar = new CookieJar();
+      const page = await browse(jar, `${env.server.base}/oauth/password/forgot`);
+      return browse(jar, formAction(env.server, page.text, '/oauth/password/forgot'), {
+        method: 'POST',
+        form: { email },
+      });
+    };
+    const resets = (to: string) =>
+      env.smtp.messages.filter((m) => addressOf(m).includes(to) && /nieuw wachtwoord/i.test(m.subject ?? ''));
+    /** The `n`th reset mail to `to`, waiting for it. */
+    const resetMail = async (to: string, n = 1) => {
+      await env.smtp.next(() => resets(to).length >= n);
+      return resets(to)[n - 1]!;
+    };
+    const linkIn = (text: string) => /(http\S+\/oauth\/password\/reset\/\S+)/.exec(text)![1]!;
+
+    it('the login page links to it; the same answer for a known and an unknown address; only a known one gets mail', async () => {
+      const flow = await loginPage();
+      expect(flow.page.text).to.contain('href="/oauth/password/forgot"').and.contain('Wachtwoord vergeten?');
+      const known = await forgot(loginOf('joost'));
+      const unknown = await forgot('niemand@linde.example');
+      expect(known.res.status).to.equal(200);
+      expect(unknown.text).to.equal(known.text);
+      await resetMail(loginOf('joost'));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(env.smtp.messages.filter((m) => addressOf(m).includes('niemand@linde.example'))).to.have.length(
+        0,
+      );
+    });
+
+    it('sets a new password through the link once (rules apply), ends the grants, and the new password logs in', async () => {
+      const tokens = await logIn('joost');
+      expect(tokens.refresh_token).to.be.a('string');
+      // A new request: the earlier link stops working.
+      await forgot(loginOf('joost'));
+      const earlier = linkIn((await resetMail(loginOf('joost'), 1)).text ?? '');
+      const link = linkIn((await resetMail(loginOf('joost'), 2)).text ?? '');
+      expect((await fetch(earlier)).status).to.equal(400);
+      const jar = new CookieJar();
+      const form = await browse(jar, link);
+      expect(form.res.status).to.equal(200);
+      expect(form.res.headers.get('referrer-policy')).to.equal('no-referrer');
+      const action = formAction(env.server, form.text, '/oauth/password/reset');
+      const token = /name="token" value="([^"]+)"/.exec(form.text)![1]!;
+      const weak = await browse(jar, action, {
+        method: 'POST',
+        form: { token, password: 'welkom', repeat: 'welkom' },
+      });
+      expect(weak.res.status).to.equal(400);
+      expect(weak.text).to.contain('minstens 12');
+      const differ = await browse(jar, action, {
+        method: 'POST',
+        form: { token, password: 'een nieuw lang wachtwoord', repeat: 'een ander lang wachtwoord' },
+      });
+      expect(differ.res.status).to.equal(400);
+      const done = await browse(jar, action, {
+        method: 'POST',
+        form: { token, password: 'een nieuw lang wachtwoord', repeat: 'een nieuw lang wachtwoord' },
+      });
+      expect(done.res.status, done.text).to.equal(200);
+      // Used: the link and its token work no more.
+      expect((await fetch(link)).status).to.equal(400);
+      const again = await browse(jar, action, {
+        method: 'POST',
+        form: { token, password: 'nog een ander wachtwoord', repeat: 'nog een ander wachtwoord' },
+      });
+      expect(again.res.status).to.equal(400);
+      // Every grant of the person ended: the refresh token and the access token.
+      const refresh = await tokenRequest(env.server, env.app, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+      });
+      expect(refresh.status).to.equal(400);
+      expect(refresh.body.error).to.equal('invalid_grant');
+      const read = await env.server.fetchBare('Practitioner/joost', {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      expect(read.status).to.equal(401);
+      // The old password is refused, the new one works.
+      const flow = await loginPage();
+      expect((await submitPassword(flow, loginOf('joost'))).res.status).to.equal(401);
+      const codePage = await submitPassword(flow, loginOf('joost'), 'een nieuw lang wachtwoord');
+      expect(codePage.res.status).to.equal(200);
+    });
+  });
+});
+
+describe('password login: a one-time code expires', function () {
+  this.timeout(60_000);
+  let server: TestServer;
+  let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+  before(async () => {
+    sms = await startSmsGateway();
+    const base = loadConfig({});
+    server = await startTestServer(
+      {},
+      { config: { sms: { webhookUrl: sms.url }, password: { ...base.password, codeSeconds: 1 } } },
+    );
+    await putResources(server, [
+      ['Organization', 'linde', ORG],
+      ['Practitioner', 'anna', { active: true }],
+      [
+        'PractitionerRole',
+        'anna-gp',
+        {
+          active: true,
+          practitioner: { reference: 'Practitioner/anna' },
+          organization: { reference: 'Organization/linde' },
+        },
+      ],
+    ]);
+    await server.app.passwordAccounts.create({
+      login: 'anna@linde.example',
+      password: PASSWORD,
+      person: 'Practitioner/anna',
+      mobile: '0612345678',
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await sms?.close();
+  });
+
+  it('is refused after PASSWORD_CODE_SECONDS', async () => {
+    const app = await registerApp(server, { scope: SCOPE });
+    const jar = new CookieJar();
+    const page = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const action = formAction(server, page.text, '/password');
+    await browse(jar, action, { method: 'POST', form: { email: 'anna@linde.example', password: PASSWORD } });
+    const code = codeIn((await sms.nth('0612345678', 1)).text);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const late = await browse(jar, action.replace(/\/password$/, '/password-code'), {
+      method: 'POST',
+      form: { code },
+    });
+    expect(late.res.status).to.equal(401);
+    expect(late.text).to.contain('verlopen');
+  });
+});
+
+describe('password accounts', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  const refusal = async (p: Promise<void>) =>
+    p.then(
+      () => expect.fail('accepted'),
+      (err: { status: number; message: string }) => err,
+    );
+
+  it('creates an account; refuses a taken login (any case), a second account of the person, a weak password, bad input', async () => {
+    const accounts = server.app.passwordAccounts;
+    await accounts.create({
+      login: 'Anna@Praktijk.example',
+      password: PASSWORD,
+      person: 'Practitioner/anna',
+    });
+    const taken = await refusal(
+      accounts.create({ login: 'anna@praktijk.EXAMPLE', password: PASSWORD, person: 'Practitioner/other' }),
+    );
+    expect(taken.status).to.equal(409);
+    expect(taken.message).to.match(/another account.*\/.*ander account/);
+    expect(
+      (
+        await refusal(
+          accounts.create({ login: 'b@praktijk.example', password: PASSWORD, person: 'Practitioner/anna' }),
+        )
+      ).status,
+    ).to.equal(409);
+    const weak = await refusal(
+      accounts.create({ login: 'c@praktijk.example', password: 'welkom', person: 'Practitioner/c' }),
+    );
+    expect(weak.status).to.equal(400);
+    expect(weak.message).to.match(/at least 12.*minstens 12/);
+    expect(
+      (
+        await refusal(
+          accounts.create({ login: 'not-an-email', password: PASSWORD, person: 'Practitioner/d' }),
+        )
+      ).status,
+    ).to.equal(400);
+    expect(
+      (await refusal(accounts.create({ login: 'e@x.example', password: PASSWORD, person: 'Organization/e' })))
+        .status,
+    ).to.equal(400);
+    expect(
+      (
+        await refusal(
+          accounts.create({
+            login: 'f@x.example',
+            password: PASSWORD,
+            person: 'Patient/f',
+            mobile: 'bel me',
+          }),
+        )
+      ).status,
+    ).to.equal(400);
+    // A patient account (the portal's) is made the same way.
+    await accounts.create({
+      login: 'g@x.example',
+      password: PASSWORD,
+      person: 'Patient/g',
+      mobile: '+31612345678',
+    });
+    // Disabling a person without a password login is nothing to do.
+    await accounts.disable('Practitioner/nobody');
+  });
+});
