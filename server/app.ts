@@ -247,6 +247,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.clock ?? (() => new Date()),
     publicBase: fhirBase,
     revokeTokens: (person) => createAccountTokens(db.knex, tokensChanged).revoke(person),
+    // Made further down (with the SMART login it belongs to); used only at request time.
+    ...(config.password.enabled
+      ? {
+          passwords: {
+            create: (account) => passwordAccounts.create(account),
+            disable: (person) => passwordAccounts.disable(person),
+            enable: (person) => passwordAccounts.enable(person),
+          },
+        }
+      : {}),
     storeAs: (principal) => {
       const audit = auditTrailFor(principal, OPEN_ACCESS);
       return { store: storeFor(OPEN_ACCESS, audit), audit };

@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import type { ParsedMail } from 'mailparser';
 import { callAs, putResources, startTestServer, type TestServer } from '../support/harness.ts';
 import { auditorOf } from '../support/auditor.ts';
-import { personToken } from '../support/smart-flow.ts';
+import {
+  authorizeUrl,
+  browse,
+  CookieJar,
+  exchangeCode,
+  formAction,
+  personToken,
+  pkce,
+  REDIRECT_URI,
+  registerApp,
+} from '../support/smart-flow.ts';
 import { addressOf, freePort, startSmtp } from '../support/smtp.ts';
 
 type Json = Record<string, any>;
@@ -13,6 +23,8 @@ const KIND = 'https://zorgpoort.nl/fhir/CodeSystem/organization-kind';
 const AGB = 'http://fhir.nl/fhir/NamingSystem/agb-z';
 const BIG = 'http://fhir.nl/fhir/NamingSystem/big';
 const DAY = 86_400_000;
+const PASSWORD = 'groene tulpen in de regen';
+const SCOPE = 'openid fhirUser user/*.cruds';
 
 const cluster = (id: string, name: string, of: string) =>
   [
@@ -101,6 +113,35 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     return { status: res.status, body: (await res.json()) as Json };
   };
 
+  /** A browser's password login on the SMART login page, the one-time code by mail: a token, or the refusal's status. */
+  async function passwordLogin(email: string, password: string): Promise<{ status: number; token?: string }> {
+    const app = await registerApp(server, { scope: SCOPE });
+    const jar = new CookieJar();
+    const { verifier, challenge } = pkce();
+    const page = await browse(
+      jar,
+      authorizeUrl(server, app, { scope: SCOPE, code_challenge: challenge, code_challenge_method: 'S256' }),
+    );
+    const action = formAction(server, page.text, '/password');
+    const before = smtp.messages.length;
+    const codePage = await browse(jar, action, { method: 'POST', form: { email, password } });
+    if (codePage.res.status !== 200) return { status: codePage.res.status };
+    const code = /\b(\d{6})\b/.exec((await mailTo(email, before)).text ?? '')![1]!;
+    const consent = await browse(jar, action.replace(/\/password$/, '/password-code'), {
+      method: 'POST',
+      form: { code },
+      stopAt: REDIRECT_URI,
+    });
+    if (consent.res.status !== 200) return { status: consent.res.status };
+    const back = await browse(jar, formAction(server, consent.text, '/confirm'), {
+      method: 'POST',
+      form: {},
+      stopAt: REDIRECT_URI,
+    });
+    const token = await exchangeCode(server, app, new URL(back.url).searchParams.get('code'), verifier);
+    return { status: token.status, token: `Bearer ${token.body.access_token as string}` };
+  }
+
   before(async () => {
     const port = await freePort();
     smtp = await startSmtp(port);
@@ -184,11 +225,22 @@ describe('referral accounts: invitations, functions, verification, deactivation 
       .and.contain('Ziekenhuis Rijnstad')
       .and.contain('huisarts');
 
+    // A weak password, a wrong BIG number or mobile are refused, and the link still works.
+    const weak = await accept(firstLink, { given: 'Nina', family: 'Nieuw', password: 'welkom' }, EN);
+    expect(weak.status).to.equal(400);
+    const wrong = await accept(
+      firstLink,
+      { given: 'Nina', family: 'Nieuw', big: '123', mobile: 'x', password: PASSWORD },
+      EN,
+    );
+    expect(wrong.status).to.equal(400);
+    expect(diagnostics(wrong.body)).to.contain('BIG number of 11 digits').and.contain('mobile number');
+    // Without a mobile number the login's one-time codes come by e-mail.
     const done = await accept(firstLink, {
       given: 'Nina',
       family: 'Nieuw',
       big: '12345678901',
-      mobile: '+31612345678',
+      password: PASSWORD,
     });
     expect(done.status, JSON.stringify(done.body)).to.equal(201);
     newcomer = done.body.practitioner.split('/')[1];
@@ -209,6 +261,12 @@ describe('referral accounts: invitations, functions, verification, deactivation 
       expect(r.telecom).to.deep.equal([{ system: 'email', value: 'nieuw@example.org', use: 'work' }]);
       expect(JSON.stringify(r)).not.to.contain(VERIFIED);
     }
+    // The new person logs in with the password they chose and a one-time code.
+    const login = await passwordLogin('nieuw@example.org', PASSWORD);
+    expect(login.status).to.equal(200);
+    tokens.newcomer = login.token!;
+    const me = await call(`Practitioner/${newcomer}`, 'newcomer');
+    expect(me.status).to.equal(200);
     const notice = await mailTo('bea@zkh.test');
     expect(notice.text).to.contain(`${server.publicBase}/Practitioner/${newcomer}`).and.contain('Nina Nieuw');
     // The changes are in the access log, made by the new person (the link is their login).
@@ -275,7 +333,7 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     const newLink = linkIn(await mailTo('later@example.org', before));
     expect(newLink).not.to.equal(oldLink);
     expect((await fetch(oldLink, { headers: { accept: 'application/json' } })).status).to.equal(404);
-    const done = await accept(newLink, { given: 'Lotte', family: 'Later' });
+    const done = await accept(newLink, { given: 'Lotte', family: 'Later', password: PASSWORD });
     expect(done.status).to.equal(201);
     const listed = await call('Organization/zkh/$invitations', 'boss');
     const accepted = listed.body.parameter.find((p: Json) => partOf(p, 'id').valueString === id);
@@ -534,6 +592,27 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     expect((await report()).status).to.equal(200);
   });
 
+  it("the link's HTML form: a post another site makes is refused; the invitee's own makes the account", async () => {
+    const start = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('form@example.org', ['midwife']));
+    const link = linkIn(await mailTo('form@example.org', start));
+    const form = (headers: Record<string, string> = {}) =>
+      fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'nl', ...headers },
+        body: new URLSearchParams({ given: 'Femke', family: 'Formulier', password: PASSWORD }).toString(),
+      });
+    const forged = await form({ 'sec-fetch-site': 'cross-site' });
+    expect(forged.status).to.equal(403);
+    expect(await forged.text()).to.contain('andere site');
+    const made = await form({ 'sec-fetch-site': 'same-origin' });
+    expect(made.status).to.equal(201);
+    expect(made.headers.get('content-type')).to.match(/^text\/html/);
+    expect(await made.text()).to.contain('Uw account is actief');
+    const list = await call('Organization/zkh/$persons', 'boss');
+    expect(JSON.stringify(list.body)).to.contain('Femke Formulier');
+  });
+
   it('an existing account is extended through a link by its holder, logged in', async () => {
     const start = smtp.messages.length;
     await call(
@@ -560,8 +639,9 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     expect(off.status, JSON.stringify(off.body)).to.equal(200);
     expect(off.body.active).to.equal(false);
     for (const r of newRoles) expect((await read(`PractitionerRole/${r.id}`)).active).to.equal(false);
-    // The token held is refused on its next request, and a new login is refused.
+    // The token held is refused on its next request, and a new login is refused (password, dev login).
     expect((await call(`Practitioner/${newcomer}`, 'newcomer')).status).to.equal(401);
+    expect((await passwordLogin('nieuw@example.org', PASSWORD)).status).to.equal(401);
     let failed: unknown;
     await personToken(server, `Practitioner/${newcomer}`).catch((err: unknown) => (failed = err));
     expect(failed).to.be.instanceOf(Error);
@@ -578,7 +658,9 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     expect((await call(`PractitionerRole/${gp.id}/$reactivate-function`, 'boss', post())).status).to.equal(
       200,
     );
-    tokens.newcomer = await personToken(server, `Practitioner/${newcomer}`);
+    const again = await passwordLogin('nieuw@example.org', PASSWORD);
+    expect(again.status).to.equal(200);
+    tokens.newcomer = again.token!;
     expect((await call(`Practitioner/${newcomer}`, 'newcomer')).status).to.equal(200);
   });
 });

@@ -5,17 +5,7 @@ import type { Principal } from '../../auth/principal.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Mailer } from '../../jobs/mail.ts';
-
-/**
- * The password logins (server/auth/password, built beside this): the accounts part makes one
- * when an invitation is accepted and switches it off and on with the person's account. `person`
- * is `Practitioner/<id>`.
- */
-export interface PasswordAccounts {
-  create(account: { login: string; password: string; person: string; mobile?: string }): Promise<unknown>;
-  disable(person: string): Promise<unknown>;
-  enable(person: string): Promise<unknown>;
-}
+import type { PasswordAccounts } from '../../auth/password/accounts.ts';
 
 /** What the accounts' operations are built from (wired in server/app.ts). */
 export interface AccountDeps {
@@ -27,7 +17,10 @@ export interface AccountDeps {
   clock: () => Date;
   /** Where links in mails point: the public base URL. */
   publicBase: string;
-  /** Password logins, when the server has them. */
+  /**
+   * Password logins (server/auth/password), when the server has them: made when an invitation
+   * is accepted, switched off and on with the account.
+   */
   passwords?: PasswordAccounts;
   /** Ends every SMART login (sessions, grants, tokens) of `Practitioner/<id>`. */
   revokeTokens?: (person: string) => Promise<unknown>;
