@@ -151,6 +151,7 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'deactivate-function',
       'reactivate-function',
       'function-details',
+      'function-clusters',
     ]);
     expect(ops('Practitioner')).to.include.members(['deactivate-account', 'reactivate-account']);
     expect(ops('Organization')).to.include.members([

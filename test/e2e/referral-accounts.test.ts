@@ -561,6 +561,42 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     expect(agbOnAdmin.status).to.equal(400);
   });
 
+  it("an admin function's clusters are changed by a responsible admin over both the old and the new ones", async () => {
+    const reports = newRoles.find((r) => r.code[0].coding[0].code === 'admin-reports')!;
+    const gp = newRoles.find((r) => r.code[0].coding[0].code === 'gp')!;
+    const clusters = (...ids: string[]) =>
+      post(ids.map((c) => ({ name: 'cluster', valueReference: { reference: `Organization/${c}` } })));
+    expect(
+      (await call(`PractitionerRole/${reports.id}/$function-clusters`, 'adminA', clusters('zkh-a', 'zkh-b')))
+        .status,
+    ).to.equal(403);
+    expect(
+      (await call(`PractitionerRole/${reports.id}/$function-clusters`, 'newcomer', clusters('zkh-b'))).status,
+    ).to.equal(403);
+    expect(
+      (await call(`PractitionerRole/${reports.id}/$function-clusters`, 'boss', clusters('other-a'))).status,
+    ).to.equal(422);
+    expect(
+      (await call(`PractitionerRole/${gp.id}/$function-clusters`, 'boss', clusters('zkh-a'))).status,
+    ).to.equal(400);
+    const both = await call(
+      `PractitionerRole/${reports.id}/$function-clusters`,
+      'boss',
+      clusters('zkh-a', 'zkh-b'),
+    );
+    expect(both.status, JSON.stringify(both.body)).to.equal(200);
+    expect(
+      (await read(`PractitionerRole/${reports.id}`)).extension.map((e: Json) => e.valueReference.reference),
+    ).to.deep.equal(['Organization/zkh-a', 'Organization/zkh-b']);
+    // Now bound to B as well, it is no longer cluster A's admin's to change.
+    expect(
+      (await call(`PractitionerRole/${reports.id}/$function-clusters`, 'adminA', clusters('zkh-a'))).status,
+    ).to.equal(403);
+    expect(
+      (await call(`PractitionerRole/${reports.id}/$function-clusters`, 'boss', clusters('zkh-a'))).status,
+    ).to.equal(200);
+  });
+
   it('a deactivated function is gone from the next request on; the person keeps their others', async () => {
     const reports = newRoles.find((r) => r.code[0].coding[0].code === 'admin-reports')!;
     const report = async () => {

@@ -1,5 +1,6 @@
 import type { Route } from '../../fhir/rest/routes.ts';
 import type { AccountDeps } from './account-deps.ts';
+import { functionClusters } from './function-clusters.ts';
 import { functionDetails } from './function-details.ts';
 import { setAccountActive, setFunctionActive, verifyFunction } from './functions-admin.ts';
 import { listInvitations } from './invitations.ts';
@@ -43,6 +44,7 @@ export function accountRoutes(deps: AccountDeps & ReportDeps): Route[] {
     deactivateAccount: setAccountActive(deps, false),
     reactivateAccount: setAccountActive(deps, true),
     details: functionDetails(deps),
+    clusters: functionClusters(deps),
     persons: listPersons(deps),
     report: referralReport(deps),
   };
@@ -57,6 +59,7 @@ export function accountRoutes(deps: AccountDeps & ReportDeps): Route[] {
     ...op('PractitionerRole', 'deactivate-function', (ctx, _req, m) => h.deactivate(ctx, m.id)),
     ...op('PractitionerRole', 'reactivate-function', (ctx, _req, m) => h.reactivate(ctx, m.id)),
     ...op('PractitionerRole', 'function-details', (ctx, req, m) => h.details(ctx, m.id, req.body)),
+    ...op('PractitionerRole', 'function-clusters', (ctx, req, m) => h.clusters(ctx, m.id, req.body)),
     ...op('Practitioner', 'deactivate-account', (ctx, _req, m) => h.deactivateAccount(ctx, m.id)),
     ...op('Practitioner', 'reactivate-account', (ctx, _req, m) => h.reactivateAccount(ctx, m.id)),
   ];
