@@ -52,6 +52,7 @@ export function invitationRoutes(deps: {
               language,
               name,
               i.functions.map((f) => f.code),
+              deps.accounts.passwords !== undefined,
             ),
           );
       } catch (err) {
@@ -172,7 +173,8 @@ function page(title: string, content: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${content}</body></html>`;
 }
 
-function formPage(language: Language, organization: string, functions: string[]): string {
+/** The form for a new account; the password and mobile fields only where the server has password logins. */
+function formPage(language: Language, organization: string, functions: string[], passwords: boolean): string {
   const t = (en: string, nl: string) => escapeHtml(say(language, { en, nl }));
   const names = functions
     .map((f) => FUNCTION_NAMES[f]?.[language === 'en' ? 'en' : 'nl'] ?? f)
@@ -187,8 +189,12 @@ function formPage(language: Language, organization: string, functions: string[])
 ${input('given', t('Given name', 'Voornaam'), 'text', true)}
 ${input('family', t('Family name', 'Achternaam'), 'text', true)}
 ${input('big', t('BIG number (optional, 11 digits)', 'BIG-nummer (optioneel, 11 cijfers)'))}
-${input('mobile', t('Mobile number (for the login code)', 'Mobiel nummer (voor de inlogcode)'), 'tel')}
-${input('password', t('Password', 'Wachtwoord'), 'password', true)}
+${
+  passwords
+    ? `${input('mobile', t('Mobile number (for the login code; else by e-mail)', 'Mobiel nummer (voor de inlogcode; anders per e-mail)'), 'tel')}
+${input('password', t('Password (at least 12 characters)', 'Wachtwoord (minstens 12 tekens)'), 'password', true)}`
+    : ''
+}
 <p><button type="submit">${t('Create account', 'Account aanmaken')}</button></p>
 </form>`,
   );

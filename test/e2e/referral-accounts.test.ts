@@ -223,7 +223,8 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     expect(html)
       .to.contain('<form method="post">')
       .and.contain('Ziekenhuis Rijnstad')
-      .and.contain('huisarts');
+      .and.contain('huisarts')
+      .and.contain('name="password"');
 
     // A weak password, a wrong BIG number or mobile are refused, and the link still works.
     const weak = await accept(firstLink, { given: 'Nina', family: 'Nieuw', password: 'welkom' }, EN);
