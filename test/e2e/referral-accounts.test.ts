@@ -678,6 +678,12 @@ describe('referral accounts: invitations, functions, verification, deactivation 
     for (const r of newRoles) expect((await read(`PractitionerRole/${r.id}`)).active).to.equal(false);
     // The token held is refused on its next request, and a new login is refused (password, dev login).
     expect((await call(`Practitioner/${newcomer}`, 'newcomer')).status).to.equal(401);
+    // Their SMART sessions, grants and tokens are gone, not merely refused.
+    const kept = await server.app.db
+      .knex('oauth_store')
+      .whereRaw(`payload->>'accountId' = ?`, [`Practitioner/${newcomer}`])
+      .count({ n: '*' });
+    expect(Number(kept[0]!.n)).to.equal(0);
     expect((await passwordLogin('nieuw@example.org', PASSWORD)).status).to.equal(401);
     let failed: unknown;
     await personToken(server, `Practitioner/${newcomer}`).catch((err: unknown) => (failed = err));
