@@ -42,17 +42,6 @@ type RoleResource = Resource & {
   code?: { coding?: Coding[] }[];
 };
 
-function invalid(what: string): never {
-  throw new FhirError(401, what, { code: 'login' });
-}
-
-function unknown(what: string): never {
-  // A genuine login that names no one here: refused rather than an empty session.
-  throw new FhirError(403, `${what} is not registered here; the login is refused`, { code: 'forbidden' });
-}
-
-const MAX_ROLES = 100;
-
 /**
  * A deactivated account (`Practitioner.active` false: the person or their responsible admin
  * switched it off) logs in no more, and a token issued before stops working on its next request.
@@ -64,6 +53,17 @@ function refuseDeactivated(practitioner: Resource | undefined, what: string): vo
     });
   }
 }
+
+function invalid(what: string): never {
+  throw new FhirError(401, what, { code: 'login' });
+}
+
+function unknown(what: string): never {
+  // A genuine login that names no one here: refused rather than an empty session.
+  throw new FhirError(403, `${what} is not registered here; the login is refused`, { code: 'forbidden' });
+}
+
+const MAX_ROLES = 100;
 
 /**
  * Login identities and account references → principals, resolved against the stored
