@@ -1,4 +1,5 @@
 import { withDirectoryRule } from './rules/directory-writes.ts';
+import { withCatalogueRule } from './rules/catalogue-writes.ts';
 import type { PractitionerPrincipal, Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { AccessFacts } from '../fhir/storage/access-facts.ts';
@@ -121,6 +122,10 @@ export function createAccessFor(deps: AccessForDeps) {
         : base;
     return principal.kind === 'anonymous'
       ? scoped
-      : withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors);
+      : withCatalogueRule(
+          withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+          principal,
+          search,
+        );
   };
 }

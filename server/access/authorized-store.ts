@@ -358,6 +358,16 @@ export class AuthorizedStore {
       );
     }
     assertWritable(this.access, change, current);
+    const before = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
+    await this.access.checkWrite?.(
+      {
+        resourceType: change.resourceType,
+        id: change.id,
+        ...(change.resource ? { after: { ...change.resource, id: change.id } } : {}),
+        ...(before ? { before } : {}),
+      },
+      this.raw,
+    );
     const written = await this.raw.write(change, current);
     await this.logChanges([
       {
@@ -382,6 +392,12 @@ export class AuthorizedStore {
       true,
     );
     assertCreatable(this.access, items);
+    for (const it of items) {
+      await this.access.checkWrite?.(
+        { resourceType: it.resourceType, id: it.id, after: { ...it.resource, id: it.id } },
+        this.raw,
+      );
+    }
     const written = await this.raw.insertNew(items);
     await this.logChanges(
       items.map((it) => ({

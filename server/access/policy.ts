@@ -1,6 +1,7 @@
 import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { Letter } from '../auth/scope-syntax.ts';
+import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 
 export type Resource = { resourceType: string } & Record<string, unknown>;
 
@@ -61,6 +62,20 @@ export interface AccessPolicy {
    * the operation), so no request pays for it otherwise.
    */
   readonly emergencyPlace?: () => Promise<string | undefined>;
+  /**
+   * A write rule that must read before it decides (rules/catalogue-writes.ts): called for every
+   * create, update and delete after the checks above, with the transaction's store unfiltered;
+   * throws to refuse. Unlike the rest of the policy it is asked of unrestricted callers too.
+   */
+  checkWrite?(write: CheckedWrite, raw: ResourceStore): Promise<void>;
+}
+
+/** One write as `checkWrite` sees it: the resource after (none: a delete) and before (none: a create). */
+export interface CheckedWrite {
+  resourceType: string;
+  id: string;
+  after?: Resource;
+  before?: Resource;
 }
 
 /**

@@ -158,6 +158,12 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(rest.operation[0].definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',
     );
+    // The care catalogue (seed 003) is a type-level HealthcareService operation.
+    const service = rest.resource.find((r: any) => r.type === 'HealthcareService');
+    expect(service.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'catalogue']);
+    expect(service.operation[1].definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/HealthcareService-catalogue',
+    );
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);

@@ -1,6 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { exportJWK, generateKeyPair } from 'jose';
 import type { PasswordConfig } from '../../server/auth/password/config.ts';
+import { hashPassword, verifyPassword } from '../../server/auth/password/hashing.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { auditorOf, LOGIN_SUBTYPE } from '../support/auditor.ts';
 import { putResources, startTestServer, type TestServer } from '../support/harness.ts';
@@ -310,6 +315,17 @@ describe('password login with a one-time code', function () {
       body: new URLSearchParams({ email: loginOf('ines'), password: PASSWORD }),
     });
     expect(foreign.status).to.equal(403);
+    const crossSite = await fetch(flow.password, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: flow.jar.header(new URL(flow.password)),
+        'sec-fetch-site': 'cross-site',
+      },
+      body: new URLSearchParams({ email: loginOf('ines'), password: PASSWORD }),
+    });
+    expect(crossSite.status).to.equal(403);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(env.sms.count(mobileOf('ines'))).to.equal(before);
   });
@@ -418,6 +434,18 @@ describe('password login: lockout, one-time codes and a new password', function 
     expect(consent.text).to.contain('Practitioner/frank');
   });
 
+  it('a login is for the last account whose password was given in it', async () => {
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('carla'));
+    const carla = codeIn((await env.sms.nth(mobileOf('carla'), 1)).text);
+    await submitPassword(flow, loginOf('ines'));
+    const ines = codeIn((await env.sms.nth(mobileOf('ines'), 1)).text);
+    if (carla !== ines) expect((await submitCode(flow, carla)).res.status).to.equal(401);
+    const consent = await submitCode(flow, ines);
+    expect(consent.res.status).to.equal(200);
+    expect(consent.text).to.contain('Practitioner/ines');
+  });
+
   it('a code works only in the login that asked for it, and only once (of two requests at once, one wins)', async () => {
     const flow = await loginPage();
     await submitPassword(flow, loginOf('hanna'));
@@ -469,10 +497,13 @@ describe('password login: lockout, one-time codes and a new password', function 
     it('sets a new password through the link once (rules apply), ends the grants, and the new password logs in', async () => {
       const tokens = await logIn('joost');
       expect(tokens.refresh_token).to.be.a('string');
-      // A new request: the earlier link stops working.
+      // A newer request: the earlier link stops working.
+      const sent = resets(loginOf('joost')).length;
       await forgot(loginOf('joost'));
-      const earlier = linkIn((await resetMail(loginOf('joost'), 1)).text ?? '');
-      const link = linkIn((await resetMail(loginOf('joost'), 2)).text ?? '');
+      const earlier = linkIn((await resetMail(loginOf('joost'), sent + 1)).text ?? '');
+      expect((await fetch(earlier)).status).to.equal(200);
+      await forgot(loginOf('joost'));
+      const link = linkIn((await resetMail(loginOf('joost'), sent + 2)).text ?? '');
       expect((await fetch(earlier)).status).to.equal(400);
       const jar = new CookieJar();
       const form = await browse(jar, link);
@@ -491,11 +522,21 @@ describe('password login: lockout, one-time codes and a new password', function 
         form: { token, password: 'een nieuw lang wachtwoord', repeat: 'een ander lang wachtwoord' },
       });
       expect(differ.res.status).to.equal(400);
-      const done = await browse(jar, action, {
+      // As a browser sends it from a page with `Referrer-Policy: no-referrer`: `Origin: null`.
+      const done = await fetch(action, {
         method: 'POST',
-        form: { token, password: 'een nieuw lang wachtwoord', repeat: 'een nieuw lang wachtwoord' },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: 'null',
+          'sec-fetch-site': 'same-origin',
+        },
+        body: new URLSearchParams({
+          token,
+          password: 'een nieuw lang wachtwoord',
+          repeat: 'een nieuw lang wachtwoord',
+        }),
       });
-      expect(done.res.status, done.text).to.equal(200);
+      expect(done.status, await done.text()).to.equal(200);
       // Used: the link and its token work no more.
       expect((await fetch(link)).status).to.equal(400);
       const again = await browse(jar, action, {
@@ -523,7 +564,7 @@ describe('password login: lockout, one-time codes and a new password', function 
   });
 });
 
-describe('password login: a one-time code expires', function () {
+describe('password login: a code expires, an old hash is renewed', function () {
   this.timeout(60_000);
   let server: TestServer;
   let sms: Awaited<ReturnType<typeof startSmsGateway>>;
@@ -580,6 +621,37 @@ describe('password login: a one-time code expires', function () {
     });
     expect(late.res.status).to.equal(401);
     expect(late.text).to.contain('verlopen');
+  });
+
+  it('a hash made with older scrypt parameters is made again at the next right password', async () => {
+    // An account from before PASSWORD_SCRYPT_LOG_N was raised to 15: its stored form says ln=14.
+    const accounts = () => server.app.db.knex('password_account').where({ person: 'Practitioner/anna' });
+    await accounts().update({ password_hash: await hashPassword(PASSWORD, { logN: 14, r: 8, p: 1 }) });
+    const app = await registerApp(server, { scope: SCOPE });
+    const jar = new CookieJar();
+    const page = await browse(
+      jar,
+      authorizeUrl(server, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    const action = formAction(server, page.text, '/password');
+    const wrong = await browse(jar, action, {
+      method: 'POST',
+      form: { email: 'anna@linde.example', password: 'fout fout fout' },
+    });
+    expect(wrong.res.status).to.equal(401);
+    expect(((await accounts().first()) as Json).password_hash).to.match(/^scrypt\$ln=14,/);
+    const right = await browse(jar, action, {
+      method: 'POST',
+      form: { email: 'anna@linde.example', password: PASSWORD },
+    });
+    expect(right.res.status).to.equal(200);
+    const stored = ((await accounts().first()) as Json).password_hash as string;
+    expect(stored).to.match(/^scrypt\$ln=15,r=8,p=1\$/);
+    expect((await verifyPassword(PASSWORD, stored)).ok).to.equal(true);
   });
 });
 
@@ -652,5 +724,118 @@ describe('password accounts', () => {
     });
     // Disabling a person without a password login is nothing to do.
     await accounts.disable('Practitioner/nobody');
+  });
+});
+
+/**
+ * Two server nodes on one Postgres database behind one public URL: the failures counted on one
+ * node lock the login on the other, and a code sent by one node is taken by the other.
+ */
+describe('password login across server nodes', function () {
+  this.timeout(120_000);
+  const PUBLIC = 'http://zorgpoort.test';
+  let dir: string;
+  let a: TestServer;
+  let b: TestServer;
+  let sms: Awaited<ReturnType<typeof startSmsGateway>>;
+
+  before(async function () {
+    if (!process.env.DATABASE_URL) this.skip();
+    dir = mkdtempSync(join(tmpdir(), 'password-nodes-'));
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwksFile = join(dir, 'jwks.json');
+    writeFileSync(
+      jwksFile,
+      JSON.stringify({ keys: [{ ...(await exportJWK(privateKey)), kid: 'shared', alg: 'ES256' }] }),
+    );
+    sms = await startSmsGateway();
+    const base = loadConfig({});
+    const config: Partial<Config> = {
+      baseUrl: PUBLIC,
+      smart: { ...base.smart, cookieKeys: ['one-secret-for-every-node'], jwksFile },
+      sms: { webhookUrl: sms.url },
+      password: { ...base.password, lockSeconds: 60 },
+    };
+    a = await startTestServer({}, { config });
+    b = await startTestServer({}, { config, reuseDatabaseOf: a });
+    await putResources(a, [
+      ['Organization', 'linde', ORG],
+      ['Practitioner', 'anna', { active: true }],
+      ['Practitioner', 'bert', { active: true }],
+      ...['anna', 'bert'].map(
+        (id) =>
+          [
+            'PractitionerRole',
+            `${id}-gp`,
+            {
+              active: true,
+              practitioner: { reference: `Practitioner/${id}` },
+              organization: { reference: 'Organization/linde' },
+            },
+          ] as const,
+      ),
+    ]);
+    for (const [id, mobile] of [
+      ['anna', '0611111111'],
+      ['bert', '0622222222'],
+    ] as const) {
+      await a.app.passwordAccounts.create({
+        login: `${id}@linde.example`,
+        password: PASSWORD,
+        person: `Practitioner/${id}`,
+        mobile,
+      });
+    }
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await sms?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A browser whose every request goes to the other node than the one before. */
+  async function alternating() {
+    let hop = 0;
+    const route = (url: URL) =>
+      url.origin === PUBLIC ? new URL(url.pathname + url.search, (hop++ % 2 === 0 ? a : b).base) : url;
+    const publicServer = { base: PUBLIC } as TestServer;
+    const app = await registerApp(a, { scope: SCOPE });
+    const jar = new CookieJar();
+    const page = await browse(
+      jar,
+      authorizeUrl(publicServer, app, {
+        scope: SCOPE,
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+      { route },
+    );
+    const action = formAction(publicServer, page.text, '/password');
+    const post = (path: string, form: Record<string, string>) =>
+      browse(jar, path, { method: 'POST', form, route, stopAt: REDIRECT_URI });
+    return {
+      password: (email: string, password: string) => post(action, { email, password }),
+      code: (code: string) => post(action.replace(/\/password$/, '/password-code'), { code }),
+    };
+  }
+
+  it('counts failures on both nodes into one lock', async () => {
+    const browser = await alternating();
+    for (let i = 0; i < 5; i++) {
+      expect((await browser.password('anna@linde.example', `fout wachtwoord ${i}`)).res.status).to.equal(401);
+    }
+    expect((await browser.password('anna@linde.example', PASSWORD)).res.status).to.equal(401);
+    expect((await browser.password('anna@linde.example', PASSWORD)).res.status).to.equal(401);
+    expect(sms.count('0611111111')).to.equal(0);
+  });
+
+  it('takes a code sent by one node on the other', async () => {
+    const browser = await alternating();
+    const sent = await browser.password('bert@linde.example', PASSWORD);
+    expect(sent.res.status).to.equal(200);
+    const consent = await browser.code(codeIn((await sms.nth('0622222222', 1)).text));
+    expect(consent.res.status, consent.text).to.equal(200);
+    expect(consent.text).to.contain('Practitioner/bert');
   });
 });

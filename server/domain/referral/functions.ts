@@ -1,3 +1,4 @@
+import type { Principal } from '../../auth/principal.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import { CLUSTER_EXTENSION, FUNCTION_SYSTEM, type ReferralFunction } from './vocabulary.ts';
@@ -19,14 +20,26 @@ const idOf = (ref: Ref | undefined, type: string): string | undefined => {
  * practitioner acts in a function; a login for one organisation (UZI-pas, SAML URA) only there.
  */
 export async function functionScope(ctx: RestContext, fn: ReferralFunction): Promise<FunctionScope> {
+  return scopeOf(ctx.principal, fn, async (type, id) => {
+    const found = await ctx.store.lookup(type, id);
+    return found.kind === 'live' && found.version.content
+      ? (JSON.parse(found.version.content) as Json)
+      : undefined;
+  });
+}
+
+/** functionScope for a principal, reading a PractitionerRole with `read` (an access rule's store). */
+export async function scopeOf(
+  p: Principal,
+  fn: ReferralFunction,
+  read: (type: string, id: string) => Promise<Json | undefined>,
+): Promise<FunctionScope> {
   const scope: FunctionScope = new Map();
-  const p = ctx.principal;
   if (p.kind !== 'practitioner') return scope;
   for (const role of p.roles) {
     if (!role.codes.includes(`${FUNCTION_SYSTEM}|${fn}`)) continue;
-    const found = await ctx.store.lookup('PractitionerRole', role.practitionerRoleId);
-    if (found.kind !== 'live' || !found.version.content) continue;
-    const r = JSON.parse(found.version.content) as Json;
+    const r = await read('PractitionerRole', role.practitionerRoleId);
+    if (!r) continue;
     const organization = idOf(r.organization as Ref, 'Organization');
     if (r.active === false || !organization) continue;
     if (p.organizationId && p.organizationId !== organization) continue;

@@ -195,4 +195,5 @@ export function loadCompartmentDefinition(file: URL, additions?: URL): Compartme
 export const defaultSearchParameterFiles = [
   new URL('../../../../profiles/search-parameters.json', import.meta.url),
   new URL('../../../../profiles/search-parameters-nl.json', import.meta.url),
+  new URL('../../../../profiles/search-parameters-referral.json', import.meta.url),
 ];

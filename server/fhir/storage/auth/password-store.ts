@@ -143,10 +143,16 @@ export function createPasswordStore(
 
     /**
      * Stores a new one-time code for a login, replacing any earlier one of the account (only
-     * the latest works), and hands the outbox the message in the same transaction.
+     * the latest works) and any of another account in the same login (whose password was given
+     * before: the last one given is the one logging in), and hands the outbox the message in the
+     * same transaction.
      */
     async issueCode(code: Omit<StoredCode, 'attempts'>, send: (jobs: JobDatabase) => Promise<void>) {
       await knex.transaction(async (tx) => {
+        await tx('password_code')
+          .where({ interaction: code.interaction })
+          .whereNot({ person: code.person })
+          .delete();
         await tx('password_code')
           .insert({
             person: code.person,
