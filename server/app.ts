@@ -20,6 +20,10 @@ import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import { createLoginLog } from './audit/login-log.ts';
 import { createLoadGauge } from './http/load-gauge.ts';
+import { accountRoutes } from './domain/referral/account-routes.ts';
+import type { AccountDeps } from './domain/referral/account-deps.ts';
+import { invitationRoutes } from './auth/invitation-page.ts';
+import { createAccountTokens } from './fhir/storage/auth/account-tokens.ts';
 import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
@@ -59,10 +63,6 @@ import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
-import { accountRoutes } from './domain/referral/account-routes.ts';
-import type { AccountDeps } from './domain/referral/account-deps.ts';
-import { invitationRoutes } from './auth/invitation-page.ts';
-import { createAccountTokens } from './fhir/storage/auth/account-tokens.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
@@ -263,6 +263,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
+  routes.push(...accountRoutes(accounts));
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -274,7 +275,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     // The gate is made further down; the receiver is judged with it at request time.
     ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
     ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
-    ...accountRoutes(accounts),
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
