@@ -20,6 +20,10 @@ import { createAuditProjector } from './audit/audit-projector.ts';
 import { createAuditWriter, type AuditWriter } from './audit/audit-writer.ts';
 import { createLoginLog } from './audit/login-log.ts';
 import { createLoadGauge } from './http/load-gauge.ts';
+import { accountRoutes } from './domain/referral/account-routes.ts';
+import type { AccountDeps } from './domain/referral/account-deps.ts';
+import { invitationRoutes } from './auth/invitation-page.ts';
+import { createAccountTokens } from './fhir/storage/auth/account-tokens.ts';
 import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
@@ -109,6 +113,8 @@ export interface AppOptions {
    * nothing, to measure what the log costs; no configuration reaches this.
    */
   auditWriter?: AuditWriter;
+  /** The server's clock for what counts days (an invitation's 7 days); tests set it. */
+  clock?: () => Date;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
@@ -234,6 +240,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   routes.push(
     ...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }), mailer }),
   );
+  const accounts: AccountDeps & { serverStore: () => AuthorizedStore } = {
+    store,
+    search,
+    mailer,
+    clock: options.clock ?? (() => new Date()),
+    publicBase: fhirBase,
+    revokeTokens: (person) => createAccountTokens(db.knex, tokensChanged).revoke(person),
+    // Made further down (with the SMART login it belongs to); used only at request time.
+    ...(config.password.enabled
+      ? {
+          passwords: {
+            create: (account) => passwordAccounts.create(account),
+            disable: (person) => passwordAccounts.disable(person),
+            enable: (person) => passwordAccounts.enable(person),
+          },
+        }
+      : {}),
+    storeAs: (principal) => {
+      const audit = auditTrailFor(principal, OPEN_ACCESS);
+      return { store: storeFor(OPEN_ACCESS, audit), audit };
+    },
+    serverStore: () => storeFor(OPEN_ACCESS),
+  };
+  routes.push(...accountRoutes(accounts));
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -520,6 +550,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       }),
     );
   }
+  app.use(invitationRoutes({ accounts, authenticate: (authorization) => authenticate({ authorization }) }));
   app.use(fhirHandler({ dispatch, context, limits: config.limits, logger }));
   app.use(errorHandler(logger));
 

@@ -13,7 +13,9 @@ export type Via =
   /** The operator's command line (npm run audit, …), on the server's own machine. */
   | 'operator'
   /** An HL7 v2 message received over MLLP, applied as its sender's registered client. */
-  | 'hl7-mllp';
+  | 'hl7-mllp'
+  /** The link of an invitation to functions (server/domain/referral): the person it makes. */
+  | 'invitation';
 
 /** One PractitionerRole of a practitioner: where and as what they work. */
 export interface PractitionerRoleRef {

@@ -42,6 +42,18 @@ type RoleResource = Resource & {
   code?: { coding?: Coding[] }[];
 };
 
+/**
+ * A deactivated account (`Practitioner.active` false: the person or their responsible admin
+ * switched it off) logs in no more, and a token issued before stops working on its next request.
+ */
+function refuseDeactivated(practitioner: Resource | undefined, what: string): void {
+  if ((practitioner as { active?: unknown } | undefined)?.active === false) {
+    throw new FhirError(403, `The account of ${what} is deactivated; the login is refused`, {
+      code: 'forbidden',
+    });
+  }
+}
+
 function invalid(what: string): never {
   throw new FhirError(401, what, { code: 'login' });
 }
@@ -130,6 +142,7 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
             : invalid('The login names no caregiver (neither a UZI number nor a ZRN)');
         const id = await findByIdentifier(store, search, 'Practitioner', named.identifier);
         if (!id) unknown(`${named.what} (no Practitioner with that identifier)`);
+        refuseDeactivated(await exists('Practitioner', id), named.what);
         const principal = await practitioner(id, via, identity.card);
         if (ura === undefined) return principal;
         // Logged in for one organisation: act only in the roles held there.
@@ -163,8 +176,11 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     async fromReference(reference: string, via: Via, organizationId?: string): Promise<PersonPrincipal> {
       const [type, id, rest] = reference.split('/');
       if (!id || rest !== undefined) unknown(reference);
-      if (type === 'Practitioner' && (await exists(type, id)))
+      const found = type === 'Practitioner' ? await exists(type, id) : undefined;
+      if (found) {
+        refuseDeactivated(found, reference);
         return practitioner(id, via, undefined, organizationId);
+      }
       if (type === 'Patient') {
         const patient = await exists(type, id);
         if (patient) {

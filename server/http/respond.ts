@@ -52,6 +52,12 @@ export function sendOutcome(req: Request, res: Response, status: number, issues:
 /** Applies headers and `Prefer: return=…` to an interaction's result. */
 export function sendResult(req: Request, res: Response, result: FhirResult) {
   for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+  if (result.body) {
+    res.status(result.status).setHeader('Content-Type', result.body.contentType);
+    res.setHeader('Content-Length', Buffer.byteLength(result.body.content));
+    res.end(req.method === 'HEAD' ? undefined : result.body.content);
+    return;
+  }
   const hasBody = result.resource !== undefined || result.json !== undefined;
   if (result.status === 304 || (!hasBody && result.outcomeText === undefined)) {
     res.status(result.status).end();

@@ -129,6 +129,25 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     expect(patient.operation.find((o: any) => o.name === 'break-the-glass').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/Patient-break-the-glass',
     );
+    // The referral accounts' operations (server/domain/referral/account-routes.ts).
+    const accountOps = (type: string) =>
+      rest.resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
+    expect(accountOps('PractitionerRole')).to.deep.equal([
+      'validate',
+      'verify-function',
+      'deactivate-function',
+      'reactivate-function',
+      'function-details',
+      'function-clusters',
+    ]);
+    expect(accountOps('Practitioner')).to.include.members(['deactivate-account', 'reactivate-account']);
+    expect(accountOps('Organization')).to.include.members([
+      'invite-colleague',
+      'invitations',
+      'resend-invitation',
+      'persons',
+      'referral-report',
+    ]);
     // The HL7 v2 message log's operations are the server's, not any type's.
     expect(rest.operation.map((o: any) => o.name)).to.deep.equal([
       'hl7-messages',

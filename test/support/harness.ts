@@ -70,6 +70,8 @@ export async function startTestServer(
     pgliteDataDir?: string;
     /** HTTPS: the PEM CA file that issued the server's certificate (default: the certificate itself). */
     tlsCaFile?: string;
+    /** The server's clock (what counts days, such as an invitation's 7); the real one by default. */
+    clock?: () => Date;
   } = {},
 ): Promise<TestServer> {
   const adminUrl = process.env.DATABASE_URL;
@@ -90,6 +92,7 @@ export async function startTestServer(
   };
   const server = await startServer(config, {
     logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= server.stop());

@@ -52,6 +52,8 @@ export interface FhirResult {
   json?: string;
   /** Shown instead of the resource with `Prefer: return=OperationOutcome`. */
   outcomeText?: string;
+  /** An answer that is no FHIR resource (a CSV export), sent as it is with its content type. */
+  body?: { contentType: string; content: string };
 }
 
 export interface Preconditions {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { IndexedResource } from '../search/types.ts';
 import { insertEmergencyGrant, type EmergencyGrant } from './access-facts.ts';
 import { CollectiveRecords } from './collective-records.ts';
+import { FunctionInvitations } from './function-invitations.ts';
 import { Hl7Messages } from './hl7-messages.ts';
 import { Hl7Outbox } from './hl7-outbox.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
@@ -121,6 +122,11 @@ export class ResourceStore {
   /** The care collectives' activation codes and invitations (in the surrounding transaction). */
   get collective(): CollectiveRecords {
     return new CollectiveRecords(this.db);
+  }
+
+  /** Invitations of colleagues to an organisation's functions (server/domain/referral). */
+  get functionInvitations(): FunctionInvitations {
+    return new FunctionInvitations(this.db);
   }
 
   /** The HL7 v2 message log (server/hl7v2). */

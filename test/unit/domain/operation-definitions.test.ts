@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import { collectiveRoutes } from '../../../server/domain/collective/routes.ts';
 import { referralRoutes } from '../../../server/domain/referral/routes.ts';
+import { accountRoutes } from '../../../server/domain/referral/account-routes.ts';
 import { hospitalRoutes } from '../../../server/domain/hospital/routes.ts';
 import { hl7LogRoutes } from '../../../server/hl7v2/routes.ts';
 
@@ -19,6 +20,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
     const routes = [
       ...collectiveRoutes({} as never),
       ...referralRoutes({} as never),
+      ...accountRoutes({} as never),
       ...hospitalRoutes({} as never),
       ...hl7LogRoutes({} as never),
       ...hospitalRoutes({} as never),

@@ -15,6 +15,7 @@ import * as m013 from './013_invitation_declined.ts';
 import * as m014 from './014_hl7_messages.ts';
 import * as m015 from './015_hl7_outbox.ts';
 import * as m017 from './017_password_logins.ts';
+import * as m018 from './018_function_invitations.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -37,6 +38,7 @@ const migrations: Record<string, Knex.Migration> = {
   '014_hl7_messages': m014,
   '015_hl7_outbox': m015,
   '017_password_logins': m017,
+  '018_function_invitations': m018,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
