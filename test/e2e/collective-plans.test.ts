@@ -98,6 +98,33 @@ describe('care collectives: care plans, activation, invitations, overview (seeds
     expect(diagnostics(other.body)).to.contain('another name or date of birth');
   });
 
+  it("a BSN with records at two other organisations (a referrer's own, a hospital's): the plan makes the collective's own, and uses it next time", async () => {
+    const CUSTODIAN = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
+    for (const [id, holder] of [
+      ['bsn-at-hospital', 'hospital-x'],
+      ['bsn-at-practice', 'practice-y'],
+    ]) {
+      const res = await server.fetch(`Patient/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/fhir+json' },
+        body: JSON.stringify({
+          resourceType: 'Patient',
+          id,
+          meta: { tag: [{ system: CUSTODIAN, code: holder }] },
+          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911181' }],
+          name: [{ family: 'de Vries', given: ['Anna'] }],
+          birthDate: '1980-05-06',
+          gender: 'female',
+        }),
+      });
+      expect(res.status).to.equal(201);
+    }
+    const first = idOf(out(await world.expectOk(start('cm', { bsn: '999911181' }), 201), 'patient'));
+    expect(first).to.not.be.oneOf(['bsn-at-hospital', 'bsn-at-practice']);
+    const second = idOf(out(await world.expectOk(start('cm', { bsn: '999911181' }), 201), 'patient'));
+    expect(second).to.equal(first);
+  });
+
   it('only a casemanager starts a plan, and a BSN must pass the 11-test', async () => {
     expect((await start('colleague', { bsn: '999911120' })).status).to.equal(403);
     expect(

@@ -3,6 +3,7 @@ import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { collectiveOf } from '../../access/rules/collective-managed.ts';
+import { custodianOf } from '../../access/rules/treatment-relationship.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import {
   COLLECTIVE_ROLE_SYSTEM,
@@ -91,7 +92,27 @@ export function createCollectiveDirectory(deps: { store: ResourceStore; search: 
     /** The Practitioner with this ZRN, compared exactly (a ZRN is case-sensitive). */
     practitionerByZrn: (zrn: string) => only('Practitioner', ZRN_SYSTEM, zrn),
 
-    patientByBsn: (bsn: string) => only('Patient', BSN_SYSTEM, bsn),
+    /**
+     * The patient a plan is for, by BSN. One person may have a record per organisation (a
+     * referrer makes its own when it could not see another's): the collective's own record, else
+     * the only one there is; of several held by others none is chosen (the plan makes its own).
+     * The collective's own: held by it, or by no organisation (a caregiver's login for none).
+     */
+    async patientByBsn(bsn: string, collectiveId: string): Promise<Json | undefined> {
+      const found = (
+        await find('Patient', `identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`, 20)
+      ).filter((r) => identifierValue(r, BSN_SYSTEM) === bsn);
+      const own = found.filter((r) => [collectiveId, undefined].includes(custodianOf(r as Resource)));
+      if (own.length > 1) {
+        throw new FhirError(
+          409,
+          `${own.length} Patient records of this collective have ${bsn}; ask the service desk to merge them / ` +
+            `${own.length} patiëntrecords van dit zorgcollectief hebben ${bsn}; vraag de servicedesk ze samen te voegen`,
+          { code: 'multiple-matches' },
+        );
+      }
+      return own[0] ?? (found.length === 1 ? found[0] : undefined);
+    },
 
     /** A collective's group by GRN (a CareTeam no collective manages is no group, whatever it says). */
     async groupByGrn(grn: string): Promise<Json | undefined> {

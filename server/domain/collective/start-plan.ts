@@ -86,7 +86,7 @@ export function startPlan(deps: CollectiveDeps) {
         casemanagerId = caregiver.id;
       }
       const now = new Date().toISOString();
-      const known = bsn ? await changes.directory.patientByBsn(bsn) : undefined;
+      const known = bsn ? await changes.directory.patientByBsn(bsn, collectiveId) : undefined;
       if (known && !samePerson(known, family, birthDate)) {
         // A mistyped BSN that still passes the 11-test would open a stranger's record.
         refuse(ctx.language, 409, 'business-rule', {
