@@ -24,6 +24,8 @@ import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
 import { createSmsSender } from './jobs/sms.ts';
+import { createSubscriptions } from './fhir/subscriptions/notifications.ts';
+import { ownerPrincipal } from './fhir/subscriptions/owner-principal.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import { OPEN_ACCESS, type AccessPolicy, type Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
@@ -216,10 +218,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     production: config.production,
   });
+  const subscriptions = createSubscriptions({
+    queue: jobQueue,
+    store,
+    search,
+    config: config.subscriptions,
+    logger,
+    principalOf: (owner) =>
+      ownerPrincipal(owner, { client: (id) => smartClients.active(id), person: persons.fromReference }),
+    accessFor: (p) => accessFor(p),
+    storeFor: (access, audit) => storeFor(access, audit),
+    auditTrailFor: (p, access) => auditTrailFor(p, access),
+  });
+  if (config.subscriptions.allowPrivate) {
+    logger.warn('SUBSCRIPTION_PRIVATE_ENDPOINTS=allow: notifications may go to http and internal addresses');
+  }
   try {
     await jobQueue.start();
     await mailer.start();
     await sms.start();
+    await subscriptions.start();
   } catch (err) {
     await db.close();
     throw err;
@@ -280,6 +298,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     new AuthorizedStore(store, access, {
       maxVersions: config.limits.maxHistoryCount,
       settleLog: auditProjector.settle,
+      hooks: subscriptions.hooks,
       ...(audit ? { audit } : {}),
     });
   const accessFor = createAccessFor({
