@@ -56,7 +56,9 @@ import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
+import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
+import { documentRoutes } from './domain/document/composition-document.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
@@ -250,12 +252,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messages: () => store.hl7,
     config: config.hl7Outbound,
     logger,
+    onAccepted: receivedOnAck({ serverStore: () => storeFor(OPEN_ACCESS), search }),
   });
   hl7Outbox.start();
   routes.push(
     // The gate is made further down; the receiver is judged with it at request time.
-    ...referralRoutes({ outbound: config.hl7Outbound, outbox: hl7Outbox, accessFor: (p) => accessFor(p) }),
+    ...referralRoutes({
+      outbound: config.hl7Outbound,
+      outbox: hl7Outbox,
+      accessFor: (p) => accessFor(p),
+      mailer,
+      renotify: subscriptions.renotify,
+    }),
     ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
+    ...documentRoutes,
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
