@@ -52,17 +52,11 @@ export interface SubscriptionDeps {
 const UNSUBSCRIBABLE = new Set(['AuditEvent', 'Subscription']);
 
 /**
- * R4 REST-hook subscriptions (README.md here). Every committed create or update of a type some
- * active Subscription's criteria name enqueues, in the write's own transaction, one notification
- * per such subscription; a worker (on any node) decides at delivery time, as the subscription's
- * maker through the gate, whether the resource matches the criteria and may be seen, and POSTs
- * to the endpoint, retrying with backoff; after the last failure the subscription goes to
- * `error`. Subscriptions are read from the database on every write: nothing to keep in step
- * between nodes.
+ * The active Subscriptions whose criteria are of one of these types: one indexed search
+ * (`status=active` and `criteria` starting with `Type?` or equal to `Type`), its condition
+ * compiled once per set of types. What the write hook pays on every write.
  */
-export function createSubscriptions(deps: SubscriptionDeps) {
-  const { search, config, logger } = deps;
-  /** Active subscriptions whose criteria are of one of these types, compiled once per set of types. */
+export function activeSubscriptions(search: SearchEngine) {
   const activeCondition = new Map<string, Condition>();
   const activeFor = (types: string[]): Condition => {
     const key = types.join(',');
@@ -82,17 +76,29 @@ export function createSubscriptions(deps: SubscriptionDeps) {
     }
     return c;
   };
-
-  async function subscriptionsOf(raw: ResourceStore, types: string[]): Promise<Json[]> {
+  return async (raw: ResourceStore, types: string[]): Promise<Json[]> => {
     const rows = await raw.search.page({
       types: [{ resourceType: 'Subscription', condition: activeFor([...types].sort()) }],
       sort: [],
       limit: 10_000,
     });
     return rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Json] : []));
-  }
+  };
+}
 
-  /** The notifications for these resources, enqueued in `raw`'s transaction; how many. */
+/**
+ * R4 REST-hook subscriptions (README.md here). Every committed create or update of a type some
+ * active Subscription's criteria name enqueues, in the write's own transaction, one notification
+ * per such subscription; a worker (on any node) decides at delivery time, as the subscription's
+ * maker through the gate, whether the resource matches the criteria and may be seen, and POSTs
+ * to the endpoint, retrying with backoff; after the last failure the subscription goes to
+ * `error`. Subscriptions are read from the database on every write: nothing to keep in step
+ * between nodes.
+ */
+export function createSubscriptions(deps: SubscriptionDeps) {
+  const { search, config, logger } = deps;
+  const subscriptionsOf = activeSubscriptions(search);
+
   /** Whether the version just written matches the criteria (in memory; the gate is judged at delivery). */
   const compiled = new Map<string, ReturnType<typeof compileCriteria>>();
   const matchesNow = (criteria: string, resource: Resource | undefined): boolean => {
