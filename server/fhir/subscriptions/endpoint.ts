@@ -92,21 +92,16 @@ const internal = (host: string): Said => ({
   nl: `channel.endpoint ${host} is geen openbaar adres (deze server, een privénetwerk, link-local): meldingen gaan alleen naar openbare https-adressen`,
 });
 
-/** The host resolves, and only to public addresses (at subscription time: a clear refusal early). */
-export async function checkEndpointHost(url: URL, allowPrivate: boolean): Promise<void> {
+/**
+ * At subscription time, without a name lookup (this runs inside the write's transaction): a
+ * literal address must be public, and `localhost` is this host. A name that resolves to an
+ * internal address is refused when a delivery connects (`publicOnly`): the delivery fails, and
+ * after the last try the Subscription is `error` saying why.
+ */
+export function checkEndpointHost(url: URL, allowPrivate: boolean): void {
   if (allowPrivate) return;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses: LookupAddress[] = isIP(host)
-    ? [{ address: host, family: isIP(host) }]
-    : await new Promise<LookupAddress[]>((resolve, reject) =>
-        dnsLookup(host, { all: true }, (err, found) => (err ? reject(err) : resolve(found))),
-      ).catch(() => {
-        throw new EndpointRefused({
-          en: `channel.endpoint's host ${host} cannot be resolved`,
-          nl: `De host ${host} van channel.endpoint is niet te vinden`,
-        });
-      });
-  if (!addresses.length || addresses.some((a) => isPrivateAddress(a.address))) {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || (isIP(host) && isPrivateAddress(host))) {
     throw new EndpointRefused(internal(host));
   }
 }

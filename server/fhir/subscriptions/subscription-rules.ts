@@ -101,7 +101,7 @@ export function prepareSubscription(deps: { search: SearchEngine; allowPrivate: 
     }
     channelHeaders(channel.header);
     try {
-      await checkEndpointHost(checkEndpointSyntax(channel.endpoint, deps.allowPrivate), deps.allowPrivate);
+      checkEndpointHost(checkEndpointSyntax(channel.endpoint, deps.allowPrivate), deps.allowPrivate);
     } catch (err) {
       if (err instanceof EndpointRefused) invalid(err.said);
       throw err;
