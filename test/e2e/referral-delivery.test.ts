@@ -376,6 +376,34 @@ describe('Referral delivery: status back, HL7 ACK → received, resend by the ri
     expect(again.text.split('\r').slice(1).join('\r')).to.equal(first.text.split('\r').slice(1).join('\r'));
   });
 
+  it('a practitioner’s Subscription is theirs and their organisation system’s: nobody else reads or changes it', async () => {
+    const made = await call('Subscription', 'gp', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Subscription',
+        status: 'requested',
+        reason: 'mine',
+        criteria: 'Task?requester=PractitionerRole/gp1-gp',
+        channel: { type: 'rest-hook', endpoint: hook.url('/gp-person') },
+      }),
+    });
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    const id = made.body.id as string;
+    expect((await call(`Subscription/${id}`, 'gp')).status).to.equal(200);
+    expect((await call(`Subscription/${id}`, 'gpSystem')).status).to.equal(200);
+    for (const other of ['spec', 'zkh', 'outsider']) {
+      expect((await call(`Subscription/${id}`, other)).status, other).to.equal(404);
+      const found = await call(`Subscription?_id=${id}`, other);
+      expect(found.body.entry ?? [], other).to.have.length(0);
+      const changed = await call(`Subscription/${id}`, other, {
+        method: 'PUT',
+        body: JSON.stringify({ ...made.body, channel: { type: 'rest-hook', endpoint: hook.url('/stolen') } }),
+      });
+      expect(changed.status, other).to.not.be.oneOf([200, 201]);
+    }
+    expect((await call(`Subscription/${id}`, 'gp')).body.channel.endpoint).to.equal(hook.url('/gp-person'));
+  });
+
   it('$document gives the whole document as the caller may read it, and refuses one with holes', async () => {
     const doc = await call('Composition/c1/$document', 'gp');
     expect(doc.status, JSON.stringify(doc.body)).to.equal(200);
