@@ -232,3 +232,48 @@ describe('Subscriptions: endpoints must be public https unless the operator allo
     }
   });
 });
+
+describe('Subscriptions on two nodes (PostgreSQL): nothing kept in one node’s memory', function () {
+  this.timeout(120_000);
+  let a: TestServer;
+  let b: TestServer;
+  let hook: ReturnType<typeof restHookReceiver>;
+  before(async function () {
+    if (!process.env.DATABASE_URL) this.skip();
+    hook = restHookReceiver(await freePort());
+    await hook.up();
+    const config = {
+      baseUrl: 'http://zorgpoort.test',
+      subscriptions: { allowPrivate: true, retryLimit: 2, retryDelaySeconds: 1, timeoutMs: 2000 },
+    };
+    a = await startTestServer({}, { config });
+    b = await startTestServer({}, { config, reuseDatabaseOf: a });
+    await putResources(a, [
+      ['Organization', 'org-a', { name: 'Ziekenhuis A' }],
+      ['Patient', 'p1', { meta: { tag: [{ system: CUSTODIAN, code: 'org-a' }] } }],
+    ]);
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+    await hook?.down();
+  });
+
+  it('a Subscription made on one node is notified of a write on the other', async () => {
+    const scope = 'system/*.cruds';
+    const client = await registerBackendClient(a, { scope, organizationId: 'org-a' });
+    const token = `Bearer ${await backendToken(a, client, scope)}`;
+    const made = await a.fetch('Subscription', {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'application/fhir+json' },
+      body: subscription('Task?owner=Organization/org-a', hook.url('/two-nodes'), {
+        payload: 'application/fhir+json',
+      }).body,
+    });
+    expect(made.status).to.equal(201);
+    // At once on the other node: no cache to wait for.
+    await putResources(b, [['Task', 'tn1', task('org-a')]]);
+    const [got] = await hook.at('/two-nodes');
+    expect(JSON.parse(got!.body).id).to.equal('tn1');
+  });
+});
