@@ -252,7 +252,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messages: () => store.hl7,
     config: config.hl7Outbound,
     logger,
-    onAccepted: receivedOnAck({ serverStore: () => storeFor(OPEN_ACCESS), search }),
+    onAccepted: receivedOnAck({ serverStore: () => storeFor(OPEN_ACCESS), search, mailer }),
   });
   hl7Outbox.start();
   routes.push(

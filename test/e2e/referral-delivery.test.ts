@@ -268,6 +268,10 @@ describe('Referral delivery: status back, HL7 ACK → received, resend by the ri
     expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
     await mllp.waitFor(before + 1);
     await until(async () => (await taskStatus('t1')) === 'received');
+    const mail = await smtp.next(
+      (m) => addressOf(m).includes('linde@praktijk.test') && /ontvangen/.test(m.subject ?? ''),
+    );
+    expect(mail.subject).to.include('VW-sr1');
     await until(async () =>
       hook.received.some((n) => n.path === '/gp' && JSON.parse(n.body || '{}').status === 'received'),
     );

@@ -2,6 +2,8 @@ import type { AuthorizedStore } from '../../access/authorized-store.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { OutboxMessage } from '../../fhir/storage/hl7-outbox.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
+import type { Mailer } from '../../jobs/mail.ts';
+import { mailReferrer, sidesOf } from './referral-status.ts';
 
 type Json = Record<string, unknown>;
 
@@ -9,10 +11,15 @@ type Json = Record<string, unknown>;
  * When the receiver's HIS acknowledges a referral's `ORU^R01` with `AA`, the referral's Task
  * (`focus` the ServiceRequest the message was made from) that is still `requested` becomes
  * `received`: the HIS has it. Written by the server (the store it is given has no policy but
- * keeps the write hooks, so the referrer's Subscriptions hear of it); a Task already further
- * along is left as it is.
+ * keeps the write hooks, so the referrer's Subscriptions hear of it), and the referring function's
+ * correspondence e-mail hears of it as of any status change; a Task already further along is
+ * left as it is.
  */
-export function receivedOnAck(deps: { serverStore: () => AuthorizedStore; search: SearchEngine }) {
+export function receivedOnAck(deps: {
+  serverStore: () => AuthorizedStore;
+  search: SearchEngine;
+  mailer: Mailer;
+}) {
   return async (message: OutboxMessage): Promise<void> => {
     if (message.messageType !== 'ORU^R01') return;
     const store = deps.serverStore();
@@ -51,6 +58,12 @@ export function receivedOnAck(deps: { serverStore: () => AuthorizedStore; search
             },
             current,
           );
+          const focus = await raw.read('ServiceRequest', request.slice('ServiceRequest/'.length));
+          const serviceRequest = focus?.content ? (JSON.parse(focus.content) as Json) : undefined;
+          if (serviceRequest) {
+            const sides = await sidesOf(raw, task, serviceRequest);
+            await mailReferrer(raw, deps.mailer, sides, serviceRequest, found.id, 'received');
+          }
         }
       }
     });

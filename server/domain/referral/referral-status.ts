@@ -48,7 +48,7 @@ const parse = (v: StoredVersion | undefined): Json | undefined =>
   v?.content ? (JSON.parse(v.content) as Json) : undefined;
 
 /** Who a referral is from and to, as the server reads them (ids only). */
-interface Sides {
+export interface Sides {
   ownerOrganization?: string;
   requesterPractitioner?: string;
   requesterOrganization?: string;
@@ -56,7 +56,7 @@ interface Sides {
   requesterRole?: Json;
 }
 
-async function sidesOf(raw: ResourceStore, task: Json, request: Json | undefined): Promise<Sides> {
+export async function sidesOf(raw: ResourceStore, task: Json, request: Json | undefined): Promise<Sides> {
   const sides: Sides = {};
   const owner = task.owner as Ref;
   sides.ownerOrganization = idOf(owner, 'Organization');
@@ -205,16 +205,7 @@ export function referralStatus(deps: ReferralStatusDeps) {
           requestVersion,
         );
       }
-      const email = ((sides.requesterRole?.telecom ?? []) as { system?: string; value?: string }[]).find(
-        (t) => t.system === 'email' && t.value,
-      )?.value;
-      if (email) {
-        const receiverName = sides.ownerOrganization
-          ? ((parse(await raw.read('Organization', sides.ownerOrganization))?.name as string | undefined) ??
-            `Organization/${sides.ownerOrganization}`)
-          : 'de ontvanger';
-        await deps.mailer.send(raw.jobs, statusMail(email, request, id, status, receiverName, reason));
-      }
+      await mailReferrer(raw, deps.mailer, sides, request, id, status, reason);
       return { task: next, focus, from };
     });
     const withdrawal =
@@ -235,6 +226,30 @@ export function referralStatus(deps: ReferralStatusDeps) {
       } as Resource,
     };
   };
+}
+
+/**
+ * The referring function's correspondence e-mail (the requesting PractitionerRole's telecom
+ * email), in the transaction of the change: hears the new status. None on file: no mail.
+ */
+export async function mailReferrer(
+  raw: ResourceStore,
+  mailer: Mailer,
+  sides: Sides,
+  request: Json,
+  taskId: string,
+  status: string,
+  reason?: string,
+): Promise<void> {
+  const email = ((sides.requesterRole?.telecom ?? []) as { system?: string; value?: string }[]).find(
+    (t) => t.system === 'email' && t.value,
+  )?.value;
+  if (!email) return;
+  const receiverName = sides.ownerOrganization
+    ? ((parse(await raw.read('Organization', sides.ownerOrganization))?.name as string | undefined) ??
+      `Organization/${sides.ownerOrganization}`)
+    : 'de ontvanger';
+  await mailer.send(raw.jobs, statusMail(email, request, taskId, status, receiverName, reason));
 }
 
 /**
