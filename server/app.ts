@@ -28,6 +28,8 @@ import { collectiveRoutes } from './domain/collective/routes.ts';
 import { createJobQueue } from './fhir/storage/job-queue.ts';
 import { createMailer } from './jobs/mail.ts';
 import { createSmsSender } from './jobs/sms.ts';
+import { createSubscriptions } from './fhir/subscriptions/notifications.ts';
+import { ownerPrincipal } from './fhir/subscriptions/owner-principal.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import { OPEN_ACCESS, type AccessPolicy, type Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
@@ -63,7 +65,9 @@ import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
+import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
+import { documentRoutes } from './domain/document/composition-document.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
@@ -229,10 +233,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     production: config.production,
   });
+  const subscriptions = createSubscriptions({
+    queue: jobQueue,
+    store,
+    search,
+    config: config.subscriptions,
+    logger,
+    principalOf: (owner) =>
+      ownerPrincipal(owner, { client: (id) => smartClients.active(id), person: persons.fromReference }),
+    accessFor: (p) => accessFor(p),
+    storeFor: (access, audit) => storeFor(access, audit),
+    auditTrailFor: (p, access) => auditTrailFor(p, access),
+  });
+  if (config.subscriptions.allowPrivate) {
+    logger.warn('SUBSCRIPTION_PRIVATE_ENDPOINTS=allow: notifications may go to http and internal addresses');
+  }
   try {
     await jobQueue.start();
     await mailer.start();
     await sms.start();
+    await subscriptions.start();
   } catch (err) {
     await db.close();
     throw err;
@@ -269,6 +289,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     messages: () => store.hl7,
     config: config.hl7Outbound,
     logger,
+    onAccepted: receivedOnAck({ serverStore: () => storeFor(OPEN_ACCESS), search, mailer }),
   });
   hl7Outbox.start();
   routes.push(
@@ -280,8 +301,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       mailer,
       sms,
       attachmentMaxBytes: config.referral.attachmentMaxBytes,
+      renotify: subscriptions.renotify,
     }),
     ...hospitalRoutes({ accessFor: (p) => accessFor(p), serverStore: () => storeFor(OPEN_ACCESS) }),
+    ...documentRoutes,
     ...hl7LogRoutes({
       messages: () => store.hl7,
       inTransaction: (fn) => store.transaction((tx) => fn(tx.hl7Outbox)),
@@ -324,6 +347,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     new AuthorizedStore(store, access, {
       maxVersions: config.limits.maxHistoryCount,
       settleLog: auditProjector.settle,
+      hooks: subscriptions.hooks,
       ...(audit ? { audit } : {}),
     });
   const accessFor = createAccessFor({

@@ -1,3 +1,4 @@
+import type { SubscriptionConfig } from './fhir/subscriptions/notifications.ts';
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
 import { passwordConfig, type PasswordConfig } from './auth/password/config.ts';
 import { hl7OutboundConfig, type Hl7OutboundConfig } from './hl7v2/outbound-config.ts';
@@ -95,6 +96,13 @@ export interface Config {
   hl7Outbound: Hl7OutboundConfig;
   /** Who may read the HL7 v2 message log: `Practitioner/<id>` or `client/<client id>` (INTEGRATION_ADMINS). */
   integrationAdmins: string[];
+  /**
+   * REST-hook Subscriptions (server/fhir/subscriptions): SUBSCRIPTION_PRIVATE_ENDPOINTS=allow lets
+   * endpoints be http and internal addresses (tests and closed networks only; off by default),
+   * SUBSCRIPTION_RETRY_LIMIT retries (default 10) from SUBSCRIPTION_RETRY_SECONDS (default 10,
+   * doubling to an hour) before a subscription goes to `error`, SUBSCRIPTION_TIMEOUT_SECONDS per POST.
+   */
+  subscriptions: SubscriptionConfig;
   smart: {
     /** Private JWKS the authorization server signs id tokens with; unset → an ephemeral key. */
     jwksFile?: string;
@@ -207,6 +215,19 @@ function btgNetworks(env: NodeJS.ProcessEnv): string[] {
   return networks;
 }
 
+function subscriptionConfig(env: NodeJS.ProcessEnv): SubscriptionConfig {
+  const flag = env.SUBSCRIPTION_PRIVATE_ENDPOINTS ?? '';
+  if (flag !== '' && flag !== 'allow' && flag !== 'deny') {
+    throw new Error(`SUBSCRIPTION_PRIVATE_ENDPOINTS is 'allow' or 'deny', got '${flag}'`);
+  }
+  return {
+    allowPrivate: flag === 'allow',
+    retryLimit: int(env, 'SUBSCRIPTION_RETRY_LIMIT', 10),
+    retryDelaySeconds: positive(env, 'SUBSCRIPTION_RETRY_SECONDS', 10),
+    timeoutMs: positive(env, 'SUBSCRIPTION_TIMEOUT_SECONDS', 10) * 1000,
+  };
+}
+
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -302,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hl7: hl7Config(env, env.HOST ?? '127.0.0.1'),
     hl7Outbound: hl7OutboundConfig(env),
     integrationAdmins: list(env, 'INTEGRATION_ADMINS'),
+    subscriptions: subscriptionConfig(env),
   };
 }
 

@@ -7,6 +7,7 @@ import { createCareGate, type CareActor } from './care-gate.ts';
 import { patientCompartmentAccess } from './patient-compartment.ts';
 import { NO_ACCESS, OPEN_ACCESS, type AccessPolicy, type Resource } from './policy.ts';
 import { withAuditLogRule } from './rules/audit-log.ts';
+import { withSubscriptionRule } from './rules/subscription-owner.ts';
 import { emergencyRole, networkMatcher, type BreakTheGlassConfig } from './rules/break-the-glass.ts';
 import { administrationOnly, practitionerActor, systemClientActor } from './rules/care-actors.ts';
 import { createCategoryMatcher } from './rules/data-categories.ts';
@@ -125,8 +126,12 @@ export function createAccessFor(deps: AccessForDeps) {
     return principal.kind === 'anonymous'
       ? scoped
       : withSharedWithRule(
-          withCatalogueRule(
-            withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+          withSubscriptionRule(
+            withCatalogueRule(
+              withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+              principal,
+              search,
+            ),
             principal,
             search,
           ),

@@ -3,7 +3,7 @@ import type { AuditTrail, WriteRecord } from '../audit/audit-trail.ts';
 import { FhirError } from '../fhir/errors.ts';
 import { and, not } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
-import type { ResourceStore } from '../fhir/storage/resource-store.ts';
+import type { ResourceStore, WrittenVersion } from '../fhir/storage/resource-store.ts';
 import type {
   PageQuery,
   SearchQueries,
@@ -124,6 +124,19 @@ export interface AuthorizedStoreOptions {
    * anything that may read the log, for a caller who may see it.
    */
   settleLog?: () => Promise<void>;
+  /** What features beside the gate do with writes (server/fhir/subscriptions): see WriteHooks. */
+  hooks?: WriteHooks;
+}
+
+/**
+ * Work that belongs to every write, whoever makes it and through whichever interaction: `prepare`
+ * checks and completes a resource before it is judged and stored (a refusal is the write's
+ * answer); `written` runs after it is stored, in the write's transaction (to enqueue work that
+ * must exist exactly when the change does).
+ */
+export interface WriteHooks {
+  prepare?(resource: Resource, current: Resource | undefined): Promise<Resource>;
+  written?(raw: ResourceStore, written: WrittenVersion[]): Promise<void>;
 }
 
 export class AuthorizedStore {
@@ -344,7 +357,7 @@ export class AuthorizedStore {
 
   /** Every create, update, patch, delete and Bundle entry ends here or in insertNew. */
   async write(...[given, current]: Parameters<ResourceStore['write']>): ReturnType<ResourceStore['write']> {
-    const change = this.stamped(given, current);
+    const change = this.stamped(await this.prepared(given, current), current);
     if (IMMUTABLE.has(change.resourceType)) {
       if (current?.content || !change.resource) {
         throw new FhirError(405, `${change.resourceType} is the access log: it is never changed or deleted`, {
@@ -369,6 +382,7 @@ export class AuthorizedStore {
       this.raw,
     );
     const written = await this.raw.write(change, current);
+    await this.options.hooks?.written?.(this.raw, [written]);
     await this.logChanges([
       {
         method: change.method,
@@ -385,7 +399,12 @@ export class AuthorizedStore {
     ...[given]: Parameters<ResourceStore['insertNew']>
   ): ReturnType<ResourceStore['insertNew']> {
     const stamp = this.access.stamp;
-    const items = stamp ? given.map((it) => ({ ...it, resource: stamp(it.resource, undefined) })) : given;
+    const prepared = await Promise.all(
+      given.map(async (it) => ({ ...it, resource: (await this.prepared(it, undefined)).resource! })),
+    );
+    const items = stamp
+      ? prepared.map((it) => ({ ...it, resource: stamp(it.resource, undefined) }))
+      : prepared;
     assertCreatable(
       this.access,
       items.filter((it) => IMMUTABLE.has(it.resourceType)),
@@ -399,6 +418,7 @@ export class AuthorizedStore {
       );
     }
     const written = await this.raw.insertNew(items);
+    await this.options.hooks?.written?.(this.raw, written);
     await this.logChanges(
       items.map((it) => ({
         method: 'POST' as const,
@@ -408,6 +428,17 @@ export class AuthorizedStore {
       })),
     );
     return written;
+  }
+
+  /** The resource as the write hooks complete it (or refuse it). */
+  private async prepared<T extends { resource?: Resource }>(
+    change: T,
+    current: StoredVersion | undefined,
+  ): Promise<T> {
+    const prepare = this.options.hooks?.prepare;
+    if (!prepare || !change.resource) return change;
+    const before = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
+    return { ...change, resource: await prepare(change.resource, before) };
   }
 
   /** The resource as the policy stores it (its holder, a patient's label): see AccessPolicy.stamp. */
@@ -449,6 +480,7 @@ export class AuthorizedStore {
     return new AuthorizedStore(raw, OPEN_ACCESS, {
       maxVersions: this.maxVersions,
       ...(this.audit ? { audit: this.audit } : {}),
+      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
     });
   }
 

@@ -12,6 +12,11 @@ export interface OutboxDeps {
   logger: Logger;
   /** How often a node looks for due messages when nobody woke it. */
   pollMs?: number;
+  /**
+   * After a message is acknowledged (`AA`/`CA`) and marked sent: what follows from it elsewhere
+   * (a referral's Task to `received`). A failure there is logged; the message stays sent.
+   */
+  onAccepted?: (m: OutboxMessage) => Promise<void>;
 }
 
 export type Hl7OutboxSender = ReturnType<typeof createOutboxSender>;
@@ -75,6 +80,9 @@ export function createOutboxSender(deps: OutboxDeps) {
     if (code === 'AA' || code === 'CA') {
       await outbox.sent(m, ackText);
       logger.info({ ...where, ack: code }, 'HL7 v2 message delivered');
+      await deps
+        .onAccepted?.(m)
+        .catch((err: unknown) => logger.error({ err, ...where }, 'after an accepted HL7 v2 message'));
     } else if (code === 'AE' || code === 'AR' || code === 'CE' || code === 'CR') {
       const error = `${code}: ${reason || 'the receiver gave no reason'}`;
       await outbox.refused(m, ackText, error);

@@ -170,6 +170,17 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     // $everything and $break-the-glass are Patient operations only.
     const observation = rest.resource.find((r: any) => r.type === 'Observation');
     expect(observation.operation.map((o: any) => o.name)).to.deep.equal(['validate']);
+    // The referral's delivery and status (seed 003), and FHIR's document operation.
+    const ops = (type: string) =>
+      rest.resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
+    expect(ops('ServiceRequest')).to.include.members(['send-hl7', 'resend']);
+    expect(ops('Task')).to.include.members(['referral-status']);
+    expect(ops('Composition')).to.include.members(['document']);
+    expect(
+      rest.resource
+        .find((r: any) => r.type === 'Composition')
+        .operation.find((o: any) => o.name === 'document').definition,
+    ).to.equal('http://hl7.org/fhir/OperationDefinition/Composition-document');
     expect(patient.conditionalDelete).to.equal('single');
   });
 
