@@ -108,7 +108,8 @@ export async function referralWorld() {
     ['PractitionerRole', 'gp1-admin', role('gp1', 'org-gp', 'admin-reports')],
     ['Practitioner', 'gp2', { active: true, name: [{ family: 'Smit' }] }],
     ['PractitionerRole', 'gp2-gp', role('gp2', 'org-gp', 'gp', false)],
-    ['Practitioner', 'gp3', { active: false, name: [{ family: 'Bakker' }] }],
+    // Deactivated by the test once it holds a token (a deactivated account cannot log in at all).
+    ['Practitioner', 'gp3', { active: true, name: [{ family: 'Bakker' }] }],
     ['PractitionerRole', 'gp3-gp', role('gp3', 'org-gp', 'gp')],
     ['Practitioner', 'adm1', { active: true, name: [{ family: 'Visser' }] }],
     ['PractitionerRole', 'adm1-admin', role('adm1', 'org-gp', 'admin-responsible')],
