@@ -64,8 +64,11 @@ const where = (o: { organization?: string; cluster?: string }) =>
  * or `admin-basic-care-products` function that covers its `providedBy` organisation and its
  * cluster (before and after the change), or by a trusted system or the operator. A
  * Questionnaire that offerings use (their `offering-questionnaire` names its url, before or
- * after the change) changes only by one who covers every one of those offerings; one that no
- * offering uses is a shared definition like any other (a care plan's questionnaire). The
+ * after the change) changes only by one who covers every one of those offerings and holds a
+ * catalogue function at its publisher (custodian tag); one that no offering uses is a shared
+ * definition like any other (a care plan's questionnaire). An offering starts naming a url only
+ * if the caller covers every other offering naming it and may manage every Questionnaire under
+ * it; a second active Questionnaire under a url someone else's offering names is a 409. The
  * offering's catalogue data is checked for everyone, trusted callers too.
  */
 export function withCatalogueRule(
