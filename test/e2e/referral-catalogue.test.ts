@@ -416,7 +416,19 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
       // A second Questionnaire with the knee offering's url would take its place for referrers.
       const knee = await read('Questionnaire/ref-vragen-knieklachten');
       const copy = { resourceType: 'Questionnaire', status: 'active', url: knee.url, item: [] };
-      await forbidden(await call('Questionnaire', 'gp', { method: 'POST', body: JSON.stringify(copy) }));
+      for (const [language, words] of [
+        ['en', /already has the url .*choose another url/],
+        ['nl', /heeft de url .* al.*kies een andere url/],
+      ] as const) {
+        const twin = await call('Questionnaire', 'gp', {
+          method: 'POST',
+          body: JSON.stringify(copy),
+          headers: { 'accept-language': language },
+        });
+        expect(twin.status, JSON.stringify(twin.body).slice(0, 300)).to.equal(409);
+        expect(diagnostics(twin.body)).to.contain('Questionnaire/ref-vragen-knieklachten').and.match(words);
+      }
+      expect((await read(`Questionnaire?url=${encodeURIComponent(knee.url)}`)).total).to.equal(1);
       const unused = {
         resourceType: 'Questionnaire',
         status: 'active',
@@ -445,6 +457,78 @@ describe('care catalogue: HealthcareService/$catalogue and who manages it', func
       expect((await put('ortho', heup)).status).to.equal(200);
       await forbidden(await put('cardio', { ...created.body, title: 'x' }));
       expect(included(await catalogue('icpc=L89'))).to.include(`Questionnaire/${created.body.id}`);
+    });
+
+    it("an admin cannot name another organisation's questionnaire in an offering, so that organisation keeps managing it", async () => {
+      const post = (as: string, body: Json) =>
+        call(body.resourceType as string, as, { method: 'POST', body: JSON.stringify(body) });
+      const naming = (url: string, provider: string, cluster?: string) => ({
+        resourceType: 'HealthcareService',
+        active: true,
+        providedBy: { reference: `Organization/${provider}` },
+        name: 'Aanbod met vragen',
+        extension: [
+          ...(cluster
+            ? [
+                {
+                  url: 'https://zorgpoort.nl/fhir/StructureDefinition/cluster',
+                  valueReference: { reference: `Organization/${cluster}` },
+                },
+              ]
+            : []),
+          { url: QUESTIONNAIRE_EXT, valueCanonical: url },
+        ],
+      });
+      // The diagnostics centre's questionnaire, named by its own offering (ref-dcn-bloed).
+      const bloed = await read('Questionnaire/ref-vragen-bloedonderzoek');
+      await forbidden(
+        await post('cardio', naming(bloed.url, 'ref-ziekenhuis-oost', 'ref-zo-cardiologie')),
+        /HealthcareService\/ref-dcn-bloed/,
+      );
+      // One it published but no offering names yet: still its own.
+      const fresh = await post('lab', {
+        resourceType: 'Questionnaire',
+        status: 'active',
+        url: 'https://zorgpoort.nl/fhir/Questionnaire/ref-vragen-urine',
+        item: [{ linkId: 'kweek', text: 'Kweek gewenst?', type: 'boolean' }],
+      });
+      expect(fresh.status).to.equal(201);
+      const hijack = await call('HealthcareService', 'cardio', {
+        method: 'POST',
+        body: JSON.stringify(naming(fresh.body.url, 'ref-ziekenhuis-oost', 'ref-zo-cardiologie')),
+        headers: { 'accept-language': 'nl' },
+      });
+      expect(hijack.status).to.equal(403);
+      expect(diagnostics(hijack.body)).to.contain(
+        `Questionnaire/${fresh.body.id} (Organization/ref-diagnostiek-noord)`,
+      );
+      expect(diagnostics(hijack.body)).to.contain('gepubliceerd door een andere organisatie');
+      // Its own admin names it, edits and deletes it; the other admin does not edit it.
+      expect((await post('lab', naming(fresh.body.url, 'ref-diagnostiek-noord'))).status).to.equal(201);
+      const q = { ...fresh.body };
+      delete q.meta;
+      const edited = await put('lab', { ...q, title: 'Urineonderzoek' });
+      expect(edited.status, JSON.stringify(edited.body).slice(0, 300)).to.equal(200);
+      await forbidden(await put('cardio', { ...q, title: 'x' }));
+      const bloedOwn = { ...bloed };
+      delete bloedOwn.meta;
+      expect((await put('lab', { ...bloedOwn, title: 'Aanvraag bloedonderzoek (herzien)' })).status).to.equal(
+        200,
+      );
+      // A questionnaire someone else published under a url first blocks naming that url.
+      const squat = await post('gp', {
+        resourceType: 'Questionnaire',
+        status: 'active',
+        url: 'https://zorgpoort.nl/fhir/Questionnaire/ref-vragen-hypertensie',
+        item: [],
+      });
+      expect(squat.status).to.equal(201);
+      await forbidden(
+        await post('cardio', naming(squat.body.url, 'ref-ziekenhuis-oost', 'ref-zo-cardiologie')),
+        /published by another organisation/,
+      );
+      const deleted = await call(`Questionnaire/${fresh.body.id}`, 'lab', { method: 'DELETE' });
+      expect(deleted.status).to.be.oneOf([200, 204]);
     });
 
     it('everyone logged in reads offerings; a deactivated function manages nothing from the next request on', async () => {

@@ -739,4 +739,46 @@ describe('referrals: $refer refuses what it cannot do, and writes all or nothing
     expect((await post(identified, undefined, 'hs-closed')).status).to.equal(409);
     expect((await post(identified, undefined, 'nope')).status).to.equal(404);
   });
+
+  it("of several active questionnaires under the offering's url: the provider's, else 409 naming them", async () => {
+    const before = await count('ServiceRequest');
+    // Another organisation's questionnaire under the same url, asking something else (required).
+    await putResources(w.server, [
+      [
+        'Questionnaire',
+        'q-cardio-twin',
+        {
+          meta: { tag: [{ system: CUSTODIAN, code: 'org-other' }] },
+          url: QUESTIONNAIRE_URL,
+          status: 'active',
+          item: [{ linkId: 'other', text: 'Iets anders', type: 'boolean', required: true }],
+        },
+      ],
+    ]);
+    const post = (language = 'en') =>
+      w.call('HealthcareService/hs-cardio/$refer', 'gp1', {
+        method: 'POST',
+        body: JSON.stringify(referBody(identified)),
+        headers: { 'accept-language': language },
+      });
+    const ambiguous = await post();
+    expect(ambiguous.status, JSON.stringify(ambiguous.body).slice(0, 300)).to.equal(409);
+    expect(ambiguous.body.issue[0].diagnostics)
+      .to.contain('Questionnaire/q-cardio')
+      .and.contain('Questionnaire/q-cardio-twin')
+      .and.contain('none is published by its provider Organization/org-zkh');
+    expect((await post('nl')).body.issue[0].diagnostics).to.contain('niet eenduidig');
+    expect(await count('ServiceRequest')).to.equal(before);
+    // Once the provider's own is known (its custodian tag), that one is asked.
+    const own = (await w.call('Questionnaire/q-cardio', 'trusted')).body;
+    delete own.meta;
+    const tagged = await w.call('Questionnaire/q-cardio', 'trusted', {
+      method: 'PUT',
+      body: JSON.stringify({ ...own, meta: { tag: [{ system: CUSTODIAN, code: 'org-zkh' }] } }),
+    });
+    expect(tagged.status).to.equal(200);
+    const res = await post();
+    expect(res.status, JSON.stringify(res.body).slice(0, 300)).to.equal(201);
+    expect(await count('ServiceRequest')).to.equal(before + 1);
+  });
 });

@@ -1,5 +1,7 @@
 import type { Json } from './directory.ts';
 
+const CUSTODIAN_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';
+
 export const QUESTIONNAIRE_BASE = 'https://zorgpoort.nl/fhir/Questionnaire';
 
 type Item = Json;
@@ -20,9 +22,10 @@ const choice = (linkId: string, text: string, required: boolean, options: string
  * soort antwoord: ja/nee, open vraag, meerkeuze of datum"), each a Questionnaire whose url the
  * offering's `offering-questionnaire` names.
  */
-const QUESTIONNAIRES: { id: string; title: string; items: Item[] }[] = [
+const QUESTIONNAIRES: { id: string; publisher: string; title: string; items: Item[] }[] = [
   {
     id: 'ref-vragen-pijn-op-de-borst',
+    publisher: 'ref-ziekenhuis-oost',
     title: 'Vragen bij verwijzing pijn op de borst',
     items: [
       yesNo('pijn-in-rust', 'Heeft de patiënt ook pijn in rust?', true),
@@ -33,6 +36,7 @@ const QUESTIONNAIRES: { id: string; title: string; items: Item[] }[] = [
   },
   {
     id: 'ref-vragen-knieklachten',
+    publisher: 'ref-ziekenhuis-oost',
     title: 'Vragen bij verwijzing knieklachten',
     items: [
       yesNo('rontgen', 'Is er eerder een röntgenfoto van de knie gemaakt?', true),
@@ -43,6 +47,7 @@ const QUESTIONNAIRES: { id: string; title: string; items: Item[] }[] = [
   },
   {
     id: 'ref-vragen-bloedonderzoek',
+    publisher: 'ref-diagnostiek-noord',
     title: 'Aanvraag bloedonderzoek',
     items: [
       choice('bepalingen', 'Gewenste bepalingen', true, ['Hb', 'Glucose (nuchter)', 'HbA1c', 'Ferritine', 'TSH', 'Kreatinine/eGFR'], true),
@@ -59,6 +64,8 @@ export const questionnaires = (): Json[] =>
   QUESTIONNAIRES.map((q) => ({
     resourceType: 'Questionnaire',
     id: q.id,
+    // Held by the provider that publishes it, so only its catalogue admins manage it.
+    meta: { tag: [{ system: CUSTODIAN_SYSTEM, code: q.publisher }] },
     url: questionnaireUrl(q.id),
     version: '1',
     name: q.id.replace(/^ref-/, '').replace(/-(.)/g, (_, c: string) => c.toUpperCase()),

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { custodianOf } from '../../access/rules/treatment-relationship.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import { loadCurrent } from '../../fhir/rest/read.ts';
 import type { FhirRequest } from '../../fhir/rest/routes.ts';
@@ -102,7 +103,9 @@ export function refer(deps: ReferDeps) {
       (c.coding ?? []).some((k) => k.system === OFFERING_KIND_SYSTEM && k.code === 'diagnostics'),
     );
     const canonical = questionnaireOf(offering);
-    const questionnaire = canonical ? await questionnaireAt(ctx, canonical) : undefined;
+    const questionnaire = canonical
+      ? await questionnaireAt(ctx, canonical, receiver.id as string)
+      : undefined;
     const response = (body?.parameter ?? []).find((x) => x.name === 'answers')?.resource as Json | undefined;
     const given = answersFrom(
       response,
@@ -286,8 +289,11 @@ export function refer(deps: ReferDeps) {
   };
 }
 
-/** The offering's Questionnaire by its canonical (`url` or `url|version`). */
-async function questionnaireAt(ctx: RestContext, canonical: string): Promise<Json> {
+/**
+ * The offering's Questionnaire by its canonical (`url` or `url|version`): the active one, and of
+ * several active ones the one its provider publishes (custodian tag); more is a conflict.
+ */
+async function questionnaireAt(ctx: RestContext, canonical: string, provider: string): Promise<Json> {
   const [url, version] = canonical.split('|');
   const found = (
     await searchAll(ctx, { resourceType: 'Questionnaire' }, [
@@ -295,7 +301,16 @@ async function questionnaireAt(ctx: RestContext, canonical: string): Promise<Jso
       ...(version ? ([['version', version]] as [string, string][]) : []),
     ])
   ).map((v) => JSON.parse(v.content!) as Json);
-  const questionnaire = found.find((q) => q.status === 'active') ?? found[0];
+  const active = found.filter((q) => q.status === 'active');
+  const own = active.filter((q) => custodianOf(q as Resource) === provider);
+  if (active.length > 1 && own.length !== 1) {
+    const ids = active.map((q) => `Questionnaire/${q.id as string}`).join(', ');
+    refuse(ctx.language, 409, 'conflict', {
+      en: `The offering's questions (${canonical}) are ambiguous: ${ids} are all active with that url and ${own.length ? 'several are' : 'none is'} published by its provider Organization/${provider}`,
+      nl: `De vragen van het zorgaanbod (${canonical}) zijn niet eenduidig: ${ids} zijn alle actief met die url en ${own.length ? 'meerdere zijn' : 'geen is'} gepubliceerd door de aanbieder Organization/${provider}`,
+    });
+  }
+  const questionnaire = (active.length > 1 ? own[0] : active[0]) ?? found[0];
   if (!questionnaire) {
     refuse(ctx.language, 422, 'business-rule', {
       en: `The offering's questions (Questionnaire ${canonical}) are not on this server; its provider publishes them`,
