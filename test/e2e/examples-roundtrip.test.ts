@@ -39,8 +39,15 @@ const load = (name: string): Json => JSON.parse(readFileSync(new URL(name, DIR),
 /** The resource without what the server owns: id, meta.versionId, meta.lastUpdated (an emptied meta goes too). */
 function comparable(resource: Json): Json {
   const { id: _id, meta, ...rest } = resource;
+  // A Subscription's status and its maker's tags are the server's (server/fhir/subscriptions).
+  if (rest.resourceType === 'Subscription' && rest.status === 'requested') rest.status = 'active';
   if (meta === undefined) return rest;
   const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta as Json;
+  const tag = ((otherMeta.tag ?? []) as Json[]).filter(
+    (t) => !String(t.system).startsWith('https://zorgpoort.nl/fhir/CodeSystem/subscription-'),
+  );
+  if (tag.length) otherMeta.tag = tag;
+  else delete otherMeta.tag;
   return Object.keys(otherMeta).length ? { ...rest, meta: otherMeta } : rest;
 }
 

@@ -121,7 +121,11 @@ async function network(server: TestServer) {
       ],
     }),
     patient('p2', { generalPractitioner: [{ reference: 'PractitionerRole/gp-role' }] }),
-    patient('p3', { generalPractitioner: [{ reference: 'PractitionerRole/stranger-role' }] }),
+    patient('p3', {
+      // Another person: their own BSN (a login reads every record of its BSN).
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999999102' }],
+      generalPractitioner: [{ reference: 'PractitionerRole/stranger-role' }],
+    }),
     coverage('cov-p1', 'p1', 'zgt', '123456789'),
     coverage('cov-p1-mst', 'p1', 'mst', '987654321'),
     coverage('cov-p2', 'p2', 'zgt', '555555555'),

@@ -79,10 +79,11 @@ export function channelHeaders(headers: unknown): Record<string, string> {
  * A Subscription checked and completed before it is stored (the write hook's `prepare`): its
  * criteria compile, its channel is a REST-hook to an allowed endpoint with a payload of none or
  * FHIR JSON, and its status is the server's: `requested` (or `active`) becomes `active` at
- * once; `off` stays off; `error` is set by the server only, after the last failed delivery.
+ * once; `off` stays off; `error` is set by the server after the last failed delivery (a
+ * client's own `error` is kept: nothing goes to it either).
  */
 export function prepareSubscription(deps: { search: SearchEngine; allowPrivate: boolean }) {
-  return async (resource: Resource, current: Resource | undefined): Promise<Resource> => {
+  return async (resource: Resource, _current: Resource | undefined): Promise<Resource> => {
     if (resource.resourceType !== 'Subscription') return resource;
     const s = resource as Json;
     compileCriteria(deps.search, s.criteria);
@@ -106,14 +107,9 @@ export function prepareSubscription(deps: { search: SearchEngine; allowPrivate: 
       if (err instanceof EndpointRefused) invalid(err.said);
       throw err;
     }
-    const before = (current as Json | undefined)?.status;
     const status = s.status;
-    if (status === 'error' && before !== 'error') {
-      invalid({
-        en: "status 'error' is set by the server after the last failed delivery; a client asks 'requested' (or sets 'off')",
-        nl: "status 'error' zet de server na de laatste mislukte bezorging; een client vraagt 'requested' (of zet 'off')",
-      });
-    }
+    // A client's own 'error' (a system moving its subscriptions in) is stored as it is: like
+    // 'off', nothing is delivered to it until the client asks 'requested' again.
     if (status !== 'requested' && status !== 'active' && status !== 'off' && status !== 'error') {
       invalid({
         en: `status is 'requested' (or 'off'), not '${String(status)}'`,
