@@ -1,35 +1,11 @@
-import type { Bundle, BundleEntry } from 'fhir/r4.js';
+import type { Bundle } from 'fhir/r4.js';
 import { fullName, GUIDE, hospitalSeed, PATIENTS, PEOPLE } from '../../../seed/data/hospital/index.ts';
-import type { Json } from '../../../seed/data/hospital/context.ts';
 import type { CommandContext } from '../command.ts';
 import type { SeedApi } from './seed-collective.ts';
-import { outcomeText, printPeople } from './seed-support.ts';
+import { outcomeText, printPeople, putTransaction as transaction, writtenIn } from './seed-support.ts';
 
 const ORG_TYPE = 'http://nictiz.nl/fhir/NamingSystem/organization-type';
 const UZI_ROLE = 'http://fhir.nl/fhir/NamingSystem/uzi-rolcode';
-
-/** A transaction that PUTs each resource at its id: loading it again changes nothing. */
-function transaction(resources: Json[]): Bundle {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: resources.map((resource) => ({
-      fullUrl: `${resource.resourceType as string}/${resource.id as string}`,
-      resource: resource as never,
-      request: { method: 'PUT', url: `${resource.resourceType as string}/${resource.id as string}` },
-    })),
-  };
-}
-
-/**
- * How many entries of a transaction's answer were written by it (created, or changed: a new
- * version since `since`) rather than found unchanged (the server keeps an identical PUT as is).
- */
-const writtenIn = (entries: BundleEntry[] = [], since: number) =>
-  entries.filter(
-    (e) =>
-      e.response?.status?.startsWith('201') || Date.parse(e.response?.lastModified ?? '') >= since - 1000,
-  ).length;
 
 /**
  * `npm run seed -- hospital`: the hospital caregiver portal's demo (seed 002), from

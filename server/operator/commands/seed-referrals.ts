@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry } from 'fhir/r4.js';
+import type { Bundle } from 'fhir/r4.js';
 import {
   CLUSTERS,
   OFFERINGS,
@@ -7,28 +7,9 @@ import {
   PEOPLE,
   referralsSeed,
 } from '../../../seed/data/referrals/index.ts';
-import type { Json } from '../../../seed/data/referrals/index.ts';
 import type { CommandContext } from '../command.ts';
 import type { SeedApi } from './seed-collective.ts';
-import { outcomeText } from './seed-support.ts';
-
-/** A transaction that PUTs each resource at its id: loading it again changes nothing. */
-const transaction = (resources: Json[]): Bundle => ({
-  resourceType: 'Bundle',
-  type: 'transaction',
-  entry: resources.map((resource) => ({
-    fullUrl: `${resource.resourceType as string}/${resource.id as string}`,
-    resource: resource as never,
-    request: { method: 'PUT', url: `${resource.resourceType as string}/${resource.id as string}` },
-  })),
-});
-
-/** Entries a transaction created or changed (a new version since `since`), not found unchanged. */
-const writtenIn = (entries: BundleEntry[] = [], since: number) =>
-  entries.filter(
-    (e) =>
-      e.response?.status?.startsWith('201') || Date.parse(e.response?.lastModified ?? '') >= since - 1000,
-  ).length;
+import { outcomeText, putTransaction as transaction, writtenIn } from './seed-support.ts';
 
 /**
  * `npm run seed -- referrals`: the referral platform's demo (seed 003) from `seed/data/referrals/`:

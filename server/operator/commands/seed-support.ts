@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair } from 'jose';
-import type { Bundle, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4.js';
+import type { Bundle, BundleEntry, Patient, Practitioner, PractitionerRole, Resource } from 'fhir/r4.js';
 import { stringifyFhirJson } from '../../fhir/format/json.ts';
 import { createClientStore } from '../../fhir/storage/auth/client-store.ts';
 import { clientCredentialsToken } from '../../cli/client-token.ts';
@@ -121,3 +121,26 @@ export async function printPeople(api: Api, out: CommandContext['out']) {
       'for a registered app), choose "Development login" and type the reference, e.g. Practitioner/demo-huisarts.',
   );
 }
+
+/** A transaction that PUTs each resource at its id: loading it again changes nothing. */
+export function putTransaction(resources: Record<string, unknown>[]): Bundle {
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: resources.map((resource) => ({
+      fullUrl: `${resource.resourceType as string}/${resource.id as string}`,
+      resource: resource as never,
+      request: { method: 'PUT', url: `${resource.resourceType as string}/${resource.id as string}` },
+    })),
+  };
+}
+
+/**
+ * How many entries of a transaction's answer were written by it (created, or changed: a new
+ * version since `since`) rather than found unchanged (the server keeps an identical PUT as is).
+ */
+export const writtenIn = (entries: BundleEntry[] = [], since: number) =>
+  entries.filter(
+    (e) =>
+      e.response?.status?.startsWith('201') || Date.parse(e.response?.lastModified ?? '') >= since - 1000,
+  ).length;
