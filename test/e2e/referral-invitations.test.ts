@@ -333,6 +333,40 @@ describe('referral accounts: invitations by mail, the link, expiry and resend (s
     expect(JSON.stringify(list.body)).to.contain('Femke Formulier');
   });
 
+  it('a failed accept leaves the link working: the password login made before the transaction is removed', async () => {
+    const start = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('faal@example.org', ['gp']));
+    const link = linkIn(await mailTo('faal@example.org', start));
+    const knex = server.app.db.knex;
+    // The database refuses the Practitioner (as a full disk or a broken constraint would), after
+    // the password login was made.
+    await knex.raw(`create or replace function test_refuse_practitioner() returns trigger as $$
+      begin
+        if new.resource_type = 'Practitioner' and new.content like '%Faalsma%' then
+          raise exception 'refused by the test';
+        end if;
+        return new;
+      end $$ language plpgsql`);
+    await knex.raw(
+      'create trigger test_refuse_practitioner before insert on resource for each row execute function test_refuse_practitioner()',
+    );
+    let failed: { status: number; body: Json };
+    try {
+      failed = await accept(link, { given: 'Frits', family: 'Faalsma', password: PASSWORD });
+    } finally {
+      await knex.raw('drop trigger test_refuse_practitioner on resource');
+      await knex.raw('drop function test_refuse_practitioner()');
+    }
+    expect(failed.status).to.equal(500);
+    expect(await knex('password_account').where({ login: 'faal@example.org' }).first()).to.equal(undefined);
+    const retry = await accept(link, { given: 'Frits', family: 'Faalsma', password: PASSWORD });
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
+    const account = await knex('password_account').where({ login: 'faal@example.org' }).first();
+    expect(account.person).to.equal(retry.body.practitioner);
+    expect(account.disabled_at).to.equal(null);
+    expect((await passwordLogin('faal@example.org', PASSWORD)).status).to.equal(200);
+  });
+
   it('an existing account is extended through a link by its holder, logged in', async () => {
     const start = smtp.messages.length;
     await call(

@@ -236,7 +236,8 @@ export async function acceptInvitation(
       }
     });
   } catch (err) {
-    if (!existing && deps.passwords) await deps.passwords.disable(ref).catch(() => undefined);
+    // The Practitioner was not made: its login goes, so the link (if still open) works again.
+    if (!existing && deps.passwords) await deps.passwords.remove(ref).catch(() => undefined);
     throw err;
   }
   await audit.commit();

@@ -87,6 +87,21 @@ export function createPasswordStore(
       return byLogin ? 'login-taken' : 'person-taken';
     },
 
+    /**
+     * Removes an account whose person was never made (an invitation whose transaction failed),
+     * with anything hanging on it, so its login is free again. False when there was none.
+     */
+    async remove(person: string): Promise<boolean> {
+      const removed = await knex.transaction(async (tx) => {
+        await tx('password_code').where({ person }).delete();
+        await tx('password_reset').where({ person }).delete();
+        await endGrants(tx, person);
+        return (await tx('password_account').where({ person }).delete()) > 0;
+      });
+      if (removed) tokensChanged();
+      return removed;
+    },
+
     async byLogin(login: string): Promise<StoredPasswordAccount | undefined> {
       const row = (await knex('password_account').where({ login }).first()) as AccountRow | undefined;
       return row && toAccount(row);
