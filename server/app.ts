@@ -275,6 +275,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             disable: (person) => passwordAccounts.disable(person),
             enable: (person) => passwordAccounts.enable(person),
             remove: (person) => passwordAccounts.remove(person),
+            loginOf: (person) => passwordAccounts.loginOf(person),
           },
         }
       : {}),

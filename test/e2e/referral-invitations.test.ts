@@ -382,4 +382,46 @@ describe('referral accounts: invitations by mail, the link, expiry and resend (s
     expect(made.practitioner.reference).to.equal('Practitioner/adminA');
     expect(made.code[0].coding[0].code).to.equal('admin-preview');
   });
+
+  it('a logged-in account is extended only by an invitation to one of its own addresses', async () => {
+    const start = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('vreemd@example.org', ['midwife']));
+    const link = linkIn(await mailTo('vreemd@example.org', start));
+    const foreign = await accept(link, {}, { authorization: tokens.adminA!, 'accept-language': 'nl' });
+    expect(foreign.status).to.equal(403);
+    expect(diagnostics(foreign.body)).to.contain('vreemd@example.org').and.contain('uw eigen adres');
+    const roles = await call('PractitionerRole?practitioner=Practitioner/adminA', 'boss');
+    expect(JSON.stringify(roles.body)).not.to.contain('midwife');
+    expect((await fetch(link, { headers: { accept: 'application/json' } })).status).to.equal(200);
+    // The password login's address (any case) is the account's own.
+    const mine = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('NIEUW@example.org', ['midwife']));
+    const own = await accept(
+      linkIn(await mailTo('nieuw@example.org', mine)),
+      {},
+      {
+        authorization: tokens.newcomer!,
+      },
+    );
+    expect(own.status, JSON.stringify(own.body)).to.equal(200);
+    expect(own.body.practitioner).to.equal(`Practitioner/${newcomer}`);
+    // So is an address in the Practitioner's telecom.
+    const anna = await read('Practitioner/adminA');
+    await server.fetch('Practitioner/adminA', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...anna, telecom: [{ system: 'email', value: 'Anna.Prive@example.org' }] }),
+    });
+    const prive = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('anna.prive@EXAMPLE.org', ['midwife']));
+    const annas = await accept(
+      linkIn(await mailTo('anna.prive@example.org', prive)),
+      {},
+      {
+        authorization: tokens.adminA!,
+      },
+    );
+    expect(annas.status, JSON.stringify(annas.body)).to.equal(200);
+    expect(annas.body.practitioner).to.equal('Practitioner/adminA');
+  });
 });

@@ -25,6 +25,8 @@ export interface PasswordAccounts {
    * that then was not (a failed invitation); an existing person's login is `disable`d instead.
    */
   remove(person: string): Promise<void>;
+  /** The login (e-mail address, lower-cased) of the person's account, if they have one. */
+  loginOf(person: string): Promise<string | undefined>;
 }
 
 const PERSON = /^(Practitioner|Patient)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -89,6 +91,9 @@ export function createPasswordAccounts(deps: {
     },
     async remove(person) {
       await deps.store.remove(person);
+    },
+    async loginOf(person) {
+      return (await deps.store.byPerson(person))?.login;
     },
   };
 }
