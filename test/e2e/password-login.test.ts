@@ -369,6 +369,35 @@ describe('password login with a one-time code', function () {
   });
 });
 
+describe('texts with one-time codes in the job queue', function () {
+  this.timeout(120_000);
+  const { env, logIn } = passwordEnvironment({});
+
+  it('are kept a day at most, sent or undeliverable (the code is in the clear in them)', async () => {
+    await logIn('anna');
+    const knex = env.server.app.db.knex;
+    const queues = (await knex('pgboss.queue')
+      .whereIn('name', ['sms', 'sms-undeliverable'])
+      .select('name', 'retention_seconds', 'deletion_seconds', 'dead_letter')
+      .orderBy('name')) as Json[];
+    expect(queues).to.deep.equal([
+      {
+        name: 'sms',
+        retention_seconds: queues[0]!.retention_seconds,
+        deletion_seconds: 86_400,
+        dead_letter: 'sms-undeliverable',
+      },
+      { name: 'sms-undeliverable', retention_seconds: 86_400, deletion_seconds: 86_400, dead_letter: null },
+    ]);
+    // The text sent, with its code, is deleted a day after it went out.
+    const jobs = (await knex('pgboss.job')
+      .where({ name: 'sms' })
+      .select('deletion_seconds', 'data')) as Json[];
+    expect(jobs.length).to.be.greaterThan(0);
+    for (const job of jobs) expect(job.deletion_seconds).to.equal(86_400);
+  });
+});
+
 describe('password login: lockout, one-time codes and a new password', function () {
   this.timeout(120_000);
   const { env, mobileOf, loginOf, loginPage, submitPassword, submitCode, logIn, eventually, method } =
