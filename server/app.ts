@@ -274,6 +274,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
             create: (account) => passwordAccounts.create(account),
             disable: (person) => passwordAccounts.disable(person),
             enable: (person) => passwordAccounts.enable(person),
+            remove: (person) => passwordAccounts.remove(person),
+            loginOf: (person) => passwordAccounts.loginOf(person),
           },
         }
       : {}),

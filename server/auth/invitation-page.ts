@@ -15,7 +15,8 @@ import type { Principal } from './principal.ts';
  * gets JSON. The token in the path is the only credential: no cookie is read or set, so a
  * forged cross-site form can do nothing its sender could not do with the link itself, and a
  * request a browser marks cross-site is refused anyway. A caller with a bearer token (an
- * existing account) extends that account instead of making one. Pages are never cached and send
+ * existing account) extends that account instead of making one, if the invitation's address is
+ * one of theirs (accept-invitation.ts). Pages are never cached and send
  * no Referer (the link is a secret).
  */
 export function invitationRoutes(deps: {

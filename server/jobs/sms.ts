@@ -9,8 +9,15 @@ export interface Sms {
 }
 
 export const SMS_QUEUE = 'sms';
-/** Where a text goes after its last try: kept for the operator, never dropped. */
+/** Where a text goes after its last try: kept for the operator a short while (`SMS_KEPT_SECONDS`). */
 export const SMS_UNDELIVERABLE_QUEUE = 'sms-undeliverable';
+/**
+ * How long the queue keeps a text once sent (or failed for good), and an undeliverable one. A
+ * text may hold a one-time login code in the clear (the gateway must get it so); the code works
+ * minutes only, but a database copy or backup should not collect them, so a day is enough for
+ * the operator to see why texts fail, not the 7 and 30 days mail keeps.
+ */
+export const SMS_KEPT_SECONDS = 86_400;
 
 export interface SmsSender {
   /** Puts a text in the outbox, in the transaction of `db` (the change that causes it). */
@@ -65,9 +72,13 @@ export function createSmsSender(deps: {
         retryBackoff: true,
         retryDelayMax: 600,
       };
-      await queue.createQueue(SMS_UNDELIVERABLE_QUEUE, { retentionSeconds: 30 * 86_400 });
-      await queue.createQueue(SMS_QUEUE, { ...policy, deadLetter: SMS_UNDELIVERABLE_QUEUE });
-      await queue.updateQueue(SMS_QUEUE, { ...policy, deadLetter: SMS_UNDELIVERABLE_QUEUE });
+      const kept = { retentionSeconds: SMS_KEPT_SECONDS, deleteAfterSeconds: SMS_KEPT_SECONDS };
+      const own = { ...policy, deleteAfterSeconds: SMS_KEPT_SECONDS, deadLetter: SMS_UNDELIVERABLE_QUEUE };
+      // Created, then updated: a queue made by an older version keeps its options otherwise.
+      await queue.createQueue(SMS_UNDELIVERABLE_QUEUE, kept);
+      await queue.updateQueue(SMS_UNDELIVERABLE_QUEUE, kept);
+      await queue.createQueue(SMS_QUEUE, own);
+      await queue.updateQueue(SMS_QUEUE, own);
       await queue.work<Sms>(SMS_QUEUE, { pollingIntervalSeconds: 1 }, async (jobs) => {
         for (const job of jobs) await deliver(job.data);
       });

@@ -369,6 +369,35 @@ describe('password login with a one-time code', function () {
   });
 });
 
+describe('texts with one-time codes in the job queue', function () {
+  this.timeout(120_000);
+  const { env, logIn } = passwordEnvironment({});
+
+  it('are kept a day at most, sent or undeliverable (the code is in the clear in them)', async () => {
+    await logIn('anna');
+    const knex = env.server.app.db.knex;
+    const queues = (await knex('pgboss.queue')
+      .whereIn('name', ['sms', 'sms-undeliverable'])
+      .select('name', 'retention_seconds', 'deletion_seconds', 'dead_letter')
+      .orderBy('name')) as Json[];
+    expect(queues).to.deep.equal([
+      {
+        name: 'sms',
+        retention_seconds: queues[0]!.retention_seconds,
+        deletion_seconds: 86_400,
+        dead_letter: 'sms-undeliverable',
+      },
+      { name: 'sms-undeliverable', retention_seconds: 86_400, deletion_seconds: 86_400, dead_letter: null },
+    ]);
+    // The text sent, with its code, is deleted a day after it went out.
+    const jobs = (await knex('pgboss.job')
+      .where({ name: 'sms' })
+      .select('deletion_seconds', 'data')) as Json[];
+    expect(jobs.length).to.be.greaterThan(0);
+    for (const job of jobs) expect(job.deletion_seconds).to.equal(86_400);
+  });
+});
+
 describe('password login: lockout, one-time codes and a new password', function () {
   this.timeout(120_000);
   const { env, mobileOf, loginOf, loginPage, submitPassword, submitCode, logIn, eventually, method } =
@@ -401,7 +430,7 @@ describe('password login: lockout, one-time codes and a new password', function 
     expect(open.text).to.contain('class="password-code"');
   });
 
-  it('a wrong code is refused and counted; after 5 wrong ones the code is void', async () => {
+  it('a wrong code is refused and counted; after 5 wrong ones the code is void and the login locked', async () => {
     const flow = await loginPage();
     await submitPassword(flow, loginOf('eva'));
     const code = codeIn((await env.sms.nth(mobileOf('eva'), 1)).text);
@@ -416,10 +445,59 @@ describe('password login: lockout, one-time codes and a new password', function 
       (e) => method(e) === 'password' && /one-time code: wrong code \(5 of 5\)/.test(e.outcomeDesc ?? ''),
     );
     expect(event.outcome).to.equal('4');
-    // Logging in again sends a new code, which works.
+    // Wrong codes count towards the lock like wrong passwords: the right password is refused a while.
+    expect((await submitPassword(flow, loginOf('eva'))).res.status).to.equal(401);
+    expect(env.sms.count(mobileOf('eva'))).to.equal(1);
+    await new Promise((r) => setTimeout(r, 4_300));
+    // After the lock, logging in again sends a new code, which works.
     await submitPassword(flow, loginOf('eva'));
     const consent = await submitCode(flow, codeIn((await env.sms.nth(mobileOf('eva'), 2)).text));
     expect(consent.text).to.contain('Practitioner/eva');
+  });
+
+  it('whoever knows the password cannot cycle codes: wrong codes over several logins lock the account', async () => {
+    const failures = async () =>
+      Number(
+        (
+          (await env.server.app.db
+            .knex('password_account')
+            .where({ person: 'Practitioner/joost' })
+            .first()) as Json
+        ).failed_attempts,
+      );
+    const wrongTo = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    let sent = 0;
+    let code = '';
+    // Five logins, each with the right password (a fresh code texted) and one wrong code.
+    for (let i = 0; i < 5; i++) {
+      const flow = await loginPage();
+      const page = await submitPassword(flow, loginOf('joost'));
+      expect(page.res.status, `login ${i + 1}`).to.equal(200);
+      code = codeIn((await env.sms.nth(mobileOf('joost'), ++sent)).text);
+      expect((await submitCode(flow, wrongTo(code))).res.status).to.equal(401);
+      if (i < 4) expect(await failures(), 'a right password does not clear wrong codes').to.equal(i + 1);
+      else {
+        // The fifth locked the account: not even the right code of this login gets in.
+        expect((await submitCode(flow, code)).res.status).to.equal(401);
+      }
+    }
+    await eventually(
+      (e) => method(e) === 'password' && /5 failures in a row: locked/.test(e.outcomeDesc ?? ''),
+    );
+    const locked = await loginPage();
+    expect((await submitPassword(locked, loginOf('joost'))).res.status).to.equal(401);
+    expect(env.sms.count(mobileOf('joost')), 'no more texts while locked').to.equal(5);
+    // After the lock a whole login (password and code) gets in and starts the count again.
+    await new Promise((r) => setTimeout(r, 4_300));
+    const flow = await loginPage();
+    await submitPassword(flow, loginOf('joost'));
+    expect(
+      (await submitCode(flow, wrongTo(codeIn((await env.sms.nth(mobileOf('joost'), 6)).text)))).res.status,
+    ).to.equal(401);
+    expect(await failures()).to.equal(1);
+    const consent = await submitCode(flow, codeIn((await env.sms.nth(mobileOf('joost'), 6)).text));
+    expect(consent.res.status, consent.text).to.equal(200);
+    expect(await failures()).to.equal(0);
   });
 
   it('a newer code supersedes the older one: only the latest works', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TestServer } from '../support/harness.ts';
+import { putResources, type TestServer } from '../support/harness.ts';
 import {
   accountsWorld,
   AGB,
@@ -11,7 +11,9 @@ import {
   linkIn,
   partOf,
   PASSWORD,
+  person,
   post,
+  role,
   VERIFIED,
   type Json,
 } from '../support/referral-accounts.ts';
@@ -268,5 +270,53 @@ describe('referral accounts: functions verified, changed, deactivated; whole acc
     expect(again.status).to.equal(200);
     tokens.newcomer = again.token!;
     expect((await call(`Practitioner/${newcomer}`, 'newcomer')).status).to.equal(200);
+  });
+
+  it('an admin deactivates a whole account only when they manage every active role of the person, at any organisation', async () => {
+    await putResources(server, [
+      person('dual', 'Dirk', 'Dubbel'),
+      role('dual-gp', 'dual', 'zkh', 'gp'),
+      // A role elsewhere that is no platform function: the same login reaches it.
+      [
+        'PractitionerRole',
+        'dual-other',
+        {
+          active: true,
+          practitioner: { reference: 'Practitioner/dual' },
+          organization: { reference: 'Organization/other' },
+          code: [{ coding: [{ system: 'http://snomed.info/sct', code: '158965000' }] }],
+        },
+      ],
+      person('solo', 'Sara', 'Solo'),
+      role('solo-gp', 'solo', 'zkh', 'gp'),
+    ]);
+    tokens.dual = await personToken(server, 'Practitioner/dual');
+    const refused = await call('Practitioner/dual/$deactivate-account', 'boss', {
+      ...post(),
+      headers: { 'accept-language': 'nl' },
+    });
+    expect(refused.status).to.equal(403);
+    expect(diagnostics(refused.body)).to.contain('$deactivate-function').and.contain('niet beheert');
+    expect((await read('Practitioner/dual')).active).to.equal(true);
+    expect((await read('PractitionerRole/dual-other')).active).to.equal(true);
+    expect((await call('Practitioner/dual', 'dual')).status).to.equal(200);
+    // The function at the admin's organisation is theirs to switch off; the person keeps the rest.
+    expect((await call('PractitionerRole/dual-gp/$deactivate-function', 'boss', post())).status).to.equal(
+      200,
+    );
+    expect((await call('Practitioner/dual', 'dual')).status).to.equal(200);
+    // Once the other role is inactive too, the admin answers for all that is left.
+    const other = await read('PractitionerRole/dual-other');
+    const put = await server.fetch('PractitionerRole/dual-other', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...other, active: false }),
+    });
+    expect(put.status).to.equal(200);
+    expect((await call('Practitioner/dual/$deactivate-account', 'boss', post())).status).to.equal(200);
+    // A person with functions at the admin's organisation only: the admin may.
+    const solo = await call('Practitioner/solo/$deactivate-account', 'boss', post());
+    expect(solo.status, JSON.stringify(solo.body)).to.equal(200);
+    expect(solo.body.active).to.equal(false);
   });
 });

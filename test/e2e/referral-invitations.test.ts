@@ -333,6 +333,40 @@ describe('referral accounts: invitations by mail, the link, expiry and resend (s
     expect(JSON.stringify(list.body)).to.contain('Femke Formulier');
   });
 
+  it('a failed accept leaves the link working: the password login made before the transaction is removed', async () => {
+    const start = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('faal@example.org', ['gp']));
+    const link = linkIn(await mailTo('faal@example.org', start));
+    const knex = server.app.db.knex;
+    // The database refuses the Practitioner (as a full disk or a broken constraint would), after
+    // the password login was made.
+    await knex.raw(`create or replace function test_refuse_practitioner() returns trigger as $$
+      begin
+        if new.resource_type = 'Practitioner' and new.content like '%Faalsma%' then
+          raise exception 'refused by the test';
+        end if;
+        return new;
+      end $$ language plpgsql`);
+    await knex.raw(
+      'create trigger test_refuse_practitioner before insert on resource for each row execute function test_refuse_practitioner()',
+    );
+    let failed: { status: number; body: Json };
+    try {
+      failed = await accept(link, { given: 'Frits', family: 'Faalsma', password: PASSWORD });
+    } finally {
+      await knex.raw('drop trigger test_refuse_practitioner on resource');
+      await knex.raw('drop function test_refuse_practitioner()');
+    }
+    expect(failed.status).to.equal(500);
+    expect(await knex('password_account').where({ login: 'faal@example.org' }).first()).to.equal(undefined);
+    const retry = await accept(link, { given: 'Frits', family: 'Faalsma', password: PASSWORD });
+    expect(retry.status, JSON.stringify(retry.body)).to.equal(201);
+    const account = await knex('password_account').where({ login: 'faal@example.org' }).first();
+    expect(account.person).to.equal(retry.body.practitioner);
+    expect(account.disabled_at).to.equal(null);
+    expect((await passwordLogin('faal@example.org', PASSWORD)).status).to.equal(200);
+  });
+
   it('an existing account is extended through a link by its holder, logged in', async () => {
     const start = smtp.messages.length;
     await call(
@@ -347,5 +381,47 @@ describe('referral accounts: invitations by mail, the link, expiry and resend (s
     const made = await read(done.body.roles[0]);
     expect(made.practitioner.reference).to.equal('Practitioner/adminA');
     expect(made.code[0].coding[0].code).to.equal('admin-preview');
+  });
+
+  it('a logged-in account is extended only by an invitation to one of its own addresses', async () => {
+    const start = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('vreemd@example.org', ['midwife']));
+    const link = linkIn(await mailTo('vreemd@example.org', start));
+    const foreign = await accept(link, {}, { authorization: tokens.adminA!, 'accept-language': 'nl' });
+    expect(foreign.status).to.equal(403);
+    expect(diagnostics(foreign.body)).to.contain('vreemd@example.org').and.contain('uw eigen adres');
+    const roles = await call('PractitionerRole?practitioner=Practitioner/adminA', 'boss');
+    expect(JSON.stringify(roles.body)).not.to.contain('midwife');
+    expect((await fetch(link, { headers: { accept: 'application/json' } })).status).to.equal(200);
+    // The password login's address (any case) is the account's own.
+    const mine = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('NIEUW@example.org', ['midwife']));
+    const own = await accept(
+      linkIn(await mailTo('nieuw@example.org', mine)),
+      {},
+      {
+        authorization: tokens.newcomer!,
+      },
+    );
+    expect(own.status, JSON.stringify(own.body)).to.equal(200);
+    expect(own.body.practitioner).to.equal(`Practitioner/${newcomer}`);
+    // So is an address in the Practitioner's telecom.
+    const anna = await read('Practitioner/adminA');
+    await server.fetch('Practitioner/adminA', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...anna, telecom: [{ system: 'email', value: 'Anna.Prive@example.org' }] }),
+    });
+    const prive = smtp.messages.length;
+    await call('Organization/zkh/$invite-colleague', 'boss', invite('anna.prive@EXAMPLE.org', ['midwife']));
+    const annas = await accept(
+      linkIn(await mailTo('anna.prive@example.org', prive)),
+      {},
+      {
+        authorization: tokens.adminA!,
+      },
+    );
+    expect(annas.status, JSON.stringify(annas.body)).to.equal(200);
+    expect(annas.body.practitioner).to.equal('Practitioner/adminA');
   });
 });

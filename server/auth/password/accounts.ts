@@ -20,6 +20,13 @@ export interface PasswordAccounts {
   disable(person: string): Promise<void>;
   /** Logins work again (a lock is lifted too). No account: nothing to do. */
   enable(person: string): Promise<void>;
+  /**
+   * The account is gone and its login free for another: only for an account made for a person
+   * that then was not (a failed invitation); an existing person's login is `disable`d instead.
+   */
+  remove(person: string): Promise<void>;
+  /** The login (e-mail address, lower-cased) of the person's account, if they have one. */
+  loginOf(person: string): Promise<string | undefined>;
 }
 
 const PERSON = /^(Practitioner|Patient)\/[A-Za-z0-9\-.]{1,64}$/;
@@ -81,6 +88,12 @@ export function createPasswordAccounts(deps: {
     },
     async enable(person) {
       await deps.store.setDisabled(person, false, now());
+    },
+    async remove(person) {
+      await deps.store.remove(person);
+    },
+    async loginOf(person) {
+      return (await deps.store.byPerson(person))?.login;
     },
   };
 }

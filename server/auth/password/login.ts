@@ -145,16 +145,17 @@ export function createPasswordLogin(deps: {
             : `wrong password (${count} of ${config.maxFailures} before a lock)`,
         );
       }
-      await store.recordSuccess(
-        account.person,
-        rehash ? await hashPassword(password, config.scrypt) : undefined,
-      );
+      // The failures are not cleared here but when the code is right too: see checkCode.
+      if (rehash) await store.rehash(account.person, await hashPassword(password, config.scrypt));
       return { person: account.person, sent: await sendCode(account, interaction) };
     },
 
     /**
-     * Step two: the code of this login. Right: the code is used up and the person (still
-     * enabled) is returned. A wrong code counts; after `codeAttempts` wrong ones it is void.
+     * Step two: the code of this login. Right: the code is used up, the account's failures
+     * start again, and the person (still enabled, not locked) is returned. A wrong code counts
+     * twice: towards `codeAttempts` of this code (then it is void) and, like a wrong password,
+     * towards the account's lock (`maxFailures`), so whoever knows the password cannot try codes
+     * without end by logging in again and again.
      */
     async checkCode(interaction: string, code: string, language?: Language): Promise<string> {
       const at = now();
@@ -163,10 +164,18 @@ export function createPasswordLogin(deps: {
       const given = code.replace(/\s/g, '');
       if (!/^[0-9]{6}$/.test(given) || !sameHex(codeHash(interaction, given), stored.codeHash)) {
         await store.codeFailed(stored, config.codeAttempts);
+        const count = await store.recordFailure(
+          stored.person,
+          config.maxFailures,
+          new Date(at.getTime() + config.lockSeconds * 1000),
+        );
         throw new PasswordRefusal(
           WRONG_CODE,
           language,
-          `wrong code (${stored.attempts + 1} of ${config.codeAttempts})`,
+          `wrong code (${stored.attempts + 1} of ${config.codeAttempts}); ` +
+            (count >= config.maxFailures
+              ? `${count} failures in a row: locked for ${config.lockSeconds} s`
+              : `${count} of ${config.maxFailures} failures before a lock`),
         );
       }
       if (!(await store.takeCode(stored, config.codeAttempts, at)))
@@ -174,6 +183,15 @@ export function createPasswordLogin(deps: {
       const account = await store.byPerson(stored.person);
       if (!account || account.disabled)
         throw new PasswordRefusal(WRONG_PASSWORD, language, 'account disabled');
+      // Locked since the password was given (by wrong codes, here or in another login): refused.
+      if (account.lockedUntil && account.lockedUntil > at) {
+        throw new PasswordRefusal(
+          WRONG_PASSWORD,
+          language,
+          `account locked until ${account.lockedUntil.toISOString()}`,
+        );
+      }
+      await store.recordSuccess(stored.person);
       return stored.person;
     },
   };

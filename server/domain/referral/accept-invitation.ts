@@ -12,6 +12,7 @@ import {
   idOf,
   isAdminFunction,
   nameOf,
+  rolesOf,
   type Json,
 } from './function-roles.ts';
 import { acceptedMail } from './invitation-mail.ts';
@@ -142,10 +143,36 @@ async function adminAddresses(deps: AccountDeps, i: FunctionInvitation): Promise
   return [...new Set(inviter.length ? inviter : admins.flatMap((r) => email(r) ?? []))];
 }
 
+const emailsIn = (r: Json | undefined): string[] =>
+  ((r?.telecom ?? []) as Json[]).flatMap((t) =>
+    t.system === 'email' && typeof t.value === 'string' ? [t.value.trim().toLowerCase()] : [],
+  );
+
+/**
+ * An invitation extends only an account of its own address: the password login's, or one in
+ * the Practitioner's or any of their PractitionerRoles' telecom. Otherwise whoever got hold of
+ * a link (a forwarded mail, a shared mailbox) could add its functions to their own account.
+ */
+async function requireOwnAddress(deps: AccountDeps, language: Language, person: Json, email: string) {
+  const ref = `Practitioner/${person.id as string}`;
+  const own = new Set([
+    ...((await deps.passwords?.loginOf(ref)) ?? []),
+    ...emailsIn(person),
+    ...(await rolesOf(deps, person.id as string)).flatMap(emailsIn),
+  ]);
+  if (!own.has(email.trim().toLowerCase())) {
+    refuse(language, 403, 'forbidden', {
+      en: `This invitation is for ${email}, which is not an address of your account: ask the responsible admin for an invitation to your own address (or open the link logged out to make an account for ${email})`,
+      nl: `Deze uitnodiging is voor ${email}, en dat is geen adres van uw account: vraag de verantwoordelijk beheerder om een uitnodiging op uw eigen adres (of open de link zonder in te loggen om een account voor ${email} te maken)`,
+    });
+  }
+}
+
 /**
  * Accepting an invitation by its link (seed: "Via de link die je ontvangt, kunt je een account
  * aanmaken of uitbreiden"): a new account (a Practitioner, its password login when the server
- * has them) or, for an invitee logged in already, their own account extended; one unverified
+ * has them) or, for an invitee logged in already, their own account extended (only when the
+ * invitation's address is one of theirs: `requireOwnAddress`); one unverified
  * PractitionerRole per invited function; the invitation used; the responsible admin told with a
  * link to the person. The changes are logged as the person's.
  */
@@ -168,6 +195,7 @@ export async function acceptInvitation(
         nl: 'Uw account is gedeactiveerd; het kan niet worden uitgebreid',
       });
     }
+    await requireOwnAddress(deps, language, person, invitation.email);
   } else {
     validate(language, input, deps.passwords !== undefined);
     practitionerId = randomUUID();
@@ -236,7 +264,8 @@ export async function acceptInvitation(
       }
     });
   } catch (err) {
-    if (!existing && deps.passwords) await deps.passwords.disable(ref).catch(() => undefined);
+    // The Practitioner was not made: its login goes, so the link (if still open) works again.
+    if (!existing && deps.passwords) await deps.passwords.remove(ref).catch(() => undefined);
     throw err;
   }
   await audit.commit();

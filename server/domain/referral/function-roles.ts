@@ -88,16 +88,20 @@ export async function functionsAt(deps: Directory, organizationId: string): Prom
   return (found as Json[]).filter((r) => functionOf(r) !== undefined);
 }
 
-/** A person's platform functions, at any organisation. */
-export async function functionsOf(deps: Directory, practitionerId: string): Promise<Json[]> {
-  const found = await findResources(
+/** Every PractitionerRole of a person, platform function or not, at any organisation. */
+export async function rolesOf(deps: Directory, practitionerId: string): Promise<Json[]> {
+  return (await findResources(
     deps.store,
     deps.search,
     'PractitionerRole',
     `practitioner=Practitioner/${encodeURIComponent(practitionerId)}`,
     MAX_ROLES,
-  );
-  return (found as Json[]).filter((r) => functionOf(r) !== undefined);
+  )) as Json[];
+}
+
+/** A person's platform functions, at any organisation. */
+export async function functionsOf(deps: Directory, practitionerId: string): Promise<Json[]> {
+  return (await rolesOf(deps, practitionerId)).filter((r) => functionOf(r) !== undefined);
 }
 
 /**

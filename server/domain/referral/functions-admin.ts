@@ -2,7 +2,7 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import { refuse } from '../language.ts';
 import type { AccountDeps } from './account-deps.ts';
 import { changeFunctions, functionRole, ok } from './function-changes.ts';
-import { functionScope, requireFunction, type FunctionScope } from './functions.ts';
+import { covers, functionScope, requireFunction, type FunctionScope } from './functions.ts';
 import {
   clustersOfRole,
   current,
@@ -10,6 +10,7 @@ import {
   functionsOf,
   idOf,
   managesFunction,
+  rolesOf,
   type Json,
 } from './function-roles.ts';
 import { VERIFIED_EXTENSION } from './vocabulary.ts';
@@ -21,6 +22,17 @@ const callerId = (ctx: RestContext) =>
 const manages = (scope: FunctionScope, role: Json) => {
   const org = idOf(role.organization, 'Organization');
   return org !== undefined && managesFunction(scope, org, functionOf(role)!, clustersOfRole(role));
+};
+
+/**
+ * Whether a responsible admin answers for a role of any kind: a platform function as `manages`;
+ * any other role (not the platform's, but its holder logs in to the same server) only an admin
+ * over its whole organisation.
+ */
+const managesRole = (scope: FunctionScope, role: Json) => {
+  if (functionOf(role) !== undefined) return manages(scope, role);
+  const org = idOf(role.organization, 'Organization');
+  return org !== undefined && covers(scope, org);
 };
 
 function notResponsible(ctx: RestContext, roleId: string): never {
@@ -110,7 +122,8 @@ export function setFunctionActive(deps: AccountDeps, active: boolean) {
 /**
  * `POST Practitioner/[id]/$deactivate-account` (seed "Het deactiveren van je persoonsaccount")
  * and `$reactivate-account`: the whole account. Deactivating: the person themself, or a
- * responsible admin over every function they hold; `Practitioner.active` false, every function
+ * responsible admin over every function they hold and every other active role (any organisation:
+ * the account is their login to the whole server); `Practitioner.active` false, every function
  * inactive, the password login disabled and every SMART login ended. Reactivating: such an
  * admin only; the account and its password login come back, its functions stay as they are (an
  * admin reactivates each that still holds).
@@ -128,11 +141,14 @@ export function setAccountActive(deps: AccountDeps, active: boolean) {
     }
     if (!(own && !active)) {
       const scope = await functionScope(ctx, 'admin-responsible');
-      const outside = roles.filter((r) => !manages(scope, r));
-      if (!scope.size || outside.length) {
+      // The account is the person's login to the whole server: only an admin answering for every
+      // active role they hold (any code, any organisation) may switch it off or on.
+      const held = (await rolesOf(deps, id)).filter((r) => r.active !== false);
+      const outside = held.filter((r) => !managesRole(scope, r));
+      if (!scope.size || roles.some((r) => !manages(scope, r)) || outside.length) {
         refuse(ctx.language, 403, 'forbidden', {
-          en: `A whole account is ${active ? 'reactivated' : 'deactivated'} by a responsible admin over every function it holds${active ? '' : ', or by the person themself'}`,
-          nl: `Een heel account wordt ${active ? 'geactiveerd' : 'gedeactiveerd'} door een verantwoordelijk beheerder over al zijn functies${active ? '' : ', of door de persoon zelf'}`,
+          en: `A whole account is ${active ? 'reactivated' : 'deactivated'} by a responsible admin over every role the person holds, at any organisation${active ? '' : ', or by the person themself'}, and this person holds roles you do not manage. For the functions at your organisation use PractitionerRole/[id]/$${active ? 'reactivate' : 'deactivate'}-function`,
+          nl: `Een heel account wordt ${active ? 'geactiveerd' : 'gedeactiveerd'} door een verantwoordelijk beheerder over alle rollen van de persoon, bij elke organisatie${active ? '' : ', of door de persoon zelf'}, en deze persoon heeft rollen die u niet beheert. Gebruik voor de functies bij uw organisatie PractitionerRole/[id]/$${active ? 'reactivate' : 'deactivate'}-function`,
         });
       }
     }

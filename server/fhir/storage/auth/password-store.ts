@@ -87,6 +87,21 @@ export function createPasswordStore(
       return byLogin ? 'login-taken' : 'person-taken';
     },
 
+    /**
+     * Removes an account whose person was never made (an invitation whose transaction failed),
+     * with anything hanging on it, so its login is free again. False when there was none.
+     */
+    async remove(person: string): Promise<boolean> {
+      const removed = await knex.transaction(async (tx) => {
+        await tx('password_code').where({ person }).delete();
+        await tx('password_reset').where({ person }).delete();
+        await endGrants(tx, person);
+        return (await tx('password_account').where({ person }).delete()) > 0;
+      });
+      if (removed) tokensChanged();
+      return removed;
+    },
+
     async byLogin(login: string): Promise<StoredPasswordAccount | undefined> {
       const row = (await knex('password_account').where({ login }).first()) as AccountRow | undefined;
       return row && toAccount(row);
@@ -121,24 +136,34 @@ export function createPasswordStore(
     },
 
     /**
-     * Counts a wrong password; the `max`th in a row locks the account until `lockUntil` (and
+     * Counts a wrong password or a wrong code; the `max`th in a row locks the account until `lockUntil` (and
      * starts the count again). One statement, so concurrent attempts on two nodes all count.
      */
-    async recordFailure(person: string, max: number, lockUntil: Date): Promise<void> {
-      await knex.raw(
+    async recordFailure(person: string, max: number, lockUntil: Date): Promise<number> {
+      const result = (await knex.raw(
         `update password_account set
            locked_until = case when failed_attempts + 1 >= ? then ? else locked_until end,
            failed_attempts = case when failed_attempts + 1 >= ? then 0 else failed_attempts + 1 end
-         where person = ?`,
+         where person = ?
+         returning failed_attempts`,
         [max, lockUntil, max, person],
-      );
+      )) as { rows: { failed_attempts: number }[] };
+      // 0 after the update: this failure was the `max`th and locked the account.
+      const left = result.rows[0]?.failed_attempts;
+      return left === undefined ? 0 : Number(left) === 0 ? max : Number(left);
     },
 
-    /** A right password: the count of failures starts again (and a new hash, when rehashed). */
-    async recordSuccess(person: string, rehashed?: string): Promise<void> {
-      await knex('password_account')
-        .where({ person })
-        .update({ failed_attempts: 0, ...(rehashed ? { password_hash: rehashed } : {}) });
+    /** A right password made again with newer parameters. */
+    async rehash(person: string, rehashed: string): Promise<void> {
+      await knex('password_account').where({ person }).update({ password_hash: rehashed });
+    },
+
+    /**
+     * A completed login (password and code): the count of failures starts again. A right
+     * password alone does not, or whoever knows it could try codes without end.
+     */
+    async recordSuccess(person: string): Promise<void> {
+      await knex('password_account').where({ person }).update({ failed_attempts: 0 });
     },
 
     /**
