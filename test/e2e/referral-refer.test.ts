@@ -207,20 +207,69 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     expect(res.status).to.equal(201);
     expect(tagsOf(res.body, SHARED_WITH)).to.deep.equal([]);
     expect((await w.call(`Condition/${res.body.id}`, 'spec1')).status).to.equal(404);
-    // Nor can an update strip the server's share of a referral row, or add another.
-    const task = (await w.call(ref(known, 'task'), 'zkh')).body;
-    const updated = await w.call(ref(known, 'task'), 'zkh', {
+    // Nor can an update strip the server's share of a referral row, or add another: the referrer's
+    // own PUT keeps it.
+    const task = (await w.call(ref(known, 'task'), 'gp1')).body;
+    const updated = await w.call(ref(known, 'task'), 'gp1', {
       method: 'PUT',
       body: JSON.stringify({
         ...task,
-        status: 'received',
+        note: [{ text: 'Graag binnen twee weken' }],
         meta: { tag: [{ system: SHARED_WITH, code: 'org-other' }] },
       }),
       headers: { prefer: 'return=representation' },
     });
     expect(updated.status, JSON.stringify(updated.body)).to.equal(200);
     expect(tagsOf(updated.body, SHARED_WITH)).to.deep.equal(['org-zkh']);
-    expect((await w.call(ref(known, 'task'), 'spec1')).body.status).to.equal('received');
+  });
+
+  it('the receiver reads the referral’s rows but does not change or delete them: they are the referrer’s ($referral-status changes a Task)', async () => {
+    const paths = [
+      ref(known, 'serviceRequest'),
+      ref(known, 'task'),
+      ref(known, 'letter'),
+      ref(known, 'composition'),
+      ref(known, 'questionnaireResponse'),
+    ].filter(Boolean);
+    expect(paths.length).to.be.greaterThan(2);
+    for (const who of ['zkh', 'spec1']) {
+      for (const path of paths) {
+        const row = (await w.call(path, who)).body;
+        expect(row.resourceType, `${who} reads ${path}`).to.equal(path.split('/')[0]);
+        const put = await w.call(path, who, {
+          method: 'PUT',
+          body: JSON.stringify({ ...row, status: row.resourceType === 'Task' ? 'received' : row.status }),
+          headers: { 'accept-language': 'en' },
+        });
+        expect(put.status, `${who} PUT ${path}: ${JSON.stringify(put.body)}`).to.equal(403);
+        expect(put.body.resourceType).to.equal('OperationOutcome');
+        const said = put.body.issue[0].diagnostics as string;
+        expect(said).to.contain("referrer's").and.to.contain('$referral-status');
+        const patch = await w.call(path, who, {
+          method: 'PATCH',
+          body: JSON.stringify([{ op: 'add', path: '/language', value: 'nl' }]),
+          headers: { 'content-type': 'application/json-patch+json' },
+        });
+        expect(patch.status, `${who} PATCH ${path}`).to.equal(403);
+        expect(patch.body.issue[0].diagnostics).to.contain('verwijzer');
+        expect((await w.call(path, who, { method: 'DELETE' })).status, `${who} DELETE ${path}`).to.equal(403);
+        // Still there, unchanged.
+        const after = await w.call(path, 'gp1');
+        expect(after.status, `${path} after`).to.equal(200);
+        expect(after.body.meta.versionId).to.equal(row.meta.versionId);
+      }
+    }
+    // A conditional write or a Bundle entry takes the same way in.
+    const bundle = await w.call('', 'zkh', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ request: { method: 'DELETE', url: ref(known, 'serviceRequest') } }],
+      }),
+    });
+    expect(bundle.status, JSON.stringify(bundle.body)).to.equal(403);
+    expect((await w.call(ref(known, 'serviceRequest'), 'gp1')).status).to.equal(200);
   });
 
   it('refers without a BSN, by name, birth date and address: the practice’s own new record of the patient', async () => {
