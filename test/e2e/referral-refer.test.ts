@@ -330,8 +330,9 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
       'gp1',
       referBody([
         { name: 'bsn', valueString: '999999333' },
-        { name: 'family', valueString: 'Verborgen' },
-        { name: 'birthDate', valueDate: '1999-09-09' }, // not what the hidden record says: never compared
+        // A prefix and other case: the same family name. The birth date as the hidden record's.
+        { name: 'family', valueString: 'van VERBORGEN' },
+        { name: 'birthDate', valueDate: '1950-05-05' },
         { name: 'email', valueString: 'henk@example.org' },
       ]),
     );
@@ -375,6 +376,38 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     w.tokens.newPatient = await w.patientToken(ref(fresh.body, 'patient').split('/')[1]!);
     expect((await w.call(ref(fresh.body, 'serviceRequest'), 'newPatient')).status).to.equal(200);
     expect((await w.call(ref(fresh.body, 'letter'), 'newPatient')).status).to.equal(200);
+  });
+
+  it('a mistyped BSN shows the referral to no stranger: a patient’s login reads only records of their birth date and family name', async () => {
+    const stranger = '999999412';
+    await putResources(w.server, [
+      [
+        'Patient',
+        'p-stranger',
+        {
+          meta: { tag: [{ system: CUSTODIAN, code: 'org-other' }] },
+          identifier: [{ system: BSN, value: stranger }],
+          name: [{ family: 'Vreemd', given: ['Piet'] }],
+          birthDate: '1960-06-06',
+        },
+      ],
+    ]);
+    // The GP meant someone else (born 1985, Anders) and typed the stranger's BSN.
+    const res = await w.post(
+      'HealthcareService/hs-cardio/$refer',
+      'gp1',
+      referBody([
+        { name: 'bsn', valueString: stranger },
+        { name: 'family', valueString: 'Anders' },
+        { name: 'birthDate', valueDate: '1985-03-03' },
+      ]),
+    );
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(out(res.body, 'patientCreated').valueBoolean).to.equal(true);
+    w.tokens.stranger = await w.patientToken('p-stranger');
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'stranger')).status).to.equal(404);
+    expect((await w.call('ServiceRequest', 'stranger')).body.entry ?? []).to.have.length(0);
+    expect((await w.call(ref(res.body, 'patient'), 'stranger')).status).to.equal(404);
   });
 
   it('a patient the caller may not see, named by reference, is refused as a missing one', async () => {
