@@ -376,6 +376,50 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     w.tokens.newPatient = await w.patientToken(ref(fresh.body, 'patient').split('/')[1]!);
     expect((await w.call(ref(fresh.body, 'serviceRequest'), 'newPatient')).status).to.equal(200);
     expect((await w.call(ref(fresh.body, 'letter'), 'newPatient')).status).to.equal(200);
+
+    // Her deny is per record: she records one on the practice's record of her too (a Consent,
+    // and only a Consent), and the hospital no longer reads the referral.
+    w.tokens.patientWrites = await w.patientToken('p-hidden', 'openid fhirUser patient/*.cruds');
+    const gpRecord = ref(res.body, 'patient');
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'spec1')).status).to.equal(200);
+    const consent = {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: gpRecord },
+      policy: [{ uri: 'https://zorgpoort.nl/consent' }],
+      provision: {
+        type: 'deny',
+        actor: [{ role: { text: 'ontvanger' }, reference: { reference: 'Organization/org-zkh' } }],
+      },
+    };
+    const denied = await w.call('Consent', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify(consent),
+    });
+    expect(denied.status, JSON.stringify(denied.body)).to.equal(201);
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'spec1')).status).to.equal(404);
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'zkh')).status).to.equal(404);
+    // Anything else about the other record stays the practice's to write.
+    const note = await w.call('Observation', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'Gewicht' },
+        subject: { reference: gpRecord },
+      }),
+    });
+    expect(note.status, JSON.stringify(note.body)).to.equal(403);
+    // Nor a Consent about a stranger's record.
+    const foreign = await w.call('Consent', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify({ ...consent, patient: { reference: 'Patient/p-known' } }),
+    });
+    expect(foreign.status).to.be.oneOf([403, 404]);
   });
 
   it('a mistyped BSN shows the referral to no stranger: a patient’s login reads only records of their birth date and family name', async () => {

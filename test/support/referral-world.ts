@@ -268,7 +268,8 @@ export async function referralWorld(options: { hl7Senders?: Hl7Sender[] } = {}) 
     post: (path: string, as: string, body: Json) =>
       call(path, as, { method: 'POST', body: JSON.stringify(body), headers: { 'accept-language': 'en' } }),
     /** Logs in as a patient (their app, patient/ scopes). */
-    patientToken: async (id: string) => personToken(server, `Patient/${id}`, 'openid fhirUser patient/*.rs'),
+    patientToken: async (id: string, scope = 'openid fhirUser patient/*.rs') =>
+      personToken(server, `Patient/${id}`, scope),
     async close() {
       await server.close();
       await smtp.close();
