@@ -332,7 +332,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       handle: (ctx, _req, m) => purge(ctx, m.id),
     });
   }
-  const persons = createPersonResolver({ store, search });
+  const persons = createPersonResolver({ store, search, logger });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
   const loginLog = createLoginLog({ writer: auditWriter, server: fhirBase, logger });
   // Busy: more requests in flight, on average over the last second, than two per core.

@@ -93,7 +93,12 @@ export function createAccessFor(deps: AccessForDeps) {
       }
       case 'system':
         return principal.trusted || principal.via === 'operator'
-          ? { ...OPEN_ACCESS, basisOf: () => ['trusted-client'] }
+          ? {
+              ...OPEN_ACCESS,
+              basisOf: () => ['trusted-client'],
+              // Its organisation's records are its own when a conditional write must choose.
+              ...(principal.organizationId ? { organizations: [principal.organizationId] } : {}),
+            }
           : care(systemClientActor(principal));
       case 'patient':
         return patientCompartmentAccess(principal.patientId, search, {

@@ -13,6 +13,7 @@ import type {
 import type { HistoryEntry, HistoryQuery, Resource, StoredVersion } from '../fhir/storage/types.ts';
 import { assertCreatable, assertReplaceable, assertWritable } from './guard-writes.ts';
 import { OPEN_ACCESS, type AccessPolicy } from './policy.ts';
+import { custodianOf } from './rules/treatment-relationship.ts';
 import { letterFor } from './scopes/interaction-letter.ts';
 import { scopeRefusal } from './scopes/scope-policy.ts';
 import { restrictCondition, restrictInside } from './restrict-plan.ts';
@@ -152,6 +153,18 @@ export class AuthorizedStore {
     this.maxVersions = options.maxVersions;
     this.audit = options.audit;
     this.search = authorizedSearch(raw.search, access, (needed) => this.settleLog(needed));
+  }
+
+  /**
+   * Who holds a stored version, as this caller sees it: `own` (one of the caller's organisations,
+   * or none), `other` (another organisation). Undefined for a caller who acts for no organisation
+   * (a patient, a trusted client): for them every record is alike.
+   */
+  holderOf(version: StoredVersion): 'own' | 'other' | undefined {
+    const mine = this.access.organizations;
+    if (!mine?.length) return undefined;
+    const held = custodianOf(JSON.parse(version.content ?? '{}') as Resource);
+    return held === undefined || mine.includes(held) ? 'own' : 'other';
   }
 
   /** Settles the access log when what follows may read it and the caller may see it. */

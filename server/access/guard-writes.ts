@@ -3,6 +3,7 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
 import type { AccessPolicy, WriteLetter } from './policy.ts';
 import { assertNotCollectiveManaged } from './rules/collective-managed.ts';
+import { assertNotSharedOnly } from './rules/shared-with.ts';
 import { assertIdentifiersKept } from './rules/server-identifiers.ts';
 
 const VERB: Record<WriteLetter, string> = { c: 'create', u: 'update', d: 'delete' };
@@ -29,6 +30,8 @@ export function assertReplaceable(
 ): void {
   if (!access.restricted || !current?.content) return;
   const resource = JSON.parse(current.content) as Resource;
+  if (access.canSee(resource))
+    assertNotSharedOnly(access.organizations, current.resourceType, current.id, resource);
   if (!access.canWrite(resource) || (answersFromCurrent && !access.canSee(resource))) {
     refuse(access, current.resourceType, current.id);
   }
@@ -61,6 +64,10 @@ export function assertWritable(
   const content = change.resource && { ...change.resource, id: change.id };
   const exists = Boolean(current?.content);
   const letter = !content ? 'd' : exists ? 'u' : 'c';
+  const seen = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
+  // Named only to one who sees the row; for anyone else it stays as a missing one.
+  if (seen && access.canSee(seen))
+    assertNotSharedOnly(access.organizations, change.resourceType, change.id, seen, content);
   if (!replaceable(access, current, content ? 'u' : 'd') || (content && !access.canWrite(content, letter))) {
     refuse(access, change.resourceType, change.id, letter);
   }

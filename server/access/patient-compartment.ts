@@ -61,11 +61,16 @@ export function patientCompartmentAccess(
     basisOf: (id) => (records.includes(id) ? ['own-data'] : []),
     // Every patient the resource belongs to must be this one: an Observation about oneself with
     // another patient as performer would put it in that patient's record.
+    // A Consent may be about any of their records: consent rules are per record, so a deny must
+    // be recordable on the record a referrer made too (server/access/README.md, "Several records").
     canWrite: (resource) =>
       options.writeAll ||
-      (scoped(resource.resourceType) &&
-        search.matches(ownCompartment, resource) &&
-        search.patientsOf(resource).every((p) => p === patientId)),
+      (resource.resourceType === 'Consent'
+        ? search.matches(inCompartment, resource) &&
+          search.patientsOf(resource).every((p) => records.includes(p))
+        : scoped(resource.resourceType) &&
+          search.matches(ownCompartment, resource) &&
+          search.patientsOf(resource).every((p) => p === patientId)),
     // What a patient or their app writes is patient-entered data (PGD): labelled, so a consent
     // can name it. The Nictiz load scripts' fixtures are the systems' data and stay as sent.
     ...(options.writeAll ? {} : { stamp: labelPatientAsserted }),

@@ -18,6 +18,11 @@ export interface AccessPolicy {
   readonly restricted: boolean;
   /** Who this is, for error messages and logs. */
   readonly describe: string;
+  /**
+   * The organisations the caller acts for (the custodian codes of the rows they hold): set for
+   * caregivers and their systems, unset for patients and unrestricted callers.
+   */
+  readonly organizations?: readonly string[];
   searchCondition(resourceType: string): Condition;
   /** The same criteria for a row of any type (untyped searches, `_include` targets). */
   anyTypeCondition: Condition;

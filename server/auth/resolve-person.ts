@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { FhirError } from '../fhir/errors.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
@@ -71,7 +72,7 @@ const MAX_RECORDS = 20;
  * Login identities and account references → principals, resolved against the stored
  * Practitioner, PractitionerRole, Patient and RelatedPerson resources.
  */
-export function createPersonResolver(deps: { store: ResourceStore; search: SearchEngine }) {
+export function createPersonResolver(deps: { store: ResourceStore; search: SearchEngine; logger?: Logger }) {
   const { store, search } = deps;
 
   async function roles(practitionerId: string): Promise<PractitionerRoleRef[]> {
@@ -115,7 +116,7 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
    * (a referrer who could not see the patient's record makes one, HealthcareService/$refer), and
    * the person sees them all.
    */
-  async function recordsOf(bsn: string): Promise<string[]> {
+  async function recordsOf(bsn: string): Promise<Resource[]> {
     const found = await findResources(
       store,
       search,
@@ -123,7 +124,24 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       `identifier=${encodeURIComponent(`${BSN_SYSTEM}|${bsn}`)}`,
       MAX_RECORDS,
     );
-    return found.map((p) => p.id!).filter((id, i, all) => all.indexOf(id) === i);
+    return found.filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i);
+  }
+
+  /**
+   * The other records of the acting one's person: a mistyped BSN (a referrer's own record) must
+   * not show a stranger's referral, so only those with the same birth date and, when both have a
+   * family name, the same last word of it (prefixes and partner names vary).
+   */
+  function personsRecords(acting: Resource, others: Resource[]): string[] {
+    const kept = others.filter((r) => r.id !== acting.id && samePerson(acting, r));
+    const left = others.filter((r) => r.id !== acting.id).length - kept.length;
+    if (left > 0) {
+      deps.logger?.warn(
+        { patient: acting.id, leftOut: left },
+        'patient login: records with the same BSN but another birth date or family name left out',
+      );
+    }
+    return kept.map((r) => r.id!);
   }
 
   async function exists(resourceType: string, id: string): Promise<Resource | undefined> {
@@ -157,8 +175,10 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
         return { ...principal, roles, ...(organizationId ? { organizationId } : {}) };
       }
       if (!isValidBsn(identity.bsn)) invalid('The login names no valid BSN (it fails the 11-test)');
-      const [id, ...records] = await recordsOf(identity.bsn);
-      if (!id) unknown('This BSN (no Patient with it)');
+      const [acting, ...others] = await recordsOf(identity.bsn);
+      if (!acting) unknown('This BSN (no Patient with it)');
+      const id = acting.id!;
+      const records = personsRecords(acting, others);
       const patient: PatientPrincipal = {
         kind: 'patient',
         patientId: id,
@@ -187,7 +207,7 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
           const bsn = ((patient.identifier ?? []) as { system?: string; value?: string }[]).find(
             (i) => i.system === BSN_SYSTEM && i.value && isValidBsn(i.value),
           )?.value;
-          const records = bsn ? (await recordsOf(bsn)).filter((r) => r !== id) : [];
+          const records = bsn ? personsRecords(patient, await recordsOf(bsn)) : [];
           return { kind: 'patient', patientId: id, via, ...(records.length ? { records } : {}) };
         }
       }
@@ -200,6 +220,27 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       unknown(reference);
     },
   };
+}
+
+type Named = { birthDate?: string; name?: { use?: string; family?: string }[] };
+
+/** The last word of the (official, else first) family name, lower case. */
+function familyKey(r: Named): string | undefined {
+  const name = r.name?.find((n) => n.use === 'official' && n.family) ?? r.name?.find((n) => n.family);
+  return (
+    name?.family
+      ?.trim()
+      .split(/[\s-]+/)
+      .pop()
+      ?.toLowerCase() || undefined
+  );
+}
+
+function samePerson(a: Resource, b: Resource): boolean {
+  const [x, y] = [a as Named, b as Named];
+  if (!x.birthDate || x.birthDate !== y.birthDate) return false;
+  const [fx, fy] = [familyKey(x), familyKey(y)];
+  return fx === undefined || fy === undefined || fx === fy;
 }
 
 export type PersonResolver = ReturnType<typeof createPersonResolver>;

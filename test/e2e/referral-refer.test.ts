@@ -207,20 +207,69 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     expect(res.status).to.equal(201);
     expect(tagsOf(res.body, SHARED_WITH)).to.deep.equal([]);
     expect((await w.call(`Condition/${res.body.id}`, 'spec1')).status).to.equal(404);
-    // Nor can an update strip the server's share of a referral row, or add another.
-    const task = (await w.call(ref(known, 'task'), 'zkh')).body;
-    const updated = await w.call(ref(known, 'task'), 'zkh', {
+    // Nor can an update strip the server's share of a referral row, or add another: the referrer's
+    // own PUT keeps it.
+    const task = (await w.call(ref(known, 'task'), 'gp1')).body;
+    const updated = await w.call(ref(known, 'task'), 'gp1', {
       method: 'PUT',
       body: JSON.stringify({
         ...task,
-        status: 'received',
+        note: [{ text: 'Graag binnen twee weken' }],
         meta: { tag: [{ system: SHARED_WITH, code: 'org-other' }] },
       }),
       headers: { prefer: 'return=representation' },
     });
     expect(updated.status, JSON.stringify(updated.body)).to.equal(200);
     expect(tagsOf(updated.body, SHARED_WITH)).to.deep.equal(['org-zkh']);
-    expect((await w.call(ref(known, 'task'), 'spec1')).body.status).to.equal('received');
+  });
+
+  it('the receiver reads the referral’s rows but does not change or delete them: they are the referrer’s ($referral-status changes a Task)', async () => {
+    const paths = [
+      ref(known, 'serviceRequest'),
+      ref(known, 'task'),
+      ref(known, 'letter'),
+      ref(known, 'composition'),
+      ref(known, 'questionnaireResponse'),
+    ].filter(Boolean);
+    expect(paths.length).to.be.greaterThan(2);
+    for (const who of ['zkh', 'spec1']) {
+      for (const path of paths) {
+        const row = (await w.call(path, who)).body;
+        expect(row.resourceType, `${who} reads ${path}`).to.equal(path.split('/')[0]);
+        const put = await w.call(path, who, {
+          method: 'PUT',
+          body: JSON.stringify({ ...row, status: row.resourceType === 'Task' ? 'received' : row.status }),
+          headers: { 'accept-language': 'en' },
+        });
+        expect(put.status, `${who} PUT ${path}: ${JSON.stringify(put.body)}`).to.equal(403);
+        expect(put.body.resourceType).to.equal('OperationOutcome');
+        const said = put.body.issue[0].diagnostics as string;
+        expect(said).to.contain("referrer's").and.to.contain('$referral-status');
+        const patch = await w.call(path, who, {
+          method: 'PATCH',
+          body: JSON.stringify([{ op: 'add', path: '/language', value: 'nl' }]),
+          headers: { 'content-type': 'application/json-patch+json' },
+        });
+        expect(patch.status, `${who} PATCH ${path}`).to.equal(403);
+        expect(patch.body.issue[0].diagnostics).to.contain('verwijzer');
+        expect((await w.call(path, who, { method: 'DELETE' })).status, `${who} DELETE ${path}`).to.equal(403);
+        // Still there, unchanged.
+        const after = await w.call(path, 'gp1');
+        expect(after.status, `${path} after`).to.equal(200);
+        expect(after.body.meta.versionId).to.equal(row.meta.versionId);
+      }
+    }
+    // A conditional write or a Bundle entry takes the same way in.
+    const bundle = await w.call('', 'zkh', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ request: { method: 'DELETE', url: ref(known, 'serviceRequest') } }],
+      }),
+    });
+    expect(bundle.status, JSON.stringify(bundle.body)).to.equal(403);
+    expect((await w.call(ref(known, 'serviceRequest'), 'gp1')).status).to.equal(200);
   });
 
   it('refers without a BSN, by name, birth date and address: the practice’s own new record of the patient', async () => {
@@ -281,8 +330,9 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
       'gp1',
       referBody([
         { name: 'bsn', valueString: '999999333' },
-        { name: 'family', valueString: 'Verborgen' },
-        { name: 'birthDate', valueDate: '1999-09-09' }, // not what the hidden record says: never compared
+        // A prefix and other case: the same family name. The birth date as the hidden record's.
+        { name: 'family', valueString: 'van VERBORGEN' },
+        { name: 'birthDate', valueDate: '1950-05-05' },
         { name: 'email', valueString: 'henk@example.org' },
       ]),
     );
@@ -326,6 +376,82 @@ describe('referrals: HealthcareService/$refer — a referral with letter, answer
     w.tokens.newPatient = await w.patientToken(ref(fresh.body, 'patient').split('/')[1]!);
     expect((await w.call(ref(fresh.body, 'serviceRequest'), 'newPatient')).status).to.equal(200);
     expect((await w.call(ref(fresh.body, 'letter'), 'newPatient')).status).to.equal(200);
+
+    // Her deny is per record: she records one on the practice's record of her too (a Consent,
+    // and only a Consent), and the hospital no longer reads the referral.
+    w.tokens.patientWrites = await w.patientToken('p-hidden', 'openid fhirUser patient/*.cruds');
+    const gpRecord = ref(res.body, 'patient');
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'spec1')).status).to.equal(200);
+    const consent = {
+      resourceType: 'Consent',
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+      patient: { reference: gpRecord },
+      policy: [{ uri: 'https://zorgpoort.nl/consent' }],
+      provision: {
+        type: 'deny',
+        actor: [{ role: { text: 'ontvanger' }, reference: { reference: 'Organization/org-zkh' } }],
+      },
+    };
+    const denied = await w.call('Consent', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify(consent),
+    });
+    expect(denied.status, JSON.stringify(denied.body)).to.equal(201);
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'spec1')).status).to.equal(404);
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'zkh')).status).to.equal(404);
+    // Anything else about the other record stays the practice's to write.
+    const note = await w.call('Observation', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Observation',
+        status: 'final',
+        code: { text: 'Gewicht' },
+        subject: { reference: gpRecord },
+      }),
+    });
+    expect(note.status, JSON.stringify(note.body)).to.equal(403);
+    // Nor a Consent about a stranger's record.
+    const foreign = await w.call('Consent', 'patientWrites', {
+      method: 'POST',
+      body: JSON.stringify({ ...consent, patient: { reference: 'Patient/p-known' } }),
+    });
+    expect(foreign.status).to.be.oneOf([403, 404]);
+  });
+
+  it('a mistyped BSN shows the referral to no stranger: a patient’s login reads only records of their birth date and family name', async () => {
+    const stranger = '999999412';
+    await putResources(w.server, [
+      [
+        'Patient',
+        'p-stranger',
+        {
+          meta: { tag: [{ system: CUSTODIAN, code: 'org-other' }] },
+          identifier: [{ system: BSN, value: stranger }],
+          name: [{ family: 'Vreemd', given: ['Piet'] }],
+          birthDate: '1960-06-06',
+        },
+      ],
+    ]);
+    // The GP meant someone else (born 1985, Anders) and typed the stranger's BSN.
+    const res = await w.post(
+      'HealthcareService/hs-cardio/$refer',
+      'gp1',
+      referBody([
+        { name: 'bsn', valueString: stranger },
+        { name: 'family', valueString: 'Anders' },
+        { name: 'birthDate', valueDate: '1985-03-03' },
+      ]),
+    );
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(out(res.body, 'patientCreated').valueBoolean).to.equal(true);
+    w.tokens.stranger = await w.patientToken('p-stranger');
+    expect((await w.call(ref(res.body, 'serviceRequest'), 'stranger')).status).to.equal(404);
+    expect((await w.call('ServiceRequest', 'stranger')).body.entry ?? []).to.have.length(0);
+    expect((await w.call(ref(res.body, 'patient'), 'stranger')).status).to.equal(404);
   });
 
   it('a patient the caller may not see, named by reference, is refused as a missing one', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../server/config.ts';
+import type { Hl7Sender } from '../../server/hl7v2/listener.ts';
 import type { Hl7OutboundConfig } from '../../server/hl7v2/outbound-config.ts';
 import { callAs, putResources, startTestServer, type TestServer } from './harness.ts';
 import { mllpReceiver } from './mllp-receiver.ts';
@@ -55,7 +56,7 @@ async function smsGateway() {
  * diagnostics; patients the practice knows (with a Condition of its own) and one it does not.
  * The mail server, SMS gateway and MLLP listener are real, in this process.
  */
-export async function referralWorld() {
+export async function referralWorld(options: { hl7Senders?: Hl7Sender[] } = {}) {
   const smtp = await startSmtp(await freePort());
   const sms = await smsGateway();
   const mllp = mllpReceiver(await freePort());
@@ -83,6 +84,19 @@ export async function referralWorld() {
         mail: { smtpUrl: smtp.url, from: 'Zorgpoort <noreply@zorgpoort.test>', retryDelaySeconds: 1 },
         sms: { webhookUrl: sms.url },
         hl7Outbound: outbound,
+        // An inbound MLLP listener, when a test sends as the hospital's HIS (senders added later).
+        ...(options.hl7Senders
+          ? {
+              hl7: {
+                port: 0,
+                host: '127.0.0.1',
+                maxFrameBytes: 1 << 20,
+                maxConnections: 16,
+                idleSeconds: 60,
+                senders: options.hl7Senders,
+              },
+            }
+          : {}),
       },
     },
   );
@@ -254,7 +268,8 @@ export async function referralWorld() {
     post: (path: string, as: string, body: Json) =>
       call(path, as, { method: 'POST', body: JSON.stringify(body), headers: { 'accept-language': 'en' } }),
     /** Logs in as a patient (their app, patient/ scopes). */
-    patientToken: async (id: string) => personToken(server, `Patient/${id}`, 'openid fhirUser patient/*.rs'),
+    patientToken: async (id: string, scope = 'openid fhirUser patient/*.rs') =>
+      personToken(server, `Patient/${id}`, scope),
     async close() {
       await server.close();
       await smtp.close();

@@ -1,5 +1,7 @@
+import { FhirError } from '../../fhir/errors.ts';
 import type { Condition } from '../../fhir/search/types.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
+import { CUSTODIAN_SYSTEM } from './treatment-relationship.ts';
 
 /**
  * The tag on a row a referral shares with its receiving organisation (code `<organisation id>`,
@@ -24,6 +26,40 @@ export function sharedWithAny(organizations: readonly string[]): Condition {
       { op: 'in', column: 'code', values: [...organizations] },
     ],
   };
+}
+
+/**
+ * A row held by another organisation and shared with one of ours: the receiver reads it, but it
+ * stays the referrer's record. Changing it (a Task's status) goes through
+ * `Task/[id]/$referral-status`, which checks the transition and writes on the caller's behalf.
+ */
+export function sharedOnly(resource: Resource | undefined, organizations: readonly string[]): boolean {
+  const tags = ((resource?.meta as Meta | undefined)?.tag ?? []) as Tag[];
+  const held = tags.find((t) => t.system === CUSTODIAN_SYSTEM)?.code;
+  if (held === undefined || organizations.includes(held)) return false;
+  return tags.some((t) => t.system === SHARED_WITH_SYSTEM && organizations.includes(t.code ?? ''));
+}
+
+/** Refuses (403) a write to a row the caller holds only as a share, saying whose it is and what to use. */
+export function assertNotSharedOnly(
+  organizations: readonly string[] | undefined,
+  resourceType: string,
+  id: string,
+  ...versions: (Resource | undefined)[]
+): void {
+  if (!organizations?.length) return;
+  const shared = versions.find((v) => sharedOnly(v, organizations));
+  if (!shared) return;
+  const held = ((shared.meta as Meta).tag ?? []).find((t) => t.system === CUSTODIAN_SYSTEM)?.code;
+  throw new FhirError(
+    403,
+    `${resourceType}/${id} is the referrer's (Organization/${held}), shared with you by a referral: you may ` +
+      `read it, not change or delete it; change a referral's Task status with POST Task/[id]/$referral-status / ` +
+      `${resourceType}/${id} is van de verwijzer (Organization/${held}) en met u gedeeld door een verwijzing: u ` +
+      `mag het lezen, niet wijzigen of verwijderen; de status van de Task van een verwijzing wijzigt u met ` +
+      `POST Task/[id]/$referral-status`,
+    { code: 'forbidden' },
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { relationshipFacts } from '../facts/treatment-relationships.ts';
 import type { AccessPolicy, Resource } from '../policy.ts';
 import { approvedOnlyCondition } from './approved-only.ts';
 import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
-import { sharedWithAny } from './shared-with.ts';
+import { sharedOnly, sharedWithAny } from './shared-with.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
 
 /** Record types whose rows may belong to no patient: caregiver groups. */
@@ -130,6 +130,8 @@ export function careProviderAccess(
     // The patient's privacy choices are theirs (or their representative's, or a trusted
     // system's) to record: a caregiver who could write them could permit themself.
     if (consentFacts(r).length > 0 || isPrivacyConsent(r)) return false;
+    // Another organisation's row shared with us by a referral is read-only (guard-writes.ts says why).
+    if (sharedOnly(r, decision.organizations)) return false;
     const relates = mayRelateSelf
       ? relationshipFacts(r)
           .filter((f) => f.actor && decision.actors.has(f.actor))
@@ -147,6 +149,7 @@ export function careProviderAccess(
   return {
     restricted: true,
     describe: decision.describe,
+    organizations: decision.organizations,
     searchCondition,
     anyTypeCondition: or([
       typeIn([...CARE_DIRECTORY_TYPES]),

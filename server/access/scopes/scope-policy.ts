@@ -115,6 +115,7 @@ export function narrowByScopes(
     restricted: true,
     describe,
     ...(base.stamp ? { stamp: base.stamp } : {}),
+    ...(base.organizations ? { organizations: base.organizations } : {}),
     ...(base.basisOf ? { basisOf: base.basisOf } : {}),
     ...(base.emergencyPlace ? { emergencyPlace: base.emergencyPlace } : {}),
     searchCondition: (type) => and(base.searchCondition(type), conditionFor(type, READ)),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FhirError } from '../errors.ts';
 import { isResourceType } from '../model/type-info.ts';
-import { matchAll, matchOne, type MatchRequest } from '../rest/conditional-match.ts';
+import { matchAll, matchOne, type MatchRequest, type OthersOnly } from '../rest/conditional-match.ts';
 import { unknownResourceType } from '../rest/dispatch.ts';
 import type { FhirRequest } from '../rest/routes.ts';
 import type { FhirResult, RestContext } from '../rest/types.ts';
@@ -44,11 +44,24 @@ export async function prefetchMatches(ctx: RestContext, plans: Planned[]): Promi
     const [resourceType] = p.req.path;
     if (!resourceType || p.req.path.length !== 1 || !isResourceType(resourceType)) continue;
     if (p.req.method === 'POST' && p.req.pre.ifNoneExist !== undefined) {
-      wanted.push({ p, request: { resourceType, query: p.req.pre.ifNoneExist, what: 'Conditional create' } });
+      wanted.push({
+        p,
+        request: {
+          resourceType,
+          query: p.req.pre.ifNoneExist,
+          what: 'Conditional create',
+          othersOnly: 'create',
+        },
+      });
     } else if (p.req.method === 'PUT') {
       wanted.push({
         p,
-        request: { resourceType, query: p.req.query.toString(), what: 'Conditional update' },
+        request: {
+          resourceType,
+          query: p.req.query.toString(),
+          what: 'Conditional update',
+          othersOnly: 'create',
+        },
       });
     }
   }
@@ -81,8 +94,8 @@ export async function planCreates(ctx: RestContext, plans: Planned[]): Promise<v
       const match =
         p.prefetched !== undefined
           ? (p.prefetched ?? undefined)
-          : await matchOne(ctx, resourceType, p.req.pre.ifNoneExist, 'Conditional create').catch((err) =>
-              Promise.reject(atEntry(err, p.index)),
+          : await matchOne(ctx, resourceType, p.req.pre.ifNoneExist, 'Conditional create', 'create').catch(
+              (err) => Promise.reject(atEntry(err, p.index)),
             );
       if (match) {
         p.existing = { status: 200, headers: versionHeaders(match, ctx.baseUrl), json: match.content };
@@ -116,10 +129,13 @@ async function resolve(
   resourceType: string,
   query: string,
   what: string,
+  othersOnly: OthersOnly,
   prefetched?: StoredVersion | null,
 ) {
   const stored =
-    prefetched !== undefined ? (prefetched ?? undefined) : await matchOne(ctx, resourceType, query, what);
+    prefetched !== undefined
+      ? (prefetched ?? undefined)
+      : await matchOne(ctx, resourceType, query, what, othersOnly);
   const all = new Map<string, Target>();
   if (stored) all.set(key(stored), { resourceType, id: stored.id });
   for (const t of inBundleMatches(ctx, plans, resourceType, query)) all.set(key(t), t);
@@ -161,6 +177,7 @@ export async function planUpdates(ctx: RestContext, plans: Planned[]): Promise<v
       resourceType!,
       query,
       'Conditional update',
+      'create',
       p.prefetched,
     ).catch((err) => Promise.reject(atEntry(err, p.index)));
     if (target && bodyId !== undefined && bodyId !== target.id) {
@@ -230,6 +247,7 @@ export async function resolveConditionalReferences(
         resourceType,
         ref.slice(q + 1),
         'Conditional reference',
+        'refuse',
       ).catch((err) => Promise.reject(atEntry(err, p.index)));
       if (!target)
         throw entryError(412, p.index, `conditional reference '${ref}' matches no ${resourceType}`);

@@ -3,6 +3,46 @@ import type { StoredVersion } from '../storage/types.ts';
 import type { RestContext } from './types.ts';
 
 /**
+ * What a conditional write does when everything it matches is held by other organisations
+ * (`create`: a conditional create or update makes the caller's own; `refuse`: 412).
+ */
+export type OthersOnly = 'create' | 'refuse';
+
+/** At most this many matches are told apart by holder; more is 412. */
+const MAX_MATCHES = 20;
+
+/**
+ * The match a conditional interaction takes. A person may have a Patient record per
+ * organisation (a referrer makes its own), and a referral shows the referrer's to the receiver:
+ * so the caller's own match (held by its organisation, or by none) is the one; with none of its
+ * own and every match held by another organisation, a conditional create or update makes the
+ * caller's own (as if nothing matched: another's record is not the caller's to change); several
+ * of its own, or a conditional reference, delete or patch among several: 412. A caller acting for
+ * no organisation (a patient, a trusted client) is answered as before: one match, else 412.
+ */
+export function chooseMatch(
+  ctx: RestContext,
+  matches: StoredVersion[],
+  resourceType: string,
+  query: string,
+  what: string,
+  othersOnly: OthersOnly,
+): StoredVersion | undefined {
+  if (matches.length === 0) return undefined;
+  const holders = matches.map((m) => ctx.store.holderOf(m));
+  const own = matches.filter((_, i) => holders[i] === 'own');
+  const othersAll = holders.every((h) => h === 'other');
+  if (matches.length < MAX_MATCHES) {
+    if (othersAll && othersOnly === 'create') return undefined;
+    if (matches.length === 1) return matches[0];
+    if (own.length === 1) return own[0];
+  }
+  throw new FhirError(412, `${what}: the criteria '${query}' match more than one ${resourceType}`, {
+    code: 'multiple-matches',
+  });
+}
+
+/**
  * Resolves conditional criteria (the full search syntax) to at most one match, holding a lock
  * on the criteria until the transaction ends so that concurrent conditional writes with the
  * same criteria run one after the other (20 parallel conditional creates must create exactly
@@ -13,6 +53,7 @@ export async function matchOne(
   resourceType: string,
   query: string,
   what: string,
+  othersOnly: OthersOnly = 'refuse',
 ): Promise<StoredVersion | undefined> {
   const criteria = ctx.search.criteria(resourceType, query, ctx.baseUrl);
   // Type key, then sorted value keys. Transactions take theirs in another order (every type key,
@@ -24,14 +65,9 @@ export async function matchOne(
     // would leak through 412 or 200.
     types: [{ resourceType, condition: criteria.condition }],
     sort: [],
-    limit: 2,
+    limit: MAX_MATCHES,
   });
-  if (matches.length > 1) {
-    throw new FhirError(412, `${what}: the criteria '${query}' match more than one ${resourceType}`, {
-      code: 'multiple-matches',
-    });
-  }
-  return matches[0];
+  return chooseMatch(ctx, matches, resourceType, query, what, othersOnly);
 }
 
 /** One conditional entry of a transaction: its type, criteria, and how its refusals name it. */
@@ -39,6 +75,7 @@ export interface MatchRequest {
   resourceType: string;
   query: string;
   what: string;
+  othersOnly: OthersOnly;
 }
 
 /**
@@ -57,7 +94,7 @@ export async function matchAll(
   // Chains, _has, _list and _content need the database: such criteria are matched on their own.
   if (!criteria.every((c) => decidableInMemory(c.condition))) {
     const out: (StoredVersion | undefined)[] = [];
-    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));
+    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what, r.othersOnly));
     return out;
   }
   const typeKeys = new Map<string, boolean>();
@@ -80,7 +117,7 @@ export async function matchAll(
   });
   if (rows.length >= limit) {
     const out: (StoredVersion | undefined)[] = [];
-    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what));
+    for (const r of requests) out.push(await matchOne(ctx, r.resourceType, r.query, r.what, r.othersOnly));
     return out;
   }
   const unique = [...new Map(rows.map((row) => [`${row.resourceType}/${row.id}`, row])).values()];
@@ -94,12 +131,14 @@ export async function matchAll(
         row.resourceType === r.resourceType &&
         ctx.search.matches(criteria[i]!.condition, { ...resource, resourceType: r.resourceType }),
     );
-    if (found.length > 1) {
-      throw new FhirError(412, `${r.what}: the criteria '${r.query}' match more than one ${r.resourceType}`, {
-        code: 'multiple-matches',
-      });
-    }
-    return found[0]?.row;
+    return chooseMatch(
+      ctx,
+      found.map((f) => f.row),
+      r.resourceType,
+      r.query,
+      r.what,
+      r.othersOnly,
+    );
   });
 }
 

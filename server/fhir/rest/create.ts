@@ -20,7 +20,7 @@ export async function create(
   return ctx.store.transaction(async (store) => {
     const tx = { ...ctx, store };
     if (pre.ifNoneExist !== undefined) {
-      const existing = await matchOne(tx, resourceType, pre.ifNoneExist, 'Conditional create');
+      const existing = await matchOne(tx, resourceType, pre.ifNoneExist, 'Conditional create', 'create');
       if (existing) {
         return { status: 200, headers: versionHeaders(existing, ctx.baseUrl), json: existing.content };
       }

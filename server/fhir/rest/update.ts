@@ -59,7 +59,7 @@ export async function conditionalUpdate(
   const resource = requireResource(ctx, body, resourceType);
   return ctx.store.transaction(async (store) => {
     const tx = { ...ctx, store };
-    const match = await matchOne(tx, resourceType, query, 'Conditional update');
+    const match = await matchOne(tx, resourceType, query, 'Conditional update', 'create');
     if (match && resource.id !== undefined && resource.id !== match.id) {
       throw new FhirError(
         400,
