@@ -14,11 +14,11 @@ const MAX_MATCHES = 20;
 /**
  * The match a conditional interaction takes. A person may have a Patient record per
  * organisation (a referrer makes its own), and a referral shows the referrer's to the receiver:
- * so the caller's own match (held by its organisation, or by none) is the one; with none of its
- * own and every match held by another organisation, a conditional create or update makes the
- * caller's own (as if nothing matched: another's record is not the caller's to change); several
- * of its own, or a conditional reference, delete or patch among several: 412. A caller acting for
- * no organisation (a patient, a trusted client) is answered as before: one match, else 412.
+ * so of several matches the caller's own (held by its organisation, or by none) is the one; with
+ * none of its own among several, all held by other organisations, a conditional create or update
+ * makes the caller's own; several of its own, or a conditional reference, delete or patch among
+ * several without one own: 412. One match is always the match. A caller acting for no
+ * organisation (a patient, a trusted client) is answered as before: one match, else 412.
  */
 export function chooseMatch(
   ctx: RestContext,
@@ -32,10 +32,12 @@ export function chooseMatch(
   const holders = matches.map((m) => ctx.store.holderOf(m));
   const own = matches.filter((_, i) => holders[i] === 'own');
   const othersAll = holders.every((h) => h === 'other');
+  // One match is the match, whoever holds it (a merge's survivor, a record another system
+  // registered): only where the criteria name several does the holder choose.
+  if (matches.length === 1) return matches[0];
   if (matches.length < MAX_MATCHES) {
-    if (othersAll && othersOnly === 'create') return undefined;
-    if (matches.length === 1) return matches[0];
     if (own.length === 1) return own[0];
+    if (othersAll && othersOnly === 'create') return undefined;
   }
   throw new FhirError(412, `${what}: the criteria '${query}' match more than one ${resourceType}`, {
     code: 'multiple-matches',
