@@ -54,8 +54,29 @@ export interface PractitionerPrincipal extends Authenticated {
   card?: UziCard;
 }
 
+/** An online service of a GP practice's patient portal (seed 004), opened by a session code. */
+export type PortalService = 'record' | 'prescriptions' | 'appointments' | 'econsult';
+
+/**
+ * A login through a patient portal account (server/domain/practice): a FHIR Person, registered
+ * by e-mail and password or through DigiD.
+ */
+export interface PortalAccount {
+  personId: string;
+  /** The practice whose portal it is (Person.managingOrganization). */
+  organizationId?: string;
+  /** An e-mail account needs a session code per online service; a DigiD login does not. */
+  needsSessionCode: boolean;
+  /** The login session (the SMART grant) its session codes are bound to. */
+  sessionId?: string;
+  /** The services this login session opened with a session code. */
+  openServices: PortalService[];
+}
+
 export interface PatientPrincipal extends Authenticated {
   kind: 'patient';
+  /** Set when the login is a patient portal account's. */
+  portal?: PortalAccount;
   patientId: string;
   /**
    * The person's other Patient records on this server, by their BSN (a referrer who could not

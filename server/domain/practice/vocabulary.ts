@@ -1,0 +1,16 @@
+/** Codes and addresses of the GP practice's patient portal (seed 004). */
+
+/** Our code system for practice roles without a UZI role code (the doktersassistent). */
+export const PRACTICE_ROLE_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/practice-role';
+export const UZI_ROLE_SYSTEM = 'http://fhir.nl/fhir/NamingSystem/uzi-rolcode';
+
+/**
+ * The practice's staff, as `system|code` of PractitionerRole.code at the practice's Organization:
+ * the GP (huisarts, UZI 01.015), the physician assistant (UZI 81.000) and the assistant.
+ */
+export const PRACTICE_STAFF = {
+  gp: `${UZI_ROLE_SYSTEM}|01.015`,
+  physicianAssistant: `${UZI_ROLE_SYSTEM}|81.000`,
+  assistant: `${PRACTICE_ROLE_SYSTEM}|assistant`,
+} as const;
+export type PracticeStaffRole = keyof typeof PRACTICE_STAFF;
