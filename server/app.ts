@@ -67,6 +67,7 @@ import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
 import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
+import { practiceRoutes } from './domain/practice/routes.ts';
 import { documentRoutes } from './domain/document/composition-document.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
@@ -285,7 +286,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
-  routes.push(...accountRoutes(accounts));
+  routes.push(...accountRoutes(accounts), ...practiceRoutes({ ...accounts, config: config.practice }));
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,

@@ -1,6 +1,7 @@
 import type { SubscriptionConfig } from './fhir/subscriptions/notifications.ts';
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
 import { passwordConfig, type PasswordConfig } from './auth/password/config.ts';
+import { practiceConfig, type PracticeConfig } from './domain/practice/config.ts';
 import { hl7OutboundConfig, type Hl7OutboundConfig } from './hl7v2/outbound-config.ts';
 import { networkMatcher } from './access/rules/break-the-glass.ts';
 /**
@@ -122,6 +123,8 @@ export interface Config {
   saml?: SamlConfig;
   /** Password logins with a one-time code (server/auth/password). */
   password: PasswordConfig;
+  /** The GP practice's patient portal (server/domain/practice). */
+  practice: PracticeConfig;
 }
 
 export interface SamlConfig {
@@ -320,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     saml: samlConfig(env),
     password: passwordConfig(env),
+    practice: practiceConfig(env),
     hl7: hl7Config(env, env.HOST ?? '127.0.0.1'),
     hl7Outbound: hl7OutboundConfig(env),
     integrationAdmins: list(env, 'INTEGRATION_ADMINS'),

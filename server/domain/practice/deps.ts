@@ -1,0 +1,14 @@
+import type { AccountDeps } from '../referral/account-deps.ts';
+import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { PracticeConfig } from './config.ts';
+
+/**
+ * What the patient portal's operations are made with (wired in server/app.ts): the accounts'
+ * dependencies (store, search, mailer, clock, publicBase, passwords, revokeTokens, storeAs) and
+ * the portal's settings.
+ */
+export interface PracticeDeps extends AccountDeps {
+  config: PracticeConfig;
+  /** The store unrestricted, for the server's own reads and writes. */
+  serverStore: () => AuthorizedStore;
+}
