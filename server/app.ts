@@ -1,19 +1,18 @@
 import { availableParallelism } from 'node:os';
-import { TLSSocket } from 'node:tls';
 import express from 'express';
 import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
-import { processBundle } from './fhir/bundle/process-bundle.ts';
-import { capabilityStatement } from './fhir/rest/capabilities.ts';
 import { createDispatcher, type Dispatch } from './fhir/rest/dispatch.ts';
+import { createBreakTheGlass } from './domain/emergency/break-the-glass.ts';
+import type { MllpListener } from './hl7v2/listener.ts';
+import { PURGE_ROUTE, patientOperationRoutes, systemRoutes } from './compose/core-routes.ts';
+import { createHl7Listener } from './compose/hl7-listener.ts';
+import { patientPicker } from './compose/patient-picker.ts';
+import { restContext } from './compose/rest-context.ts';
 import { resourceRoutes, type Route } from './fhir/rest/routes.ts';
-import type { RestContext } from './fhir/rest/types.ts';
-import { purge } from './fhir/rest/purge.ts';
 import { createAccessFor } from './access/access-for.ts';
 import { AuthorizedStore } from './access/authorized-store.ts';
 import { withAccessFacts } from './access/facts/index-facts.ts';
-import { BREAK_THE_GLASS_OPERATION, createBreakTheGlass } from './domain/emergency/break-the-glass.ts';
-import { MERGE_OPERATION, mergePatients } from './domain/merge/merge-patient.ts';
 import { createAccessFacts } from './fhir/storage/access-facts.ts';
 import { createAuditTrail, type AuditTrail } from './audit/audit-trail.ts';
 import { createAuditProjector } from './audit/audit-projector.ts';
@@ -33,7 +32,7 @@ import { ownerPrincipal } from './fhir/subscriptions/owner-principal.ts';
 import { createCollectiveDirectory } from './domain/collective/directory.ts';
 import { OPEN_ACCESS, type AccessPolicy, type Resource } from './access/policy.ts';
 import type { Principal } from './auth/principal.ts';
-import { createAuthenticator, credentialsRequired } from './auth/authenticate.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
 import { loadConformanceTokens } from './auth/conformance-tokens.ts';
 import { createPersonResolver } from './auth/resolve-person.ts';
 import { createSmart, type LoginOption, type Smart } from './auth/smart/index.ts';
@@ -61,7 +60,6 @@ import { errorHandler } from './http/errors.ts';
 import { fhirHandler } from './http/fhir-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { requestContext } from './http/request-context.ts';
-import { createHl7Applier } from './hl7v2/apply.ts';
 import { createOutboxSender, type Hl7OutboxSender } from './hl7v2/outbox.ts';
 import { hl7LogRoutes } from './hl7v2/routes.ts';
 import { referralRoutes } from './domain/referral/routes.ts';
@@ -69,7 +67,6 @@ import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { practiceRoutes } from './domain/practice/routes.ts';
 import { documentRoutes } from './domain/document/composition-document.ts';
-import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
 export interface App {
   express: express.Express;
@@ -94,11 +91,6 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   name: string;
   version: string;
 };
-
-/** Only discovery answers a caller without credentials (login endpoints live outside the FHIR API). */
-function isDiscovery(req: express.Request): boolean {
-  return (req.method === 'GET' || req.method === 'HEAD') && req.path.replace(/\/+$/, '') === '/metadata';
-}
 
 /** The composition root: every module is created here and handed its dependencies. */
 export interface AppOptions {
@@ -146,39 +138,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // list is filled after the dispatcher that reads it exists.
   const routes: Route[] = [];
   const dispatch: Dispatch = createDispatcher(routes);
-  const systemRoutes: Route[] = [
-    {
-      method: 'POST',
-      pattern: [],
-      interaction: ['transaction', 'batch'],
-      level: 'system',
-      handle: (ctx, req) =>
-        processBundle(
-          ctx,
-          dispatch,
-          req.body,
-          { representation: req.representation === true, lenient: req.lenient === true },
-          (err, index) => logger.error({ err, index }, 'batch entry failed'),
-        ),
-    },
-    {
-      method: 'GET',
-      pattern: ['metadata'],
-      interaction: [],
-      level: 'system',
-      handle: async (ctx) => ({
-        status: 200,
-        headers: {},
-        resource: capabilityStatement(
-          routes,
-          { name: 'Zorgpoort', version: pkg.version },
-          ctx.baseUrl,
-          registry,
-        ),
-      }),
-    },
-  ];
-  routes.push(...systemRoutes, ...resourceRoutes);
+  routes.push(
+    ...systemRoutes({
+      dispatch,
+      routes,
+      registry,
+      software: { name: 'Zorgpoort', version: pkg.version },
+      onEntryError: (err, index) => logger.error({ err, index }, 'batch entry failed'),
+    }),
+    ...resourceRoutes,
+  );
   const fhirBase = config.baseUrl ?? options.listenUrl ?? `http://${config.host}:${config.port}`;
   /** The access log of one request (or login step) of `principal`, with the basis `access` gives. */
   const auditTrailFor = (
@@ -199,24 +168,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config: config.access.breakTheGlass,
     server: fhirBase,
   });
-  routes.push({
-    method: 'POST',
-    pattern: ['type', 'id', '$break-the-glass'],
-    types: ['Patient'],
-    interaction: '$break-the-glass',
-    level: 'instance',
-    definition: BREAK_THE_GLASS_OPERATION,
-    handle: (ctx, req, m) => breakTheGlass(ctx, m.id, req.body),
-  });
-  routes.push({
-    method: 'POST',
-    pattern: ['type', '$merge'],
-    types: ['Patient'],
-    interaction: '$merge',
-    level: 'type',
-    definition: MERGE_OPERATION,
-    handle: (ctx, req) => mergePatients(ctx, req.body),
-  });
+  routes.push(...patientOperationRoutes(breakTheGlass));
 
   const jobQueue = createJobQueue(db.knex, db.kind);
   jobQueue.on('error', (err: unknown) => logger.error({ err }, 'job queue'));
@@ -324,14 +276,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       { file: config.conformanceTokensFile, tokens: conformanceTokens.size },
       'conformance mode: static patient tokens and Patient/$purge are on; never use this with real data',
     );
-    routes.push({
-      method: 'POST',
-      pattern: ['type', 'id', '$purge'],
-      types: ['Patient'],
-      interaction: '$purge',
-      level: 'instance',
-      handle: (ctx, _req, m) => purge(ctx, m.id),
-    });
+    routes.push(PURGE_ROUTE);
   }
   const persons = createPersonResolver({ store, search, logger });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
@@ -402,35 +347,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     persons,
     authenticate: (credentials) => authenticate(credentials),
-    visiblePatients: async (who, limit) => {
-      const access = await accessFor(who);
-      if (!access.allows('s', 'Patient')) return [];
-      const rows = await storeFor(access).search.page({
-        types: [{ resourceType: 'Patient', condition: { kind: 'true' } }],
-        sort: [],
-        limit,
-      });
-      const found = rows.flatMap((r) => (r.content ? [JSON.parse(r.content) as Resource] : []));
-      // The picker shows patients' names: a disclosure, logged like a search (one event each).
-      if (who.kind !== 'anonymous') {
-        const trail = auditTrailFor(who, access);
-        trail.record({
-          interaction: 'search-type',
-          resourceType: 'Patient',
-          query: `SMART patient picker (_count=${limit})`,
-          status: 200,
-          resources: found,
-        });
-        await trail.commit();
-      }
-      return found;
-    },
-    mayLaunch: async (who, patientId) => {
-      const access = await accessFor(who);
-      if (!access.allows('r', 'Patient')) return false;
-      const stored = await store.read('Patient', patientId);
-      return Boolean(stored?.content && access.canSee(JSON.parse(stored.content) as Resource));
-    },
+    ...patientPicker({ accessFor, storeFor, read: (type, id) => store.read(type, id), auditTrailFor }),
     logger,
     jwksFile: config.smart.jwksFile,
     cookieKeys: config.smart.cookieKeys,
@@ -474,36 +391,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
       throw err;
     });
-  const context = async (req: express.Request): Promise<RestContext> => {
-    const socket = req.socket instanceof TLSSocket ? req.socket : undefined;
-    const principal = await authenticate({
-      authorization: req.headers.authorization,
-      socket,
-      ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
-    });
-    if (principal.kind === 'anonymous' && !isDiscovery(req)) throw credentialsRequired();
-    const clientAddress = req.socket.remoteAddress;
-    const access = await accessFor(principal, clientAddress ? { clientAddress } : {});
-    const audit =
-      principal.kind === 'anonymous' ? undefined : auditTrailFor(principal, access, clientAddress);
-    // express's negotiation (q-values, nl-NL for nl); without the header, both languages.
-    const language = req.headers['accept-language']
-      ? (req.acceptsLanguages('nl', 'en') as 'nl' | 'en' | false) || undefined
-      : undefined;
-    return {
-      principal,
-      ...(language ? { language } : {}),
-      store: storeFor(access, audit),
-      search,
-      validator,
-      limits: config.limits,
-      baseUrl: req.baseUrl_,
-      ...(audit ? { audit } : {}),
-    };
-  };
+  const context = restContext({
+    authenticate: (credentials) => authenticate(credentials),
+    accessFor,
+    auditTrailFor,
+    storeFor,
+    base: { search, validator, limits: config.limits },
+  });
 
   // HL7 v2 over MLLP (HL7_MLLP_PORT): each message applied as its sender's backend client.
-  const hl7Applier = createHl7Applier({
+  const hl7 = createHl7Listener({
+    config: config.hl7,
     activeClient: (clientId) => smartClients.active(clientId),
     accessFor: (principal) => accessFor(principal),
     auditTrailFor: (principal, access) => auditTrailFor(principal, access),
@@ -517,22 +415,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       audit,
     }),
     dispatch,
+    messages: () => store.hl7,
+    logger,
   });
-  const hl7 = config.hl7
-    ? createMllpListener({
-        port: config.hl7.port,
-        host: config.hl7.host,
-        maxFrameBytes: config.hl7.maxFrameBytes,
-        maxConnections: config.hl7.maxConnections,
-        idleSeconds: config.hl7.idleSeconds,
-        senders: config.hl7.senders,
-        ...(config.hl7.tls ? { tls: mllpTls(config.hl7.tls) } : {}),
-        messages: () => store.hl7,
-        principalOf: hl7Applier.principalOf,
-        apply: hl7Applier.apply,
-        logger,
-      })
-    : undefined;
 
   let draining = false;
   const health = healthRoutes({ ping: () => db.ping(), draining: () => draining });
