@@ -13,7 +13,7 @@ try {
   if (args.length > 1) throw new Error('one set at most');
   input = seedCommand.parse(args.length ? { set: args[0] } : undefined);
 } catch (err) {
-  process.stderr.write(`${(err as Error).message}\nusage: npm run seed [-- hospital|referrals]\n`);
+  process.stderr.write(`${(err as Error).message}\nusage: npm run seed [-- hospital|referrals|practice]\n`);
   process.exit(2);
 }
 await runCommand(seedCommand, input);

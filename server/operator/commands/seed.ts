@@ -6,12 +6,13 @@ import type { CommandContext, OperatorCommand } from '../command.ts';
 import { seedCollective, type SeedApi } from './seed-collective.ts';
 import { seedHospital } from './seed-hospital.ts';
 import { seedReferrals } from './seed-referrals.ts';
+import { seedPractice } from './seed-practice.ts';
 import { BSN, nameOf, outcomeText, printPeople, temporaryClient } from './seed-support.ts';
 
 const NETWORK = new URL('../../../seed/data/network.json', import.meta.url);
 const SYNTHEA = new URL('../../../test/fixtures/synthea/', import.meta.url);
 /** The demo sets besides the default one: `npm run seed -- <set>`. */
-export const SEED_SETS = ['hospital', 'referrals'] as const;
+export const SEED_SETS = ['hospital', 'referrals', 'practice'] as const;
 export type SeedSet = (typeof SEED_SETS)[number];
 /** Test BSNs (they pass the 11-test; the 99999xxxx range is never issued to a person). */
 const DEMO_BSNS = [
@@ -118,7 +119,8 @@ async function seedNetwork(api: SeedApi, out: CommandContext['out'], failures: s
 /**
  * `npm run seed [-- <set>]`, loaded through the real REST path by a temporary trusted backend
  * client: without a set the network above; `hospital` the hospital portal's demo (seed 002,
- * seed-hospital.ts); `referrals` the referral platform's (seed 003, seed-referrals.ts). Running either again changes nothing: what is PUT is unchanged, and the
+ * seed-hospital.ts); `referrals` the referral platform's (seed 003, seed-referrals.ts); `practice` the GP
+ * practice's patient portal (seed 004, seed-practice.ts). Running either again changes nothing: what is PUT is unchanged, and the
  * Synthea patients are loaded once.
  */
 export const seedCommand: OperatorCommand<{ set?: SeedSet }> = {
@@ -146,7 +148,9 @@ export const seedCommand: OperatorCommand<{ set?: SeedSet }> = {
           ? await seedHospital(api, out, failures)
           : input.set === 'referrals'
             ? await seedReferrals(api, out, failures)
-            : await seedNetwork(api, out, failures);
+            : input.set === 'practice'
+              ? await seedPractice(api, out, failures)
+              : await seedNetwork(api, out, failures);
     } finally {
       await revoke();
     }
