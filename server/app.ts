@@ -317,7 +317,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
 
   const conformanceTokens = config.conformanceTokensFile
-    ? loadConformanceTokens(config.conformanceTokensFile)
+    ? loadConformanceTokens(config.conformanceTokensFile, (m) => logger.warn(m))
     : undefined;
   if (conformanceTokens) {
     logger.warn(
