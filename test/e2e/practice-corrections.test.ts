@@ -124,7 +124,7 @@ describe('correction requests from a health app (MedMij PatientCorrections 1.0)'
       headers,
     });
   const countOf = async (query: string) =>
-    (await call(`${query}&_summary=count`, server.authorization)).body.total;
+    (await call(`${query}&_summary=count`, server.authorization!)).body.total;
 
   before(async () => {
     server = await startTestServer(
@@ -378,7 +378,7 @@ describe('correction requests from a health app (MedMij PatientCorrections 1.0)'
   });
 
   it('other transactions are ordinary: no acknowledgement, no Task', async () => {
-    const plain = await call('', server.authorization, {
+    const plain = await call('', server.authorization!, {
       method: 'POST',
       body: JSON.stringify({
         resourceType: 'Bundle',
