@@ -63,7 +63,8 @@ export async function checkCorrectionRequest(
 
   entries.forEach((e, i) => {
     const type = e.resource?.resourceType as string | undefined;
-    if (e.request?.method !== 'POST' || e.request.url?.split('?')[0] !== type) {
+    const url = e.request?.url?.replace(`${ctx.baseUrl}/`, '').split('?')[0];
+    if (e.request?.method !== 'POST' || url !== type) {
       no(422, {
         en: `Entry ${i} of the correction request is a ${e.request?.method ?? '(no method)'} ${e.request?.url ?? ''}: a correction request only sends (POST [type]) its Communications and the parties they name`,
         nl: `Onderdeel ${i} van het correctieverzoek is een ${e.request?.method ?? '(geen methode)'} ${e.request?.url ?? ''}: een correctieverzoek stuurt alleen (POST [type]) zijn Communications en de partijen die ze noemen`,
