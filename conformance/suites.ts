@@ -7,9 +7,14 @@ import type { Waiver } from './runner/state.ts';
 const ROOT = new URL('.', import.meta.url).pathname;
 const IMMUNIZATION = join(ROOT, 'nictiz/Immunization-2-0-Test');
 const MP9 = join(ROOT, 'nictiz/MP9-one-patient-Test');
+const CORRECTIONS = join(ROOT, 'nictiz/PatientCorrections-1-0-Test');
 
-/** The server's conformance configuration: the Immunization set's own tokens, mapped to its patients. */
-export const CONFORMANCE_TOKENS_FILE = join(IMMUNIZATION, 'Configuration/QualificationTokens.json');
+/**
+ * The server's conformance configuration: Nictiz's full `Configuration/QualificationTokens.json`
+ * (192 entries, vendored with the PatientCorrections set), which holds the Immunization set's
+ * tokens too, each mapped to its patient.
+ */
+export const CONFORMANCE_TOKENS_FILE = join(CORRECTIONS, 'Configuration/QualificationTokens.json');
 
 export const WAIVERS = JSON.parse(readFileSync(join(ROOT, 'waivers.json'), 'utf8')) as Waiver[];
 
@@ -62,5 +67,11 @@ export const SUITES: Suite[] = [
     minimumPassed: 2184,
     load: [join(MP9, '_reference/fixtures')],
     scripts: [MP9],
+  },
+  {
+    name: 'Nictiz PatientCorrections 1.0 (MedMij XIS-Server)',
+    // 5 asserts of the load script and 20 of each of the 4 scripts (scenarios 1 and 2, JSON and XML).
+    minimumPassed: 85,
+    scripts: [join(CORRECTIONS, '_LoadResources'), join(CORRECTIONS, 'XIS-Server')],
   },
 ];

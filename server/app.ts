@@ -238,7 +238,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
-  routes.push(...accountRoutes(accounts), ...practiceRoutes({ ...accounts, config: config.practice }));
+  routes.push(
+    ...accountRoutes(accounts),
+    ...practiceRoutes({ ...accounts, config: config.practice, dispatch }),
+  );
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -269,7 +272,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
 
   const conformanceTokens = config.conformanceTokensFile
-    ? loadConformanceTokens(config.conformanceTokensFile)
+    ? loadConformanceTokens(config.conformanceTokensFile, (m) => logger.warn(m))
     : undefined;
   if (conformanceTokens) {
     logger.warn(

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 /**
  * The placeholders of Nictiz (Touchstone) TestScripts and fixtures, substituted in text before
  * it is parsed: `${DATE, T, D|M|Y, ±n}` is the test date T moved by n days/months/years,
- * `${CURRENTDATE}` is T itself (both `YYYY-MM-DD`), and every `${UUID}` is a fresh UUID.
+ * `${CURRENTDATE}` is T itself (both `YYYY-MM-DD`), and every `${UUID}` is a fresh UUID
+ * (`${UUID-ST}` with its `urn:uuid:` prefix, as a Bundle entry's fullUrl needs it; `${UUID-NODASH}`
+ * without dashes: Touchstone's set).
  * Other `${name}` placeholders are TestScript variables and are left for the runner.
  */
 const DATE = /\$\{DATE,\s*T,\s*([DMY]),\s*([+-]?\s*\d+)\s*\}/g;
@@ -22,5 +24,7 @@ export function substitutePlaceholders(text: string, today: Date): string {
       shiftDate(today, unit, Number(n.replace(/\s/g, ''))),
     )
     .replaceAll('${CURRENTDATE}', shiftDate(today, 'D', 0))
-    .replace(/\$\{UUID\}/g, () => randomUUID());
+    .replace(/\$\{UUID\}/g, () => randomUUID())
+    .replace(/\$\{UUID-ST\}/g, () => `urn:uuid:${randomUUID()}`)
+    .replace(/\$\{UUID-NODASH\}/g, () => randomUUID().replaceAll('-', ''));
 }

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import { pino } from 'pino';
 import { loadConfig } from '../../server/config.ts';
 import { startTestServer, type TestServer } from '../support/harness.ts';
 
@@ -221,6 +223,65 @@ describe('conformance tokens: a patient token sees its own compartment only', fu
     // Bram's deleted resources are still nothing to Anna; to Bram they are gone (410).
     expect((await call('Observation/obs-bram', A)).status).to.equal(404);
     expect((await call('Observation/obs-bram', B)).status).to.equal(410);
+  });
+});
+
+describe("conformance tokens: Nictiz's full upstream file", function () {
+  this.timeout(60_000);
+
+  it('starts with an entry whose token is an empty "Bearer ", skips it with a warning, and keeps the others', async () => {
+    // The full Configuration/QualificationTokens.json as vendored, with the empty-token entry
+    // Nictiz's later upstream version has added.
+    const upstream = new URL(
+      '../../conformance/nictiz/PatientCorrections-1-0-Test/Configuration/QualificationTokens.json',
+      import.meta.url,
+    );
+    const entries = JSON.parse(readFileSync(upstream, 'utf8')) as Json[];
+    expect(entries.length).to.equal(192);
+    const dir = mkdtempSync(join(tmpdir(), 'tokens-'));
+    const file = join(dir, 'QualificationTokens.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        ...entries,
+        { accessToken: 'Bearer ', resourceId: 'no-token-patient', qualificationScript: 'x' },
+      ]),
+    );
+    const warnings: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) {
+          const l = JSON.parse(line) as { level: number; msg: string };
+          if (l.level === 40) warnings.push(l.msg);
+        }
+        done();
+      },
+    });
+    const server = await startTestServer(
+      {},
+      { config: { conformanceTokensFile: file }, logger: pino({ level: 'warn' }, sink) },
+    );
+    try {
+      expect(
+        warnings.some((w) => /entry 192 \(no-token-patient\) has an empty token and is skipped/.test(w)),
+      ).to.equal(true);
+      await server.fetch('Patient/nl-core-Patient-1285290', {
+        method: 'PUT',
+        body: JSON.stringify({ resourceType: 'Patient', id: 'nl-core-Patient-1285290' }),
+        headers: { 'content-type': 'application/fhir+json' },
+      });
+      const own = await server.fetchBare('Patient/nl-core-Patient-1285290', {
+        headers: { authorization: 'Bearer 52d1157f-08fc-4519-8458-82427de17fb7' },
+      });
+      expect(own.status, 'the PatientCorrections token is that patient').to.equal(200);
+      const empty = await server.fetchBare('Patient/no-token-patient', {
+        headers: { authorization: 'Bearer ' },
+      });
+      expect(empty.status, 'an empty token names nobody').to.equal(401);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

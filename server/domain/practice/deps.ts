@@ -1,5 +1,6 @@
 import type { AccountDeps } from '../referral/account-deps.ts';
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { Dispatch } from '../../fhir/rest/dispatch.ts';
 import type { PracticeConfig } from './config.ts';
 
 /**
@@ -11,4 +12,6 @@ export interface PracticeDeps extends AccountDeps {
   config: PracticeConfig;
   /** The store unrestricted, for the server's own reads and writes. */
   serverStore: () => AuthorizedStore;
+  /** The server's routes, for a domain rule that runs the ordinary interaction (a correction request's transaction). */
+  dispatch: Dispatch;
 }

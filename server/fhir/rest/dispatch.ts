@@ -45,12 +45,19 @@ function matchPath(route: Route, path: string[]): Matched | undefined {
 
 function find(routes: Route[], req: FhirRequest): Match | undefined {
   const allowed: string[] = [];
+  let general: Match | undefined;
   for (const route of routes) {
     const matched = matchPath(route, req.path);
     if (!matched) continue;
-    if (route.method === req.method) return { route, matched };
-    allowed.push(route.method);
+    if (route.method !== req.method) {
+      allowed.push(route.method);
+    } else if (route.claims) {
+      if (route.claims(req)) return { route, matched };
+    } else {
+      general ??= { route, matched };
+    }
   }
+  if (general) return general;
   return allowed.length ? { methodNotAllowed: [...new Set(allowed)] } : undefined;
 }
 

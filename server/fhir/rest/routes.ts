@@ -59,6 +59,11 @@ export interface Route {
   form?: boolean;
   /** An operation's OperationDefinition (canonical URL), for the CapabilityStatement. */
   definition?: string;
+  /**
+   * Takes only the requests it claims (a domain's rule for some Bundles at the base, say): such a
+   * route is asked before the routes that take every request on its path and method.
+   */
+  claims?(req: FhirRequest): boolean;
   handle(ctx: RestContext, req: FhirRequest, m: Matched): Promise<FhirResult>;
 }
 

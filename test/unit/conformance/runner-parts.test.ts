@@ -24,6 +24,12 @@ describe('TestScript runner parts', () => {
       expect(a).to.not.equal(b);
       expect(v).to.equal('${patient-token}');
     });
+    it('UUID-ST is a fresh urn:uuid (a fullUrl), UUID-NODASH one without dashes', () => {
+      const [st, st2, nodash] = substitutePlaceholders('${UUID-ST} ${UUID-ST} ${UUID-NODASH}', t).split(' ');
+      expect(st).to.match(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(st).to.not.equal(st2);
+      expect(nodash).to.match(/^[0-9a-f]{32}$/);
+    });
   });
 
   describe('operators', () => {
