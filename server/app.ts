@@ -286,7 +286,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
-  routes.push(...accountRoutes(accounts), ...practiceRoutes({ ...accounts, config: config.practice }));
+  routes.push(
+    ...accountRoutes(accounts),
+    ...practiceRoutes({ ...accounts, config: config.practice, jobs: { queue: jobQueue, logger } }),
+  );
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,

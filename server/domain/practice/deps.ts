@@ -1,5 +1,7 @@
+import type { Logger } from 'pino';
 import type { AccountDeps } from '../referral/account-deps.ts';
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { JobQueue } from '../../fhir/storage/job-queue.ts';
 import type { PracticeConfig } from './config.ts';
 
 /**
@@ -11,4 +13,6 @@ export interface PracticeDeps extends AccountDeps {
   config: PracticeConfig;
   /** The store unrestricted, for the server's own reads and writes. */
   serverStore: () => AuthorizedStore;
+  /** The job queue (started) and the log, for the portal's periodic jobs (the medication reminders). */
+  jobs?: { queue: JobQueue; logger: Logger };
 }
