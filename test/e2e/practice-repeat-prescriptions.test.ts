@@ -66,13 +66,15 @@ describe('repeat prescriptions: the patient asks, the practice decides, the pati
       patient('p1', 'Jansen', 'jan@example.org', 'praktijk'),
       patient('p2', 'Pietersen', 'piet@example.org', 'praktijk'),
       patient('p3', 'Klaassen', 'klaas@example.org'),
+      patient('p4', 'Vier', 'vier@example.org', 'praktijk'),
       prescription('mr1', 'p1', OMEPRAZOL),
       prescription('mr1-again', 'p1', OMEPRAZOL, { authoredOn: '2026-06-01' }),
       prescription('mr-stopped', 'p1', METFORMINE, { status: 'stopped' }),
       prescription('mr2', 'p2', METFORMINE),
       prescription('mr3', 'p3', OMEPRAZOL),
+      prescription('mr4', 'p4', OMEPRAZOL),
     ]);
-    for (const p of ['p1', 'p2', 'p3']) await world.login(p, `Patient/${p}`);
+    for (const p of ['p1', 'p2', 'p3', 'p4']) await world.login(p, `Patient/${p}`);
   });
   after(() => world.close());
 
@@ -127,6 +129,18 @@ describe('repeat prescriptions: the patient asks, the practice decides, the pati
     expect(diagnostics(nl.body)).to.contain('U heeft al een herhaling');
   });
 
+  it('two requests for the same medication at once: one is made, the other is told of it', async () => {
+    const both = await Promise.all(
+      [1, 2, 3].map(() => call('MedicationRequest/mr4/$request-repeat', 'p4', post())),
+    );
+    expect(both.map((r) => r.status).sort()).to.deep.equal([201, 409, 409]);
+    const made = both.find((r) => r.status === 201)!.body.id;
+    for (const r of both.filter((x) => x.status === 409))
+      expect(diagnostics(r.body)).to.contain(`Task/${made}`);
+    const tasks = await call('Task?focus=MedicationRequest/mr4', 'p4');
+    expect(entries(tasks.body)).to.have.length(1);
+  });
+
   it('a stopped medication is refused with what to do; another patient’s prescription answers as a missing one', async () => {
     const stopped = await call('MedicationRequest/mr-stopped/$request-repeat', 'p1', post());
     expect(stopped.status).to.equal(422);
@@ -174,9 +188,15 @@ describe('repeat prescriptions: the patient asks, the practice decides, the pati
     for (const who of ['gp', 'pa', 'assistent']) {
       const seen = await call(query, who);
       expect(
+        entries(seen.body)
+          .map((t) => t.for.reference)
+          .sort(),
+        who,
+      ).to.deep.equal(['Patient/p1', 'Patient/p4']);
+      expect(
         entries(seen.body).map((t) => t.id),
         who,
-      ).to.deep.equal([taskId]);
+      ).to.include(taskId);
     }
     for (const who of ['anderegp', 'andereassistent']) {
       const list = await call(`Task?code=${encodeURIComponent(REPEAT_CODE)}`, who);
