@@ -183,10 +183,10 @@ describe('eConsult: the patient asks, the GP answers, the patient is told an ans
 
     const thread = await call(`Communication?subject=Patient/p1&category=${CATEGORY}&_sort=sent`, 'p1');
     expect(entries(thread.body).map((c) => c.id)).to.deep.equal([questionId, answerId]);
-    expect(entries(thread.body)[1].payload[0].contentString).to.equal(ANSWER);
+    expect(entries(thread.body)[1]!.payload[0].contentString).to.equal(ANSWER);
     expect((await call(`Communication/${questionId}`, 'p1')).body.status).to.equal('completed');
     const task = await call(`Task?focus=Communication/${questionId}`, 'p1');
-    expect(entries(task.body)[0].status).to.equal('completed');
+    expect(entries(task.body)[0]!.status).to.equal('completed');
   });
 
   it('the answer is the patient’s only: another patient and another practice get nothing; answered twice is 409', async () => {
