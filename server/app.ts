@@ -240,7 +240,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   };
   routes.push(
     ...accountRoutes(accounts),
-    ...practiceRoutes({ ...accounts, config: config.practice, dispatch }),
+    ...practiceRoutes({ ...accounts, config: config.practice, dispatch, jobs: { queue: jobQueue, logger } }),
   );
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,

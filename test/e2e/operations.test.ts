@@ -112,6 +112,7 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'break-the-glass',
       'merge',
       'export-reports',
+      'econsult',
       'portal-search',
       'portal-recent',
       'portal-patient',
@@ -174,7 +175,10 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
     const ops = (type: string) =>
       rest.resource.find((r: any) => r.type === type).operation.map((o: any) => o.name);
     expect(ops('ServiceRequest')).to.include.members(['send-hl7', 'resend']);
-    expect(ops('Task')).to.include.members(['referral-status']);
+    expect(ops('Task')).to.include.members(['referral-status', 'decide-repeat']);
+    // The GP practice's portal (seed 004, server/domain/practice).
+    expect(ops('MedicationRequest')).to.include.members(['request-repeat', 'send-reminders']);
+    expect(ops('Communication')).to.include.members(['answer']);
     expect(ops('Composition')).to.include.members(['document']);
     expect(
       rest.resource

@@ -62,6 +62,14 @@ const LETTERS: Record<string, Letter> = {
   // Reads the patient; it writes a Task and a Flag, whose c the operation checks itself.
   '$report-death': 'r',
   '$portal-patient': 'r',
+  // The GP practice's portal (server/domain/practice): a request reads its prescription or
+  // patient and writes a Task (and Communication), whose c the operation checks itself; a
+  // decision or answer changes the request; the reminders' run mails patients.
+  '$request-repeat': 'r',
+  '$decide-repeat': 'u',
+  $econsult: 'r',
+  $answer: 'u',
+  '$send-reminders': 'u',
   create: 'c',
   update: 'u',
   patch: 'u',

@@ -5,10 +5,53 @@
 export interface PracticeConfig {
   /** Placeholder so the section exists from the start; the portal's settings follow. */
   enabled: boolean;
+  /** Repeat prescriptions and eConsult (README "Repeat prescriptions", "eConsult"). */
+  requests: PracticeRequestsConfig;
+}
+
+export interface PracticeRequestsConfig {
+  /** A reminder goes this many days before a medication runs out (`PRACTICE_REMINDER_DAYS`, 7). */
+  reminderDays: number;
+  /**
+   * How often the reminder job runs, in seconds (`PRACTICE_REMINDER_INTERVAL_SECONDS`, 3600);
+   * 0: never by itself, only by `MedicationRequest/$send-reminders`.
+   */
+  reminderIntervalSeconds: number;
+  /** The patient portal's address, named in the mails (`PRACTICE_PORTAL_URL`); none: not named. */
+  portalUrl?: string;
+  /** The longest eConsult question or answer, in characters (`PRACTICE_ECONSULT_MAX_CHARS`, 4000). */
+  econsultMaxChars: number;
+  /** Open eConsult questions a patient may have at once (`PRACTICE_ECONSULT_MAX_OPEN`, 3). */
+  econsultMaxOpen: number;
+  /** The longest note with a repeat request, in characters (`PRACTICE_REPEAT_NOTE_MAX_CHARS`, 500). */
+  repeatNoteMaxChars: number;
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
+  return n;
 }
 
 export function practiceConfig(env: NodeJS.ProcessEnv): PracticeConfig {
   const on = env.PRACTICE_PORTAL ?? 'on';
   if (!['on', 'off', ''].includes(on)) throw new Error(`PRACTICE_PORTAL must be 'on' or 'off', got '${on}'`);
-  return { enabled: on !== 'off' };
+  const portalUrl = env.PRACTICE_PORTAL_URL?.trim();
+  if (portalUrl && !/^https?:\/\/\S+$/.test(portalUrl)) {
+    throw new Error(`PRACTICE_PORTAL_URL must be an http(s) URL, got '${portalUrl}'`);
+  }
+  return {
+    enabled: on !== 'off',
+    requests: {
+      reminderDays: whole(env, 'PRACTICE_REMINDER_DAYS', 7, 0),
+      reminderIntervalSeconds: whole(env, 'PRACTICE_REMINDER_INTERVAL_SECONDS', 3600, 0),
+      ...(portalUrl ? { portalUrl } : {}),
+      econsultMaxChars: whole(env, 'PRACTICE_ECONSULT_MAX_CHARS', 4000, 1),
+      econsultMaxOpen: whole(env, 'PRACTICE_ECONSULT_MAX_OPEN', 3, 1),
+      repeatNoteMaxChars: whole(env, 'PRACTICE_REPEAT_NOTE_MAX_CHARS', 500, 1),
+    },
+  };
 }

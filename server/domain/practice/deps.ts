@@ -1,6 +1,8 @@
+import type { Logger } from 'pino';
 import type { AccountDeps } from '../referral/account-deps.ts';
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
 import type { Dispatch } from '../../fhir/rest/dispatch.ts';
+import type { JobQueue } from '../../fhir/storage/job-queue.ts';
 import type { PracticeConfig } from './config.ts';
 
 /**
@@ -14,4 +16,6 @@ export interface PracticeDeps extends AccountDeps {
   serverStore: () => AuthorizedStore;
   /** The server's routes, for a domain rule that runs the ordinary interaction (a correction request's transaction). */
   dispatch: Dispatch;
+  /** The job queue (started) and the log, for the portal's periodic jobs (the medication reminders). */
+  jobs?: { queue: JobQueue; logger: Logger };
 }

@@ -5,6 +5,7 @@ import { CollectiveRecords } from './collective-records.ts';
 import { FunctionInvitations } from './function-invitations.ts';
 import { Hl7Messages } from './hl7-messages.ts';
 import { Hl7Outbox } from './hl7-outbox.ts';
+import { MedicationReminders } from './medication-reminders.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
@@ -127,6 +128,11 @@ export class ResourceStore {
   /** Invitations of colleagues to an organisation's functions (server/domain/referral). */
   get functionInvitations(): FunctionInvitations {
     return new FunctionInvitations(this.db);
+  }
+
+  /** Reminders sent that a medication runs out (server/domain/practice). */
+  get medicationReminders(): MedicationReminders {
+    return new MedicationReminders(this.db);
   }
 
   /** The HL7 v2 message log (server/hl7v2). */

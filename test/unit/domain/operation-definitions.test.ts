@@ -26,7 +26,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
       ...hl7LogRoutes({} as never),
       ...hospitalRoutes({} as never),
       // The correction request's transaction at the base is no operation: it has no definition.
-      ...practiceRoutes({ config: { enabled: true } } as never).filter((r) => r.definition),
+      ...practiceRoutes({ config: { enabled: true, requests: {} } } as never).filter((r) => r.definition),
     ];
     expect(routes.length).to.be.greaterThan(18);
     // The levels each definition is routed at (an operation may be both type and instance level).
