@@ -62,6 +62,10 @@ const LETTERS: Record<string, Letter> = {
   // Reads the patient; it writes a Task and a Flag, whose c the operation checks itself.
   '$report-death': 'r',
   '$portal-patient': 'r',
+  // The patient portal's webagenda (server/domain/practice): booking reads the Slot (and checks
+  // c on Appointment itself); a cancel changes the Appointment.
+  $book: 'r',
+  $cancel: 'u',
   create: 'c',
   update: 'u',
   patch: 'u',
