@@ -301,4 +301,14 @@ describe('patient portal: appointments in the practice webagenda (seed 004)', fu
     expect((await cancel('p1', day2.resource.id)).status).to.equal(409);
     expect((await book('p2', slots['day2-0'])).status).to.equal(201);
   });
+
+  it('the CapabilityStatement lists $book on Slot and $cancel on Appointment with their definitions', async () => {
+    const rest = (await read('metadata')).rest[0];
+    const op = (type: string, name: string) =>
+      rest.resource.find((r: Json) => r.type === type).operation.find((o: Json) => o.name === name);
+    expect(op('Slot', 'book').definition).to.equal('https://zorgpoort.nl/fhir/OperationDefinition/Slot-book');
+    expect(op('Appointment', 'cancel').definition).to.equal(
+      'https://zorgpoort.nl/fhir/OperationDefinition/Appointment-cancel',
+    );
+  });
 });

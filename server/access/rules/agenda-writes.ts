@@ -1,6 +1,6 @@
 import type { Principal } from '../../auth/principal.ts';
 import { findResources } from '../../auth/find-by-identifier.ts';
-import { staffPractices } from '../../domain/practice/staff.ts';
+import { actsForPractice, trusted } from '../../domain/practice/agenda.ts';
 import { FhirError } from '../../fhir/errors.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
@@ -12,8 +12,6 @@ type Ref = { reference?: string } | undefined;
 /** The statuses of an Appointment that still holds its Slot. */
 export const HOLDING = ['proposed', 'pending', 'booked', 'arrived', 'checked-in'];
 const STAFF = 'GP, physician assistant or assistant (huisarts, physician assistant of assistent)';
-
-const trusted = (p: Principal) => p.kind === 'system' && (p.trusted === true || p.via === 'operator');
 
 function refuse(status: number, en: string, nl: string): never {
   throw new FhirError(status, `${en} / ${nl}`, {
@@ -36,15 +34,8 @@ export function practiceOfSchedule(schedule: Resource | undefined): string | und
   return orgs.length === 1 ? orgs[0] : undefined;
 }
 
-/** The practice's staff (staff.ts) or its own system client. */
-function actsFor(principal: Principal, practice: string | undefined): boolean {
-  if (!practice) return false;
-  if (principal.kind === 'system') return principal.organizationId === practice;
-  return staffPractices(principal).includes(practice);
-}
-
 function mustActFor(principal: Principal, practice: string | undefined, what: string): void {
-  if (actsFor(principal, practice)) return;
+  if (actsForPractice(principal, practice)) return;
   const whose = practice ? `Organization/${practice}` : 'no practice';
   refuse(
     403,
@@ -153,7 +144,7 @@ async function checkAppointment(
   };
   const slot = await current(raw, 'Slot', idOf({ reference: slots[0] }, 'Slot'));
   const practice = custodianOf(before ?? after) ?? (slot && custodianOf(slot));
-  if (!actsFor(principal, practice)) {
+  if (!actsForPractice(principal, practice)) {
     refuse(
       403,
       `${what} is a booking in a practice's agenda: ${through.en}`,
