@@ -1,5 +1,8 @@
 import { withDirectoryRule } from './rules/directory-writes.ts';
 import { withCatalogueRule } from './rules/catalogue-writes.ts';
+import { withAgendaWriteRule } from './rules/agenda-writes.ts';
+import { withPatientAgenda } from './rules/practice-agenda.ts';
+import { practicesOfPatient } from '../domain/practice/patient-practices.ts';
 import type { PractitionerPrincipal, Principal } from '../auth/principal.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { AccessFacts } from '../fhir/storage/access-facts.ts';
@@ -101,10 +104,15 @@ export function createAccessFor(deps: AccessForDeps) {
             }
           : care(systemClientActor(principal));
       case 'patient':
-        return patientCompartmentAccess(principal.patientId, search, {
-          writeAll: principal.writeAll === true,
-          ...(principal.records ? { records: principal.records } : {}),
-        });
+        // Their practice's agenda (Schedules, free Slots) besides their own record.
+        return withPatientAgenda(
+          patientCompartmentAccess(principal.patientId, search, {
+            writeAll: principal.writeAll === true,
+            ...(principal.records ? { records: principal.records } : {}),
+          }),
+          await practicesOfPatient(principal.patientId, deps.read),
+          search,
+        );
       case 'related-person': {
         const describe = `RelatedPerson/${principal.relatedPersonId}`;
         if (
@@ -132,8 +140,12 @@ export function createAccessFor(deps: AccessForDeps) {
       ? scoped
       : withSharedWithRule(
           withSubscriptionRule(
-            withCatalogueRule(
-              withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+            withAgendaWriteRule(
+              withCatalogueRule(
+                withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+                principal,
+                search,
+              ),
               principal,
               search,
             ),

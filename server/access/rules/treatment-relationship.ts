@@ -10,8 +10,11 @@ import { consentVerdict, rulesKey, type ConsentRule } from './consent.ts';
 import { sharedOnly, sharedWithAny } from './shared-with.ts';
 import type { createCategoryMatcher } from './data-categories.ts';
 
-/** Record types whose rows may belong to no patient: caregiver groups. */
-const PATIENT_FREE_TYPES: ReadonlySet<string> = new Set(['CareTeam']);
+/**
+ * Record types whose rows may belong to no patient: caregiver groups, and a practice's agenda
+ * (a Schedule of a practitioner or place: rules/practice-agenda.ts).
+ */
+const PATIENT_FREE_TYPES: ReadonlySet<string> = new Set(['CareTeam', 'Schedule']);
 
 /** The tag that names the organisation holding a resource (set by the server on every write). */
 export const CUSTODIAN_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/custodian';

@@ -70,6 +70,10 @@ const LETTERS: Record<string, Letter> = {
   $econsult: 'r',
   $answer: 'u',
   '$send-reminders': 'u',
+  // The patient portal's webagenda (server/domain/practice): booking reads the Slot (and checks
+  // c on Appointment itself); a cancel changes the Appointment.
+  $book: 'r',
+  $cancel: 'u',
   create: 'c',
   update: 'u',
   patch: 'u',

@@ -5,6 +5,7 @@ import type { Condition } from '../../fhir/search/types.ts';
 import type { Principal, SmartGrant } from '../../auth/principal.ts';
 import type { AccessPolicy, Resource, WriteLetter } from '../policy.ts';
 import { SHARED_TYPES } from '../shared-types.ts';
+import { AGENDA_TYPES, NO_PATIENT } from '../rules/practice-agenda.ts';
 import {
   resourceScopes,
   type Letter,
@@ -62,15 +63,18 @@ export function narrowByScopes(
   /** The criteria one scope puts on a resource of `type`. */
   function scopeCondition(s: ResourceScope, type: string): Condition {
     // A `patient/` scope reaches the patient's compartment and shared reference data
-    // (directory, products, definitions), never other types' rows of every patient.
+    // (directory, products, definitions, a practice's agenda), never other types' rows of every
+    // patient. A Schedule naming no patient is an agenda; one naming a patient is theirs.
     let c: Condition =
       s.context !== 'patient'
         ? TRUE
-        : inPatient(type)
-          ? patientCompartment!
-          : SHARED_TYPES.has(type)
-            ? TRUE
-            : FALSE;
+        : type === 'Schedule'
+          ? or([patientCompartment!, NO_PATIENT])
+          : inPatient(type)
+            ? patientCompartment!
+            : SHARED_TYPES.has(type) || AGENDA_TYPES.has(type)
+              ? TRUE
+              : FALSE;
     if (s.query !== undefined) {
       try {
         c = and(c, search.criteria(type, s.query, '').condition);
@@ -106,7 +110,13 @@ export function narrowByScopes(
   const anyTypeScope = or([
     ...named.map((t) => and(typeIn([t]), conditionFor(t, READ))),
     ...wildcard.map((s) =>
-      s.context === 'patient' ? or([patientCompartment!, typeIn([...SHARED_TYPES])]) : TRUE,
+      s.context === 'patient'
+        ? or([
+            patientCompartment!,
+            typeIn([...SHARED_TYPES, 'Slot']),
+            andAll([typeIn(['Schedule']), NO_PATIENT]),
+          ])
+        : TRUE,
     ),
   ]);
 

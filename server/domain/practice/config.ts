@@ -1,3 +1,5 @@
+import { appointmentConfig, type AppointmentConfig } from './appointment-config.ts';
+
 /**
  * The GP practice's patient portal (server/domain/practice/README.md); every time in seconds.
  * Each setting is read from the environment here, so the server's Config holds one `practice` field.
@@ -5,6 +7,8 @@
 export interface PracticeConfig {
   /** Placeholder so the section exists from the start; the portal's settings follow. */
   enabled: boolean;
+  /** The webagenda's booking rules (appointment-config.ts). */
+  appointments: AppointmentConfig;
   /** Repeat prescriptions and eConsult (README "Repeat prescriptions", "eConsult"). */
   requests: PracticeRequestsConfig;
 }
@@ -45,6 +49,7 @@ export function practiceConfig(env: NodeJS.ProcessEnv): PracticeConfig {
   }
   return {
     enabled: on !== 'off',
+    appointments: appointmentConfig(env),
     requests: {
       reminderDays: whole(env, 'PRACTICE_REMINDER_DAYS', 7, 0),
       reminderIntervalSeconds: whole(env, 'PRACTICE_REMINDER_INTERVAL_SECONDS', 3600, 0),

@@ -1,4 +1,5 @@
 import type { Route } from '../../fhir/rest/routes.ts';
+import { appointmentRoutes } from './appointment-routes.ts';
 import { correctionRoutes } from './correction-routes.ts';
 import type { PracticeDeps } from './deps.ts';
 import { econsultRoutes } from './econsult-routes.ts';
@@ -7,5 +8,10 @@ import { prescriptionRoutes } from './prescription-routes.ts';
 /** The patient portal's operations (seed 004), each with its OperationDefinition in profiles/operations/. */
 export function practiceRoutes(deps: PracticeDeps): Route[] {
   if (!deps.config.enabled) return [];
-  return [...correctionRoutes(deps), ...prescriptionRoutes(deps), ...econsultRoutes(deps)];
+  return [
+    ...correctionRoutes(deps),
+    ...prescriptionRoutes(deps),
+    ...econsultRoutes(deps),
+    ...appointmentRoutes(deps),
+  ];
 }
