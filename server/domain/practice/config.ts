@@ -5,7 +5,7 @@ import { appointmentConfig, type AppointmentConfig } from './appointment-config.
  * Each setting is read from the environment here, so the server's Config holds one `practice` field.
  */
 export interface PracticeConfig {
-  /** Placeholder so the section exists from the start; the portal's settings follow. */
+  /** The portal's operations at all (`PRACTICE_PORTAL=on|off`, on by default). */
   enabled: boolean;
   /** The webagenda's booking rules (appointment-config.ts). */
   appointments: AppointmentConfig;
