@@ -68,6 +68,7 @@ import { referralRoutes } from './domain/referral/routes.ts';
 import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { practiceRoutes } from './domain/practice/routes.ts';
+import { portalRegistrationRoutes } from './auth/portal-registration-page.ts';
 import { documentRoutes } from './domain/document/composition-document.ts';
 import { createMllpListener, mllpTls, type MllpListener } from './hl7v2/listener.ts';
 
@@ -286,7 +287,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
-  routes.push(...accountRoutes(accounts), ...practiceRoutes({ ...accounts, config: config.practice }));
+  routes.push(
+    ...accountRoutes(accounts),
+    ...practiceRoutes({ ...accounts, config: config.practice, scrypt: config.password.scrypt }),
+  );
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -333,7 +337,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       handle: (ctx, _req, m) => purge(ctx, m.id),
     });
   }
-  const persons = createPersonResolver({ store, search, logger });
+  const persons = createPersonResolver({ store, search, logger, clock: accounts.clock });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
   const loginLog = createLoginLog({ writer: auditWriter, server: fhirBase, logger });
   // Busy: more requests in flight, on average over the last second, than two per core.
@@ -578,6 +582,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     );
   }
   app.use(invitationRoutes({ accounts, authenticate: (authorization) => authenticate({ authorization }) }));
+  if (config.practice.enabled && config.password.enabled) {
+    app.use(
+      portalRegistrationRoutes(
+        { ...accounts, config: config.practice, scrypt: config.password.scrypt },
+        logger,
+      ),
+    );
+  }
   app.use(fhirHandler({ dispatch, context, limits: config.limits, logger }));
   app.use(errorHandler(logger));
 

@@ -15,6 +15,8 @@ import { authorisedRelatedPerson } from './rules/related-person.ts';
 import { withSharedWithRule } from './rules/shared-with.ts';
 import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
+import { accountAccess, sealedBy, sealRecord } from './portal-account.ts';
+import { withPortalAccountRule } from './rules/portal-accounts.ts';
 
 export interface AccessForDeps {
   search: SearchEngine;
@@ -105,6 +107,8 @@ export function createAccessFor(deps: AccessForDeps) {
           writeAll: principal.writeAll === true,
           ...(principal.records ? { records: principal.records } : {}),
         });
+      case 'account':
+        return accountAccess(principal.personId);
       case 'related-person': {
         const describe = `RelatedPerson/${principal.relatedPersonId}`;
         if (
@@ -121,8 +125,8 @@ export function createAccessFor(deps: AccessForDeps) {
     }
   }
 
-  /** `origin`: the request's network address; without it, no configured network matches. */
-  return async (principal: Principal, origin: RequestOrigin = {}): Promise<AccessPolicy> => {
+  /** The policy for a principal as it is, before a portal seal. */
+  async function decide(principal: Principal, origin: RequestOrigin): Promise<AccessPolicy> {
     const base = await own(principal, origin);
     const scoped =
       principal.kind !== 'anonymous' && principal.smart
@@ -130,16 +134,31 @@ export function createAccessFor(deps: AccessForDeps) {
         : base;
     return principal.kind === 'anonymous'
       ? scoped
-      : withSharedWithRule(
-          withSubscriptionRule(
-            withCatalogueRule(
-              withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+      : withPortalAccountRule(
+          withSharedWithRule(
+            withSubscriptionRule(
+              withCatalogueRule(
+                withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
+                principal,
+                search,
+              ),
               principal,
               search,
             ),
-            principal,
-            search,
           ),
+          principal,
+          search,
         );
+  }
+
+  /**
+   * `origin`: the request's network address; without it, no configured network matches. A portal
+   * login that may see nothing medical yet (portal-account.ts) is sealed over everything else.
+   */
+  return async (principal: Principal, origin: RequestOrigin = {}): Promise<AccessPolicy> => {
+    const policy = await decide(principal, origin);
+    const seal = sealedBy(principal);
+    if (!seal) return policy;
+    return sealRecord(policy, seal, search, principal.kind === 'patient' ? policy : undefined);
   };
 }

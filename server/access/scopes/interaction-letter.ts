@@ -62,6 +62,10 @@ const LETTERS: Record<string, Letter> = {
   // Reads the patient; it writes a Task and a Flag, whose c the operation checks itself.
   '$report-death': 'r',
   '$portal-patient': 'r',
+  // The patient portal's accounts (server/domain/practice): a DigiD registration makes a Person,
+  // linking changes one; session codes ($session-code, $open-service) are the login's own.
+  '$register-digid': 'c',
+  '$link-patient': 'u',
   create: 'c',
   update: 'u',
   patch: 'u',

@@ -1,5 +1,6 @@
 import type { AccountDeps } from '../referral/account-deps.ts';
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { ScryptParameters } from '../../auth/password/hashing.ts';
 import type { PracticeConfig } from './config.ts';
 
 /**
@@ -11,4 +12,9 @@ export interface PracticeDeps extends AccountDeps {
   config: PracticeConfig;
   /** The store unrestricted, for the server's own reads and writes. */
   serverStore: () => AuthorizedStore;
+  /**
+   * The scrypt cost of password hashes (PASSWORD_SCRYPT_LOG_N): a registration keeps the chosen
+   * password's hash until its link is confirmed. The default cost when not given.
+   */
+  scrypt?: ScryptParameters;
 }

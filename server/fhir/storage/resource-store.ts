@@ -6,6 +6,7 @@ import { FunctionInvitations } from './function-invitations.ts';
 import { Hl7Messages } from './hl7-messages.ts';
 import { Hl7Outbox } from './hl7-outbox.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
+import { PortalRecords } from './portal-records.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
@@ -127,6 +128,11 @@ export class ResourceStore {
   /** Invitations of colleagues to an organisation's functions (server/domain/referral). */
   get functionInvitations(): FunctionInvitations {
     return new FunctionInvitations(this.db);
+  }
+
+  /** The patient portal's accounts beside their Person resources (server/domain/practice). */
+  get portal(): PortalRecords {
+    return new PortalRecords(this.db);
   }
 
   /** The HL7 v2 message log (server/hl7v2). */

@@ -5,6 +5,7 @@ import { referralRoutes } from '../../../server/domain/referral/routes.ts';
 import { accountRoutes } from '../../../server/domain/referral/account-routes.ts';
 import { hospitalRoutes } from '../../../server/domain/hospital/routes.ts';
 import { hl7LogRoutes } from '../../../server/hl7v2/routes.ts';
+import { practiceRoutes } from '../../../server/domain/practice/routes.ts';
 
 const dir = new URL('../../../profiles/operations/', import.meta.url);
 
@@ -24,6 +25,7 @@ describe('OperationDefinitions: one per operation, matching its route', () => {
       ...hospitalRoutes({} as never),
       ...hl7LogRoutes({} as never),
       ...hospitalRoutes({} as never),
+      ...practiceRoutes({ config: { enabled: true } } as never),
     ];
     expect(routes.length).to.be.greaterThan(18);
     // The levels each definition is routed at (an operation may be both type and instance level).

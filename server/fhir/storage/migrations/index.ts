@@ -16,6 +16,7 @@ import * as m014 from './014_hl7_messages.ts';
 import * as m015 from './015_hl7_outbox.ts';
 import * as m017 from './017_password_logins.ts';
 import * as m018 from './018_function_invitations.ts';
+import * as m019 from './019_portal_accounts.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk, so they work the same under
@@ -39,6 +40,7 @@ const migrations: Record<string, Knex.Migration> = {
   '015_hl7_outbox': m015,
   '017_password_logins': m017,
   '018_function_invitations': m018,
+  '019_portal_accounts': m019,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
