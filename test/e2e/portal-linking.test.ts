@@ -23,11 +23,19 @@ describe('Patient portal: the practice links an account', function () {
   it('is refused, saying what to check, for a wrong BSN, a wrong e-mail address or a patient of another practice', async () => {
     const wrongBsn = await world.link('assistent', cees, 'Patient/bob', '111222333', 'cees@example.nl');
     expect(wrongBsn.status).to.equal(422);
-    expect(diagnostics(wrongBsn.body)).to.match(/BSN 111222333 is not the BSN of Patient\/bob: check the number/);
+    expect(diagnostics(wrongBsn.body)).to.match(
+      /BSN 111222333 is not the BSN of Patient\/bob: check the number/,
+    );
     const wrongMail = await world.link('assistent', cees, 'Patient/bob', '111222345', 'iemand@example.nl');
     expect(wrongMail.status).to.equal(422);
     expect(diagnostics(wrongMail.body)).to.match(/not the e-mail address of Person/);
-    const otherPractice = await world.link('assistent', cees, 'Patient/carla', '111222357', 'cees@example.nl');
+    const otherPractice = await world.link(
+      'assistent',
+      cees,
+      'Patient/carla',
+      '111222357',
+      'cees@example.nl',
+    );
     const unknown = await world.link('assistent', cees, 'Patient/niemand', '111222357', 'cees@example.nl');
     expect(otherPractice.status).to.equal(422);
     expect(diagnostics(otherPractice.body)).to.match(/no patient of your practice/);
@@ -51,9 +59,17 @@ describe('Patient portal: the practice links an account', function () {
 
   it("is refused to another practice's assistant as for a missing account, and to anyone who is no staff", async () => {
     const theirs = await world.link('vreemde', cees, 'Patient/bob', '111222345', 'cees@example.nl');
-    const none = await world.link('vreemde', 'Person/bestaat-niet', 'Patient/bob', '111222345', 'cees@example.nl');
+    const none = await world.link(
+      'vreemde',
+      'Person/bestaat-niet',
+      'Patient/bob',
+      '111222345',
+      'cees@example.nl',
+    );
     expect(theirs.status).to.equal(404);
-    expect(diagnostics(theirs.body).replace(cees, 'X')).to.equal(diagnostics(none.body).replace('Person/bestaat-niet', 'X'));
+    expect(diagnostics(theirs.body).replace(cees, 'X')).to.equal(
+      diagnostics(none.body).replace('Person/bestaat-niet', 'X'),
+    );
     // The account itself: its app may not change a Person (scopes), nor would the rule let it.
     const self = await world.link(ceesToken, cees, 'Patient/bob', '111222345', 'cees@example.nl');
     expect(self.status).to.equal(403);
@@ -81,7 +97,9 @@ describe('Patient portal: the practice links an account', function () {
     // The login of before the link: now the patient, whose record needs a session code.
     const record = await world.call('Patient/bob', ceesToken, { headers: EN });
     expect(record.status).to.equal(403);
-    expect(diagnostics(record.body)).to.match(/needs a session code: request one with POST \[base\]\/\$session-code/);
+    expect(diagnostics(record.body)).to.match(
+      /needs a session code: request one with POST \[base\]\/\$session-code/,
+    );
     expect((await world.call(cees, ceesToken)).status).to.equal(200);
   });
 

@@ -43,16 +43,24 @@ describe('Patient portal: session codes', function () {
     const asked = await world.sessionCode(a);
     expect(asked.status, JSON.stringify(asked.body)).to.equal(200);
     expect(out(asked.body, 'sentTo').valueString).to.equal('e…@example.nl');
-    expect(out(asked.body, 'expires').valueInstant).to.equal(new Date(clock.now + 300 * SECOND).toISOString());
+    expect(out(asked.body, 'expires').valueInstant).to.equal(
+      new Date(clock.now + 300 * SECOND).toISOString(),
+    );
     const mail = await world.mailTo(email, before, /sessiecode/);
-    expect(mail.text).to.match(/sessiecode voor uw medische gegevens is \d{6}/).and.not.contain('Hemoglobine');
+    expect(mail.text)
+      .to.match(/sessiecode voor uw medische gegevens is \d{6}/)
+      .and.not.contain('Hemoglobine');
     const code = /\b(\d{6})\b/.exec(mail.text!)![1]!;
 
     const opened = await world.openService(a, code);
     expect(opened.status, JSON.stringify(opened.body)).to.equal(200);
-    expect(out(opened.body, 'openUntil').valueInstant).to.equal(new Date(clock.now + 1800 * SECOND).toISOString());
+    expect(out(opened.body, 'openUntil').valueInstant).to.equal(
+      new Date(clock.now + 1800 * SECOND).toISOString(),
+    );
     expect((await record(a)).status).to.equal(200);
-    expect(ids((await world.call('Observation?subject=Patient/bob', a)).body)).to.deep.equal(['Observation/bob-hb']);
+    expect(ids((await world.call('Observation?subject=Patient/bob', a)).body)).to.deep.equal([
+      'Observation/bob-hb',
+    ]);
     expect(ids((await world.call('Patient/bob/$everything', a)).body)).to.include('Encounter/bob-consult');
     expect((await world.call('Patient/anna', a)).status).to.equal(404);
 
@@ -95,7 +103,8 @@ describe('Patient portal: session codes', function () {
   it('three wrong tries void the code', async () => {
     const code = await world.codeFor(a, email, 'appointments');
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
-    for (let i = 0; i < 3; i++) expect((await world.openService(a, wrong, 'appointments')).status).to.equal(403);
+    for (let i = 0; i < 3; i++)
+      expect((await world.openService(a, wrong, 'appointments')).status).to.equal(403);
     expect((await world.openService(a, code, 'appointments')).status).to.equal(403);
   });
 
@@ -113,7 +122,10 @@ describe('Patient portal: session codes', function () {
     const res = await world.server.fetch('$session-code', {
       method: 'POST',
       headers: { authorization: a, 'content-type': 'application/fhir+json', ...EN },
-      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'service', valueCode: 'record' }] }),
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'service', valueCode: 'record' }],
+      }),
     });
     expect(res.status).to.equal(429);
     expect(res.headers.get('retry-after')).to.equal('540');
