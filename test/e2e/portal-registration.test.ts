@@ -138,6 +138,40 @@ describe('Patient portal: registration by e-mail', function () {
       .and.contain('name="password"');
   });
 
+  it('a browser registers and confirms with the plain forms', async () => {
+    const post = (url: string, form: Record<string, string>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'nl' },
+        body: new URLSearchParams(form).toString(),
+      });
+    const url = `${world.server.base}/portal/register`;
+    const form = { email: 'gerda@example.nl', password: PASSWORD, practice: 'linde' };
+    const differ = await post(url, { ...form, repeat: 'iets anders dan het wachtwoord' });
+    expect(differ.status).to.equal(400);
+    expect(await differ.text())
+      .to.contain('De twee wachtwoorden zijn niet gelijk')
+      .and.contain('name="email"');
+    const before = world.smtp.messages.length;
+    const sent = await post(url, { ...form, repeat: PASSWORD });
+    expect(sent.status).to.equal(202);
+    expect(await sent.text()).to.contain('Controleer uw e-mail');
+    const link = confirmLinkIn(await mailTo('gerda@example.nl', before, /Bevestig/));
+    const page = await fetch(link, { headers: { 'accept-language': 'nl' } });
+    expect(page.headers.get('referrer-policy')).to.equal('no-referrer');
+    expect(await page.text())
+      .to.contain('gerda@example.nl')
+      .and.contain('name="password"');
+    const wrong = await post(link, { password: 'verkeerd wachtwoord voor deze link' });
+    expect(wrong.status).to.equal(400);
+    expect(await wrong.text()).to.contain('niet het wachtwoord dat u bij de registratie koos');
+    const done = await post(link, { password: PASSWORD });
+    expect(done.status).to.equal(201);
+    expect(await done.text())
+      .to.contain('Gefeliciteerd')
+      .and.contain('nog niet gekoppeld');
+  });
+
   it('before linking the account sees nothing medical: every patient type is refused, and no search path reaches one', async () => {
     const refused = async (path: string) => {
       const res = await world.call(path, annaToken, { headers: EN });
