@@ -66,6 +66,8 @@ import { referralRoutes } from './domain/referral/routes.ts';
 import { receivedOnAck } from './domain/referral/received-on-ack.ts';
 import { hospitalRoutes } from './domain/hospital/routes.ts';
 import { practiceRoutes } from './domain/practice/routes.ts';
+import type { PracticeDeps } from './domain/practice/deps.ts';
+import { portalRegistrationRoutes } from './auth/portal-registration-page.ts';
 import { documentRoutes } from './domain/document/composition-document.ts';
 
 export interface App {
@@ -238,10 +240,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     serverStore: () => storeFor(OPEN_ACCESS),
   };
-  routes.push(
-    ...accountRoutes(accounts),
-    ...practiceRoutes({ ...accounts, config: config.practice, dispatch, jobs: { queue: jobQueue, logger } }),
-  );
+  const practice: PracticeDeps = {
+    ...accounts,
+    config: config.practice,
+    dispatch,
+    jobs: { queue: jobQueue, logger },
+    scrypt: config.password.scrypt,
+  };
+  routes.push(...accountRoutes(accounts), ...practiceRoutes(practice));
   const hl7Outbox = createOutboxSender({
     outbox: () => store.hl7Outbox,
     messages: () => store.hl7,
@@ -281,7 +287,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     );
     routes.push(PURGE_ROUTE);
   }
-  const persons = createPersonResolver({ store, search, logger });
+  const persons = createPersonResolver({ store, search, logger, clock: accounts.clock });
   const auditWriter = options.auditWriter ?? createAuditWriter(store);
   const loginLog = createLoginLog({ writer: auditWriter, server: fhirBase, logger });
   // Busy: more requests in flight, on average over the last second, than two per core.
@@ -466,6 +472,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     );
   }
   app.use(invitationRoutes({ accounts, authenticate: (authorization) => authenticate({ authorization }) }));
+  if (config.practice.enabled && config.password.enabled) {
+    app.use(portalRegistrationRoutes(practice, logger));
+  }
   app.use(fhirHandler({ dispatch, context, limits: config.limits, logger }));
   app.use(errorHandler(logger));
 

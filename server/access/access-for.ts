@@ -18,6 +18,8 @@ import { authorisedRelatedPerson } from './rules/related-person.ts';
 import { withSharedWithRule } from './rules/shared-with.ts';
 import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
+import { accountAccess, sealedBy, sealRecord } from './portal-account.ts';
+import { withPortalAccountRule } from './rules/portal-accounts.ts';
 
 export interface AccessForDeps {
   search: SearchEngine;
@@ -113,6 +115,8 @@ export function createAccessFor(deps: AccessForDeps) {
           await practicesOfPatient(principal.patientId, deps.read),
           search,
         );
+      case 'account':
+        return accountAccess(principal.personId);
       case 'related-person': {
         const describe = `RelatedPerson/${principal.relatedPersonId}`;
         if (
@@ -129,29 +133,35 @@ export function createAccessFor(deps: AccessForDeps) {
     }
   }
 
-  /** `origin`: the request's network address; without it, no configured network matches. */
-  return async (principal: Principal, origin: RequestOrigin = {}): Promise<AccessPolicy> => {
+  /** The policy for a principal as it is, before a portal seal. */
+  async function decide(principal: Principal, origin: RequestOrigin): Promise<AccessPolicy> {
     const base = await own(principal, origin);
     const scoped =
       principal.kind !== 'anonymous' && principal.smart
         ? narrowByScopes(base, principal, principal.smart, search)
         : base;
-    return principal.kind === 'anonymous'
-      ? scoped
-      : withSharedWithRule(
-          withSubscriptionRule(
-            withAgendaWriteRule(
-              withCatalogueRule(
-                withAuditLogRule(withDirectoryRule(scoped, principal), principal, auditors),
-                principal,
-                search,
-              ),
-              principal,
-              search,
-            ),
-            principal,
-            search,
-          ),
-        );
+    if (principal.kind === 'anonymous') return scoped;
+    // The rules over the caller's own policy, innermost first: each narrows or adds one concern.
+    const rules: ((policy: AccessPolicy) => AccessPolicy)[] = [
+      (p) => withDirectoryRule(p, principal),
+      (p) => withAuditLogRule(p, principal, auditors),
+      (p) => withCatalogueRule(p, principal, search),
+      (p) => withAgendaWriteRule(p, principal, search),
+      (p) => withSubscriptionRule(p, principal, search),
+      (p) => withSharedWithRule(p),
+      (p) => withPortalAccountRule(p, principal, search),
+    ];
+    return rules.reduce((policy, rule) => rule(policy), scoped);
+  }
+
+  /**
+   * `origin`: the request's network address; without it, no configured network matches. A portal
+   * login that may see nothing medical yet (portal-account.ts) is sealed over everything else.
+   */
+  return async (principal: Principal, origin: RequestOrigin = {}): Promise<AccessPolicy> => {
+    const policy = await decide(principal, origin);
+    const seal = sealedBy(principal);
+    if (!seal) return policy;
+    return sealRecord(policy, seal, search, principal.kind === 'patient' ? policy : undefined);
   };
 }

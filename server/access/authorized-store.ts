@@ -113,7 +113,10 @@ export class AuthorizedStore {
     }
     const letter = letterFor(interaction, compartmentSearch);
     if (!this.access.allows(letter, resourceType)) {
-      throw scopeRefusal(this.access.describe, letter!, resourceType);
+      throw (
+        this.access.refusal?.(letter!, resourceType) ??
+        scopeRefusal(this.access.describe, letter!, resourceType)
+      );
     }
   }
 

@@ -1,6 +1,7 @@
 import { FALSE, TRUE } from '../fhir/search/conditions.ts';
 import type { Condition } from '../fhir/search/types.ts';
 import type { Letter } from '../auth/scope-syntax.ts';
+import type { FhirError } from '../fhir/errors.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 
 export type Resource = { resourceType: string } & Record<string, unknown>;
@@ -37,6 +38,18 @@ export interface AccessPolicy {
    * `resourceType` is undefined for system-level interactions.
    */
   allows(letter: Letter | undefined, resourceType: string | undefined): boolean;
+  /**
+   * The refusal when `allows` says no for a reason of the policy's own (a portal login that may
+   * see nothing medical yet says what to do); undefined: the scopes' refusal.
+   */
+  refusal?(letter: Letter, resourceType: string | undefined): FhirError | undefined;
+  /**
+   * Set only while an e-mail portal account's session has not opened the `record` service
+   * (portal-account.ts): the policy it has once it has. A portal operation that passed its own
+   * `requireOpenService` and needs the patient's rows reads through it
+   * (server/domain/practice/session-services.ts, `serviceStore`).
+   */
+  readonly unsealed?: AccessPolicy;
   /**
    * Types the caller never sees, whatever else the policy says (the access log, for everyone
    * but the patient it is about and an auditor). Kept apart from `restricted`, so an

@@ -69,6 +69,7 @@ function purposeOfUse(principal: Principal, basis?: readonly string[]): string {
     case 'practitioner':
       return 'TREAT';
     case 'patient':
+    case 'account':
     case 'related-person':
       return 'PATRQT';
     default:
@@ -115,6 +116,8 @@ function userAgent(principal: Principal): Record<string, unknown> | undefined {
     }
     case 'patient':
       return { ...requestor, who: { reference: `Patient/${principal.patientId}` } };
+    case 'account':
+      return { ...requestor, who: { reference: `Person/${principal.personId}` } };
     case 'related-person':
       return { ...requestor, who: { reference: `RelatedPerson/${principal.relatedPersonId}` } };
     default:

@@ -88,6 +88,17 @@ export interface PatientPrincipal extends Authenticated {
   writeAll?: boolean;
 }
 
+/**
+ * A patient portal account not linked to a patient record yet (server/domain/practice): it logs
+ * in and sees its own Person and the directory, nothing medical, until the practice links it.
+ */
+export interface AccountPrincipal extends Authenticated {
+  kind: 'account';
+  /** The same as `portal.personId`. */
+  personId: string;
+  portal: PortalAccount;
+}
+
 export interface RelatedPersonPrincipal extends Authenticated {
   kind: 'related-person';
   relatedPersonId: string;
@@ -113,19 +124,31 @@ export interface SystemPrincipal extends Authenticated {
  * which only discovery and login endpoints answer.
  */
 export type Principal =
-  { kind: 'anonymous' } | PractitionerPrincipal | PatientPrincipal | RelatedPersonPrincipal | SystemPrincipal;
+  | { kind: 'anonymous' }
+  | PractitionerPrincipal
+  | PatientPrincipal
+  | AccountPrincipal
+  | RelatedPersonPrincipal
+  | SystemPrincipal;
 
-export type PersonPrincipal = PractitionerPrincipal | PatientPrincipal | RelatedPersonPrincipal;
+export type PersonPrincipal =
+  PractitionerPrincipal | PatientPrincipal | AccountPrincipal | RelatedPersonPrincipal;
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
-/** The FHIR reference of the person behind a principal (SMART `fhirUser`, OAuth account id). */
+/**
+ * The FHIR reference of the person behind a principal (SMART `fhirUser`, OAuth account id). A
+ * login through a portal account's password is that account's (`Person/<id>`), so each token of it
+ * is resolved through the account: linked or not, and which services its session opened.
+ */
 export function personReference(p: PersonPrincipal): string {
   switch (p.kind) {
     case 'practitioner':
       return `Practitioner/${p.practitionerId}`;
     case 'patient':
-      return `Patient/${p.patientId}`;
+      return p.portal?.needsSessionCode ? `Person/${p.portal.personId}` : `Patient/${p.patientId}`;
+    case 'account':
+      return `Person/${p.personId}`;
     case 'related-person':
       return `RelatedPerson/${p.relatedPersonId}`;
   }

@@ -19,6 +19,7 @@ import type {
   Via,
 } from './principal.ts';
 import type { UziCard } from './uzi/uzi-card.ts';
+import { portalLogin, portalOfPatient } from './resolve-portal.ts';
 
 /**
  * What a login proved, before it is tied to stored FHIR resources. A caregiver is named by UZI
@@ -72,8 +73,15 @@ const MAX_RECORDS = 20;
  * Login identities and account references → principals, resolved against the stored
  * Practitioner, PractitionerRole, Patient and RelatedPerson resources.
  */
-export function createPersonResolver(deps: { store: ResourceStore; search: SearchEngine; logger?: Logger }) {
+export function createPersonResolver(deps: {
+  store: ResourceStore;
+  search: SearchEngine;
+  logger?: Logger;
+  /** The server's clock (a portal session's open services end on it); the real one by default. */
+  clock?: () => Date;
+}) {
   const { store, search } = deps;
+  const now = deps.clock ?? (() => new Date());
 
   async function roles(practitionerId: string): Promise<PractitionerRoleRef[]> {
     const found = (await findResources(
@@ -144,6 +152,14 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
     return kept.map((r) => r.id!);
   }
 
+  /** The other records (by BSN) of a person acting in `patient`. */
+  async function otherRecords(patient: Resource): Promise<string[]> {
+    const bsn = ((patient.identifier ?? []) as { system?: string; value?: string }[]).find(
+      (i) => i.system === BSN_SYSTEM && i.value && isValidBsn(i.value),
+    )?.value;
+    return bsn ? personsRecords(patient, await recordsOf(bsn)) : [];
+  }
+
   async function exists(resourceType: string, id: string): Promise<Resource | undefined> {
     const v = await store.read(resourceType, id);
     return v?.content ? (JSON.parse(v.content) as Resource) : undefined;
@@ -179,21 +195,29 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       if (!acting) unknown('This BSN (no Patient with it)');
       const id = acting.id!;
       const records = personsRecords(acting, others);
+      const portal = await portalOfPatient([id, ...records], { store, search });
       const patient: PatientPrincipal = {
         kind: 'patient',
         patientId: id,
         via,
         ...(records.length ? { records } : {}),
+        ...(portal ? { portal } : {}),
       };
       return patient;
     },
 
-    /** A person reference (`Practitioner/1`, `Patient/2`, `RelatedPerson/3`), as a token names its user. */
     /**
-     * A person by reference; for a practitioner, `organizationId` keeps the organisation their
-     * login was for (a SMART token carries it from the login).
+     * A person by reference (`Practitioner/1`, `Patient/2`, `RelatedPerson/3`, a portal account's
+     * `Person/4`), as a token names its user. For a practitioner, `organizationId` keeps the
+     * organisation their login was for (a SMART token carries it from the login); for a portal
+     * account, `session` is the login session (the SMART grant) its session codes are bound to.
      */
-    async fromReference(reference: string, via: Via, organizationId?: string): Promise<PersonPrincipal> {
+    async fromReference(
+      reference: string,
+      via: Via,
+      organizationId?: string,
+      session?: string,
+    ): Promise<PersonPrincipal> {
       const [type, id, rest] = reference.split('/');
       if (!id || rest !== undefined) unknown(reference);
       const found = type === 'Practitioner' ? await exists(type, id) : undefined;
@@ -204,12 +228,20 @@ export function createPersonResolver(deps: { store: ResourceStore; search: Searc
       if (type === 'Patient') {
         const patient = await exists(type, id);
         if (patient) {
-          const bsn = ((patient.identifier ?? []) as { system?: string; value?: string }[]).find(
-            (i) => i.system === BSN_SYSTEM && i.value && isValidBsn(i.value),
-          )?.value;
-          const records = bsn ? personsRecords(patient, await recordsOf(bsn)) : [];
-          return { kind: 'patient', patientId: id, via, ...(records.length ? { records } : {}) };
+          const records = await otherRecords(patient);
+          const portal = await portalOfPatient([id, ...records], { store, search });
+          return {
+            kind: 'patient',
+            patientId: id,
+            via,
+            ...(records.length ? { records } : {}),
+            ...(portal ? { portal } : {}),
+          };
         }
+      }
+      if (type === 'Person') {
+        const login = await portalLogin(id, via, session, { store, search, now, read: exists, otherRecords });
+        if (login) return login;
       }
       if (type === 'RelatedPerson') {
         const related = (await exists(type, id)) as

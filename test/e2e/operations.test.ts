@@ -149,16 +149,20 @@ describe('operations: health, request ids, logs, CapabilityStatement, shutdown',
       'persons',
       'referral-report',
     ]);
-    // The HL7 v2 message log's operations are the server's, not any type's.
+    // The patient portal's session codes and the HL7 v2 message log's operations are the
+    // server's, not any type's.
     expect(rest.operation.map((o: any) => o.name)).to.deep.equal([
+      'session-code',
+      'open-service',
       'hl7-messages',
       'hl7-message',
       'hl7-requeue',
       'hl7-cancel',
     ]);
-    expect(rest.operation[0].definition).to.equal(
+    expect(rest.operation.find((o: any) => o.name === 'hl7-messages').definition).to.equal(
       'https://zorgpoort.nl/fhir/OperationDefinition/hl7-messages',
     );
+    expect(accountOps('Person')).to.include.members(['register-digid', 'link-patient']);
     // The care catalogue and the referral from an offering (seed 003, server/domain/referral).
     const service = rest.resource.find((r: any) => r.type === 'HealthcareService');
     expect(service.operation.map((o: any) => o.name)).to.deep.equal(['validate', 'catalogue', 'refer']);

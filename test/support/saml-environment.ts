@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Config } from '../../server/config.ts';
 import { startTestServer, type TestServer } from './harness.ts';
 import { selfSignedCertificate } from './self-signed.ts';
 import { freePort, startSamlIdp, type IdpUser, type SamlIdp } from './saml-idp.ts';
@@ -50,7 +51,11 @@ export interface SamlEnvironment {
  * `signRequests`, our SP signs its AuthnRequests and the IdP refuses unsigned ones.
  */
 export async function startSamlEnvironment(
-  options: { signRequests?: boolean } = {},
+  options: {
+    signRequests?: boolean;
+    /** More of the server's config (mail, dev login, …) and its clock. */
+    server?: { config?: Partial<Config>; clock?: () => Date };
+  } = {},
 ): Promise<SamlEnvironment> {
   const [serverPort, idpPort] = [await freePort(), await freePort()];
   const spBase = `http://127.0.0.1:${serverPort}`;
@@ -97,7 +102,9 @@ export async function startSamlEnvironment(
   const server = await startTestServer(
     {},
     {
+      ...(options.server?.clock ? { clock: options.server.clock } : {}),
       config: {
+        ...options.server?.config,
         port: serverPort,
         saml: {
           idpsFile: join(dir, 'idps.json'),

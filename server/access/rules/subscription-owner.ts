@@ -1,4 +1,4 @@
-import type { Principal } from '../../auth/principal.ts';
+import { personReference, type Principal } from '../../auth/principal.ts';
 import { and, not, or, typeIn } from '../../fhir/search/conditions.ts';
 import type { SearchEngine } from '../../fhir/search/engine.ts';
 import type { Condition } from '../../fhir/search/types.ts';
@@ -64,7 +64,9 @@ export function ownerOf(principal: Principal): SubscriptionOwner | undefined {
       };
     }
     case 'patient':
-      return { owner: `Patient/${principal.patientId}`, ...extra };
+    case 'account':
+      // A portal account's login is its Person's (its notifications are judged as its sessions are).
+      return { owner: personReference(principal), ...extra };
     case 'related-person':
       return { owner: `RelatedPerson/${principal.relatedPersonId}`, ...extra };
   }

@@ -74,6 +74,10 @@ const LETTERS: Record<string, Letter> = {
   // c on Appointment itself); a cancel changes the Appointment.
   $book: 'r',
   $cancel: 'u',
+  // The patient portal's accounts (server/domain/practice): a DigiD registration makes a Person,
+  // linking changes one; session codes ($session-code, $open-service) are the login's own.
+  '$register-digid': 'c',
+  '$link-patient': 'u',
   create: 'c',
   update: 'u',
   patch: 'u',

@@ -9,7 +9,8 @@ import { passwordProblem } from './rules.ts';
  */
 export interface PasswordAccounts {
   /**
-   * A password login for `person` (`Practitioner/<id>` or `Patient/<id>`). `login` is an
+   * A password login for `person` (`Practitioner/<id>`, `Patient/<id>`, or a patient portal
+   * account's `Person/<id>`, server/domain/practice). `login` is an
    * e-mail address, unique regardless of case; `mobile` receives the one-time codes (without
    * it they go by e-mail). Refused (FhirError, nl/en): a malformed input (400), a password the
    * rules refuse (400), a login or person that has one already (409 — a registration form
@@ -29,7 +30,7 @@ export interface PasswordAccounts {
   loginOf(person: string): Promise<string | undefined>;
 }
 
-const PERSON = /^(Practitioner|Patient)\/[A-Za-z0-9\-.]{1,64}$/;
+const PERSON = /^(Practitioner|Patient|Person)\/[A-Za-z0-9\-.]{1,64}$/;
 /** An address a mail can go to; deliberately loose (the mail itself is the real check). */
 const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@]{2,}$/;
 const MOBILE = /^\+?[0-9][0-9 ()-]{7,19}$/;
@@ -48,8 +49,8 @@ export function createPasswordAccounts(deps: {
       const login = normalLogin(input.login ?? '');
       if (!PERSON.test(input.person ?? ''))
         refuse(undefined, 400, 'invalid', {
-          en: `A password login is for Practitioner/<id> or Patient/<id>, not '${input.person}'`,
-          nl: `Een wachtwoordlogin is voor Practitioner/<id> of Patient/<id>, niet '${input.person}'`,
+          en: `A password login is for Practitioner/<id>, Patient/<id> or Person/<id>, not '${input.person}'`,
+          nl: `Een wachtwoordlogin is voor Practitioner/<id>, Patient/<id> of Person/<id>, niet '${input.person}'`,
         });
       if (!EMAIL.test(login) || login.length > 254)
         refuse(undefined, 400, 'invalid', {

@@ -364,7 +364,8 @@ export function createInteractions(deps: {
       const scope = details.params.scope;
       const context = await launchContext(details.params, person, true);
       if (organization) context.organization = organization;
-      if (hasScope(scope, 'launch/patient') && !context.patient) {
+      // A portal account not linked yet has no record to launch with: it logs in without one.
+      if (hasScope(scope, 'launch/patient') && !context.patient && person.kind !== 'account') {
         const body = (req.body ?? {}) as Record<string, string | undefined>;
         const chosen = (body.patient_id?.trim() || body.patient?.trim() || '').replace(/^Patient\//, '');
         if (!chosen || !(await patients.exists(person, chosen))) {

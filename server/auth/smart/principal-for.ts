@@ -37,7 +37,8 @@ export function createPrincipalFor(deps: {
     const context = (payload.extra ?? {}) as LaunchContext;
     let person;
     try {
-      person = await persons.fromReference(payload.accountId, 'smart', context.organization);
+      // The grant is the login session: a portal account's session codes are bound to it.
+      person = await persons.fromReference(payload.accountId, 'smart', context.organization, payload.grantId);
     } catch {
       return undefined;
     }

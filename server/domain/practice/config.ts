@@ -5,8 +5,23 @@ import { appointmentConfig, type AppointmentConfig } from './appointment-config.
  * Each setting is read from the environment here, so the server's Config holds one `practice` field.
  */
 export interface PracticeConfig {
-  /** The portal's operations at all (`PRACTICE_PORTAL=on|off`, on by default). */
+  /** The portal's operations and registration pages (PRACTICE_PORTAL=on|off). */
   enabled: boolean;
+  /** How long a registration's confirmation link works (seed: "binnen 24 uur"). */
+  confirmSeconds: number;
+  /** How many registrations of one address may wait at once (each with its own link); more send nothing. */
+  pendingPerAddress: number;
+  /** At most one "someone tried to register with your address" mail per address in this time. */
+  noticeCooldownSeconds: number;
+  /** How long a session code works. */
+  sessionCodeSeconds: number;
+  /** Wrong tries that void a session code. */
+  sessionCodeAttempts: number;
+  /** Session codes an account may request per `sessionCodeWindowSeconds`; more: 429. */
+  sessionCodeRequests: number;
+  sessionCodeWindowSeconds: number;
+  /** How long a service a session code opened stays open for that login session. */
+  serviceOpenSeconds: number;
   /** The webagenda's booking rules (appointment-config.ts). */
   appointments: AppointmentConfig;
   /** Repeat prescriptions and eConsult (README "Repeat prescriptions", "eConsult"). */
@@ -40,6 +55,15 @@ function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: numb
   return n;
 }
 
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
+  return n;
+}
+
 export function practiceConfig(env: NodeJS.ProcessEnv): PracticeConfig {
   const on = env.PRACTICE_PORTAL ?? 'on';
   if (!['on', 'off', ''].includes(on)) throw new Error(`PRACTICE_PORTAL must be 'on' or 'off', got '${on}'`);
@@ -50,6 +74,14 @@ export function practiceConfig(env: NodeJS.ProcessEnv): PracticeConfig {
   return {
     enabled: on !== 'off',
     appointments: appointmentConfig(env),
+    confirmSeconds: number(env, 'PRACTICE_CONFIRM_SECONDS', 24 * 3600, false),
+    pendingPerAddress: number(env, 'PRACTICE_PENDING_PER_ADDRESS', 3, true),
+    noticeCooldownSeconds: number(env, 'PRACTICE_NOTICE_COOLDOWN_SECONDS', 3600, false),
+    sessionCodeSeconds: number(env, 'PRACTICE_SESSION_CODE_SECONDS', 300, false),
+    sessionCodeAttempts: number(env, 'PRACTICE_SESSION_CODE_ATTEMPTS', 3, true),
+    sessionCodeRequests: number(env, 'PRACTICE_SESSION_CODE_REQUESTS', 5, true),
+    sessionCodeWindowSeconds: number(env, 'PRACTICE_SESSION_CODE_WINDOW_SECONDS', 600, false),
+    serviceOpenSeconds: number(env, 'PRACTICE_SERVICE_OPEN_SECONDS', 1800, false),
     requests: {
       reminderDays: whole(env, 'PRACTICE_REMINDER_DAYS', 7, 0),
       reminderIntervalSeconds: whole(env, 'PRACTICE_REMINDER_INTERVAL_SECONDS', 3600, 0),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccountDeps } from '../referral/account-deps.ts';
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
+import type { ScryptParameters } from '../../auth/password/hashing.ts';
 import type { Dispatch } from '../../fhir/rest/dispatch.ts';
 import type { JobQueue } from '../../fhir/storage/job-queue.ts';
 import type { PracticeConfig } from './config.ts';
@@ -18,4 +19,9 @@ export interface PracticeDeps extends AccountDeps {
   dispatch: Dispatch;
   /** The job queue (started) and the log, for the portal's periodic jobs (the medication reminders). */
   jobs?: { queue: JobQueue; logger: Logger };
+  /**
+   * The scrypt cost of password hashes (PASSWORD_SCRYPT_LOG_N): a registration keeps the chosen
+   * password's hash until its link is confirmed. The default cost when not given.
+   */
+  scrypt?: ScryptParameters;
 }

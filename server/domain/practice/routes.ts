@@ -1,4 +1,5 @@
 import type { Route } from '../../fhir/rest/routes.ts';
+import { accountRoutes } from './account-routes.ts';
 import { appointmentRoutes } from './appointment-routes.ts';
 import { correctionRoutes } from './correction-routes.ts';
 import type { PracticeDeps } from './deps.ts';
@@ -9,6 +10,7 @@ import { prescriptionRoutes } from './prescription-routes.ts';
 export function practiceRoutes(deps: PracticeDeps): Route[] {
   if (!deps.config.enabled) return [];
   return [
+    ...accountRoutes(deps),
     ...correctionRoutes(deps),
     ...prescriptionRoutes(deps),
     ...econsultRoutes(deps),

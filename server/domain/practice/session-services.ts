@@ -1,4 +1,6 @@
+import type { AuthorizedStore } from '../../access/authorized-store.ts';
 import type { PortalService, Principal } from '../../auth/principal.ts';
+import type { RestContext } from '../../fhir/rest/types.ts';
 import { refuse, type Language } from '../language.ts';
 
 /**
@@ -12,4 +14,17 @@ export function requireOpenService(principal: Principal, service: PortalService,
     nl: `Voor deze dienst (${service}) is een sessiecode nodig: vraag er een aan met $session-code en vul die in met $open-service.`,
     en: `This service (${service}) needs a session code: request one with $session-code and enter it with $open-service.`,
   });
+}
+
+/**
+ * `requireOpenService`, then the caller's store for the service's own reads and writes. Until an
+ * e-mail account's session opened `record`, its `ctx.store` shows nothing of the patient's record
+ * (server/access/portal-account.ts: the record itself is a service); a service it did open (the
+ * repeat prescriptions' medication list, say) sees the patient's own rows through this store, with
+ * the patient's policy and scopes as a DigiD login has them.
+ */
+export function serviceStore(ctx: RestContext, service: PortalService): AuthorizedStore {
+  requireOpenService(ctx.principal, service, ctx.language);
+  const unsealed = ctx.store.access.unsealed;
+  return unsealed ? ctx.store.withAccess(unsealed) : ctx.store;
 }

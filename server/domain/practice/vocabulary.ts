@@ -14,3 +14,13 @@ export const PRACTICE_STAFF = {
   assistant: `${PRACTICE_ROLE_SYSTEM}|assistant`,
 } as const;
 export type PracticeStaffRole = keyof typeof PRACTICE_STAFF;
+
+/**
+ * The tag on a portal account's Person, set by the server only: how it was registered (`email`:
+ * e-mail and password, linked later by the practice; `digid`: linked at once by BSN).
+ */
+export const PORTAL_ACCOUNT_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/portal-account';
+export type Registration = 'email' | 'digid';
+
+/** Person.link.assurance of a link the practice checked (BSN and e-mail) or DigiD proved. */
+export const LINK_ASSURANCE = 'level3';

@@ -7,6 +7,7 @@ import { Hl7Messages } from './hl7-messages.ts';
 import { Hl7Outbox } from './hl7-outbox.ts';
 import { MedicationReminders } from './medication-reminders.ts';
 import { jobDatabase, type JobDatabase } from './job-queue.ts';
+import { PortalRecords } from './portal-records.ts';
 import { deleteIndexRows, indexInserts, insertIndexRows } from './search-index-writer.ts';
 import { ConcurrentWriteError } from './errors.ts';
 import { SearchQueries } from './search-queries.ts';
@@ -133,6 +134,11 @@ export class ResourceStore {
   /** Reminders sent that a medication runs out (server/domain/practice). */
   get medicationReminders(): MedicationReminders {
     return new MedicationReminders(this.db);
+  }
+
+  /** The patient portal's accounts beside their Person resources (server/domain/practice). */
+  get portal(): PortalRecords {
+    return new PortalRecords(this.db);
   }
 
   /** The HL7 v2 message log (server/hl7v2). */

@@ -1,0 +1,217 @@
+import { expect } from 'chai';
+import { putResources } from '../support/harness.ts';
+import { BSN, diagnostics, EN, ids, PORTAL_TAG, type Json } from '../support/portal-world.ts';
+import { loginAtIdp, postToAcs } from '../support/saml-browser.ts';
+import {
+  login,
+  startSamlEnvironment,
+  stopSamlEnvironment,
+  type SamlEnvironment,
+} from '../support/saml-environment.ts';
+import {
+  authorizeUrl,
+  browse,
+  CookieJar,
+  exchangeCode,
+  formAction,
+  personToken,
+  pkce,
+  REDIRECT_URI,
+  registerApp,
+} from '../support/smart-flow.ts';
+import { addressOf, freePort, startSmtp } from '../support/smtp.ts';
+
+const SCOPE = 'openid fhirUser launch/patient patient/*.rs user/*.rs user/Person.c';
+
+/**
+ * Seed 004: "U kunt uw account registreren via DigiD. Het account wordt automatisch gekoppeld met
+ * ons huisartsensysteem." A real DigiD-style login (SimpleSAMLphp, NameID s00000000:<BSN>) into a
+ * portal app, then `Person/$register-digid`: the account is linked at once, the record readable
+ * without a session code, the practice told.
+ */
+describe('Patient portal: registration with DigiD', function () {
+  this.timeout(120_000);
+  let env: SamlEnvironment;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let token: string;
+  const call = async (path: string, init: RequestInit = {}, authorization = token) => {
+    const res = await env.server.fetch(path, {
+      ...init,
+      headers: {
+        accept: 'application/fhir+json',
+        'content-type': 'application/fhir+json',
+        ...EN,
+        ...(init.headers as Record<string, string>),
+        authorization,
+      },
+    });
+    return { status: res.status, body: (await res.json()) as Json };
+  };
+  const register = (practice: string, extra: Json[] = []) =>
+    call('Person/$register-digid', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [
+          { name: 'practice', valueReference: { reference: `Organization/${practice}` } },
+          ...extra,
+        ],
+      }),
+    });
+
+  before(async () => {
+    smtp = await startSmtp(await freePort());
+    env = await startSamlEnvironment({
+      server: {
+        config: {
+          smart: { devLogin: true, cookieKeys: [] },
+          mail: { smtpUrl: smtp.url, from: 'Zorgpoort <noreply@zorgpoort.test>', retryDelaySeconds: 1 },
+        },
+      },
+    });
+    await putResources(env.server, [
+      [
+        'Organization',
+        'linde',
+        { name: 'Huisartsenpraktijk De Linde', telecom: [{ system: 'email', value: 'praktijk@linde.test' }] },
+      ],
+      ['Organization', 'eik', { name: 'Huisartsenpraktijk De Eik' }],
+      ['Practitioner', 'assistent', { active: true }],
+      [
+        'PractitionerRole',
+        'assistent-linde',
+        {
+          active: true,
+          practitioner: { reference: 'Practitioner/assistent' },
+          organization: { reference: 'Organization/linde' },
+          code: [
+            { coding: [{ system: 'https://zorgpoort.nl/fhir/CodeSystem/practice-role', code: 'assistant' }] },
+          ],
+        },
+      ],
+      [
+        'Patient',
+        'pat-1',
+        {
+          identifier: [{ system: BSN, value: '123456782' }],
+          name: [{ family: 'Jansen', given: ['Piet'] }],
+          birthDate: '1970-01-01',
+          generalPractitioner: [{ reference: 'Organization/linde' }],
+        },
+      ],
+      [
+        'Observation',
+        'pat-1-hb',
+        { status: 'final', code: { text: 'Hemoglobine' }, subject: { reference: 'Patient/pat-1' } },
+      ],
+    ]);
+
+    // The DigiD login, into a portal app (the SMART login page offers the IdP).
+    const app = await registerApp(env.server, { scope: SCOPE });
+    const jar = new CookieJar();
+    const { verifier, challenge } = pkce();
+    const page = await browse(
+      jar,
+      authorizeUrl(env.server, app, {
+        scope: SCOPE,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      { stopAt: REDIRECT_URI },
+    );
+    const link = /href="([^"]*\/saml\/login\/digid[^"]*)"/.exec(page.text)![1]!;
+    const relayState = new URL(link.replace(/&amp;/g, '&')).searchParams.get('RelayState')!;
+    const answer = await loginAtIdp(env.spBase, 'digid', login('patient'), relayState);
+    const acs = await postToAcs(answer.acs, answer.SAMLResponse, answer.RelayState);
+    let step = await browse(jar, new URL(acs.headers.get('location')!, env.server.base).href, {
+      stopAt: REDIRECT_URI,
+    });
+    if (!step.url.startsWith(REDIRECT_URI)) {
+      step = await browse(jar, formAction(env.server, step.text, '/confirm'), {
+        method: 'POST',
+        form: {},
+        stopAt: REDIRECT_URI,
+      });
+    }
+    const tokens = await exchangeCode(env.server, app, new URL(step.url).searchParams.get('code'), verifier);
+    expect(tokens.status, JSON.stringify(tokens.body)).to.equal(200);
+    token = `Bearer ${tokens.body.access_token as string}`;
+  });
+  after(async () => {
+    await stopSamlEnvironment(env ?? {});
+    await smtp?.close();
+  });
+
+  it('a DigiD-logged-in patient registers for the practice: the account is linked at once and the practice is told', async () => {
+    const before = smtp.messages.length;
+    const made = await register('linde', [{ name: 'email', valueString: 'piet@example.nl' }]);
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    expect(made.body.resourceType).to.equal('Person');
+    expect(made.body.link).to.deep.equal([{ target: { reference: 'Patient/pat-1' }, assurance: 'level3' }]);
+    expect(made.body.meta.tag).to.deep.include({ system: PORTAL_TAG, code: 'digid' });
+    expect(made.body.managingOrganization.reference).to.equal('Organization/linde');
+    expect(made.body.name[0].family).to.equal('Jansen');
+    const notice = await smtp.next(
+      (m) => addressOf(m).includes('praktijk@linde.test') && smtp.messages.indexOf(m) >= before,
+    );
+    expect(notice.subject).to.match(/via DigiD/);
+    expect(notice.text).to.contain(`Person/${made.body.id}`);
+
+    // The login now carries the portal account, needing no session code.
+    const principal = await env.server.app.smart.principalFor(token.slice('Bearer '.length));
+    expect(principal).to.deep.include({ kind: 'patient', patientId: 'pat-1' });
+    expect((principal as Json).portal).to.deep.include({
+      personId: made.body.id,
+      organizationId: 'linde',
+      needsSessionCode: false,
+    });
+
+    // Registering again answers the account there is.
+    const again = await register('linde');
+    expect(again.status).to.equal(200);
+    expect(again.body.id).to.equal(made.body.id);
+    // The practice's staff see it among its registrations (linked: not waiting).
+    const assistant = await personToken(env.server, 'Practitioner/assistent');
+    const all = await call('Person?organization=Organization/linde', {}, assistant);
+    expect(ids(all.body)).to.deep.equal([`Person/${made.body.id}`]);
+    const waiting = await call('Person?organization=Organization/linde&link:missing=true', {}, assistant);
+    expect(ids(waiting.body)).to.deep.equal([]);
+  });
+
+  it('its own data is readable at once, without a session code (a DigiD login needs none)', async () => {
+    expect((await call('Patient/pat-1')).status).to.equal(200);
+    expect(ids((await call('Observation?subject=Patient/pat-1')).body)).to.deep.equal([
+      'Observation/pat-1-hb',
+    ]);
+    const code = await call('$session-code', {
+      method: 'POST',
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'service', valueCode: 'record' }],
+      }),
+    });
+    expect(code.status).to.equal(409);
+    expect(diagnostics(code.body)).to.match(/this login needs none/);
+  });
+
+  it('is refused for a practice the patient is not registered with, and for a login that is no DigiD patient', async () => {
+    const elsewhere = await register('eik');
+    expect(elsewhere.status).to.equal(409);
+    expect(diagnostics(elsewhere.body)).to.match(/not a registered patient of Huisartsenpraktijk De Eik/);
+    const nowhere = await register('bestaat-niet');
+    expect(nowhere.status).to.equal(400);
+    const assistant = await personToken(env.server, 'Practitioner/assistent');
+    const staff = await call(
+      'Person/$register-digid',
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          resourceType: 'Parameters',
+          parameter: [{ name: 'practice', valueReference: { reference: 'Organization/linde' } }],
+        }),
+      },
+      assistant,
+    );
+    expect(staff.status).to.equal(403);
+  });
+});
