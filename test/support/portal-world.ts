@@ -48,7 +48,11 @@ type Smtp = Awaited<ReturnType<typeof startSmtp>>;
  * server's clock to move (`clock.now`), and the steps of a patient: register by e-mail, confirm,
  * log in with password and the login code from the mail.
  */
-export function portalWorld(config: Json = {}) {
+export function portalWorld(
+  config: Json = {},
+  /** The resources loaded at start, and the staff logged in then (token name → Practitioner id). */
+  setup: { world?: [string, string, object][]; staff?: Record<string, string> } = {},
+) {
   const clock = { now: Date.parse('2026-12-07T09:00:00Z') };
   const tokens: Record<string, string> = {};
   const state: { server: TestServer; smtp: Smtp } = {} as never;
@@ -189,9 +193,10 @@ export function portalWorld(config: Json = {}) {
           },
         },
       );
-      await putResources(state.server, WORLD);
-      for (const who of ['assistent', 'huisarts', 'vreemde']) {
-        tokens[who] = await personToken(state.server, `Practitioner/${who}`);
+      await putResources(state.server, setup.world ?? WORLD);
+      const staff = setup.staff ?? { assistent: 'assistent', huisarts: 'huisarts', vreemde: 'vreemde' };
+      for (const [who, id] of Object.entries(staff)) {
+        tokens[who] = await personToken(state.server, `Practitioner/${id}`);
       }
     },
     async close() {

@@ -1,3 +1,4 @@
+import { CUSTODIAN_SYSTEM } from '../../../server/access/rules/treatment-relationship.ts';
 import { PRACTICE_ROLE_SYSTEM, UZI_ROLE_SYSTEM } from '../../../server/domain/practice/vocabulary.ts';
 
 // FHIR JSON as the server reads it: the seed builds plain objects.
@@ -12,6 +13,8 @@ const SNOMED = 'http://snomed.info/sct';
 const LOINC = 'http://loinc.org';
 const GTIN = 'urn:oid:2.16.840.1.113883.2.4.4.7';
 const ref = (reference: string, display?: string) => ({ reference, ...(display ? { display } : {}) });
+/** Held by the practice (the gate's custodian tag): its patients' rows and its agenda. */
+const heldBy = (practiceId: string) => ({ meta: { tag: [{ system: CUSTODIAN_SYSTEM, code: practiceId }] } });
 
 /**
  * The GP practice's patient portal demo (seed 004): two practices (the second to show that one
@@ -128,6 +131,7 @@ function record(today: Date): Json[] {
       {
         resourceType: 'MedicationRequest',
         id: m.id,
+        ...heldBy(practiceOf(m.patient)),
         status: 'active',
         intent: 'order',
         medicationCodeableConcept: { coding: [{ system: GTIN, code: m.gtin, display: m.text }], text: m.text },
@@ -144,6 +148,7 @@ function record(today: Date): Json[] {
       {
         resourceType: 'MedicationDispense',
         id: `${m.id}-dispense`,
+        ...heldBy(practiceOf(m.patient)),
         status: 'completed',
         medicationCodeableConcept: { coding: [{ system: GTIN, code: m.gtin, display: m.text }], text: m.text },
         subject: ref(`Patient/${m.patient}`),
@@ -155,6 +160,7 @@ function record(today: Date): Json[] {
     {
       resourceType: 'Observation',
       id: 'gp-obs-marieke-hba1c',
+      ...heldBy('gp-het-anker'),
       status: 'final',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }],
       code: { coding: [{ system: LOINC, code: '4548-4', display: 'Hemoglobin A1c/Hemoglobin.total in Blood' }], text: 'HbA1c' },
@@ -168,6 +174,7 @@ function record(today: Date): Json[] {
     {
       resourceType: 'Observation',
       id: 'gp-obs-henk-bloeddruk',
+      ...heldBy('gp-het-anker'),
       status: 'final',
       category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }] }],
       code: { coding: [{ system: LOINC, code: '85354-9', display: 'Blood pressure panel' }], text: 'Bloeddruk' },
@@ -183,6 +190,7 @@ function record(today: Date): Json[] {
       // The GP's advice after a consult (the "P" of a SOEP journal entry), as a Composition.
       resourceType: 'Composition',
       id: 'gp-advies-marieke',
+      ...heldBy('gp-het-anker'),
       status: 'final',
       type: { coding: [{ system: LOINC, code: '11488-4', display: 'Consult note' }], text: 'Consult huisarts' },
       subject: ref('Patient/gp-patient-marieke-de-jong'),
@@ -213,6 +221,7 @@ function agenda(today: Date): Json[] {
     out.push({
       resourceType: 'Schedule',
       id: schedule,
+      ...heldBy(s.practice),
       active: true,
       serviceType: [{ text: s.role === 'gp' ? 'Spreekuur huisarts' : 'Spreekuur physician assistant' }],
       actor: [ref(`PractitionerRole/${roleId(s)}`, nameOf(s)), practice(s.practice)],
@@ -232,6 +241,7 @@ function agenda(today: Date): Json[] {
         const end = m + 15 === 60 ? at(h + 1, 0) : at(h, m + 15);
         out.push({
           resourceType: 'Slot',
+          ...heldBy(s.practice),
           id: `${schedule}-${ymd.replaceAll('-', '')}-${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}`,
           schedule: ref(`Schedule/${schedule}`),
           status: 'free',

@@ -83,13 +83,3 @@ export async function agendaContext(
     locations: refs.filter((r) => r.startsWith('Location/')),
   };
 }
-
-/** The patient's e-mail address (Patient.telecom), for the confirmation. */
-export function emailOf(patient: Json | undefined): string | undefined {
-  const telecom = (patient?.telecom ?? []) as {
-    system?: string;
-    value?: string;
-    period?: { end?: string };
-  }[];
-  return telecom.find((t) => t.system === 'email' && t.value && !t.period?.end)?.value;
-}

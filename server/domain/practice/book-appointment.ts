@@ -12,7 +12,6 @@ import { refuse, type Language } from '../language.ts';
 import { readParameters } from '../parameters.ts';
 import {
   agendaContext,
-  emailOf,
   heldByPractice,
   idOf,
   isPracticeSide,
@@ -24,7 +23,8 @@ import {
 import { appointmentMail } from './appointment-mail.ts';
 import type { PracticeDeps } from './deps.ts';
 import { practicesOf } from './patient-practices.ts';
-import { requireOpenService } from './session-services.ts';
+import { serviceStore } from './session-services.ts';
+import { mailAddressOf } from './patient-mail.ts';
 
 /** Another patient's booking won the time: the loser's answer (409), whoever it is. */
 export function taken(language: Language, slotId: string): never {
@@ -77,9 +77,10 @@ async function bookingPatient(ctx: RestContext, named: string | undefined): Prom
  * outbox, in the same transaction.
  */
 export function bookAppointment(deps: PracticeDeps) {
-  return async (ctx: RestContext, slotId: string, req: FhirRequest): Promise<FhirResult> => {
-    const lang = ctx.language;
-    requireOpenService(ctx.principal, 'appointments', lang);
+  return async (given: RestContext, slotId: string, req: FhirRequest): Promise<FhirResult> => {
+    const lang = given.language;
+    // An e-mail account's session opened this service: its rows of the record through the service's store.
+    const ctx: RestContext = { ...given, store: serviceStore(given, 'appointments') };
     const p = readParameters(req.body, lang, '$book');
     if (!ctx.store.access.allows('c', 'Appointment')) {
       throw scopeRefusal(ctx.store.access.describe, 'c', 'Appointment');
@@ -165,7 +166,7 @@ export function bookAppointment(deps: PracticeDeps) {
         const [written] = await onBehalf.insertNew([
           { resourceType: 'Appointment', id, resource: appointment },
         ]);
-        const to = emailOf(patient);
+        const to = await mailAddressOf(raw, deps.search, patientId, patient, now);
         if (to) await deps.mailer.send(raw.jobs, appointmentMail(to, 'booked', start, agenda, id));
         return { id, resource: written!.resource! };
       });

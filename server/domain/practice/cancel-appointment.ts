@@ -5,19 +5,11 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import {
-  actsForPractice,
-  agendaContext,
-  emailOf,
-  idOf,
-  parse,
-  readJson,
-  type Json,
-  type Ref,
-} from './agenda.ts';
+import { actsForPractice, agendaContext, idOf, parse, readJson, type Json, type Ref } from './agenda.ts';
 import { appointmentMail } from './appointment-mail.ts';
 import type { PracticeDeps } from './deps.ts';
-import { requireOpenService } from './session-services.ts';
+import { serviceStore } from './session-services.ts';
+import { mailAddressOf } from './patient-mail.ts';
 
 const REASONS = 'http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason';
 
@@ -29,9 +21,10 @@ const REASONS = 'http://terminology.hl7.org/CodeSystem/appointment-cancellation-
  * may not see is missing (404). The patient gets a confirmation without the reason.
  */
 export function cancelAppointment(deps: PracticeDeps) {
-  return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
-    const lang = ctx.language;
-    requireOpenService(ctx.principal, 'appointments', lang);
+  return async (given: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
+    const lang = given.language;
+    // An e-mail account's session opened this service: its rows of the record through the service's store.
+    const ctx: RestContext = { ...given, store: serviceStore(given, 'appointments') };
     const reason = readParameters(req.body, lang, '$cancel').string('reason');
     const asPatient = ctx.principal.kind === 'patient';
     const now = deps.clock();
@@ -111,7 +104,7 @@ export function cancelAppointment(deps: PracticeDeps) {
         .map((p) => idOf(p.actor, 'Patient'))
         .find(Boolean);
       const patient = await readJson(raw, 'Patient', patientId);
-      const to = emailOf(patient);
+      const to = await mailAddressOf(raw, deps.search, patientId, patient, now);
       if (to) {
         const agenda = await agendaContext(raw, schedule ?? {}, practice);
         await deps.mailer.send(raw.jobs, appointmentMail(to, 'cancelled', start, agenda, id));

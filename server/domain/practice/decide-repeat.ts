@@ -7,7 +7,6 @@ import { readParameters } from '../parameters.ts';
 import type { PracticeDeps } from './deps.ts';
 import { requestHandledMail } from './portal-mail.ts';
 import {
-  emailOf,
   heldBy,
   idOf,
   parse,
@@ -21,6 +20,7 @@ import {
 } from './portal-requests.ts';
 import { repeatOf } from './repeat-prescription.ts';
 import { assertRepeatable } from './repeatable.ts';
+import { mailAddressOf } from './patient-mail.ts';
 
 const DECISIONS = ['approve', 'reject', 'prepare'] as const;
 type Decision = (typeof DECISIONS)[number];
@@ -43,7 +43,7 @@ const FROM: Record<Decision, string[]> = {
  * statusReason. The Task must be visible to the caller through the gate (another practice's
  * staff: 404, as for a missing one); the patient hears by e-mail that it was handled, nothing more.
  */
-export function decideRepeat(deps: Pick<PracticeDeps, 'clock' | 'config' | 'mailer'>) {
+export function decideRepeat(deps: Pick<PracticeDeps, 'clock' | 'config' | 'mailer' | 'search'>) {
   return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
     const lang = ctx.language;
     requireStaff(ctx, {
@@ -158,7 +158,13 @@ export function decideRepeat(deps: Pick<PracticeDeps, 'clock' | 'config' | 'mail
       );
       if (decision !== 'prepare') {
         const patientId = idOf(task.for, 'Patient');
-        const to = emailOf(parse(patientId ? await raw.read('Patient', patientId) : undefined), deps.clock());
+        const to = await mailAddressOf(
+          raw,
+          deps.search,
+          patientId,
+          parse(patientId ? await raw.read('Patient', patientId) : undefined),
+          deps.clock(),
+        );
         const practice = parse(await raw.read('Organization', practiceId!));
         const name = practice?.name as string | undefined;
         if (to)

@@ -9,7 +9,6 @@ import type { PracticeDeps } from './deps.ts';
 import { answerWaitingMail } from './portal-mail.ts';
 import {
   ECONSULT,
-  emailOf,
   heldBy,
   idOf,
   limited,
@@ -21,6 +20,7 @@ import {
   roleAt,
   type Json,
 } from './portal-requests.ts';
+import { mailAddressOf } from './patient-mail.ts';
 
 const isEconsult = (c: Json) =>
   ((c.category ?? []) as Json[]).some((cat) =>
@@ -38,7 +38,7 @@ const isEconsult = (c: Json) =>
  * the answer. The question must be visible to the caller through the gate (else 404); answered
  * already: 409 naming the answer.
  */
-export function answerEconsult(deps: Pick<PracticeDeps, 'clock' | 'config' | 'mailer'>) {
+export function answerEconsult(deps: Pick<PracticeDeps, 'clock' | 'config' | 'mailer' | 'search'>) {
   return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
     const lang = ctx.language;
     requireStaff(ctx, {
@@ -146,7 +146,13 @@ export function answerEconsult(deps: Pick<PracticeDeps, 'clock' | 'config' | 'ma
           current,
         );
       }
-      const to = emailOf(parse(await raw.read('Patient', patientId)), deps.clock());
+      const to = await mailAddressOf(
+        raw,
+        deps.search,
+        patientId,
+        parse(await raw.read('Patient', patientId)),
+        deps.clock(),
+      );
       const practice = parse(await raw.read('Organization', practiceId));
       if (to) {
         const name = practice?.name as string | undefined;

@@ -16,7 +16,7 @@ import {
   PORTAL_REQUEST_SYSTEM,
   type Json,
 } from './portal-requests.ts';
-import { requireOpenService } from './session-services.ts';
+import { serviceStore } from './session-services.ts';
 
 /**
  * `POST Patient/[id]/$econsult` (question): the patient asks their GP a question (seed 004,
@@ -29,10 +29,11 @@ import { requireOpenService } from './session-services.ts';
  * PRACTICE_ECONSULT_MAX_OPEN questions waiting at once (429 until one is answered).
  */
 export function askEconsult(deps: Pick<PracticeDeps, 'clock' | 'config'>) {
-  return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
-    const lang = ctx.language;
-    const actor = portalActor(ctx.principal, lang, 'An eConsult / Een eConsult');
-    requireOpenService(ctx.principal, 'econsult', lang);
+  return async (given: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
+    const lang = given.language;
+    const actor = portalActor(given.principal, lang, 'An eConsult / Een eConsult');
+    // An e-mail account's session opened this service: its rows of the record through the service's store.
+    const ctx: RestContext = { ...given, store: serviceStore(given, 'econsult') };
     if (id !== actor.patientId) {
       // Another patient's record, hidden or not, answers as a missing one.
       refuse(lang, 404, 'not-found', {

@@ -4,7 +4,8 @@ import type { SearchRow } from '../../fhir/storage/search-queries.ts';
 import type { PracticeDeps } from './deps.ts';
 import { reminderDue, supplyOf } from './medication-supply.ts';
 import { runsOutMail } from './portal-mail.ts';
-import { emailOf, idOf, OPEN_TASK, parse, practiceOf, type Json } from './portal-requests.ts';
+import { idOf, OPEN_TASK, parse, practiceOf, type Json } from './portal-requests.ts';
+import { mailAddressOf } from './patient-mail.ts';
 
 const PAGE = 200;
 const PRESCRIBED = new Set(['order', 'original-order', 'reflex-order', 'filler-order', 'instance-order']);
@@ -51,7 +52,7 @@ export function reminderSweep(deps: SweepDeps) {
     const list = await rows('MedicationRequest', `subject=Patient/${patientId}`, 1000);
     if (list.some((r) => idOf(parse(r)?.priorPrescription, 'MedicationRequest') === id)) return 'due';
     const patient = parse(await deps.store.read('Patient', patientId));
-    const to = emailOf(patient, now);
+    const to = await mailAddressOf(deps.store, deps.search, patientId, patient, now);
     if (!patient || !to) return 'due';
     const practiceId = await practiceOf(deps.store, patient);
     const practice = practiceId ? parse(await deps.store.read('Organization', practiceId)) : undefined;

@@ -21,7 +21,7 @@ import {
   type Json,
 } from './portal-requests.ts';
 import { assertRepeatable, sameMedication } from './repeatable.ts';
-import { requireOpenService } from './session-services.ts';
+import { serviceStore } from './session-services.ts';
 
 /**
  * `POST MedicationRequest/[id]/$request-repeat` (note?, pharmacy?): the patient asks their
@@ -35,10 +35,11 @@ import { requireOpenService } from './session-services.ts';
  * a 409 naming it; two requests at once are one after the other (a lock per patient).
  */
 export function requestRepeat(deps: Pick<PracticeDeps, 'clock' | 'config'>) {
-  return async (ctx: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
-    const lang = ctx.language;
-    const actor = portalActor(ctx.principal, lang, 'A repeat prescription / Een herhaalrecept');
-    requireOpenService(ctx.principal, 'prescriptions', lang);
+  return async (given: RestContext, id: string, req: FhirRequest): Promise<FhirResult> => {
+    const lang = given.language;
+    const actor = portalActor(given.principal, lang, 'A repeat prescription / Een herhaalrecept');
+    // An e-mail account's session opened this service: its rows of the record through the service's store.
+    const ctx: RestContext = { ...given, store: serviceStore(given, 'prescriptions') };
     ctx.store.assertAllowed('create', false, 'Task');
     const p = readParameters(req.body, lang, '$request-repeat');
     const note = p.string('note');
