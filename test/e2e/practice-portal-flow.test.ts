@@ -169,4 +169,28 @@ describe('the patient portal from end to end: register → link → session code
     );
     expect(who).to.include('Practitioner/gp-anker-huisarts-bakker');
   });
+  it("the practice's work lists hold its own items; the other practice's assistant finds none", async () => {
+    const PORTAL = encodeURIComponent('https://zorgpoort.nl/fhir/CodeSystem/practice-portal|');
+    const HELD = encodeURIComponent('https://zorgpoort.nl/fhir/CodeSystem/custodian|gp-het-anker');
+    const lists = {
+      accounts: 'Person?organization=Organization/gp-het-anker',
+      repeats: `Task?owner=Organization/gp-het-anker&code=${PORTAL}repeat-prescription`,
+      econsults: `Task?owner=Organization/gp-het-anker&code=${PORTAL}econsult`,
+      bookings: `Appointment?_tag=${HELD}&date=ge2026-12-07`,
+    };
+    const sizes: Record<string, number[]> = {};
+    for (const [name, path] of Object.entries(lists)) {
+      const mine = await w.call(path, 'assistant');
+      const theirs = await w.call(path, 'other');
+      expect(mine.status, path).to.equal(200);
+      expect(theirs.status, path).to.equal(200);
+      sizes[name] = [ids(mine.body).length, ids(theirs.body).length];
+    }
+    expect(sizes).to.deep.equal({ accounts: [1, 0], repeats: [1, 0], econsults: [1, 0], bookings: [1, 0] });
+    const waiting = await w.call(
+      'Person?organization=Organization/gp-het-anker&link:missing=true',
+      'assistant',
+    );
+    expect(ids(waiting.body)).to.deep.equal([]);
+  });
 });
