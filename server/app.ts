@@ -212,6 +212,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     await db.close();
     throw err;
   }
+  // Kept token lookups need revocations to reach every node: Postgres only (PGlite is one process's
+  // and its lookups cost no round trip).
+  const tokenCacheSeconds = config.smart.tokenCacheSeconds ?? 0;
+  const revocations =
+    config.databaseUrl && tokenCacheSeconds > 0
+      ? listenForTokenRevocations(config.databaseUrl, logger)
+      : undefined;
+  const tokensChanged = () => revocations?.changedHere();
+  const smartClients = createClientStore(db.knex, tokensChanged);
+  const passwordStore = createPasswordStore(db.knex, tokensChanged);
+  const passwordAccounts = createPasswordAccounts({ store: passwordStore, scrypt: config.password.scrypt });
   routes.push(
     ...collectiveRoutes({ store, search, directory: createCollectiveDirectory({ store, search }), mailer }),
   );
@@ -222,18 +233,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock: options.clock ?? (() => new Date()),
     publicBase: fhirBase,
     revokeTokens: (person) => createAccountTokens(db.knex, tokensChanged).revoke(person),
-    // Made further down (with the SMART login it belongs to); used only at request time.
-    ...(config.password.enabled
-      ? {
-          passwords: {
-            create: (account) => passwordAccounts.create(account),
-            disable: (person) => passwordAccounts.disable(person),
-            enable: (person) => passwordAccounts.enable(person),
-            remove: (person) => passwordAccounts.remove(person),
-            loginOf: (person) => passwordAccounts.loginOf(person),
-          },
-        }
-      : {}),
+    ...(config.password.enabled ? { passwords: passwordAccounts } : {}),
     storeAs: (principal) => {
       const audit = auditTrailFor(principal, OPEN_ACCESS);
       return { store: storeFor(OPEN_ACCESS, audit), audit };
@@ -330,17 +330,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let authenticate: ReturnType<typeof createAuthenticator> = async () => {
     throw new Error('authenticator not ready');
   };
-  // Kept token lookups need revocations to reach every node: Postgres only (PGlite is one process's
-  // and its lookups cost no round trip).
-  const tokenCacheSeconds = config.smart.tokenCacheSeconds ?? 0;
-  const revocations =
-    config.databaseUrl && tokenCacheSeconds > 0
-      ? listenForTokenRevocations(config.databaseUrl, logger)
-      : undefined;
-  const tokensChanged = () => revocations?.changedHere();
-  const smartClients = createClientStore(db.knex, tokensChanged);
-  const passwordStore = createPasswordStore(db.knex, tokensChanged);
-  const passwordAccounts = createPasswordAccounts({ store: passwordStore, scrypt: config.password.scrypt });
   const smart = await createSmart({
     fhirBase,
     storage: {
