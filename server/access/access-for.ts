@@ -16,6 +16,7 @@ import { administrationOnly, practitionerActor, systemClientActor } from './rule
 import { createCategoryMatcher } from './rules/data-categories.ts';
 import { authorisedRelatedPerson } from './rules/related-person.ts';
 import { withSharedWithRule } from './rules/shared-with.ts';
+import { withPatientPracticeRule } from './rules/patient-practice.ts';
 import { careProviderAccess, type CareDecision } from './rules/treatment-relationship.ts';
 import { narrowByScopes } from './scopes/scope-policy.ts';
 import { accountAccess, sealedBy, sealRecord } from './portal-account.ts';
@@ -150,6 +151,7 @@ export function createAccessFor(deps: AccessForDeps) {
       (p) => withSubscriptionRule(p, principal, search),
       (p) => withSharedWithRule(p),
       (p) => withPortalAccountRule(p, principal, search),
+      (p) => withPatientPracticeRule(p, principal),
     ];
     return rules.reduce((policy, rule) => rule(policy), scoped);
   }
