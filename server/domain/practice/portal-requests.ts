@@ -1,6 +1,7 @@
 import { CUSTODIAN_SYSTEM } from '../../access/rules/treatment-relationship.ts';
 import type { Principal, PractitionerPrincipal } from '../../auth/principal.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
+import { practicesOf } from './patient-practices.ts';
 import type { ResourceStore } from '../../fhir/storage/resource-store.ts';
 import { refuse, type Language } from '../language.ts';
 import { staffPractices } from './staff.ts';
@@ -86,19 +87,8 @@ export function portalActor(principal: Principal, language: Language, what: stri
  * one), else `managingOrganization` (the brief's seam in server/domain/practice/staff.ts).
  */
 export async function practiceOf(raw: ResourceStore, patient: Json): Promise<string | undefined> {
-  for (const gp of (patient.generalPractitioner ?? []) as Ref[]) {
-    const org = idOf(gp, 'Organization');
-    if (org) return org;
-    const roleId = idOf(gp, 'PractitionerRole');
-    if (roleId) {
-      const fromRole = idOf(
-        parse(await raw.read('PractitionerRole', roleId))?.organization as Ref,
-        'Organization',
-      );
-      if (fromRole) return fromRole;
-    }
-  }
-  return idOf(patient.managingOrganization as Ref, 'Organization');
+  const [first] = await practicesOf(patient, async (type, id) => parse(await raw.read(type, id)));
+  return first;
 }
 
 /** The patient's record and practice, or a refusal the patient can act on (call the practice). */
