@@ -95,7 +95,10 @@ describe('Patient portal: a service opened alone', function () {
     expect(asked.body.focus).to.deep.equal({ reference: 'MedicationRequest/bob-simva' });
   });
 
-  it('with only the webagenda open, the patient books a slot and cancels the booking', async () => {
+  it('with only the webagenda open, the patient finds the free slots, books one and cancels the booking', async () => {
+    const free = await world.call('Slot?status=free&_sort=start', logins.appointments);
+    expect(free.status).to.equal(200);
+    expect(free.body.entry.map((e: Json) => e.resource.id)).to.deep.equal(['linde-gp-0', 'linde-gp-1']);
     const booked = await world.call('Slot/linde-gp-0/$book', logins.appointments, parameters([]));
     expect(booked.status, JSON.stringify(booked.body)).to.equal(201);
     const cancelled = await world.call(
@@ -144,5 +147,43 @@ describe('Patient portal: a service opened alone', function () {
     const elsewhere = await world.call(`Appointment/${id}/$cancel`, logins.econsult, parameters([]));
     expect(elsewhere.status).to.equal(403);
     expect(diagnostics(elsewhere.body)).to.contain('(appointments)');
+  });
+
+  it('with the record open, the services’ codes and rules are not skipped by plain REST', async () => {
+    const token = await world.logIn(email, undefined, APP_SCOPE);
+    expect((await world.openService(token, await world.codeFor(token, email))).status).to.equal(200);
+    const portal = 'https://zorgpoort.nl/fhir/CodeSystem/practice-portal';
+    const question = await world.call('Communication', token, {
+      method: 'POST',
+      headers: EN,
+      body: JSON.stringify({
+        resourceType: 'Communication',
+        status: 'in-progress',
+        category: [{ coding: [{ system: portal, code: 'econsult' }] }],
+        subject: { reference: 'Patient/bob' },
+        recipient: [{ reference: 'Organization/linde' }],
+        payload: [{ contentString: 'Zonder sessiecode voor eConsult' }],
+      }),
+    });
+    expect(question.status).to.equal(403);
+    expect(diagnostics(question.body)).to.contain('$econsult');
+    const repeat = await world.call('Task', token, {
+      method: 'POST',
+      headers: EN,
+      body: JSON.stringify({
+        resourceType: 'Task',
+        status: 'requested',
+        intent: 'proposal',
+        code: { coding: [{ system: portal, code: 'repeat-prescription' }] },
+        focus: { reference: 'MedicationRequest/bob-simva' },
+        for: { reference: 'Patient/bob' },
+        owner: { reference: 'Organization/linde' },
+      }),
+    });
+    expect(repeat.status).to.equal(403);
+    expect(diagnostics(repeat.body)).to.contain('$request-repeat');
+    // Only the request $request-repeat made.
+    const mine = await world.call(`Task?code=${encodeURIComponent(`${portal}|repeat-prescription`)}`, token);
+    expect(mine.body.entry).to.have.length(1);
   });
 });
