@@ -112,9 +112,10 @@ export class AuthorizedStore {
       });
     }
     const letter = letterFor(interaction, compartmentSearch);
-    if (!this.access.allows(letter, resourceType)) {
+    const name = typeof interaction === 'string' && !compartmentSearch ? interaction : undefined;
+    if (!this.access.allows(letter, resourceType, name)) {
       throw (
-        this.access.refusal?.(letter!, resourceType) ??
+        this.access.refusal?.(letter!, resourceType, name) ??
         scopeRefusal(this.access.describe, letter!, resourceType)
       );
     }

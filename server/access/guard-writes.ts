@@ -3,7 +3,7 @@ import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource, StoredVersion } from '../fhir/storage/types.ts';
 import type { AccessPolicy, WriteLetter } from './policy.ts';
 import { assertNotCollectiveManaged } from './rules/collective-managed.ts';
-import { assertNotCorrectionManaged } from './rules/correction-managed.ts';
+import { assertNotPortalManaged } from './rules/portal-managed.ts';
 import { assertNotSharedOnly } from './rules/shared-with.ts';
 import { assertIdentifiersKept } from './rules/server-identifiers.ts';
 
@@ -50,7 +50,7 @@ export function assertCreatable(
     if (!access.canWrite({ ...it.resource, id: it.id }, 'c')) refuse(access, it.resourceType, it.id, 'c');
     if (access.restricted) {
       assertNotCollectiveManaged(it.resourceType, it.id, it.resource);
-      assertNotCorrectionManaged(it.resourceType, it.id, it.resource, undefined);
+      assertNotPortalManaged(it.resourceType, it.id, it.resource, undefined);
       assertIdentifiersKept(it.resourceType, it.id, it.resource, undefined);
     }
   }
@@ -75,6 +75,6 @@ export function assertWritable(
   }
   const before = current?.content ? (JSON.parse(current.content) as Resource) : undefined;
   assertNotCollectiveManaged(change.resourceType, change.id, content, before);
-  assertNotCorrectionManaged(change.resourceType, change.id, content, before);
+  assertNotPortalManaged(change.resourceType, change.id, content, before);
   assertIdentifiersKept(change.resourceType, change.id, content, before);
 }

@@ -35,14 +35,16 @@ export interface AccessPolicy {
   canWrite(resource: Resource, letter?: WriteLetter): boolean;
   /**
    * Whether the kind of interaction (a SMART letter: c r u d s) is allowed on a type at all;
-   * `resourceType` is undefined for system-level interactions.
+   * `resourceType` is undefined for system-level interactions. `interaction` is the dispatched
+   * interaction's name (`read`, `$book`, …), for a policy that judges an operation on terms of its
+   * own (the portal's seal lets a service's operation through once that service is open).
    */
-  allows(letter: Letter | undefined, resourceType: string | undefined): boolean;
+  allows(letter: Letter | undefined, resourceType: string | undefined, interaction?: string): boolean;
   /**
    * The refusal when `allows` says no for a reason of the policy's own (a portal login that may
    * see nothing medical yet says what to do); undefined: the scopes' refusal.
    */
-  refusal?(letter: Letter, resourceType: string | undefined): FhirError | undefined;
+  refusal?(letter: Letter, resourceType: string | undefined, interaction?: string): FhirError | undefined;
   /**
    * Set only while an e-mail portal account's session has not opened the `record` service
    * (portal-account.ts): the policy it has once it has. A portal operation that passed its own

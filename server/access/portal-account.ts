@@ -1,5 +1,6 @@
-import type { Principal } from '../auth/principal.ts';
+import type { PortalService, Principal } from '../auth/principal.ts';
 import { say, type Said } from '../domain/language.ts';
+import { serviceClosed, SERVICE_OF_OPERATION } from '../domain/practice/session-services.ts';
 import { FhirError } from '../fhir/errors.ts';
 import { and, FALSE, not, or, TRUE, typeIn } from '../fhir/search/conditions.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
@@ -19,16 +20,24 @@ export const RECORD_CLOSED: Said = {
   nl: "Voor het inzien van uw medisch dossier is een sessiecode nodig: vraag er een aan met POST [base]/$session-code (dienst 'record') en vul de code uit de e-mail in met POST [base]/$open-service",
 };
 
+/** Why a login may see nothing medical now; `openServices`: a linked login's session's services. */
+export interface Seal {
+  personId: string;
+  said: Said;
+  openServices?: readonly PortalService[];
+}
+
 /**
  * Whether the principal may not see medical data now, and why: an unlinked portal account, or
  * an e-mail account's login whose session has not opened the `record` service (seed 004: "Omdat
  * wij uw privacy willen garanderen, werken wij met sessiecodes").
  */
-export function sealedBy(principal: Principal): { personId: string; said: Said } | undefined {
+export function sealedBy(principal: Principal): Seal | undefined {
   if (principal.kind === 'account') return { personId: principal.personId, said: NOT_LINKED };
   if (principal.kind !== 'patient' || !principal.portal?.needsSessionCode) return undefined;
-  if (principal.portal.openServices.includes('record')) return undefined;
-  return { personId: principal.portal.personId, said: RECORD_CLOSED };
+  const { openServices, personId } = principal.portal;
+  if (openServices.includes('record')) return undefined;
+  return { personId, said: RECORD_CLOSED, openServices };
 }
 
 const ownPerson = (personId: string): Condition => ({
@@ -62,12 +71,15 @@ export function accountAccess(personId: string): AccessPolicy {
  * `_revinclude`, `_has`, chains, system searches and history find none of it), Person only the
  * account's own, and every interaction that names such a type is refused before anything is
  * looked up (403, saying what to do), so the refusal tells nothing of what exists. Written nothing
- * of the record either. Operations without a SMART letter (the portal's own) still run: they check
- * their service with `requireOpenService`, and one that needs the record reads through `unsealed`.
+ * of the record either. A portal operation of a linked login is the exception: each is a service
+ * of its own (seed 004: a code per service), so once the session opened that operation's service
+ * it passes to the operation (judged by the policy under the seal, its scopes), which reads and
+ * writes what the service needs through `unsealed` (session-services.ts, `serviceStore`); before,
+ * the refusal names that service. Everything else of the record waits for `record`.
  */
 export function sealRecord(
   policy: AccessPolicy,
-  seal: { personId: string; said: Said },
+  seal: Seal,
   search: SearchEngine,
   unsealed?: AccessPolicy,
 ): AccessPolicy {
@@ -77,6 +89,13 @@ export function sealRecord(
   const medicalTypes = ['Patient', ...[...members].filter((t) => t !== 'Person')];
   const own = ownPerson(seal.personId);
   const refusal = new FhirError(403, say(undefined, seal.said), { code: 'forbidden' });
+  /** The service a linked login's portal operation needs, and whether its session opened it. */
+  const serviceOf = (interaction: string | undefined) => {
+    const service = seal.openServices && interaction ? SERVICE_OF_OPERATION[interaction] : undefined;
+    return service && { service, open: seal.openServices!.includes(service) };
+  };
+  const sealed = (letter: string | undefined, type: string | undefined, interaction?: string) =>
+    letter !== undefined && medical(type) && !serviceOf(interaction)?.open;
   return {
     ...policy,
     describe: `${policy.describe} (nothing medical: ${seal.said.en.split(':')[0]})`,
@@ -95,9 +114,15 @@ export function sealRecord(
       !medical(r.resourceType) && (r.resourceType !== 'Person' || r.id === seal.personId) && policy.canSee(r),
     canWrite: (r, letter) =>
       !medical(r.resourceType) && r.resourceType !== 'Person' && policy.canWrite(r, letter),
-    allows: (letter, type) => (letter !== undefined && medical(type) ? false : policy.allows(letter, type)),
-    refusal: (letter, type) =>
-      letter !== undefined && medical(type) ? refusal : policy.refusal?.(letter, type),
+    allows: (letter, type, interaction) =>
+      !sealed(letter, type, interaction) && policy.allows(letter, type, interaction),
+    refusal: (letter, type, interaction) => {
+      if (!sealed(letter, type, interaction)) return policy.refusal?.(letter, type, interaction);
+      const closed = serviceOf(interaction)?.service;
+      return closed
+        ? new FhirError(403, say(undefined, serviceClosed(closed)), { code: 'forbidden' })
+        : refusal;
+    },
     basisOf: () => [],
     ...(unsealed ? { unsealed } : {}),
   };

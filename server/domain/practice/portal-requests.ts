@@ -40,6 +40,19 @@ export const RESULT_OUTPUT = concept('result', 'Resultaat', 'Result');
 /** Task.businessStatus: an assistant prepared the request for the GP or physician assistant. */
 export const PREPARED = concept('prepared', 'Klaargezet voor de arts', 'Prepared for the doctor');
 
+type Coded = { coding?: { system?: unknown; code?: unknown }[] } | undefined;
+const hasCode = (concept: Coded, codes: readonly string[]) =>
+  (concept?.coding ?? []).some((c) => c?.system === PORTAL_REQUEST_SYSTEM && codes.includes(String(c.code)));
+
+/** A Task of the portal's requests (a repeat prescription, the practice's work on an eConsult). */
+export const isPortalRequestTask = (resource: Json | undefined, code: 'repeat-prescription' | 'econsult') =>
+  resource?.resourceType === 'Task' && hasCode(resource.code as Coded, [code]);
+
+/** An eConsult question or its answer: a Communication of category econsult. */
+export const isEconsultCommunication = (resource: Json | undefined) =>
+  resource?.resourceType === 'Communication' &&
+  ((resource.category ?? []) as Coded[]).some((c) => hasCode(c, ['econsult']));
+
 /** A request the practice has not finished with. */
 export const OPEN_TASK = ['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold'];
 

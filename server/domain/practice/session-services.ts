@@ -1,7 +1,25 @@
 import type { AuthorizedStore } from '../../access/authorized-store.ts';
 import type { PortalService, Principal } from '../../auth/principal.ts';
 import type { RestContext } from '../../fhir/rest/types.ts';
-import { refuse, type Language } from '../language.ts';
+import { refuse, type Language, type Said } from '../language.ts';
+
+/**
+ * The portal's operations a patient calls, each with the service whose session code it needs
+ * (the staff's `$decide-repeat` and `$answer` need none). The record's seal lets these through
+ * to the operation once their own service is open (server/access/portal-account.ts).
+ */
+export const SERVICE_OF_OPERATION: Readonly<Record<string, Exclude<PortalService, 'record'>>> = {
+  '$request-repeat': 'prescriptions',
+  $econsult: 'econsult',
+  $book: 'appointments',
+  $cancel: 'appointments',
+};
+
+/** What a login is told that uses a service its session has not opened. */
+export const serviceClosed = (service: PortalService): Said => ({
+  nl: `Voor deze dienst (${service}) is een sessiecode nodig: vraag er een aan met $session-code en vul die in met $open-service.`,
+  en: `This service (${service}) needs a session code: request one with $session-code and enter it with $open-service.`,
+});
 
 /**
  * An e-mail portal account uses an online service only once this login session opened it with
@@ -10,10 +28,7 @@ import { refuse, type Language } from '../language.ts';
 export function requireOpenService(principal: Principal, service: PortalService, language: Language): void {
   if (principal.kind !== 'patient' || !principal.portal?.needsSessionCode) return;
   if (principal.portal.openServices.includes(service)) return;
-  refuse(language, 403, 'forbidden', {
-    nl: `Voor deze dienst (${service}) is een sessiecode nodig: vraag er een aan met $session-code en vul die in met $open-service.`,
-    en: `This service (${service}) needs a session code: request one with $session-code and enter it with $open-service.`,
-  });
+  refuse(language, 403, 'forbidden', serviceClosed(service));
 }
 
 /**
