@@ -246,6 +246,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     dispatch,
     jobs: { queue: jobQueue, logger },
     scrypt: config.password.scrypt,
+    codeSecrets: config.smart.cookieKeys,
   };
   routes.push(...accountRoutes(accounts), ...practiceRoutes(practice));
   const hl7Outbox = createOutboxSender({

@@ -1,6 +1,15 @@
 import { expect } from 'chai';
 import { putResources } from '../support/harness.ts';
-import { BSN, diagnostics, EN, ids, PORTAL_TAG, type Json } from '../support/portal-world.ts';
+import {
+  BSN,
+  confirmLinkIn,
+  diagnostics,
+  EN,
+  ids,
+  PASSWORD,
+  PORTAL_TAG,
+  type Json,
+} from '../support/portal-world.ts';
 import { loginAtIdp, postToAcs } from '../support/saml-browser.ts';
 import {
   login,
@@ -76,6 +85,7 @@ describe('Patient portal: registration with DigiD', function () {
         { name: 'Huisartsenpraktijk De Linde', telecom: [{ system: 'email', value: 'praktijk@linde.test' }] },
       ],
       ['Organization', 'eik', { name: 'Huisartsenpraktijk De Eik' }],
+      ['Organization', 'berk', { name: 'Huisartsenpraktijk De Berk' }],
       ['Practitioner', 'assistent', { active: true }],
       [
         'PractitionerRole',
@@ -97,6 +107,8 @@ describe('Patient portal: registration with DigiD', function () {
           name: [{ family: 'Jansen', given: ['Piet'] }],
           birthDate: '1970-01-01',
           generalPractitioner: [{ reference: 'Organization/linde' }],
+          managingOrganization: { reference: 'Organization/berk' },
+          telecom: [{ system: 'email', value: 'piet@example.nl' }],
         },
       ],
       [
@@ -144,8 +156,10 @@ describe('Patient portal: registration with DigiD', function () {
 
   it('a DigiD-logged-in patient registers for the practice: the account is linked at once and the practice is told', async () => {
     const before = smtp.messages.length;
-    const made = await register('linde', [{ name: 'email', valueString: 'piet@example.nl' }]);
+    const made = await register('linde');
     expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    // No address of its own: the portal's mails go to the one in the practice's record.
+    expect(made.body.telecom).to.equal(undefined);
     expect(made.body.resourceType).to.equal('Person');
     expect(made.body.link).to.deep.equal([{ target: { reference: 'Patient/pat-1' }, assurance: 'level3' }]);
     expect(made.body.meta.tag).to.deep.include({ system: PORTAL_TAG, code: 'digid' });
@@ -213,5 +227,57 @@ describe('Patient portal: registration with DigiD', function () {
       assistant,
     );
     expect(staff.status).to.equal(403);
+  });
+
+  it('a DigiD registration takes no e-mail address (refused in both languages), so the address stays free for its owner to register by e-mail', async () => {
+    const someone = [{ name: 'email', valueString: 'buurvrouw@example.nl' }];
+    const refused = await register('berk', someone);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(400);
+    expect(diagnostics(refused.body)).to.match(
+      /takes no e-mail address.*the address your practice has in your record/,
+    );
+    const dutch = await call('Person/$register-digid', {
+      method: 'POST',
+      headers: { 'accept-language': 'nl' },
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'practice', valueReference: { reference: 'Organization/berk' } }, ...someone],
+      }),
+    });
+    expect(dutch.status).to.equal(400);
+    expect(diagnostics(dutch.body)).to.match(/geen e-mailadres op/);
+    expect(ids((await call('Person?organization=Organization/berk')).body)).to.deep.equal([]);
+
+    // The address's owner registers with it by e-mail and gets the link (not "someone tried").
+    const page = async (url: string, body: Json) => {
+      const res = await fetch(url.startsWith('http') ? url : `${env.server.base}${url}`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/json', ...EN },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const before = smtp.messages.length;
+    const asked = await page('/portal/register', {
+      email: 'buurvrouw@example.nl',
+      password: PASSWORD,
+      practice: 'linde',
+    });
+    expect(asked.status, JSON.stringify(asked.body)).to.equal(202);
+    const mail = await smtp.next(
+      (m) => addressOf(m).includes('buurvrouw@example.nl') && smtp.messages.indexOf(m) >= before,
+    );
+    expect(mail.subject).to.match(/Bevestig/);
+    const done = await page(confirmLinkIn(mail), { password: PASSWORD });
+    expect(done.status, JSON.stringify(done.body)).to.equal(201);
+  });
+
+  it('five registrations at once make one account: one 201, the others 200 with that account', async () => {
+    const answers = await Promise.all(Array.from({ length: 5 }, () => register('berk')));
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([200, 200, 200, 200, 201]);
+    const made = answers.find((a) => a.status === 201)!.body;
+    expect(new Set(answers.map((a) => a.body.id))).to.deep.equal(new Set([made.id]));
+    const own = await call('Person?patient=Patient/pat-1&organization=Organization/berk&_count=50');
+    expect(ids(own.body)).to.deep.equal([`Person/${made.id}`]);
   });
 });

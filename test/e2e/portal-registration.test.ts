@@ -111,6 +111,54 @@ describe('Patient portal: registration by e-mail', function () {
     expect(await world.logIn('anna@example.nl')).to.match(/^Bearer /);
   });
 
+  it('strangers registering an address cannot lock its owner out: each new registration ends the oldest waiting one, and all are answered alike', async () => {
+    const address = 'carla@example.nl';
+    const links: string[] = [];
+    const answers: Json[] = [];
+    for (const password of [
+      'een vreemde zet dit wachtwoord',
+      'nog een vreemde met een ander',
+      'de derde vreemde die het probeert',
+    ]) {
+      const before = world.smtp.messages.length;
+      const made = await world.register(address, 'linde', password);
+      answers.push(made);
+      links.push(confirmLinkIn(await mailTo(address, before, /Bevestig/)));
+    }
+    // Three wait (PRACTICE_PENDING_PER_ADDRESS); the owner's registration still gets its link.
+    const before = world.smtp.messages.length;
+    const owner = await world.register(address);
+    answers.push(owner);
+    const mine = confirmLinkIn(await mailTo(address, before, /Bevestig/));
+    for (const a of answers) {
+      expect(a.status).to.equal(202);
+      expect(a.body).to.deep.equal(owner.body);
+    }
+    // The oldest stranger's link ended; the other two still wait, as does the owner's.
+    expect((await world.page(links[0]!)).status).to.equal(404);
+    expect((await world.page(links[1]!)).status).to.equal(200);
+    expect((await world.page(links[2]!)).status).to.equal(200);
+    const done = await world.page(mine, { password: PASSWORD });
+    expect(done.status, JSON.stringify(done.body)).to.equal(201);
+    expect(await world.logIn(address)).to.match(/^Bearer /);
+  });
+
+  it('six registrations of one address at once: each is mailed its link, and only the newest three wait', async () => {
+    const address = 'dirk@example.nl';
+    const before = world.smtp.messages.length;
+    const made = await Promise.all(Array.from({ length: 6 }, () => world.register(address)));
+    expect(made.map((m) => m.status)).to.deep.equal([202, 202, 202, 202, 202, 202]);
+    const deadline = Date.now() + 15_000;
+    const mails = () => world.smtp.messages.slice(before).filter((m) => m.text?.includes('/portal/confirm/'));
+    while (mails().length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const links = mails().map(confirmLinkIn);
+    expect(links).to.have.length(6);
+    const open = [];
+    for (const link of links) open.push((await world.page(link)).status);
+    expect(open.filter((s) => s === 200)).to.have.length(3);
+    expect(open.filter((s) => s === 404)).to.have.length(3);
+  });
+
   it('refuses, in the caller’s language, what a stranger may be told: a malformed address, a weak password, an unknown practice, another site’s form', async () => {
     const bad = await world.register('geen-adres');
     expect(bad.status).to.equal(400);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { diagnostics, EN, ids, out, portalWorld } from '../support/portal-world.ts';
 
 const SECOND = 1000;
@@ -11,7 +12,8 @@ const SECOND = 1000;
  */
 describe('Patient portal: session codes', function () {
   this.timeout(180_000);
-  const world = portalWorld();
+  // The server's secret (SMART_COOKIE_KEYS), which also keys the codes' hashes.
+  const world = portalWorld({ smart: { devLogin: true, cookieKeys: ['het geheim van deze server'] } });
   const { clock } = world;
   before(() => world.start());
   after(() => world.close());
@@ -114,6 +116,18 @@ describe('Patient portal: session codes', function () {
     expect((await record(b)).status).to.equal(200);
     clock.now += 2 * SECOND;
     expect((await record(b)).status).to.equal(403);
+  });
+
+  it('the server keeps only a hash of the code keyed with its secret: a copy of the database does not give the code away', async () => {
+    const code = await world.codeFor(a, email, 'econsult');
+    const row = (await world.server.app.db
+      .knex('portal_session_code')
+      .where({ service: 'econsult' })
+      .first()) as { person: string; session: string; service: string; code_hash: string };
+    const unkeyed = (c: string) =>
+      createHash('sha256').update(`${row.person}\n${row.session}\n${row.service}\n${c}`).digest('hex');
+    expect(row.code_hash).to.not.equal(unkeyed(code));
+    expect((await world.openService(a, code, 'econsult')).status).to.equal(200);
   });
 
   it('at most 5 code requests per account in 10 minutes: the sixth is 429 with Retry-After', async () => {

@@ -9,7 +9,7 @@ export interface PracticeConfig {
   enabled: boolean;
   /** How long a registration's confirmation link works (seed: "binnen 24 uur"). */
   confirmSeconds: number;
-  /** How many registrations of one address may wait at once (each with its own link); more send nothing. */
+  /** How many registrations of one address may wait at once (each with its own link); a new one ends the oldest. */
   pendingPerAddress: number;
   /** At most one "someone tried to register with your address" mail per address in this time. */
   noticeCooldownSeconds: number;

@@ -24,4 +24,6 @@ export interface PracticeDeps extends AccountDeps {
    * password's hash until its link is confirmed. The default cost when not given.
    */
   scrypt?: ScryptParameters;
+  /** The server's secrets the session codes' hashes are keyed with (SMART_COOKIE_KEYS); none: a key of this process. */
+  codeSecrets?: string[];
 }

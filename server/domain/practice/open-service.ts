@@ -3,7 +3,7 @@ import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse, type Said } from '../language.ts';
 import { readParameters } from '../parameters.ts';
 import type { PracticeDeps } from './deps.ts';
-import { codeHash, codeHolder, sameHex, serviceOf } from './session-code.ts';
+import { codeHash, codeHolder, codeKeys, sameHex, serviceOf } from './session-code.ts';
 
 export const OPEN_SERVICE_OPERATION = 'https://zorgpoort.nl/fhir/OperationDefinition/open-service';
 
@@ -32,7 +32,9 @@ export function openService(deps: PracticeDeps) {
     const right =
       stored !== undefined &&
       /^[0-9]{6}$/.test(given) &&
-      sameHex(codeHash(holder, service, given), stored.codeHash);
+      codeKeys(deps.codeSecrets).some((key) =>
+        sameHex(codeHash(key, holder, service, given), stored.codeHash),
+      );
     if (!right) {
       if (stored) await deps.store.portal.codeFailed(stored, config.sessionCodeAttempts);
       refuse(ctx.language, 403, 'forbidden', WRONG_SESSION_CODE);

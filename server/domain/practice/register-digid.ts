@@ -4,7 +4,6 @@ import type { FhirResult, RestContext } from '../../fhir/rest/types.ts';
 import type { Resource } from '../../fhir/storage/types.ts';
 import { refuse } from '../language.ts';
 import { readParameters } from '../parameters.ts';
-import { isEmail } from '../referral/invite-colleague.ts';
 import { practiceNoticeMail } from './account-mails.ts';
 import type { PracticeDeps } from './deps.ts';
 import { newPortalPerson, type PortalPerson } from './portal-person.ts';
@@ -23,7 +22,9 @@ const portalTag = encodeURIComponent(`${PORTAL_ACCOUNT_SYSTEM}|`);
  * is made linked at once to their records at that practice (those whose GP or managing
  * organisation it is); the practice is told. An explicit step, not a side effect of any DigiD
  * login: a patient reading a hospital's data does not join their GP's portal by it. Registering
- * again answers the account there is (200).
+ * again answers the account there is (200). It takes no e-mail address: one given here would be
+ * nobody's to check, yet would claim the address (its owner could no longer register with it)
+ * and receive the portal's mails; those go to the Patient record's address (patient-mail.ts).
  */
 export function registerDigid(deps: PracticeDeps) {
   return async (ctx: RestContext, body: unknown): Promise<FhirResult> => {
@@ -33,6 +34,12 @@ export function registerDigid(deps: PracticeDeps) {
       refuse(ctx.language, 403, 'forbidden', {
         en: 'Registering with DigiD is for a patient logged in with DigiD; an account made with e-mail and password is linked by the practice',
         nl: 'Registreren met DigiD is voor een patiënt die met DigiD is ingelogd; een account met e-mail en wachtwoord koppelt de praktijk',
+      });
+    }
+    if (p.count('email')) {
+      refuse(ctx.language, 400, 'invalid', {
+        en: "Registering with DigiD takes no e-mail address (parameter email): the portal's messages go to the address your practice has in your record; ask the practice to change it",
+        nl: 'Bij registreren met DigiD geeft u geen e-mailadres op (parameter email): berichten van het portaal gaan naar het adres dat de praktijk in uw dossier heeft; vraag de praktijk het te wijzigen',
       });
     }
     const named = p.reference('practice') ?? p.string('practice');
@@ -47,13 +54,6 @@ export function registerDigid(deps: PracticeDeps) {
         nl: `Noem de praktijk voor wier portaal u zich registreert (parameter practice, een Reference naar de Organization)${named ? `: '${named}' is er geen` : ''}`,
       });
     }
-    const email = p.string('email')?.toLowerCase();
-    if (email !== undefined && !isEmail(email)) {
-      refuse(ctx.language, 400, 'invalid', {
-        en: `'${email}' is no e-mail address (parameter email, optional: where the practice's messages go)`,
-        nl: `'${email}' is geen e-mailadres (parameter email, optioneel: waar berichten van de praktijk heen gaan)`,
-      });
-    }
     const records: string[] = [];
     for (const id of [who.patientId, ...(who.records ?? [])]) {
       const patient = await current(deps.store, 'Patient', id);
@@ -65,42 +65,29 @@ export function registerDigid(deps: PracticeDeps) {
         nl: `U bent niet als patiënt ingeschreven bij ${contact.name}: schrijf u eerst in bij de praktijk (vraag de assistente) en registreer u daarna voor het portaal`,
       });
     }
-    const registered = (await findResources(
-      deps.store,
-      deps.search,
-      'Person',
-      `patient=${records.map((r) => `Patient/${r}`).join(',')}&organization=Organization/${practiceId}&_tag=${portalTag}`,
-      5,
-    )) as PortalPerson[];
-    const existing = registered.find((r) => r.active !== false);
-    if (existing) return { status: 200, headers: {}, resource: existing as Resource };
-    if (email) {
-      const taken = await findResources(
-        deps.store,
-        deps.search,
-        'Person',
-        `email=${encodeURIComponent(email)}&_tag=${portalTag}`,
-        1,
-      );
-      if (taken.length) {
-        refuse(ctx.language, 409, 'duplicate', {
-          en: `${email} is the address of another portal account (one patient per e-mail address): give your own address, or none`,
-          nl: `${email} is het adres van een ander portaalaccount (één patiënt per e-mailadres): geef uw eigen adres, of geen`,
-        });
-      }
-    }
-    const id = randomUUID();
     const patient = await current(deps.store, 'Patient', records[0]!);
     const name = (patient?.name as { text?: string; family?: string; given?: string[] }[] | undefined)?.[0];
-    const person = newPortalPerson({
-      id,
-      registration: 'digid',
-      practice: practiceId,
-      ...(email ? { email } : {}),
-      patients: records,
-    });
-    if (name) person.name = [name];
-    await deps.store.transaction(async (tx) => {
+    const made = await deps.store.transaction(async (tx) => {
+      // The patient's records at this practice in turn (one statement, a fixed order): of two
+      // registrations at once, the second finds the first's account.
+      await tx.lockAll(
+        [...records]
+          .sort()
+          .map((r) => ({ key: `portal-register-digid:${practiceId}:Patient/${r}`, shared: false })),
+      );
+      const registered = (await findResources(
+        tx,
+        deps.search,
+        'Person',
+        `patient=${records.map((r) => `Patient/${r}`).join(',')}&organization=Organization/${practiceId}&_tag=${portalTag}`,
+        5,
+      )) as PortalPerson[];
+      const existing = registered.find((r) => r.active !== false);
+      if (existing) return { person: existing as Resource, status: 200 };
+      const id = randomUUID();
+      // No e-mail address: one given here would be unchecked (README, "DigiD").
+      const person = newPortalPerson({ id, registration: 'digid', practice: practiceId, patients: records });
+      if (name) person.name = [name];
       await ctx.store.onBehalf(tx).insertNew([{ resourceType: 'Person', id, resource: person }]);
       if (contact.email) {
         await deps.mailer.send(
@@ -114,8 +101,13 @@ export function registerDigid(deps: PracticeDeps) {
           }),
         );
       }
+      return { person: (await current(tx, 'Person', id)) as Resource, status: 201 };
     });
-    const made = (await current(deps.store, 'Person', id)) as Resource;
-    return { status: 201, headers: { Location: `${ctx.baseUrl}/Person/${id}/_history/1` }, resource: made };
+    if (made.status === 200) return { status: 200, headers: {}, resource: made.person };
+    return {
+      status: 201,
+      headers: { Location: `${ctx.baseUrl}/Person/${made.person.id}/_history/1` },
+      resource: made.person,
+    };
   };
 }

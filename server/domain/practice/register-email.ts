@@ -75,7 +75,8 @@ export function emailRegistration(deps: PracticeDeps) {
     /**
      * A registration: refused (400) only for what a stranger may be told (a malformed address,
      * a password the rules refuse, an unknown practice). Otherwise the same answer every time:
-     * a new address gets a confirmation link (at most `pendingPerAddress` waiting at once); an
+     * a new address gets a confirmation link (at most `pendingPerAddress` waiting at once: a
+     * new one ends the oldest, so registrations by others never keep the owner from theirs); an
      * address with an account gets no second one (one patient per address), only a mail to its
      * owner that someone tried (at most one per `noticeCooldownSeconds`). Both paths hash the
      * password, so they take as long.
@@ -119,8 +120,11 @@ export function emailRegistration(deps: PracticeDeps) {
         return { expiresAt };
       }
       await deps.store.transaction(async (tx) => {
+        // One address's registrations in turn, so two at once cannot both find room.
+        await tx.lock(`portal-registration:${email}`);
         await tx.portal.purgeRegistrations(new Date(now.getTime() - KEPT_AFTER_EXPIRY_MS));
-        if ((await tx.portal.liveRegistrations(email, now)) >= config.pendingPerAddress) return;
+        // The newest always gets its link: strangers' registrations cannot lock the owner out.
+        await tx.portal.keepNewestRegistrations(email, config.pendingPerAddress - 1, now);
         const { token, hash } = newToken();
         await tx.portal.addRegistration(hash, {
           email,

@@ -1,4 +1,4 @@
-import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { NOT_LINKED } from '../../access/portal-account.ts';
 import type { PortalService } from '../../auth/principal.ts';
 import { FhirError } from '../../fhir/errors.ts';
@@ -55,9 +55,22 @@ export function serviceOf(ctx: RestContext, p: ParametersIn): PortalService {
   return service as PortalService;
 }
 
+/** Without SMART_COOKIE_KEYS the login cookies use a key of this process only; so do the codes. */
+const PROCESS_SECRET = randomBytes(32).toString('base64url');
+
+/**
+ * The keys of the codes' hashes, derived from the server's secrets (SMART_COOKIE_KEYS: the first
+ * hashes, all verify, so a rotation leaves live codes working): a code has only 10^6 values, so
+ * an unkeyed hash in a copy of the database would give it away at once.
+ */
+export const codeKeys = (secrets: readonly string[] | undefined): Buffer[] =>
+  (secrets?.length ? secrets : [PROCESS_SECRET]).map((secret) =>
+    createHmac('sha256', secret).update('zorgpoort:portal-session-code').digest(),
+  );
+
 /** Only this hash is stored: the code, bound to its account, session and service. */
-export const codeHash = (holder: CodeHolder, service: string, code: string) =>
-  createHash('sha256').update(`${holder.person}\n${holder.session}\n${service}\n${code}`).digest('hex');
+export const codeHash = (key: Buffer, holder: CodeHolder, service: string, code: string) =>
+  createHmac('sha256', key).update(`${holder.person}\n${holder.session}\n${service}\n${code}`).digest('hex');
 
 export const sameHex = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
@@ -110,7 +123,7 @@ export function requestSessionCode(deps: PracticeDeps) {
         person: holder.person,
         session: holder.session,
         service,
-        codeHash: codeHash(holder, service, code),
+        codeHash: codeHash(codeKeys(deps.codeSecrets)[0]!, holder, service, code),
         expiresAt,
       });
       await deps.mailer.send(

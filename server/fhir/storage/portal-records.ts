@@ -67,14 +67,19 @@ export class PortalRecords {
     );
   }
 
-  /** How many registrations of this address still wait (their links still work). */
-  async liveRegistrations(email: string, now: Date): Promise<number> {
-    const row = (await this.db('portal_registration')
-      .where({ email })
-      .andWhere('expires_at', '>', now)
-      .count({ n: '*' })
-      .first()) as { n: number | string } | undefined;
-    return Number(row?.n ?? 0);
+  /**
+   * Ends the oldest registrations of an address still waiting, so that at most `keep` wait (the
+   * newest, in the order they were made: migration 020). Expired ones stay until purged.
+   */
+  async keepNewestRegistrations(email: string, keep: number, now: Date): Promise<void> {
+    const live = () => this.db('portal_registration').where({ email }).andWhere('expires_at', '>', now);
+    if (keep <= 0) {
+      await live().delete();
+      return;
+    }
+    await live()
+      .whereNotIn('token_hash', live().select('token_hash').orderBy('seq', 'desc').limit(keep))
+      .delete();
   }
 
   /**

@@ -17,6 +17,7 @@ import * as m015 from './015_hl7_outbox.ts';
 import * as m017 from './017_password_logins.ts';
 import * as m018 from './018_function_invitations.ts';
 import * as m019 from './019_portal_accounts.ts';
+import * as m020 from './020_portal_registration_order.ts';
 import * as m021 from './021_medication_reminders.ts';
 
 /**
@@ -42,6 +43,7 @@ const migrations: Record<string, Knex.Migration> = {
   '017_password_logins': m017,
   '018_function_invitations': m018,
   '019_portal_accounts': m019,
+  '020_portal_registration_order': m020,
   '021_medication_reminders': m021,
 };
 
