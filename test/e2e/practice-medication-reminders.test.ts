@@ -93,14 +93,16 @@ describe('medication reminders: one e-mail per supply, within the window, by a p
       // Due at once, but no e-mail address.
       prescription('mr6', 'p6', { dispenseRequest: { validityPeriod: { end: at(3) } } }),
       // Due at once, but asked for already, repeated already, or a clinic's inpatient order.
-      prescription('mr7-asked', 'p7', { dispenseRequest: { validityPeriod: { end: at(3) } } }),
-      prescription('mr7-repeated', 'p7', {
-        medicationCodeableConcept: { text: 'Paracetamol' },
-        dispenseRequest: { validityPeriod: { end: at(3) } },
-      }),
+      // (mr7-asked is due only once asked for, below: the job runs meanwhile and must not catch it first.)
+      prescription('mr7-asked', 'p7'),
+      // The repeat before the one it repeats: the job never sees the old one unrepeated.
       prescription('mr7-new', 'p7', {
         medicationCodeableConcept: { text: 'Paracetamol' },
         priorPrescription: { reference: 'MedicationRequest/mr7-repeated' },
+      }),
+      prescription('mr7-repeated', 'p7', {
+        medicationCodeableConcept: { text: 'Paracetamol' },
+        dispenseRequest: { validityPeriod: { end: at(3) } },
       }),
       prescription('mr7-clinic', 'p7', {
         medicationCodeableConcept: { text: 'Heparine' },
@@ -119,6 +121,15 @@ describe('medication reminders: one e-mail per supply, within the window, by a p
     ]);
     await world.login('p7', 'Patient/p7');
     expect((await call('MedicationRequest/mr7-asked/$request-repeat', 'p7', post())).status).to.equal(201);
+    const [, , asked] = prescription('mr7-asked', 'p7', {
+      dispenseRequest: { validityPeriod: { end: at(3) } },
+    });
+    const due = await world.server.fetch('MedicationRequest/mr7-asked', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'MedicationRequest', id: 'mr7-asked', ...asked }),
+    });
+    expect(due.status).to.equal(200);
   });
   after(async () => {
     await second?.close();

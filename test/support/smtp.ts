@@ -26,8 +26,8 @@ export async function startSmtp(port: number) {
   return {
     messages,
     url: `smtp://127.0.0.1:${port}`,
-    /** The first message matching `test`, waiting up to `ms` for it. */
-    async next(test: (m: ParsedMail) => boolean, ms = 15_000): Promise<ParsedMail> {
+    /** The first message matching `test`, waiting up to `ms` for it (the outbox polls; a loaded CI machine is slow). */
+    async next(test: (m: ParsedMail) => boolean, ms = 30_000): Promise<ParsedMail> {
       const deadline = Date.now() + ms;
       for (;;) {
         const found = messages.find(test);
