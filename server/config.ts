@@ -1,3 +1,4 @@
+import { envNumber } from './env-number.ts';
 import type { SubscriptionConfig } from './fhir/subscriptions/notifications.ts';
 import { hl7Config, type Hl7Config } from './hl7v2/config.ts';
 import { passwordConfig, type PasswordConfig } from './auth/password/config.ts';
@@ -239,13 +240,8 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return n;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got '${raw}'`);
-  return n;
-}
+const int = (env: NodeJS.ProcessEnv, name: string, fallback: number) =>
+  envNumber(env, name, fallback, { integer: true });
 
 /** Our CodeSystem of care-collective roles (administrator, beheerder, casemanager, caregiver). */
 export const COLLECTIVE_ROLE_SYSTEM = 'https://zorgpoort.nl/fhir/CodeSystem/collective-role';

@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { escapeHtml } from '../domain/collective/letters.ts';
 import { say, type Language } from '../domain/language.ts';
+import { pageHeaders, pageLanguage } from './page-headers.ts';
 import type { AccountDeps } from '../domain/referral/account-deps.ts';
 import { acceptInvitation, openInvitation, type NewAccount } from '../domain/referral/accept-invitation.ts';
 import { FUNCTION_NAMES } from '../domain/referral/invitation-mail.ts';
@@ -28,8 +29,8 @@ export function invitationRoutes(deps: {
   const body = [express.urlencoded({ extended: false, limit: '16kb' }), express.json({ limit: '16kb' })];
   router.get('/accounts/invitations/:token', (req, res, next) => {
     void (async () => {
-      const language = languageOf(req);
-      headers(res);
+      const language = pageLanguage(req);
+      pageHeaders(res);
       try {
         const i = await openInvitation(deps.accounts, language, req.params.token!);
         const organization = await deps.accounts.store.read('Organization', i.organizationId);
@@ -63,8 +64,8 @@ export function invitationRoutes(deps: {
   });
   router.post('/accounts/invitations/:token', ...body, (req, res, next) => {
     void (async () => {
-      const language = languageOf(req);
-      headers(res);
+      const language = pageLanguage(req);
+      pageHeaders(res);
       try {
         if (req.headers['sec-fetch-site'] === 'cross-site') {
           throw new FhirError(
@@ -133,20 +134,6 @@ export function invitationRoutes(deps: {
     })();
   });
   return router;
-}
-
-function headers(res: Response) {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  );
-}
-
-function languageOf(req: Request): Language {
-  if (!req.headers['accept-language']) return undefined;
-  return (req.acceptsLanguages('nl', 'en') as 'nl' | 'en' | false) || undefined;
 }
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';

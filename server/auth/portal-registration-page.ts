@@ -1,6 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { say, type Language } from '../domain/language.ts';
+import { pageHeaders, pageLanguage } from './page-headers.ts';
 import { practiceContact } from '../domain/practice/practices.ts';
 import type { PracticeDeps } from '../domain/practice/deps.ts';
 import { CONFIRM_PATH, emailRegistration, REGISTER_PATH } from '../domain/practice/register-email.ts';
@@ -43,8 +44,8 @@ export function portalRegistrationRoutes(practice: PracticeDeps, logger: Logger)
   const handle =
     (fn: (req: Request, res: Response, language: Language) => Promise<void>) =>
     (req: Request, res: Response) => {
-      const language = languageOf(req);
-      headers(res);
+      const language = pageLanguage(req);
+      pageHeaders(res);
       fn(req, res, language).catch((err: unknown) => {
         const status = err instanceof FhirError ? err.status : 500;
         if (status >= 500) deps.logger.error({ err }, 'portal registration failed');
@@ -198,20 +199,6 @@ export function portalRegistrationRoutes(practice: PracticeDeps, logger: Logger)
     }),
   );
   return router;
-}
-
-function headers(res: Response) {
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-  );
-}
-
-function languageOf(req: Request): Language {
-  if (!req.headers['accept-language']) return undefined;
-  return (req.acceptsLanguages('nl', 'en') as 'nl' | 'en' | false) || undefined;
 }
 
 /** A client that sends or wants JSON gets JSON; a browser gets pages. */

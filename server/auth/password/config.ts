@@ -1,3 +1,4 @@
+import { envNumber } from '../../env-number.ts';
 import { DEFAULT_SCRYPT, type ScryptParameters } from './hashing.ts';
 
 /** Password logins (server/auth/password/README.md); every time in seconds, fractions allowed. */
@@ -16,14 +17,8 @@ export interface PasswordConfig {
   scrypt: ScryptParameters;
 }
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
-  return n;
-}
+const number = (env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean) =>
+  envNumber(env, name, fallback, { integer, positive: true });
 
 export function passwordConfig(env: NodeJS.ProcessEnv): PasswordConfig {
   const on = env.PASSWORD_LOGIN ?? 'on';

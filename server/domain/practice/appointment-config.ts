@@ -1,3 +1,4 @@
+import { envNumber } from '../../env-number.ts';
 /** The practice's booking rules for its webagenda (README "Patient portal › Appointments"). */
 export interface AppointmentConfig {
   /** How many future appointments a patient may hold at one practice (PRACTICE_MAX_OPEN_APPOINTMENTS). */
@@ -6,15 +7,8 @@ export interface AppointmentConfig {
   cancelNoticeSeconds: number;
 }
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}, got '${raw}'`);
-  }
-  return n;
-}
+const number = (env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean) =>
+  envNumber(env, name, fallback, { integer });
 
 export function appointmentConfig(env: NodeJS.ProcessEnv): AppointmentConfig {
   return {

@@ -1,3 +1,4 @@
+import { envNumber } from '../../env-number.ts';
 import { appointmentConfig, type AppointmentConfig } from './appointment-config.ts';
 
 /**
@@ -46,23 +47,11 @@ export interface PracticeRequestsConfig {
   repeatNoteMaxChars: number;
 }
 
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`${name} must be a whole number of at least ${min}, got '${raw}'`);
-  return n;
-}
+const whole = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number) =>
+  envNumber(env, name, fallback, { integer: true, min });
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-    throw new Error(`${name} must be a positive ${integer ? 'integer' : 'number'}, got '${raw}'`);
-  return n;
-}
+const number = (env: NodeJS.ProcessEnv, name: string, fallback: number, integer: boolean) =>
+  envNumber(env, name, fallback, { integer, positive: true });
 
 export function practiceConfig(env: NodeJS.ProcessEnv): PracticeConfig {
   const on = env.PRACTICE_PORTAL ?? 'on';
