@@ -14,7 +14,7 @@
  * everything,history,mixed,hl7,portal runs just those phases after ingest and read (for profiling one).
  *
  * The `portal` phase (issue 16, Postgres only) stops the server, writes a database of 100,000
- * patients of two hospitals (10,000 with --quick; --portal-patients=N for another size) straight
+ * patients of two hospitals (2,000 with --quick, a smoke run; --portal-patients=N for another size) straight
  * into Postgres with the server's indexer, starts the server again and measures the hospital
  * portal's calls (patient search by each criterion, the dossier's overview views, a 12-month lab
  * series) by a GP practice's system client through the gate, with the access log on, against the
@@ -62,7 +62,7 @@ const only = argv
 const want = (phase: string) => !only || only.includes(phase);
 const portalPatients = Number(argv.find((a) => a.startsWith('--portal-patients='))?.split('=')[1] ?? 0);
 const mode = quick
-  ? { patients: 30, warmupPatients: 3, seconds: 3, warmup: 1, ingestClients: 4, portalPatients: 10_000 }
+  ? { patients: 30, warmupPatients: 3, seconds: 3, warmup: 1, ingestClients: 4, portalPatients: 2_000 }
   : { patients: 100, warmupPatients: 5, seconds: 20, warmup: 5, ingestClients: 4, portalPatients: 100_000 };
 if (portalPatients > 0) mode.portalPatients = portalPatients;
 const root = new URL('../', import.meta.url);
@@ -542,7 +542,7 @@ try {
   let portal: Record<string, unknown> | undefined;
   if (want('portal') && !database) console.log('portal phase: Postgres only, skipped with --pglite');
   if (want('portal') && database) {
-    // (h) The hospital portal on a database of 100,000 patients (10,000 with --quick), written
+    // (h) The hospital portal on a database of 100,000 patients (2,000 with --quick), written
     // with the server stopped, then the portal's calls by a GP practice's system client.
     peakRss = Math.max(peakRss, zorg.rssMiB().peak);
     await zorg.stop();
