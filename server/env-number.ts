@@ -18,7 +18,7 @@ export function envNumber(
       ? `a positive ${kind}`
       : min === 0
         ? `a non-negative ${kind}`
-        : `a ${kind} of at least ${min}`;
+        : `${kind === 'integer' ? 'an' : 'a'} ${kind} of at least ${min}`;
     throw new Error(`${name} must be ${what}, got '${raw}'`);
   }
   return n;
