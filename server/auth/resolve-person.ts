@@ -19,7 +19,7 @@ import type {
   Via,
 } from './principal.ts';
 import type { UziCard } from './uzi/uzi-card.ts';
-import { portalLogin, portalOfPatient } from './resolve-portal.ts';
+import { portalLogin } from './resolve-portal.ts';
 
 /**
  * What a login proved, before it is tied to stored FHIR resources. A caregiver is named by UZI
@@ -195,13 +195,11 @@ export function createPersonResolver(deps: {
       if (!acting) unknown('This BSN (no Patient with it)');
       const id = acting.id!;
       const records = personsRecords(acting, others);
-      const portal = await portalOfPatient([id, ...records], { store, search });
       const patient: PatientPrincipal = {
         kind: 'patient',
         patientId: id,
         via,
         ...(records.length ? { records } : {}),
-        ...(portal ? { portal } : {}),
       };
       return patient;
     },
@@ -229,13 +227,11 @@ export function createPersonResolver(deps: {
         const patient = await exists(type, id);
         if (patient) {
           const records = await otherRecords(patient);
-          const portal = await portalOfPatient([id, ...records], { store, search });
           return {
             kind: 'patient',
             patientId: id,
             via,
             ...(records.length ? { records } : {}),
-            ...(portal ? { portal } : {}),
           };
         }
       }

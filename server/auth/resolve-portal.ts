@@ -4,11 +4,9 @@ import {
   registrationOf,
   type PortalPerson,
 } from '../domain/practice/portal-person.ts';
-import { PORTAL_ACCOUNT_SYSTEM } from '../domain/practice/vocabulary.ts';
 import type { SearchEngine } from '../fhir/search/engine.ts';
 import type { ResourceStore } from '../fhir/storage/resource-store.ts';
 import type { Resource } from '../fhir/storage/types.ts';
-import { findResources } from './find-by-identifier.ts';
 import type { AccountPrincipal, PatientPrincipal, PortalAccount, PortalService, Via } from './principal.ts';
 
 const SERVICES: readonly PortalService[] = ['record', 'prescriptions', 'appointments', 'econsult'];
@@ -59,32 +57,4 @@ export async function portalLogin(
     return { kind: 'patient', patientId: id, via, portal, ...(records.length ? { records } : {}) };
   }
   return { kind: 'account', personId, via, portal };
-}
-
-/**
- * The portal account of a patient who logged in with DigiD (the login names a Patient record):
- * the active account linked to one of their records, if they registered one. It needs no session
- * code (seed 004: a DigiD login does not), so every service counts as open.
- */
-export async function portalOfPatient(
-  patientIds: readonly string[],
-  l: Pick<PortalLookups, 'store' | 'search'>,
-): Promise<PortalAccount | undefined> {
-  const found = (await findResources(
-    l.store,
-    l.search,
-    'Person',
-    `patient=${patientIds.map((id) => encodeURIComponent(`Patient/${id}`)).join(',')}` +
-      `&_tag=${encodeURIComponent(`${PORTAL_ACCOUNT_SYSTEM}|`)}`,
-    5,
-  )) as PortalPerson[];
-  const person = found.find((p) => p.active !== false);
-  if (!person) return undefined;
-  const organizationId = practiceOfPerson(person);
-  return {
-    personId: person.id!,
-    ...(organizationId ? { organizationId } : {}),
-    needsSessionCode: false,
-    openServices: [...SERVICES],
-  };
 }
